@@ -1,0 +1,116 @@
+import type { BotStartup } from './botStartup.ts';
+import type { RowResult } from './runScenario.ts';
+import type { TargetCheck } from './targets.ts';
+
+/** giftbot ÷ baseline for one scenario row id. */
+export interface Comparison {
+  id: string;
+  /** < 1: giftbot finished sooner. */
+  wall: number | null;
+  /** > 1: giftbot used more of the budget. */
+  rate: number | null;
+  /** < 1: giftbot spent fewer calls per member. */
+  callsPerMemberCode: number | null;
+}
+
+const ratio = (a: number | null | undefined, b: number | null | undefined) => (a == null || b == null || b === 0 ? null : a / b);
+
+export function compare(rows: readonly RowResult[]): Comparison[] {
+  const comparisons: Comparison[] = [];
+  for (const giftbot of rows.filter((row) => row.engine === 'giftbot')) {
+    const baseline = rows.find((row) => row.engine === 'baseline' && row.id === giftbot.id);
+    if (!baseline) continue;
+    comparisons.push({
+      id: giftbot.id,
+      wall: ratio(giftbot.wallMs, baseline.wallMs),
+      rate: ratio(giftbot.rate?.ratio, baseline.rate?.ratio),
+      callsPerMemberCode: ratio(giftbot.callsPerMemberCode, baseline.callsPerMemberCode),
+    });
+  }
+  return comparisons;
+}
+
+const num = (n: number | null | undefined, digits = 2) => (n === null || n === undefined ? 'n/a' : n.toFixed(digits));
+const seconds = (ms: number | null | undefined) => (ms === null || ms === undefined ? 'n/a' : `${(ms / 1000).toFixed(1)} s`);
+
+function clock(ms: number | null, speedUp: number): string {
+  if (ms === null) return 'n/a';
+  if (speedUp === 1) return seconds(ms);
+  const real = ms * speedUp;
+  return `${seconds(ms)} (${real >= 120_000 ? `${(real / 60_000).toFixed(1)} min` : seconds(real)})`;
+}
+
+function table(header: string[], body: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
+  return [line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...body.map(line)].join('\n');
+}
+
+export function renderReport(rows: readonly RowResult[], comparisons: readonly Comparison[], startup: BotStartup | null, checks: readonly TargetCheck[]): string {
+  const out: string[] = [];
+  const header = ['row', 'scenario', 'engine', 'members', 'budget req/min (window)', 'wall (real clock)', 'rate÷budget', '429s', 'calls/member-code', 'redeemed', 'peak RSS MB', 'ELD p99 ms', 'giftbot÷baseline wall'];
+  const body = rows.map((row) => {
+    const cmp = row.engine === 'giftbot' ? comparisons.find((c) => c.id === row.id) : undefined;
+    const budget = `${Math.round(row.budget.perMinute)} (${row.budget.window})${row.budget.speedUp === 1 ? '' : ` = ${Math.round(row.budget.realPerMinute)}/min ×${row.budget.speedUp}`}`;
+    if (row.notMeasured) return [row.id, row.title, row.engine, String(row.members), budget, row.notMeasured, '', '', '', '', '', '', ''];
+    return [
+      row.id,
+      row.title,
+      row.engine,
+      String(row.members),
+      budget,
+      clock(row.wallMs, row.budget.speedUp),
+      num(row.rate?.ratio),
+      String(row.rateLimited),
+      // A dead code's figure is its total: the ideal is one call, whatever the member count.
+      row.number === 4 ? `${row.apiCalls} call${row.apiCalls === 1 ? '' : 's'} in total` : num(row.callsPerMemberCode),
+      `${row.redeemed}/${row.number === 4 ? 0 : row.members}`,
+      num(row.peakRssMb, 1),
+      num(row.eventLoopP99Ms, 1),
+      cmp ? num(cmp.wall) : '',
+    ];
+  });
+  out.push(table(header, body));
+  out.push('');
+  out.push('budget: wall-clock requests a minute the simulator allowed (its window); "= N/min ×S" is the real budget it');
+  out.push('stands for, with every duration (window, latency, spacing, baseline pauses) divided by S. wall: measured, then');
+  out.push('(in brackets) × S on the real clock.');
+
+  if (comparisons.length > 0) {
+    out.push('');
+    out.push('giftbot ÷ baseline (same simulator, same scale):');
+    for (const c of comparisons) {
+      out.push(`  ${c.id}: wall time ${num(c.wall)}, achieved rate ${num(c.rate)}, calls per member-code ${num(c.callsPerMemberCode)}`);
+    }
+  }
+
+  const fair = rows.filter((row) => row.fairness);
+  if (fair.length > 0) {
+    out.push('');
+    out.push('fairness (each alliance, from the common start; real clock in brackets):');
+    for (const row of fair) {
+      const f = row.fairness!;
+      const s = row.budget.speedUp;
+      out.push(
+        `  ${row.id} ${row.engine}: first success min/median/max ${clock(f.firstSuccessMs.min, s)} / ${clock(f.firstSuccessMs.median, s)} / ${clock(f.firstSuccessMs.max, s)}` +
+          `${f.withoutSuccess > 0 ? `, ${f.withoutSuccess} without any` : ''}; finished first ${clock(f.finishedMs.first, s)}, last ${clock(f.finishedMs.last, s)}, spread ${clock(f.finishedMs.spread, s)}`,
+      );
+    }
+  }
+
+  if (startup) {
+    out.push('');
+    out.push('npm start against the fake Discord (spawn → app.ready / startBot readyMs / idle RSS after 2 s):');
+    for (const run of startup.runs) {
+      out.push(`  ${Math.round(run.processToReadyMs)} ms / ${Math.round(run.startBotReadyMs)} ms / ${run.idleRssMb.toFixed(1)} MB`);
+    }
+  }
+
+  out.push('');
+  out.push('targets (issue 7):');
+  for (const check of checks) {
+    const mark = check.met === null ? 'NOT MEASURED' : check.met ? 'met' : 'MISSED';
+    out.push(`  [${mark}] ${check.row}: ${check.target} — ${check.value}`);
+  }
+  return out.join('\n');
+}

@@ -1,0 +1,259 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startGameApiSimulator, type GameApiSimulator } from '../src/simulator/gameApiSimulator.ts';
+import { startRedisServer, type TestRedisServer } from '../test/support/redisServer.ts';
+import { achievedRate, fairness, type Fairness, type RateMeasure } from './metrics.ts';
+import type { AllianceSeed, WorkerMessage, WorkerResult, WorkerSetup } from './protocol.ts';
+import type { Engine, Scenario } from './scenarios.ts';
+import { budgetPerMinute, windowLabel, type TimeProfile } from './timeProfile.ts';
+
+const WORKER = new URL('./worker.ts', import.meta.url);
+const GAME = 'wos' as const;
+const STATE = 245;
+
+export interface BudgetFigures {
+  limit: number;
+  windowMs: number;
+  /** "30 per 3 s" */
+  window: string;
+  /** What the bench ran: wall-clock requests per minute. */
+  perMinute: number;
+  /** Real seconds per bench second (20 for quick runs). */
+  speedUp: number;
+  /** The real budget this stands for: perMinute ÷ speedUp. */
+  realPerMinute: number;
+}
+
+export interface RowResult {
+  id: string;
+  number: number;
+  title: string;
+  engine: Engine;
+  /** How giftbot heard of the code (see WorkerSetup.via). */
+  via: 'direct' | 'intake';
+  processes: number;
+  alliances: number;
+  /** Member-codes to redeem (members × this one code). */
+  members: number;
+  budget: BudgetFigures;
+  /** Null when not measured. */
+  wallMs: number | null;
+  /** wallMs × speedUp: what the run would take on the real clock. */
+  realWallMs: number | null;
+  rate: RateMeasure | null;
+  /** HTTP 429 answers received. */
+  rateLimited: number | null;
+  /** Every gift_code request for the code, refused ones included. */
+  apiCalls: number | null;
+  callsPerMemberCode: number | null;
+  /** Members the simulator says got the code. */
+  redeemed: number | null;
+  peakRssMb: number | null;
+  eventLoopP99Ms: number | null;
+  fairness: Fairness | null;
+  /** Why the row has no figures. */
+  notMeasured: string | null;
+}
+
+export function budgetFigures(profile: TimeProfile): BudgetFigures {
+  const perMinute = budgetPerMinute(profile);
+  return {
+    limit: profile.limit,
+    windowMs: profile.windowMs,
+    window: windowLabel(profile),
+    perMinute,
+    speedUp: profile.speedUp,
+    realPerMinute: perMinute / profile.speedUp,
+  };
+}
+
+function emptyRow(scenario: Scenario, notMeasured: string): RowResult {
+  return {
+    id: scenario.id,
+    number: scenario.number,
+    title: scenario.title,
+    engine: scenario.engine,
+    via: scenario.via,
+    processes: scenario.processes,
+    alliances: scenario.alliances,
+    members: scenario.alliances * scenario.membersPerAlliance,
+    budget: budgetFigures(scenario.profile),
+    wallMs: null,
+    realWallMs: null,
+    rate: null,
+    rateLimited: null,
+    apiCalls: null,
+    callsPerMemberCode: null,
+    redeemed: null,
+    peakRssMb: null,
+    eventLoopP99Ms: null,
+    fairness: null,
+    notMeasured,
+  };
+}
+
+export function seedAlliances(count: number, membersEach: number): AllianceSeed[] {
+  return Array.from({ length: count }, (_, a) => ({
+    guildId: `91000000000000${String(a + 1).padStart(4, '0')}`,
+    state: STATE,
+    fids: Array.from({ length: membersEach }, (_, i) => String(60_000_000 + a * 1_000 + i)),
+  }));
+}
+
+/** A bot process with its IPC channel; messages are queued so none is missed between awaits. */
+class WorkerProcess {
+  readonly child: ChildProcess;
+  private readonly inbox: WorkerMessage[] = [];
+  private waiting: ((message: WorkerMessage) => void) | undefined;
+  private exited: string | undefined;
+  readonly logPath: string;
+
+  constructor(logPath: string) {
+    this.logPath = logPath;
+    this.child = fork(WORKER, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    this.child.on('message', (message) => this.deliver(message as WorkerMessage));
+    this.child.on('exit', (code, signal) => {
+      this.exited = `bot process exited (${signal ?? code}) before answering; its log: ${logPath}`;
+      this.deliver({ type: 'failed', error: this.exited });
+    });
+  }
+
+  private deliver(message: WorkerMessage): void {
+    if (this.waiting) {
+      const resolve = this.waiting;
+      this.waiting = undefined;
+      resolve(message);
+    } else {
+      this.inbox.push(message);
+    }
+  }
+
+  next(timeoutMs: number): Promise<WorkerMessage> {
+    const queued = this.inbox.shift();
+    if (queued) return Promise.resolve(queued);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiting = undefined;
+        reject(new Error(`bot process did not answer within ${Math.round(timeoutMs / 1000)} s; its log: ${this.logPath}`));
+      }, timeoutMs);
+      this.waiting = (message) => {
+        clearTimeout(timer);
+        resolve(message);
+      };
+    });
+  }
+
+  send(message: WorkerSetup | { type: 'go' }): void {
+    if (!this.exited) this.child.send(message);
+  }
+
+  async stop(): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    const exited = new Promise((resolve) => this.child.once('exit', resolve));
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), 5_000);
+    this.child.disconnect?.();
+    await exited;
+    clearTimeout(timer);
+  }
+}
+
+function expectMessage<T extends WorkerMessage['type']>(message: WorkerMessage, type: T): Extract<WorkerMessage, { type: T }> {
+  if (message.type === type) return message as Extract<WorkerMessage, { type: T }>;
+  if (message.type === 'failed') throw new Error(message.error);
+  throw new Error(`bot process answered ${message.type}, expected ${type}`);
+}
+
+function botEnv(scenario: Scenario, sim: GameApiSimulator, dir: string, redisUrl: string | null, index: number): Record<string, string> {
+  const p = scenario.profile;
+  return {
+    DATABASE_PATH: join(dir, 'giftbot.sqlite'),
+    WOS_API_BASE: sim.apiBase('wos'),
+    KINGSHOT_API_BASE: sim.apiBase('kingshot'),
+    RATE_LIMIT_PER_MINUTE: String(p.limit),
+    RATE_LIMIT_WINDOW_MS: String(Math.round(p.windowMs)),
+    PLAYER_SPACING_MS: String(Math.round(p.botPlayerSpacingMs)),
+    LOG_LEVEL: 'info',
+    INSTANCE_ID: `bench-${index + 1}`,
+    ...(redisUrl ? { REDIS_URL: redisUrl } : {}),
+  };
+}
+
+/** Runs one row: a fresh simulator and store, the bot process(es), and the figures measured at the simulator. */
+export async function runScenario(scenario: Scenario, { code = 'BENCH2026', dumpCalls, keep = false }: { code?: string; dumpCalls?: string; keep?: boolean } = {}): Promise<RowResult> {
+  const p = scenario.profile;
+  const dir = mkdtempSync(join(tmpdir(), 'giftbot-bench-'));
+  const sim = await startGameApiSimulator({
+    rateLimit: { limit: p.limit, windowMs: p.windowMs },
+    playerSpacingMs: p.simPlayerSpacingMs,
+    latencyMs: p.latencyMs,
+    seed: 7,
+  });
+  let redis: TestRedisServer | null = null;
+  const workers: WorkerProcess[] = [];
+  try {
+    const alliances = seedAlliances(scenario.alliances, scenario.membersPerAlliance);
+    for (const alliance of alliances) sim.addPlayers(GAME, alliance.fids.map((fid) => ({ fid, kid: alliance.state })));
+    sim.addCode(GAME, code, { status: scenario.codeStatus });
+    scenario.faults.forEach((fault, i) => sim.injectFault({ kind: fault.kind, probability: fault.probability, seed: 11 + i }));
+    if (scenario.redis && scenario.engine === 'giftbot') redis = await startRedisServer();
+
+    // Alliances dealt round-robin over the processes.
+    const shares = Array.from({ length: scenario.processes }, (_, i) => alliances.filter((_, a) => a % scenario.processes === i));
+    const readyTimeout = 60_000;
+    const rounds = Math.ceil((scenario.alliances * scenario.membersPerAlliance) / p.limit);
+    const runTimeout = 60_000 + 20 * (rounds + 1) * p.windowMs;
+    for (const [i, share] of shares.entries()) {
+      const worker = new WorkerProcess(join(dir, `bot-${i + 1}.log`));
+      workers.push(worker);
+      worker.send({
+        type: 'setup',
+        engine: scenario.engine,
+        profile: p,
+        env: botEnv(scenario, sim, dir, redis?.url ?? null, i),
+        alliances: share,
+        code,
+        via: scenario.via,
+        seed: 101 + i,
+        logPath: worker.logPath,
+      });
+    }
+    for (const worker of workers) {
+      const message = await worker.next(readyTimeout);
+      if (message.type === 'unsupported') return emptyRow(scenario, message.reason);
+      expectMessage(message, 'ready');
+    }
+
+    sim.resetCalls();
+    for (const worker of workers) worker.send({ type: 'go' });
+    const results: WorkerResult[] = [];
+    for (const worker of workers) results.push(expectMessage(await worker.next(runTimeout), 'result'));
+
+    const calls = sim.calls.filter((call) => call.cdk === code);
+    // For a post-mortem: every call the simulator saw, with its arrival time and answer.
+    if (dumpCalls) writeFileSync(dumpCalls, `${JSON.stringify(calls.map(({ atMono, fid, httpStatus, errCode, counted, fault }) => ({ atMono, fid, httpStatus, errCode, counted, fault })))}\n`);
+    const members = scenario.alliances * scenario.membersPerAlliance;
+    const wallMs = Math.max(...results.map((r) => r.wallMs));
+    return {
+      ...emptyRow(scenario, ''),
+      notMeasured: null,
+      wallMs,
+      realWallMs: wallMs * p.speedUp,
+      rate: achievedRate(calls, p.limit, p.windowMs),
+      rateLimited: calls.filter((call) => call.httpStatus === 429).length,
+      apiCalls: calls.length,
+      callsPerMemberCode: calls.length / members,
+      redeemed: sim.successes(GAME, code).length,
+      peakRssMb: Math.max(...results.map((r) => r.peakRssMb)),
+      eventLoopP99Ms: Math.max(...results.map((r) => r.eventLoopP99Ms)),
+      fairness: scenario.alliances > 1 && scenario.codeStatus === 'valid' ? fairness(results.flatMap((r) => r.alliances)) : null,
+    };
+  } finally {
+    await Promise.all(workers.map((worker) => worker.stop()));
+    await sim.close();
+    await redis?.stop();
+    if (keep) process.stderr.write(`(bot logs and database kept in ${dir}) `);
+    else rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,51 @@
+import { parseArgs } from 'node:util';
+import type { RunStatus, RunSummary } from '../../redeem/runSummary.ts';
+import { reasonText } from '../../redeem/runSummary.ts';
+import { CliError } from '../cliError.ts';
+import type { CliCommand } from '../cliContext.ts';
+
+export const REDEEM_USAGE = 'giftbot redeem <guildId> <code> [--member <fid>] [--force-local] [--json]';
+
+/** Exit statuses a script can act on. */
+export const REDEEM_EXIT: Record<RunStatus, number> = {
+  completed: 0,
+  duplicate: 0,
+  refused: 2,
+  'code-invalid': 3,
+  'config-error': 4,
+  deferred: 5,
+  aborted: 1,
+  failed: 1,
+};
+
+export const redeemCommand: CliCommand = async (args, { app, out }) => {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { json: { type: 'boolean' }, member: { type: 'string', multiple: true }, 'force-local': { type: 'boolean' } },
+  });
+  const [guildId, code] = positionals;
+  if (!guildId || !code) throw new CliError(`A guild id and a code are required.\nUsage: ${REDEEM_USAGE}`);
+  const summary = await app.engine.processAutoRedeem(guildId, code, {
+    trigger: 'cli',
+    ...(values.member ? { fids: values.member } : {}),
+    forceLocal: values['force-local'] ?? false,
+  });
+  if (values.json) out(JSON.stringify(summary));
+  else for (const line of formatSummary(summary)) out(line);
+  return REDEEM_EXIT[summary.status];
+};
+
+export function formatSummary(summary: RunSummary): string[] {
+  const lines = [summary.message];
+  if (summary.runId !== null && summary.status !== 'duplicate') {
+    lines.push(`run ${summary.runId} · ${summary.status} · ${summary.apiCalls} API call(s) · ${summary.rateLimited} rate-limited · ${(summary.durationMs / 1000).toFixed(1)} s`);
+  }
+  const notable = summary.members.filter((m) => m.outcome !== 'success' && m.outcome !== 'already' && !(m.outcome === 'skipped' && m.reason === 'already-final'));
+  for (const m of notable.slice(0, 50)) {
+    const raw = m.errCode !== null || m.msg ? ` — game said ${m.errCode ?? ''} ${m.msg ?? ''}`.trimEnd() : '';
+    lines.push(`  ${m.fid.padEnd(12)} ${m.outcome.padEnd(15)} ${m.reason ? reasonText(m.reason) : ''}${raw}${m.name ? ` (${m.name})` : ''}`);
+  }
+  if (notable.length > 50) lines.push(`  … and ${notable.length - 50} more`);
+  return lines;
+}

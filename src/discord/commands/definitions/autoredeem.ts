@@ -1,0 +1,13 @@
+import { ApplicationCommandOptionType, type RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord.js';
+import { ADMIN_ONLY } from './adminOnly.ts';
+
+export const AUTOREDEEM_COMMAND = {
+  name: 'autoredeem',
+  description: 'Redeem new codes automatically for this alliance',
+  ...ADMIN_ONLY,
+  options: [
+    { type: ApplicationCommandOptionType.Subcommand, name: 'on', description: 'Redeem every new code as soon as it appears' },
+    { type: ApplicationCommandOptionType.Subcommand, name: 'off', description: 'Only redeem when an admin runs /redeem' },
+    { type: ApplicationCommandOptionType.Subcommand, name: 'status', description: 'Show the alliance\'s settings' },
+  ],
+} satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;

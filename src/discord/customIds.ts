@@ -1,0 +1,24 @@
+/**
+ * Button ids carry what the click needs and nothing secret: the guild always comes from the interaction itself, so a
+ * copied id can never reach another server's data. Discord allows 100 characters.
+ */
+const PREFIX = 'giftbot';
+
+export type ButtonAction = { kind: 'retry'; code: string } | { kind: 'members'; page: number };
+
+export function retryButtonId(code: string): string {
+  return `${PREFIX}:retry:${code}`;
+}
+
+export function membersPageId(page: number, slot: 'prev' | 'next'): string {
+  // Two buttons may point at one page (the first page's "previous" is disabled): the slot keeps the ids unique.
+  return `${PREFIX}:members:${page}:${slot}`;
+}
+
+export function parseButtonId(customId: string): ButtonAction | null {
+  const [prefix, kind, arg] = customId.split(':');
+  if (prefix !== PREFIX || arg === undefined) return null;
+  if (kind === 'retry' && /^[A-Za-z0-9]{1,40}$/.test(arg)) return { kind: 'retry', code: arg };
+  if (kind === 'members' && /^\d{1,6}$/.test(arg)) return { kind: 'members', page: Number(arg) };
+  return null;
+}

@@ -1,0 +1,71 @@
+import type { ButtonInteraction, ChatInputCommandInteraction, Interaction } from 'discord.js';
+import { EVENTS } from '../log/events.ts';
+import type { GuildRecord } from '../store/types.ts';
+import { isGiftbotAdmin, refusalText } from './adminCheck.ts';
+import type { BotContext } from './botContext.ts';
+import { COMMAND_HANDLERS } from './commands/commandHandlers.ts';
+import { handleMembersPage } from './commands/handlers/member.ts';
+import { handleRetryButton } from './commands/handlers/retryButton.ts';
+import { parseButtonId } from './customIds.ts';
+import { replyPrivately } from './respond.ts';
+import { UserError } from './userError.ts';
+
+const APOLOGY = 'Sorry — something went wrong on my side. It has been logged; please try again in a moment.';
+
+/**
+ * The one entry point for slash commands and buttons: checks the member may use giftbot in this server (before
+ * anything runs), dispatches, and turns errors into answers — a user mistake gets its message, anything else a
+ * logged generic apology.
+ */
+export function createInteractionRouter(ctx: BotContext): (interaction: Interaction) => Promise<void> {
+  return async (interaction) => {
+    if (!interaction.isChatInputCommand() && !interaction.isButton()) return;
+    const started = performance.now();
+    const what = interaction.isChatInputCommand() ? describeCommand(interaction) : `button ${interaction.customId}`;
+    const context = { guildId: interaction.guildId, userId: interaction.user.id, command: what };
+    try {
+      if (!interaction.inGuild()) throw new UserError('giftbot commands work inside a server, not in direct messages.');
+      const guild = await ctx.app.store.guilds.get(interaction.guildId);
+      if (!isGiftbotAdmin(interaction, guild)) {
+        ctx.log.warn({ event: EVENTS.discordCommandRefused, ...context }, 'command refused: the member may not use giftbot here');
+        await replyPrivately(interaction, refusalText(guild));
+        return;
+      }
+      if (interaction.isChatInputCommand()) await dispatchCommand(interaction, guild, ctx);
+      else await dispatchButton(interaction, guild, ctx);
+      ctx.log.info({ event: EVENTS.discordCommand, ...context, durationMs: Math.round(performance.now() - started) }, 'command handled');
+    } catch (error) {
+      if (error instanceof UserError) {
+        ctx.log.info({ event: EVENTS.discordCommand, ...context, userError: error.message, durationMs: Math.round(performance.now() - started) }, 'command answered with a user error');
+        await replyPrivately(interaction, error.message).catch((replyError: unknown) => logReplyFailure(ctx, context, replyError));
+        return;
+      }
+      ctx.log.error({ event: EVENTS.discordCommandFailed, ...context, err: error }, 'command failed');
+      if (interaction.guildId) ctx.recentErrors.add(interaction.guildId, `${what}: ${error instanceof Error ? error.message : String(error)}`);
+      await replyPrivately(interaction, APOLOGY).catch((replyError: unknown) => logReplyFailure(ctx, context, replyError));
+    }
+  };
+}
+
+async function dispatchCommand(interaction: ChatInputCommandInteraction<'cached' | 'raw'>, guild: GuildRecord | null, ctx: BotContext): Promise<void> {
+  const handler = COMMAND_HANDLERS[interaction.commandName];
+  if (!handler) throw new UserError(`I do not know /${interaction.commandName} (any more). An admin can run \`npm run deploy-commands\` to refresh the command list.`);
+  await handler(interaction, guild, ctx);
+}
+
+async function dispatchButton(interaction: ButtonInteraction<'cached' | 'raw'>, guild: GuildRecord | null, ctx: BotContext): Promise<void> {
+  const action = parseButtonId(interaction.customId);
+  if (!action) throw new UserError('This button no longer works.');
+  if (action.kind === 'retry') await handleRetryButton(interaction, action, guild, ctx);
+  else await handleMembersPage(interaction, action, guild, ctx);
+}
+
+function describeCommand(interaction: ChatInputCommandInteraction): string {
+  const group = interaction.options.getSubcommandGroup(false);
+  const sub = interaction.options.getSubcommand(false);
+  return ['/' + interaction.commandName, group, sub].filter(Boolean).join(' ');
+}
+
+function logReplyFailure(ctx: BotContext, context: Record<string, unknown>, error: unknown): void {
+  ctx.log.warn({ event: EVENTS.discordPostFailed, ...context, err: error }, 'could not answer the interaction');
+}

@@ -1,0 +1,96 @@
+import type { ButtonInteraction, ChatInputCommandInteraction } from 'discord.js';
+import { EVENTS } from '../../log/events.ts';
+import type { RunProgress } from '../../redeem/redeemEngine.ts';
+import type { GuildRecord } from '../../store/types.ts';
+import type { BotContext } from '../botContext.ts';
+import { COLORS } from '../embeds/colors.ts';
+import { progressEmbed, triggerText } from '../embeds/progressEmbed.ts';
+import { summaryView } from '../embeds/summaryEmbed.ts';
+import { replyPrivately } from '../respond.ts';
+import { createProgressView } from './progressView.ts';
+import { resultsChannel } from './resultsChannel.ts';
+
+export interface InteractiveRun {
+  guild: GuildRecord;
+  /** Normalised already. */
+  code: string;
+  fids?: readonly string[];
+  trigger: 'manual' | 'retry';
+}
+
+/**
+ * Runs a code for the alliance in front of the admin: deferred reply, live progress, final summary with a "Retry
+ * failed" button. When the code is already running for this server, answers at once (only to this member) where to
+ * watch it, and starts nothing.
+ *
+ * Call it after every check that awaits: the look-up and the claim below happen with no await between them.
+ */
+export async function runInInteraction(ctx: BotContext, interaction: ChatInputCommandInteraction | ButtonInteraction, run: InteractiveRun): Promise<void> {
+  const { guild, code } = run;
+  const busy = alreadyRunningText(ctx, guild.id, code);
+  const live = busy ? null : ctx.liveRuns.claim({ guildId: guild.id, code, trigger: run.trigger, channelId: interaction.channelId });
+  if (!live) {
+    await replyPrivately(interaction, busy ?? `**${code}** is already being redeemed for this alliance; no second run was started.`);
+    return;
+  }
+  const context = { guildId: guild.id, code, trigger: run.trigger, userId: interaction.user.id };
+  try {
+    await interaction.deferReply();
+    let startedAt = Date.now();
+    const view = createProgressView({
+      log: ctx.log,
+      intervalMs: ctx.settings.progressIntervalMs,
+      interaction,
+      handoffAfterMs: ctx.settings.interactionHandoffMs,
+      channel: async () => (await resultsChannel(ctx.client, ctx.app.store, guild.id)) ?? (interaction.channel?.isSendable() ? interaction.channel : null),
+      onWhere: (url, channelId) => Object.assign(live, { url, channelId }),
+      context,
+    });
+    const meta = () => ({ code, trigger: run.trigger, startedAt });
+    const summary = await ctx.app.engine.processAutoRedeem(guild.id, code, {
+      trigger: run.trigger,
+      ...(run.fids ? { fids: run.fids } : {}),
+      onStart: (info) => {
+        startedAt = Date.now();
+        const first: RunProgress = { runId: info.runId, total: info.total, processed: 0, success: 0, already: 0, failed: 0, retrying: 0 };
+        view.update(() => ({ embeds: [progressEmbed(first, meta())], components: [] }));
+      },
+      onProgress: (progress) => view.update(() => ({ embeds: [progressEmbed(progress, meta())], components: [] })),
+    });
+    if (summary.status === 'duplicate') {
+      // Another process (or an automatic run that won the race) holds the code: tell only this member.
+      await view.cancel();
+      await replyPrivately(interaction, summary.message);
+      return;
+    }
+    await view.finish(summaryView(summary));
+    if (summary.status === 'failed' || summary.status === 'config-error') ctx.recentErrors.add(guild.id, `${code}: ${summary.message}`);
+  } catch (error) {
+    ctx.log.error({ event: EVENTS.discordCommandFailed, ...context, err: error }, 'redeem from Discord failed');
+    ctx.recentErrors.add(guild.id, `${code}: ${error instanceof Error ? error.message : String(error)}`);
+    await interaction
+      .editReply({
+        embeds: [{ color: COLORS.error, title: `⛔ ${code}: something went wrong`, description: 'Sorry — the run hit an unexpected error and was logged. Results recorded so far are kept; run `/redeem` again to finish the rest.' }],
+        components: [],
+      })
+      .catch(() => undefined);
+  } finally {
+    ctx.liveRuns.release(live);
+  }
+}
+
+/** The answer to a trigger for a code this server is already redeeming, or null when it is not running. */
+export function alreadyRunningText(ctx: BotContext, guildId: string, code: string): string | null {
+  const live = ctx.liveRuns.get(guildId, code);
+  const active = ctx.app.activeRuns.list().find((run) => run.guildId === guildId && run.code === code);
+  if (!live && !active) return null;
+  const trigger = live?.trigger ?? active?.trigger ?? '';
+  const progress = active && active.progress.total > 0 ? ` (${active.progress.processed} of ${active.progress.total} members done)` : '';
+  return `**${code}** is already being redeemed for this alliance — ${triggerText(trigger)}${progress}. No second run was started.${whereToWatch(live)}`;
+}
+
+function whereToWatch(live: { url: string | null; channelId: string | null } | undefined | null): string {
+  if (live?.url) return `\nFollow it here: ${live.url}`;
+  if (live?.channelId) return `\nIts progress is shown in <#${live.channelId}>.`;
+  return '';
+}

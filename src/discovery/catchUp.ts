@@ -1,0 +1,61 @@
+import type { App } from '../app.ts';
+import { EVENTS } from '../log/events.ts';
+import type { RunSummary } from '../redeem/runSummary.ts';
+
+export interface CatchUpReport {
+  guildId: string;
+  fids: string[];
+  /** One run per code that some of the members did not have yet. */
+  runs: RunSummary[];
+  /** Why nothing was done, when nothing was done. */
+  skipped: string | null;
+}
+
+/**
+ * Members new to an alliance get every still-live code of its game, through the engine like any run (so nobody is
+ * called for a code they already have, and a code found dead stops after one call). Only for alliances with
+ * auto-redeem on: elsewhere admins redeem by hand.
+ */
+export async function catchUpMembers(app: App, guildId: string, fids: readonly string[]): Promise<CatchUpReport> {
+  const report: CatchUpReport = { guildId, fids: [...fids], runs: [], skipped: null };
+  const guild = await app.store.guilds.get(guildId);
+  if (!guild) return { ...report, skipped: `guild ${guildId} is not set up` };
+  if (!guild.autoRedeem) return { ...report, skipped: 'auto-redeem is off for this alliance' };
+  // Members without a usable state cannot be called; state discovery catches them up once their state is found.
+  const usable = new Set((await app.store.members.list(guildId)).filter((m) => m.state !== null && m.stateStatus !== 'wrong').map((m) => m.fid));
+  fids = fids.filter((fid) => usable.has(fid));
+  if (fids.length === 0) return { ...report, skipped: 'no member with a known state' };
+  // Newest first: the likeliest to be still live.
+  const codes = await app.store.codes.list({ game: guild.game, statuses: ['new', 'valid'] });
+  for (const code of codes) {
+    if (app.shutdownSignal.aborted) break;
+    const final = await app.store.ledger.finalFids(guild.game, code.code, fids);
+    const pending = fids.filter((fid) => !final.has(fid));
+    if (pending.length === 0) continue;
+    const summary = await app.engine.processAutoRedeem(guild.id, code.code, { trigger: 'catch-up', fids: pending });
+    report.runs.push(summary);
+  }
+  app.log.info(
+    {
+      event: EVENTS.codeCatchUp,
+      guildId,
+      members: fids.length,
+      codes: report.runs.length,
+      statuses: Object.fromEntries(report.runs.map((run) => [run.code, run.status])),
+      success: report.runs.reduce((n, run) => n + run.counts.success, 0),
+    },
+    `catch-up for ${fids.length} new member(s): ${report.runs.length} code(s) run`,
+  );
+  return report;
+}
+
+export function catchUpMember(app: App, guildId: string, fid: string): Promise<CatchUpReport> {
+  return catchUpMembers(app, guildId, [fid]);
+}
+
+/** Lines for the command line: what the catch-up did, one line per code. */
+export function describeCatchUp(report: CatchUpReport): string[] {
+  if (report.skipped) return [`Catch-up: nothing to do (${report.skipped}).`];
+  if (report.runs.length === 0) return ['Catch-up: no still-valid code is missing for these members.'];
+  return [`Catch-up: ${report.runs.length} still-valid code(s) run for the new member(s):`, ...report.runs.map((run) => `  ${run.code}: ${run.status} — ${run.message}`)];
+}

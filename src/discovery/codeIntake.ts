@@ -1,0 +1,308 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { App } from '../app.ts';
+import type { Game } from '../giftcode/games.ts';
+import { normalizeCode } from '../giftcode/normalizeCode.ts';
+import { EVENTS } from '../log/events.ts';
+import type { RunTrigger } from '../redeem/redeemEngine.ts';
+import { retryDelayMs, type RetryPolicy } from '../redeem/retryPolicy.ts';
+import type { RunSummary } from '../redeem/runSummary.ts';
+import { FINAL_CODE_STATUSES, type CodeStatus } from '../store/types.ts';
+import { fanOut } from './fanOut.ts';
+import type { TestPlayer } from './testPlayer.ts';
+import { validateCode, type ValidationVia } from './validateCode.ts';
+
+export interface CodeSubmission {
+  /** As seen: normalised here (invisible characters, spaces, charset, length). */
+  code: string;
+  game: Game;
+  /** Where it came from, stored with the code: `feed:<name>`, `channel:<guildId>`, `cli`, `discord:<userId>`. */
+  source: string;
+}
+
+/** What the one check said: `unchecked` when it could not tell yet (nobody to test on, or the API did not answer). */
+export type Verdict = 'valid' | 'dead' | 'unchecked';
+
+export interface FanoutReport {
+  game: Game;
+  code: string;
+  outcome: Verdict | 'config-error' | 'stopped';
+  /** One run per auto-redeem alliance (empty when the code was dead, or the fan-out never started). */
+  runs: RunSummary[];
+  /** Every alliance has what it can get; a restart will not come back to this code. */
+  finished: boolean;
+}
+
+export type SubmitResult =
+  | { kind: 'rejected'; game: Game; input: string; reason: string }
+  | { kind: 'known'; game: Game; code: string; status: CodeStatus; inProgress: boolean }
+  | {
+      kind: 'accepted';
+      game: Game;
+      code: string;
+      /** new: never seen; reactivated: known dead, seen again, re-checked once; unfinished: known, never fanned out. */
+      reason: 'new' | 'reactivated' | 'unfinished';
+      /** Resolves once the check has answered (or could not, the first time). */
+      verdict: Promise<Verdict>;
+      /** Resolves when every alliance's run has ended. */
+      done: Promise<FanoutReport>;
+    };
+
+export interface CodeIntake {
+  /** The one path for every new code: normalise, de-duplicate, persist with its source, validate once, fan out. */
+  submit(submission: CodeSubmission): Promise<SubmitResult>;
+  /**
+   * Takes up a code whose fan-out a stop or crash cut short (start-up). `interrupted`: runs left `running` per guild,
+   * marked interrupted once the new run for that guild holds its lock (or the code turns out dead). A code already
+   * being handled (a feed saw it first) keeps its fan-out and takes these runs over. Null after stop().
+   */
+  resume(game: Game, code: string, interrupted?: ReadonlyMap<string, readonly number[]>): Promise<FanoutReport> | null;
+  /** Codes being validated or fanned out now. */
+  inProgress(): { game: Game; code: string }[];
+  /** Resolves when every code taken on so far is done. */
+  idle(): Promise<void>;
+  /** No new work; waits for validation are cut short. Runs already started end with the app's shutdown. */
+  stop(): void;
+}
+
+export interface CodeIntakeOptions {
+  testPlayers?: Partial<Record<Game, TestPlayer>>;
+  /**
+   * A dead code seen again is re-checked (once ever) only when it has been dead at least this long (default 1 h):
+   * feeds keep listing expired codes for days, and a second feed or a channel post minutes later is not a reactivation.
+   */
+  recheckAfterMs?: number;
+  /** Waits between checks that could not tell (default 5 s doubling to 5 min). */
+  validationRetry?: Pick<RetryPolicy, 'baseDelayMs' | 'maxDelayMs'>;
+}
+
+interface Entry {
+  game: Game;
+  code: string;
+  source: string;
+  trigger: RunTrigger;
+  /** performance.now() when this process first saw the code; null for resumed codes (seen by an earlier process). */
+  seenAt: number | null;
+  firstCallLogged: boolean;
+  /** Run ids a dead process left `running`, per guild: this fan-out's runs replace them. */
+  interrupted: Map<string, number[]>;
+  settle: (verdict: Verdict) => void;
+  verdict: Promise<Verdict>;
+  done: Promise<FanoutReport> | null;
+}
+
+const DEFAULT_RETRY = { baseDelayMs: 5_000, maxDelayMs: 300_000 };
+
+export function createCodeIntake(app: App, options: CodeIntakeOptions = {}): CodeIntake {
+  const { store, log } = app;
+  const testPlayers = options.testPlayers ?? app.config.discovery.testPlayers;
+  const validationRetry = { maxAttempts: Number.POSITIVE_INFINITY, ...DEFAULT_RETRY, ...options.validationRetry };
+  const recheckAfterMs = options.recheckAfterMs ?? 3_600_000;
+  const stopController = new AbortController();
+  const signal = AbortSignal.any([stopController.signal, app.shutdownSignal]);
+  const entries = new Map<string, Entry>();
+  const unusableTestPlayers = new Set<Game>();
+  const keyOf = (game: Game, code: string) => `${game}:${code}`;
+
+  function newEntry(game: Game, code: string, source: string, trigger: RunTrigger, seenAt: number | null): Entry {
+    let settle!: (verdict: Verdict) => void;
+    const verdict = new Promise<Verdict>((resolve) => {
+      settle = resolve;
+    });
+    return { game, code, source, trigger, seenAt, firstCallLogged: false, interrupted: new Map(), settle, verdict, done: null };
+  }
+
+  function noteFirstCall(entry: Entry, via: ValidationVia | 'fanout'): void {
+    if (entry.firstCallLogged || entry.seenAt === null) return;
+    entry.firstCallLogged = true;
+    log.info(
+      { event: EVENTS.codeFirstRedeem, game: entry.game, code: entry.code, source: entry.source, via, latencyMs: Math.round(performance.now() - entry.seenAt) },
+      'first redemption call for a new code',
+    );
+  }
+
+  async function validate(entry: Entry): Promise<Verdict | 'config-error' | 'stopped'> {
+    const { game, code } = entry;
+    const known = await store.codes.get(game, code);
+    if (known?.status === 'valid') return 'valid';
+    for (let attempt = 1; ; attempt += 1) {
+      if (signal.aborted) return 'stopped';
+      const testPlayer = unusableTestPlayers.has(game) ? undefined : testPlayers[game];
+      const guilds = await store.guilds.list({ game, autoRedeem: true });
+      const outcome = await validateCode(
+        {
+          app,
+          testPlayer,
+          guilds,
+          signal,
+          onCall: (via) => noteFirstCall(entry, via),
+          onTestPlayerUnusable: (reason) => {
+            unusableTestPlayers.add(game);
+            log.warn({ event: EVENTS.codeValidated, game, code, result: 'test-player-unusable', reason }, 'the test player cannot check codes; members are used instead');
+          },
+        },
+        game,
+        code,
+      );
+      const ctx = { event: EVENTS.codeValidated, game, code, source: entry.source, attempt };
+      switch (outcome.kind) {
+        case 'valid':
+          log.info({ ...ctx, result: 'valid', via: outcome.via, fid: outcome.fid }, `${code} is valid`);
+          return 'valid';
+        case 'dead':
+          log.warn({ ...ctx, result: outcome.status, via: outcome.via, fid: outcome.fid, err_code: outcome.errCode, err_msg: outcome.msg }, `${code} is ${outcome.status}: no alliance will run it`);
+          return 'dead';
+        case 'nobody':
+          log.info({ ...ctx, result: 'unchecked', reason: 'no test player and no member with a known state' }, `${code} could not be checked first: nobody to check it on`);
+          return 'unchecked';
+        case 'config-error':
+          log.error({ ...ctx, result: 'config-error', reason: outcome.reason, err_msg: outcome.msg }, 'the game refused the check as malformed: the fan-out waits for the configuration to be fixed (and a restart)');
+          return 'config-error';
+        case 'stopped':
+          return 'stopped';
+        case 'inconclusive': {
+          // Channel posts and the CLI should not wait for a slow API: they hear "not checked yet" now.
+          entry.settle('unchecked');
+          const delay = retryDelayMs(validationRetry, attempt, outcome.delayMs);
+          log.info({ ...ctx, result: 'inconclusive', reason: outcome.reason, retryInMs: delay }, `${code} could not be checked yet; trying again`);
+          try {
+            await sleep(delay, undefined, { signal });
+          } catch {
+            return 'stopped';
+          }
+        }
+      }
+    }
+  }
+
+  async function handle(entry: Entry): Promise<FanoutReport> {
+    const { game, code } = entry;
+    const report = (outcome: FanoutReport['outcome'], runs: RunSummary[] = [], finished = false): FanoutReport => ({ game, code, outcome, runs, finished });
+    await store.codes.markFanoutStarted(game, code);
+    const checked = await validate(entry);
+    entry.settle(checked === 'valid' || checked === 'dead' ? checked : 'unchecked');
+    if (checked === 'dead') {
+      await store.codes.markFanoutDone(game, code);
+      await markInterrupted(entry, [...entry.interrupted.keys()]);
+      return report('dead', [], true);
+    }
+    if (checked === 'stopped' || checked === 'config-error') return report(checked);
+    const result = await fanOut(
+      {
+        app,
+        trigger: entry.trigger,
+        onRunStart: (guildId) => {
+          noteFirstCall(entry, 'fanout');
+          const old = entry.interrupted.get(guildId);
+          if (old && old.length > 0) void store.runs.markInterrupted(old).catch(() => undefined);
+        },
+      },
+      game,
+      code,
+    );
+    // After a shutdown the store may be closing: leave the code as it is, the next start resumes it.
+    if (app.shutdownSignal.aborted) return report(checked, result.runs, false);
+    if (result.finished) await store.codes.markFanoutDone(game, code);
+    // A duplicate or deferred run may be another process's live run: its record is left alone.
+    await markInterrupted(entry, result.runs.filter((run) => run.status !== 'duplicate' && run.status !== 'deferred').map((run) => run.guildId));
+    return report(checked, result.runs, result.finished);
+  }
+
+  async function markInterrupted(entry: Entry, guildIds: readonly string[]): Promise<void> {
+    const ids = guildIds.flatMap((guildId) => entry.interrupted.get(guildId) ?? []);
+    if (ids.length > 0) await store.runs.markInterrupted(ids);
+  }
+
+  function start(entry: Entry): Promise<FanoutReport> {
+    const key = keyOf(entry.game, entry.code);
+    entries.set(key, entry);
+    entry.done = handle(entry)
+      .catch((error: unknown): FanoutReport => {
+        log.error({ event: EVENTS.codeFanout, phase: 'failed', game: entry.game, code: entry.code, err: error }, 'code discovery failed for this code; it resumes on the next start');
+        return { game: entry.game, code: entry.code, outcome: 'stopped', runs: [], finished: false };
+      })
+      .finally(() => {
+        entry.settle('unchecked');
+        entries.delete(key);
+      });
+    return entry.done;
+  }
+
+  return {
+    async submit({ code: input, game, source }) {
+      const seenAt = performance.now();
+      const normalized = normalizeCode(input);
+      if (!normalized.ok) {
+        log.info({ event: EVENTS.codeRejected, game, source, reason: normalized.reason }, `not a gift code: ${normalized.reason}`);
+        return { kind: 'rejected', game, input, reason: normalized.reason };
+      }
+      const code = normalized.code;
+      const key = keyOf(game, code);
+      if (entries.has(key)) {
+        log.debug({ event: EVENTS.codeKnown, game, code, source, inProgress: true }, 'code already being handled');
+        const record = await store.codes.get(game, code);
+        return { kind: 'known', game, code, status: record?.status ?? 'new', inProgress: true };
+      }
+      // Claimed before the first await: the same code from two feeds and a channel at once is taken on once.
+      const entry = newEntry(game, code, source, 'auto', seenAt);
+      entries.set(key, entry);
+      let reason: 'new' | 'reactivated' | 'unfinished';
+      try {
+        const { created, code: record } = await store.codes.add(game, code, source);
+        if (created) reason = 'new';
+        else if (FINAL_CODE_STATUSES.includes(record.status) && Date.now() - record.statusChangedAt >= recheckAfterMs && (await store.codes.reopenForRecheck(game, code))) {
+          reason = 'reactivated';
+        }
+        else if (!FINAL_CODE_STATUSES.includes(record.status) && record.fanoutDoneAt === null) reason = 'unfinished';
+        else {
+          entries.delete(key);
+          log.debug({ event: EVENTS.codeKnown, game, code, source, status: record.status }, 'code already known');
+          return { kind: 'known', game, code, status: record.status, inProgress: false };
+        }
+      } catch (error) {
+        entries.delete(key);
+        throw error;
+      }
+      if (reason === 'unfinished') entry.seenAt = null;
+      log.info(
+        { event: EVENTS.codeDiscovered, game, code, source, reason },
+        reason === 'reactivated' ? `${code} seen again after it was dead: checking it once more` : `new code ${code} from ${source}`,
+      );
+      if (signal.aborted) {
+        // Recorded, not lost: the next start takes it up.
+        entries.delete(key);
+        await store.codes.markFanoutStarted(game, code).catch(() => undefined);
+        const report: FanoutReport = { game, code, outcome: 'stopped', runs: [], finished: false };
+        return { kind: 'accepted', game, code, reason, verdict: Promise.resolve('unchecked'), done: Promise.resolve(report) };
+      }
+      const done = start(entry);
+      return { kind: 'accepted', game, code, reason, verdict: entry.verdict, done };
+    },
+    resume(game, code, interrupted = new Map()) {
+      if (signal.aborted) return null;
+      const existing = entries.get(keyOf(game, code));
+      const entry = existing ?? newEntry(game, code, 'resume', 'resume', null);
+      for (const [guildId, ids] of interrupted) entry.interrupted.set(guildId, [...(entry.interrupted.get(guildId) ?? []), ...ids]);
+      if (!existing) return start(entry);
+      // Being handled already (a feed or a channel post got there first): that fan-out covers it. Its promise exists
+      // once the store has answered the submission.
+      return (async () => {
+        while (!existing.done && entries.get(keyOf(game, code)) === existing) await sleep(5);
+        return existing.done ?? { game, code, outcome: 'stopped' as const, runs: [], finished: false };
+      })();
+    },
+    inProgress() {
+      return [...entries.values()].map(({ game, code }) => ({ game, code }));
+    },
+    async idle() {
+      while (entries.size > 0) {
+        const pending = [...entries.values()].flatMap((entry) => (entry.done ? [entry.done] : []));
+        // An entry is briefly without its promise while the store is asked about it.
+        if (pending.length === 0) await sleep(5);
+        else await Promise.allSettled(pending);
+      }
+    },
+    stop() {
+      stopController.abort(new Error('code discovery stopped'));
+    },
+  };
+}

@@ -1,0 +1,240 @@
+import type { Game } from '../../giftcode/games.ts';
+import { isValidFid, isValidState, normalizeCode } from '../../giftcode/normalizeCode.ts';
+import type { CodeStatus, ImportBatch, LedgerOutcome } from '../../store/types.ts';
+import { ImportProblems } from '../importProblems.ts';
+import type { Raw, WhiteoutBotData } from './readWhiteoutBot.ts';
+
+export const WHITEOUT_BOT_SOURCE = 'import:whiteout-bot';
+
+export interface WhiteoutBotPlanOptions {
+  game: Game;
+  /** alliance id → Discord server id, for versions of the bot without discord_server_id (or to override it). */
+  guildFor?: ReadonlyMap<string, string>;
+}
+
+export interface PlannedGuild {
+  id: string;
+  name: string | null;
+  allianceIds: string[];
+  defaultState: number | null;
+  members: number;
+  membersWithoutState: number;
+}
+
+export interface WhiteoutBotPlan {
+  batch: ImportBatch;
+  guilds: PlannedGuild[];
+  /** Rows read from the source. */
+  read: { alliances: number; users: number; codes: number; redemptions: number };
+  /** Redemption rows not imported because the old bot's answer was not final, by that answer. */
+  historyNotFinal: Record<string, number>;
+  problems: ImportProblems;
+}
+
+const text = (value: Raw): string | null => {
+  if (value === null) return null;
+  const s = String(value).trim();
+  return s === '' ? null : s;
+};
+
+/** Discord ids are snowflakes: 17–20 digits today; anything else (0, empty, a name) means "not set". */
+const snowflake = (value: Raw): string | null => {
+  const s = text(value);
+  return s !== null && /^[1-9]\d{4,24}$/.test(s) ? s : null;
+};
+
+const state = (value: Raw): number | null => {
+  const s = text(value);
+  return s !== null && isValidState(s) ? Number(s) : null;
+};
+
+/** gift_codes.validation_status → giftbot's code status; anything unknown stays `new` (giftbot checks it itself). */
+export function codeStatusFor(raw: Raw): CodeStatus {
+  switch (text(raw)?.toLowerCase().replaceAll(' ', '_')) {
+    case 'validated':
+    case 'valid':
+      return 'valid';
+    case 'invalid':
+    case 'not_found':
+    case 'cdk_not_found':
+      return 'invalid';
+    case 'expired':
+    case 'time_error':
+      return 'expired';
+    case 'used':
+    case 'used_up':
+    case 'usage_limit':
+      return 'used_up';
+    default:
+      return 'new';
+  }
+}
+
+/**
+ * user_giftcodes.status → a final ledger outcome, or null when the old bot's answer was not final (errors, timeouts,
+ * captcha failures…): those members get the code from giftbot.
+ */
+export function ledgerOutcomeFor(raw: Raw): LedgerOutcome | null {
+  const msg = text(raw);
+  if (msg === null) return null;
+  const key = msg.toUpperCase().replaceAll('_', ' ').replace(/\.$/, '').trim();
+  if (key === 'SUCCESS') return { status: 'success', reason: null, errCode: 20000, msg };
+  if (key === 'RECEIVED' || key === 'ALREADY RECEIVED') return { status: 'already', reason: 'received', errCode: 40008, msg };
+  if (key === 'SAME TYPE EXCHANGE') return { status: 'already', reason: 'same-type', errCode: 40011, msg };
+  return null;
+}
+
+/** Maps the Python bot's alliances, users, codes and history to what giftbot stores; every broken row is reported. */
+export function planWhiteoutBotImport(data: WhiteoutBotData, options: WhiteoutBotPlanOptions): WhiteoutBotPlan {
+  const { game } = options;
+  const problems = new ImportProblems();
+
+  // Users per alliance, to infer an alliance's state when the bot did not store one.
+  const usersByAlliance = new Map<string, typeof data.users>();
+  for (const user of data.users) {
+    const key = text(user.alliance) ?? '';
+    const list = usersByAlliance.get(key);
+    if (list) list.push(user);
+    else usersByAlliance.set(key, [user]);
+  }
+
+  // Alliances → guilds. Several alliances on one Discord server share one guild (one roster per server in giftbot).
+  const guildOfAlliance = new Map<string, string>();
+  const guilds = new Map<string, PlannedGuild & { batch: ImportBatch['guilds'][number] }>();
+  const alliances = [...data.alliances].sort((a, b) => Number(a.allianceId) - Number(b.allianceId) || a.allianceId.localeCompare(b.allianceId));
+  for (const alliance of alliances) {
+    const id = alliance.allianceId;
+    const name = text(alliance.name);
+    const label = `alliance ${id}${name ? ` (${name})` : ''}`;
+    const guildId = options.guildFor?.get(id) ?? snowflake(alliance.discordServerId);
+    if (!guildId) {
+      const members = usersByAlliance.get(id)?.length ?? 0;
+      problems.add('alliance-without-server', 'alliances without a Discord server (not imported with their members; map them with --guild <allianceId>=<serverId>)', `${label}, ${members} member(s)`);
+      continue;
+    }
+    guildOfAlliance.set(id, guildId);
+    const existing = guilds.get(guildId);
+    if (existing) {
+      existing.allianceIds.push(id);
+      problems.add('alliances-merged', 'alliances sharing a Discord server (merged into one roster; the first one\'s settings kept)', `${label} → server ${guildId}, with alliance ${existing.allianceIds[0]}`);
+      continue;
+    }
+    let defaultState = state(alliance.kid);
+    if (defaultState === null) {
+      defaultState = mostCommonState(usersByAlliance.get(id) ?? []);
+      problems.add(
+        'alliance-state-inferred',
+        'alliances without a state of their own (the state most of their members are in is used)',
+        `${label}: ${defaultState ?? 'none: no member has a state either'}`,
+      );
+    }
+    const control = text(data.autoRedeem.get(id) ?? null);
+    const autoRedeem = control === null ? null : control === '1' || control.toLowerCase() === 'true' || control.toLowerCase() === 'on';
+    const batch = {
+      id: guildId,
+      game,
+      defaultState,
+      autoRedeem,
+      resultChannelId: snowflake(data.resultChannels.get(id) ?? null),
+      codesChannelId: snowflake(data.codeChannels.get(id) ?? null),
+      name,
+    };
+    guilds.set(guildId, { id: guildId, name, allianceIds: [id], defaultState, members: 0, membersWithoutState: 0, batch });
+  }
+
+  // Users → members.
+  const knownAlliances = new Set(data.alliances.map((a) => a.allianceId));
+  const members: ImportBatch['members'][number][] = [];
+  const memberGuilds = new Map<string, string>();
+  for (const user of data.users) {
+    const fid = text(user.fid);
+    if (fid === null || !isValidFid(fid)) {
+      problems.add('user-bad-fid', 'users with an id that is not a player id (skipped)', `"${fid ?? ''}"`);
+      continue;
+    }
+    const allianceId = text(user.alliance);
+    if (allianceId === null || !knownAlliances.has(allianceId)) {
+      problems.add('user-unknown-alliance', 'users in an alliance alliance.sqlite does not list (skipped)', `${fid} (alliance ${allianceId ?? 'none'})`);
+      continue;
+    }
+    const guildId = guildOfAlliance.get(allianceId);
+    if (!guildId) continue; // reported with its alliance
+    if (memberGuilds.has(fid)) continue; // fid is the users table's key; kept defensive for hand-edited files
+    const guild = guilds.get(guildId)!;
+    const kid = state(user.kid);
+    guild.members += 1;
+    if (kid === null) {
+      guild.membersWithoutState += 1;
+      problems.add('member-without-state', `members without a state (imported with state unknown: find it with giftbot members resolve <guildId>)`, `${fid}${text(user.kid) ? ` ("${text(user.kid)}")` : ''}`);
+    }
+    memberGuilds.set(fid, guildId);
+    members.push({ guildId, fid, state: kid, name: text(user.nickname) });
+  }
+
+  // Codes, as the old bot last knew them.
+  const codes = new Map<string, CodeStatus>();
+  const statusesKeptNew = new Map<string, number>();
+  for (const row of data.codes) {
+    const normalized = normalizeCode(text(row.code) ?? '');
+    if (!normalized.ok) {
+      problems.add('code-bad-format', 'codes that are not gift codes (skipped)', `"${text(row.code) ?? ''}": ${normalized.reason}`);
+      continue;
+    }
+    const status = codeStatusFor(row.validationStatus);
+    const raw = text(row.validationStatus);
+    if (status === 'new' && raw !== null && !['pending', 'new', 'unknown'].includes(raw.toLowerCase())) {
+      statusesKeptNew.set(raw, (statusesKeptNew.get(raw) ?? 0) + 1);
+    }
+    codes.set(normalized.code, status);
+  }
+  for (const [raw, count] of statusesKeptNew) {
+    problems.add('code-status-unknown', 'codes with a validation status giftbot does not know (kept as new: giftbot checks them itself)', `"${raw}" × ${count}`);
+  }
+
+  // Redemption history: only final answers, and only for members imported above.
+  const ledger = new Map<string, ImportBatch['ledger'][number]>();
+  const historyNotFinal: Record<string, number> = {};
+  let unknownPlayers = 0;
+  for (const row of data.redemptions) {
+    const fid = text(row.fid);
+    const guildId = fid === null ? undefined : memberGuilds.get(fid);
+    const normalized = normalizeCode(text(row.code) ?? '');
+    if (!fid || !guildId || !normalized.ok) {
+      unknownPlayers += 1;
+      continue;
+    }
+    const outcome = ledgerOutcomeFor(row.status);
+    if (!outcome) {
+      const key = text(row.status) ?? '(empty)';
+      historyNotFinal[key] = (historyNotFinal[key] ?? 0) + 1;
+      continue;
+    }
+    ledger.set(`${fid}:${normalized.code}`, { game, fid, code: normalized.code, guildId, outcome });
+  }
+  if (unknownPlayers > 0) {
+    problems.add('history-not-imported', 'redemption rows of players not imported, or with a malformed code (skipped)', `${unknownPlayers} row(s)`, unknownPlayers);
+  }
+
+  return {
+    batch: {
+      source: WHITEOUT_BOT_SOURCE,
+      guilds: [...guilds.values()].map((g) => g.batch),
+      members,
+      codes: [...codes.entries()].map(([code, status]) => ({ game, code, status })),
+      ledger: [...ledger.values()],
+    },
+    guilds: [...guilds.values()].map(({ batch: _batch, ...guild }) => guild),
+    read: { alliances: data.alliances.length, users: data.users.length, codes: data.codes.length, redemptions: data.redemptions.length },
+    historyNotFinal,
+    problems,
+  };
+}
+
+function mostCommonState(users: WhiteoutBotData['users']): number | null {
+  const counts = new Map<number, number>();
+  for (const user of users) {
+    const kid = state(user.kid);
+    if (kid !== null) counts.set(kid, (counts.get(kid) ?? 0) + 1);
+  }
+  return [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0] - b[0])[0]?.[0] ?? null;
+}

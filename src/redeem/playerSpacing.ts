@@ -1,0 +1,29 @@
+/**
+ * The game's per-player limit (`TOO FREQUENT.`): keep a gap between two calls for the same player, whatever run or
+ * probe makes them. Shared by every run in the process.
+ */
+export interface PlayerSpacing {
+  /** Milliseconds until this player may be called again (0 = now). */
+  waitFor(key: string): number;
+  /** Marks a call made now. */
+  mark(key: string): void;
+}
+
+export function createPlayerSpacing(gapMs: number, now: () => number = () => performance.now()): PlayerSpacing {
+  const last = new Map<string, number>();
+  return {
+    waitFor(key) {
+      const previous = last.get(key);
+      if (previous === undefined) return 0;
+      return Math.max(0, previous + gapMs - now());
+    },
+    mark(key) {
+      const at = now();
+      last.set(key, at);
+      // Forget players whose gap has long passed, so the map stays small in a long-lived process.
+      if (last.size > 10_000) {
+        for (const [k, t] of last) if (at - t > gapMs) last.delete(k);
+      }
+    },
+  };
+}

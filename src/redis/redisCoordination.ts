@@ -1,0 +1,133 @@
+import type { Redis } from 'ioredis';
+import type { CoordinationConfig } from '../config/coordinationConfig.ts';
+import type { Logger } from '../log/logger.ts';
+import { createLocalRateBudget } from '../redeem/localRateBudget.ts';
+import { createRedisRunLock } from '../redeem/locks/redisRunLock.ts';
+import type { RunLock } from '../redeem/locks/runLock.ts';
+import type { RateBudget } from '../redeem/rateBudget.ts';
+import { createRedisRateBudget } from '../redeem/redisRateBudget.ts';
+import { closeRedisClient, createRedisClient, waitForRedisReady } from './createRedisClient.ts';
+import { createRedisHealth, type RedisHealth } from './redisHealth.ts';
+
+/**
+ * Everything several giftbot processes share through Redis, wired once for `createApp`: the run lock, one rate
+ * budget per API host (with a local fallback at this process's share), and the reachability monitor.
+ *
+ * Two clients: lock renewals must never queue behind budget traffic. Neither has an offline queue, so a command sent
+ * before the connection is up fails at once; the lock and the budgets therefore wait (at most
+ * `redisStartupWaitMs`, once) for the first connection before their first command. A Redis that is down at start
+ * does not stop giftbot: runs are deferred and the budget runs on its local share until Redis answers.
+ */
+export interface RedisCoordination {
+  readonly runLock: RunLock;
+  /** The shared budget for an API host (created on first use, one per host). */
+  budgetFor(host: string): RateBudget;
+  readonly health: RedisHealth;
+  /** Resolves once start-up has connected, or given up waiting (false); never rejects. */
+  ready(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export interface RedisCoordinationOptions {
+  url: string;
+  settings: CoordinationConfig;
+  /** The configured budget per API host and window, for all processes together. */
+  ratePerWindow: number;
+  rateWindowMs: number;
+  /** Safety gap added to each window; null: the budgets' automatic margins. */
+  rateMarginMs: number | null;
+  instanceId: string;
+  log: Logger;
+}
+
+export function createRedisCoordination(options: RedisCoordinationOptions): RedisCoordination {
+  const { settings, log } = options;
+  const client = (role: string): Redis =>
+    createRedisClient({
+      url: options.url,
+      log,
+      connectionName: `giftbot-${role}:${options.instanceId}`,
+      commandTimeoutMs: settings.redisCommandTimeoutMs,
+      connectTimeoutMs: Math.max(settings.redisCommandTimeoutMs, 1_000),
+      maxReconnectDelayMs: Math.min(5_000, Math.max(200, Math.floor(settings.lockTtlMs / 3))),
+    });
+  const lockClient = client('lock');
+  const budgetClient = client('budget');
+  const health = createRedisHealth({ client: lockClient, log, intervalMs: Math.max(250, Math.min(1_000, Math.floor(settings.lockTtlMs / 3))) });
+
+  const startup = Promise.all([
+    waitForRedisReady(lockClient, settings.redisStartupWaitMs),
+    waitForRedisReady(budgetClient, settings.redisStartupWaitMs),
+  ]).then(async ([lockReady, budgetReady]) => (await health.check()) && lockReady && budgetReady);
+  let started = false;
+  void startup.then(() => (started = true));
+
+  const lock = createRedisRunLock({
+    redis: lockClient,
+    log,
+    keyPrefix: settings.redisKeyPrefix,
+    ttlMs: settings.lockTtlMs,
+    maxHoldMs: settings.lockMaxHoldMs,
+    instanceId: options.instanceId,
+  });
+  const runLock: RunLock = {
+    async acquire(key) {
+      if (!started) await startup;
+      return await lock.acquire(key);
+    },
+    ping: () => lock.ping(),
+    close: () => lock.close(),
+  };
+
+  // While Redis is unreachable each process may spend only its share, so that together they stay under the limit.
+  const share = Math.max(1, Math.floor(options.ratePerWindow / settings.expectedProcesses));
+  const budgets = new Map<string, { shared: RateBudget; fallback: RateBudget; gated: RateBudget }>();
+
+  function budgetFor(host: string): RateBudget {
+    const existing = budgets.get(host);
+    if (existing) return existing.gated;
+    const margin = options.rateMarginMs;
+    const fallback = createLocalRateBudget({ limit: share, windowMs: options.rateWindowMs, ...(margin !== null ? { marginMs: margin } : {}) });
+    const shared = createRedisRateBudget({
+      redis: budgetClient,
+      log,
+      key: `${settings.redisKeyPrefix}:budget:${host}`,
+      limit: options.ratePerWindow,
+      windowMs: options.rateWindowMs,
+      fallback,
+      ...(margin !== null ? { safetyMarginMs: margin } : {}),
+      probeIntervalMs: Math.min(1_000, Math.max(100, settings.redisCommandTimeoutMs)),
+    });
+    const gated: RateBudget = {
+      async acquire(acquireOptions) {
+        if (!started) await startup;
+        return await shared.acquire(acquireOptions);
+      },
+      observe: (feedback) => shared.observe(feedback),
+      snapshot: () => shared.snapshot(),
+      close: () => shared.close(),
+    };
+    budgets.set(host, { shared, fallback, gated });
+    return gated;
+  }
+
+  let closing: Promise<void> | undefined;
+  return {
+    runLock,
+    budgetFor,
+    health,
+    ready: () => startup,
+    close() {
+      closing ??= (async () => {
+        for (const { shared, fallback } of budgets.values()) {
+          await shared.close();
+          await fallback.close();
+        }
+        await lock.close();
+        health.close();
+        await Promise.all([closeRedisClient(lockClient), closeRedisClient(budgetClient)]);
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,99 @@
+import type { Game } from '../giftcode/games.ts';
+
+export type CodeStatus = 'valid' | 'expired' | 'used-up';
+
+export interface PlayerSpec {
+  fid: string;
+  kid: number;
+  /** Furnace level; defaults to 30 so codes without a level requirement never trip over it. */
+  stoveLv?: number;
+  rechargeMoney?: number;
+  vip?: number;
+}
+
+export interface CodeOptions {
+  status?: CodeStatus;
+  /** Total successful claims the code allows across all players; unlimited when absent. */
+  claimLimit?: number;
+  /** Codes sharing a group can be claimed only once per player (40011 SAME TYPE EXCHANGE.). */
+  sameTypeGroup?: string;
+  minStoveLv?: number;
+  minRechargeMoney?: number;
+  minVip?: number;
+}
+
+export interface RateLimitSpec {
+  limit: number;
+  windowMs: number;
+}
+
+export type FaultKind =
+  | 'timeout-retry'
+  | 'http-502'
+  | 'http-503'
+  | 'http-504'
+  | 'garbage'
+  | 'html'
+  | 'empty'
+  | 'slow'
+  | 'hang'
+  | 'reset';
+
+export interface FaultSpec {
+  kind: FaultKind;
+  /** How many calls it hits; default 1, or unlimited when `probability` is given without a count. */
+  count?: number;
+  /** Each matching call is hit with this chance (0..1), drawn from a PRNG seeded with `seed` so runs repeat. */
+  probability?: number;
+  /** Seed for `probability`; default 1. */
+  seed?: number;
+  /** Only calls for this fid. */
+  fid?: string;
+  /** Only calls for this game. */
+  game?: Game;
+  /** For `slow`: how long the normal answer is held back; default 3000. */
+  delayMs?: number;
+}
+
+export type FeedFormat = 'community' | 'list' | 'text';
+
+export interface FeedSpec {
+  format: FeedFormat;
+  /**
+   * Codes to publish. For `community` an entry without a space gets " DD.MM.YYYY" (the day setFeed was called)
+   * appended; an entry that already has one ("CODE 01.02.2026") is published as is, so tests control the date.
+   */
+  codes: string[];
+  /** When set, the `X-API-Key` request header must equal it (else 401 `{"error":"Invalid API key"}`). */
+  apiKey?: string;
+  /** Answer this HTTP status with `{"detail":"..."}` instead of the codes. */
+  status?: number;
+  /** Raw body override (e.g. garbage), sent with status 200 or `status`. */
+  body?: string;
+  /** Hold every answer back this long. */
+  delayMs?: number;
+}
+
+export interface SimulatorCall {
+  /** Date.now() at arrival. */
+  at: number;
+  /** performance.now() at arrival. */
+  atMono: number;
+  /** The game from the path, or null (feeds, unknown paths). */
+  game: Game | null;
+  method: string;
+  path: string;
+  /** Remote address of the client (the rate-limit key). */
+  ip: string;
+  fid?: string;
+  kid?: string;
+  cdk?: string;
+  /** HTTP status of the answer, set when decided (latency may still hold it back); 0 for hang, reset, or no body yet. */
+  httpStatus: number;
+  errCode?: number;
+  msg?: string;
+  /** Whether the call consumed rate budget. */
+  counted: boolean;
+  /** The injected fault kind that hit this call, if any. */
+  fault?: FaultKind;
+}

@@ -1,0 +1,155 @@
+/**
+ * Schema migrations, applied in order inside one transaction each. Append only: a shipped migration never changes.
+ */
+export const MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
+  {
+    version: 1,
+    name: 'initial schema',
+    sql: `
+      CREATE TABLE guilds (
+        id TEXT PRIMARY KEY,
+        game TEXT NOT NULL CHECK (game IN ('wos', 'kingshot')),
+        default_state INTEGER,
+        auto_redeem INTEGER NOT NULL DEFAULT 1,
+        result_channel_id TEXT,
+        codes_channel_id TEXT,
+        admin_role_id TEXT,
+        fanout_priority INTEGER NOT NULL DEFAULT 100,
+        name TEXT,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+
+      CREATE TABLE members (
+        guild_id TEXT NOT NULL REFERENCES guilds(id) ON DELETE CASCADE,
+        fid TEXT NOT NULL,
+        state INTEGER,
+        -- unknown: no state yet; ok: given or confirmed; wrong: the game said fid and state do not match
+        state_status TEXT NOT NULL DEFAULT 'ok' CHECK (state_status IN ('unknown', 'ok', 'wrong')),
+        name TEXT,
+        added_by TEXT,
+        added_at INTEGER NOT NULL,
+        removed_at INTEGER,
+        PRIMARY KEY (guild_id, fid)
+      );
+
+      CREATE TABLE codes (
+        game TEXT NOT NULL,
+        code TEXT NOT NULL,
+        -- new: not yet checked; valid: checked or redeemed; expired / invalid / used_up: never run again
+        status TEXT NOT NULL DEFAULT 'new' CHECK (status IN ('new', 'valid', 'expired', 'invalid', 'used_up')),
+        source TEXT NOT NULL,
+        first_seen_at INTEGER NOT NULL,
+        status_changed_at INTEGER NOT NULL,
+        validation_err_code INTEGER,
+        validation_msg TEXT,
+        fanout_done_at INTEGER,
+        recheck_count INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (game, code)
+      );
+
+      -- The ledger: one row per (player, code). Keyed by game and fid, not guild, so a player on two rosters is still
+      -- called once.
+      CREATE TABLE ledger (
+        game TEXT NOT NULL,
+        fid TEXT NOT NULL,
+        code TEXT NOT NULL,
+        -- pending: claimed, call under way (or the process died); retry: last answer transient;
+        -- success / already / failed: final
+        status TEXT NOT NULL CHECK (status IN ('pending', 'retry', 'success', 'already', 'failed')),
+        reason TEXT,
+        err_code INTEGER,
+        msg TEXT,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        guild_id TEXT NOT NULL,
+        fence INTEGER NOT NULL,
+        run_id INTEGER,
+        claimed_at INTEGER,
+        updated_at INTEGER NOT NULL,
+        finished_at INTEGER,
+        PRIMARY KEY (game, fid, code)
+      );
+      CREATE INDEX ledger_by_code ON ledger (game, code, status);
+
+      -- Fencing tokens issued by the store: each run of (guild, code) takes the next one; claims and records from an
+      -- older run are refused.
+      CREATE TABLE fences (
+        guild_id TEXT NOT NULL,
+        game TEXT NOT NULL,
+        code TEXT NOT NULL,
+        fence INTEGER NOT NULL,
+        PRIMARY KEY (guild_id, game, code)
+      );
+
+      CREATE TABLE runs (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        guild_id TEXT NOT NULL,
+        game TEXT NOT NULL,
+        code TEXT NOT NULL,
+        trigger TEXT NOT NULL,
+        fence INTEGER NOT NULL,
+        owner TEXT NOT NULL,
+        started_at INTEGER NOT NULL,
+        finished_at INTEGER,
+        -- running until it ends; interrupted when its process died or stopped before the end
+        outcome TEXT NOT NULL DEFAULT 'running',
+        counts TEXT,
+        message TEXT
+      );
+      CREATE INDEX runs_by_guild_code ON runs (guild_id, game, code);
+      CREATE INDEX runs_running ON runs (outcome);
+    `,
+  },
+  {
+    version: 20,
+    name: 'states a player is known not to be in (state discovery)',
+    sql: `
+      -- One row per state the game answered USER INFO ERROR (40020) for, while searching a player's state. Kept per
+      -- player (the state is the player's, whichever roster they are on), so a search resumes after a restart without
+      -- probing the same state twice; cleared once the state is found.
+      CREATE TABLE wrong_states (
+        game TEXT NOT NULL,
+        fid TEXT NOT NULL,
+        kid INTEGER NOT NULL,
+        err_code INTEGER,
+        msg TEXT,
+        probed_at INTEGER NOT NULL,
+        PRIMARY KEY (game, fid, kid)
+      );
+    `,
+  },
+  {
+    version: 10,
+    name: 'codes: when the fan-out of a discovered code started',
+    sql: `
+      -- Set by code discovery when it takes a code on (validate, then redeem everywhere). Started but not done
+      -- (fanout_done_at NULL) is a fan-out a stop or crash cut short: it resumes on start-up. Codes known only from
+      -- a manual run or an import have no start and are not fanned out behind the operator's back.
+      ALTER TABLE codes ADD COLUMN fanout_started_at INTEGER;
+    `,
+  },
+  {
+    version: 30,
+    name: 'deferred runs (the shared lock was unreachable)',
+    sql: `
+      -- A run that could not start because the shared lock (Redis) did not answer, or that lost its lock mid-run. Any
+      -- giftbot process sharing this file retries it with backoff once Redis answers; one row per (guild, code), so
+      -- triggers from several processes merge. fids: JSON array of the members asked for, NULL for everyone.
+      CREATE TABLE deferred_runs (
+        guild_id TEXT NOT NULL,
+        game TEXT NOT NULL,
+        code TEXT NOT NULL,
+        trigger TEXT NOT NULL,
+        fids TEXT,
+        reason TEXT,
+        deferred_at INTEGER NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at INTEGER NOT NULL,
+        -- bumped whenever a trigger is merged in: a retry removes the row only if nothing new arrived meanwhile
+        version INTEGER NOT NULL DEFAULT 1,
+        PRIMARY KEY (guild_id, game, code)
+      );
+      CREATE INDEX deferred_runs_due ON deferred_runs (next_attempt_at);
+    `,
+  },
+];

@@ -1,0 +1,69 @@
+import type { DatabaseSync } from 'node:sqlite';
+import type { Game } from '../../giftcode/games.ts';
+import type { DeferredRun, DeferredRunRepo } from '../types.ts';
+import { text, transaction, type Row } from './database.ts';
+
+function toDeferred(row: Row): DeferredRun {
+  const fids = text(row.fids);
+  return {
+    guildId: String(row.guild_id),
+    game: row.game as Game,
+    code: String(row.code),
+    trigger: String(row.trigger),
+    fids: fids === null ? null : (JSON.parse(fids) as string[]),
+    reason: text(row.reason),
+    deferredAt: Number(row.deferred_at),
+    attempts: Number(row.attempts),
+    nextAttemptAt: Number(row.next_attempt_at),
+    version: Number(row.version),
+  };
+}
+
+export function createDeferredRunRepo(db: DatabaseSync): DeferredRunRepo {
+  const get = (guildId: string, game: Game, code: string) =>
+    db.prepare('SELECT * FROM deferred_runs WHERE guild_id = ? AND game = ? AND code = ?').get(guildId, game, code);
+
+  return {
+    async defer(run) {
+      return transaction(db, () => {
+        const existing = get(run.guildId, run.game, run.code);
+        if (!existing) {
+          db.prepare(
+            `INSERT INTO deferred_runs (guild_id, game, code, trigger, fids, reason, deferred_at, attempts, next_attempt_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?)`,
+          ).run(run.guildId, run.game, run.code, run.trigger, run.fids ? JSON.stringify([...new Set(run.fids)]) : null, run.reason, Date.now(), run.nextAttemptAt);
+        } else {
+          const before = toDeferred(existing);
+          const fids = before.fids === null || run.fids === null ? null : [...new Set([...before.fids, ...run.fids])];
+          db.prepare(
+            `UPDATE deferred_runs SET fids = ?, reason = ?, next_attempt_at = MIN(next_attempt_at, ?), version = version + 1
+             WHERE guild_id = ? AND game = ? AND code = ?`,
+          ).run(fids ? JSON.stringify(fids) : null, run.reason, run.nextAttemptAt, run.guildId, run.game, run.code);
+        }
+        return toDeferred(get(run.guildId, run.game, run.code)!);
+      });
+    },
+    async claimDue(now, leaseMs, limit) {
+      return transaction(db, () => {
+        const rows = db.prepare('SELECT * FROM deferred_runs WHERE next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?').all(now, limit);
+        const update = db.prepare('UPDATE deferred_runs SET next_attempt_at = ? WHERE guild_id = ? AND game = ? AND code = ?');
+        for (const row of rows) update.run(now + leaseMs, row.guild_id as string, row.game as string, row.code as string);
+        return rows.map(toDeferred);
+      });
+    },
+    async reschedule(key, nextAttemptAt, reason) {
+      db.prepare(
+        `UPDATE deferred_runs SET attempts = attempts + 1, next_attempt_at = ?, reason = ? WHERE guild_id = ? AND game = ? AND code = ?`,
+      ).run(nextAttemptAt, reason, key.guildId, key.game, key.code);
+    },
+    async remove(key, version) {
+      const result = db
+        .prepare('DELETE FROM deferred_runs WHERE guild_id = ? AND game = ? AND code = ? AND version = ?')
+        .run(key.guildId, key.game, key.code, version);
+      return Number(result.changes) > 0;
+    },
+    async list() {
+      return db.prepare('SELECT * FROM deferred_runs ORDER BY next_attempt_at').all().map(toDeferred);
+    },
+  };
+}

@@ -1,0 +1,165 @@
+import type { DatabaseSync } from 'node:sqlite';
+import type { Game } from '../../giftcode/games.ts';
+import { FINAL_LEDGER_STATUSES, type LedgerRepo, type LedgerRow, type LedgerStatus, type RunScope } from '../types.ts';
+import { num, text, transaction, type Row } from './database.ts';
+
+/** A pending claim of another guild's run older than this is taken to be from a dead process. */
+const FOREIGN_CLAIM_STALE_MS = 5 * 60_000;
+
+const isFinal = (status: unknown) => FINAL_LEDGER_STATUSES.includes(status as LedgerStatus);
+
+function toRow(row: Row): LedgerRow {
+  return {
+    game: row.game as Game,
+    fid: String(row.fid),
+    code: String(row.code),
+    status: row.status as LedgerStatus,
+    reason: text(row.reason),
+    errCode: num(row.err_code),
+    msg: text(row.msg),
+    attempts: Number(row.attempts),
+    guildId: String(row.guild_id),
+    fence: Number(row.fence),
+    runId: num(row.run_id),
+    claimedAt: num(row.claimed_at),
+    updatedAt: Number(row.updated_at),
+    finishedAt: num(row.finished_at),
+  };
+}
+
+export function createLedgerRepo(db: DatabaseSync): LedgerRepo {
+  const currentFence = (guildId: string, game: Game, code: string): number => {
+    const row = db.prepare('SELECT fence FROM fences WHERE guild_id = ? AND game = ? AND code = ?').get(guildId, game, code);
+    return row ? Number(row.fence) : 0;
+  };
+  const getRow = (game: Game, fid: string, code: string) =>
+    db.prepare('SELECT * FROM ledger WHERE game = ? AND fid = ? AND code = ?').get(game, fid, code);
+
+  return {
+    async nextFence(guildId, game, code) {
+      return transaction(db, () => {
+        db.prepare(
+          `INSERT INTO fences (guild_id, game, code, fence) VALUES (?, ?, ?, 1)
+           ON CONFLICT (guild_id, game, code) DO UPDATE SET fence = fence + 1`,
+        ).run(guildId, game, code);
+        return currentFence(guildId, game, code);
+      });
+    },
+    async currentFence(guildId, game, code) {
+      return currentFence(guildId, game, code);
+    },
+    async claim(scope: RunScope, fid) {
+      return transaction(db, () => {
+        if (currentFence(scope.guildId, scope.game, scope.code) !== scope.fence) return 'stale-fence';
+        const existing = getRow(scope.game, fid, scope.code);
+        const now = Date.now();
+        if (existing) {
+          if (isFinal(existing.status)) return 'final';
+          const foreignLiveClaim =
+            existing.status === 'pending' &&
+            existing.guild_id !== scope.guildId &&
+            now - Number(existing.claimed_at ?? 0) < FOREIGN_CLAIM_STALE_MS;
+          if (foreignLiveClaim) return 'claimed-elsewhere';
+          db.prepare(
+            `UPDATE ledger SET status = 'pending', attempts = attempts + 1, guild_id = ?, fence = ?, run_id = ?,
+               claimed_at = ?, updated_at = ? WHERE game = ? AND fid = ? AND code = ?`,
+          ).run(scope.guildId, scope.fence, scope.runId, now, now, scope.game, fid, scope.code);
+        } else {
+          db.prepare(
+            `INSERT INTO ledger (game, fid, code, status, attempts, guild_id, fence, run_id, claimed_at, updated_at)
+             VALUES (?, ?, ?, 'pending', 1, ?, ?, ?, ?, ?)`,
+          ).run(scope.game, fid, scope.code, scope.guildId, scope.fence, scope.runId, now, now);
+        }
+        return 'claimed';
+      });
+    },
+    async record(scope, fid, outcome) {
+      return transaction(db, () => {
+        if (currentFence(scope.guildId, scope.game, scope.code) !== scope.fence) return 'stale-fence';
+        const existing = getRow(scope.game, fid, scope.code);
+        if (existing && isFinal(existing.status)) return 'already-final';
+        const now = Date.now();
+        const finishedAt = isFinal(outcome.status) ? now : null;
+        db.prepare(
+          `INSERT INTO ledger (game, fid, code, status, reason, err_code, msg, attempts, guild_id, fence, run_id, updated_at, finished_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?)
+           ON CONFLICT (game, fid, code) DO UPDATE SET status = excluded.status, reason = excluded.reason,
+             err_code = excluded.err_code, msg = excluded.msg, guild_id = excluded.guild_id, fence = excluded.fence,
+             run_id = excluded.run_id, updated_at = excluded.updated_at, finished_at = excluded.finished_at`,
+        ).run(
+          scope.game,
+          fid,
+          scope.code,
+          outcome.status,
+          outcome.reason ?? null,
+          outcome.errCode ?? null,
+          outcome.msg ?? null,
+          scope.guildId,
+          scope.fence,
+          scope.runId,
+          now,
+          finishedAt,
+        );
+        return 'recorded';
+      });
+    },
+    async get(game, fid, code) {
+      const row = getRow(game, fid, code);
+      return row ? toRow(row) : null;
+    },
+    async listForCode(game, code) {
+      return db.prepare('SELECT * FROM ledger WHERE game = ? AND code = ? ORDER BY fid').all(game, code).map(toRow);
+    },
+    async finalFids(game, code, fids) {
+      const wanted = new Set(fids);
+      const rows = db
+        .prepare(`SELECT fid FROM ledger WHERE game = ? AND code = ? AND status IN ('success', 'already', 'failed')`)
+        .all(game, code);
+      return new Set(rows.map((row) => String(row.fid)).filter((fid) => wanted.has(fid)));
+    },
+    async importFinal(rows) {
+      return transaction(db, () => {
+        let written = 0;
+        const now = Date.now();
+        for (const row of rows) {
+          const existing = getRow(row.game, row.fid, row.code);
+          if (existing && isFinal(existing.status)) continue;
+          db.prepare(
+            `INSERT INTO ledger (game, fid, code, status, reason, err_code, msg, attempts, guild_id, fence, updated_at, finished_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, 0, ?, ?)
+             ON CONFLICT (game, fid, code) DO UPDATE SET status = excluded.status, reason = excluded.reason,
+               err_code = excluded.err_code, msg = excluded.msg, updated_at = excluded.updated_at, finished_at = excluded.finished_at`,
+          ).run(
+            row.game,
+            row.fid,
+            row.code,
+            row.outcome.status,
+            row.outcome.reason ?? null,
+            row.outcome.errCode ?? null,
+            row.outcome.msg ?? null,
+            row.guildId,
+            now,
+            now,
+          );
+          written += 1;
+        }
+        return written;
+      });
+    },
+    async reopenWrongState(game, fid) {
+      const result = db
+        .prepare(
+          `UPDATE ledger SET status = 'retry', finished_at = NULL, updated_at = ?
+           WHERE game = ? AND fid = ? AND status = 'failed' AND reason = 'wrong-state'`,
+        )
+        .run(Date.now(), game, fid);
+      return Number(result.changes);
+    },
+    async countByStatus(game, code) {
+      const counts: Record<LedgerStatus, number> = { pending: 0, retry: 0, success: 0, already: 0, failed: 0 };
+      const rows = db.prepare('SELECT status, COUNT(*) AS n FROM ledger WHERE game = ? AND code = ? GROUP BY status').all(game, code);
+      for (const row of rows) counts[row.status as LedgerStatus] = Number(row.n);
+      return counts;
+    },
+  };
+}

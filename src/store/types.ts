@@ -1,0 +1,286 @@
+import type { Game } from '../giftcode/games.ts';
+
+/**
+ * The store interface the rest of giftbot uses. Async on purpose: SQLite answers synchronously, but a shared store
+ * for several hosts (PostgreSQL) must fit behind the same interface.
+ */
+export interface Store {
+  readonly guilds: GuildRepo;
+  readonly members: MemberRepo;
+  readonly codes: CodeRepo;
+  readonly ledger: LedgerRepo;
+  readonly runs: RunRepo;
+  /** Runs waiting for the shared lock service (Redis) to answer again. */
+  readonly deferredRuns: DeferredRunRepo;
+  readonly wrongStates: WrongStateRepo;
+  /**
+   * Writes everything an import brings (alliances, members, codes, redemption history) in ONE transaction, checks the
+   * counts before committing, and rolls everything back when they do not add up. Fills in only what giftbot does not
+   * know yet; never overwrites what it knows. `dryRun` runs the same transaction and rolls it back: the result says
+   * exactly what a real run would change.
+   */
+  importBatch(batch: ImportBatch, options?: { dryRun?: boolean }): Promise<ImportBatchResult>;
+  /** Whether a write goes through now (for /healthz). */
+  checkWritable(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export interface GuildRecord {
+  id: string;
+  game: Game;
+  defaultState: number | null;
+  autoRedeem: boolean;
+  resultChannelId: string | null;
+  codesChannelId: string | null;
+  adminRoleId: string | null;
+  /** Fan-out order for new codes: lower first. */
+  fanoutPriority: number;
+  name: string | null;
+}
+
+export interface GuildRepo {
+  upsert(guild: { id: string; game: Game } & Partial<Omit<GuildRecord, 'id' | 'game'>>): Promise<GuildRecord>;
+  update(id: string, changes: Partial<Omit<GuildRecord, 'id'>>): Promise<GuildRecord | null>;
+  get(id: string): Promise<GuildRecord | null>;
+  list(filter?: { game?: Game; autoRedeem?: boolean }): Promise<GuildRecord[]>;
+}
+
+export type StateStatus = 'unknown' | 'ok' | 'wrong';
+
+export interface MemberRecord {
+  guildId: string;
+  fid: string;
+  state: number | null;
+  stateStatus: StateStatus;
+  name: string | null;
+  addedBy: string | null;
+  addedAt: number;
+}
+
+export interface NewMember {
+  fid: string;
+  state?: number | null;
+  name?: string | null;
+  addedBy?: string | null;
+}
+
+export interface MemberRepo {
+  /** Adds or reactivates; an existing member keeps fields not given. Returns whether it was new. */
+  add(guildId: string, member: NewMember): Promise<{ created: boolean; member: MemberRecord }>;
+  /** All-or-nothing add of many members (imports). */
+  addMany(guildId: string, members: readonly NewMember[]): Promise<{ created: number; updated: number }>;
+  remove(guildId: string, fid: string): Promise<boolean>;
+  get(guildId: string, fid: string): Promise<MemberRecord | null>;
+  list(guildId: string): Promise<MemberRecord[]>;
+  setState(guildId: string, fid: string, state: number | null, status: StateStatus): Promise<void>;
+  /** Flags every roster entry of this player in this game (the wrong-state answer is about the player). */
+  flagWrongState(game: Game, fid: string): Promise<void>;
+}
+
+export type CodeStatus = 'new' | 'valid' | 'expired' | 'invalid' | 'used_up';
+/** Statuses after which no run starts for the code. */
+export const FINAL_CODE_STATUSES: readonly CodeStatus[] = ['expired', 'invalid', 'used_up'];
+
+export interface CodeRecord {
+  game: Game;
+  code: string;
+  status: CodeStatus;
+  source: string;
+  firstSeenAt: number;
+  statusChangedAt: number;
+  validationErrCode: number | null;
+  validationMsg: string | null;
+  fanoutDoneAt: number | null;
+  recheckCount: number;
+  /** When code discovery took the code on (validation, then fan-out); null for codes known otherwise. */
+  fanoutStartedAt: number | null;
+}
+
+export interface CodeRepo {
+  /** Inserts a new code; an existing one is returned unchanged with created=false. */
+  add(game: Game, code: string, source: string): Promise<{ created: boolean; code: CodeRecord }>;
+  get(game: Game, code: string): Promise<CodeRecord | null>;
+  setStatus(game: Game, code: string, status: CodeStatus, raw?: { errCode?: number | null; msg?: string | null }): Promise<void>;
+  /** A known-invalid code seen again: back to `new` once (it may have been reactivated). Returns false when already rechecked. */
+  reopenForRecheck(game: Game, code: string): Promise<boolean>;
+  markFanoutDone(game: Game, code: string): Promise<void>;
+  /** Code discovery took the code on: until markFanoutDone, a restart resumes its fan-out. */
+  markFanoutStarted(game: Game, code: string): Promise<void>;
+  list(filter?: { game?: Game; statuses?: readonly CodeStatus[] }): Promise<CodeRecord[]>;
+}
+
+export type LedgerStatus = 'pending' | 'retry' | 'success' | 'already' | 'failed';
+export const FINAL_LEDGER_STATUSES: readonly LedgerStatus[] = ['success', 'already', 'failed'];
+
+export interface LedgerRow {
+  game: Game;
+  fid: string;
+  code: string;
+  status: LedgerStatus;
+  reason: string | null;
+  errCode: number | null;
+  msg: string | null;
+  attempts: number;
+  guildId: string;
+  fence: number;
+  runId: number | null;
+  claimedAt: number | null;
+  updatedAt: number;
+  finishedAt: number | null;
+}
+
+export interface RunScope {
+  guildId: string;
+  game: Game;
+  code: string;
+  fence: number;
+  runId: number;
+}
+
+export type ClaimResult = 'claimed' | 'final' | 'stale-fence' | 'claimed-elsewhere';
+export type RecordResult = 'recorded' | 'stale-fence' | 'already-final';
+
+export interface LedgerOutcome {
+  status: Exclude<LedgerStatus, 'pending'>;
+  reason?: string | null;
+  errCode?: number | null;
+  msg?: string | null;
+}
+
+export interface LedgerRepo {
+  /** Takes the next fencing token for (guild, code); the run keeps it. */
+  nextFence(guildId: string, game: Game, code: string): Promise<number>;
+  currentFence(guildId: string, game: Game, code: string): Promise<number>;
+  /** In one transaction: the row is not final, our fence is current, and no live claim of another guild holds it. */
+  claim(scope: RunScope, fid: string): Promise<ClaimResult>;
+  /** Same fence check; a final status is never overwritten. */
+  record(scope: RunScope, fid: string, outcome: LedgerOutcome): Promise<RecordResult>;
+  get(game: Game, fid: string, code: string): Promise<LedgerRow | null>;
+  listForCode(game: Game, code: string): Promise<LedgerRow[]>;
+  /** fids (of the given ones) whose row for this code is final. */
+  finalFids(game: Game, code: string, fids: readonly string[]): Promise<Set<string>>;
+  /** Writes rows known from elsewhere (an import): only where no final row exists. */
+  importFinal(rows: readonly { game: Game; fid: string; code: string; guildId: string; outcome: LedgerOutcome }[]): Promise<number>;
+  /** Makes a player's wrong-state rows non-final again once the state has been fixed. */
+  reopenWrongState(game: Game, fid: string): Promise<number>;
+  countByStatus(game: Game, code: string): Promise<Record<LedgerStatus, number>>;
+}
+
+export type RunOutcome =
+  | 'running'
+  | 'completed'
+  | 'code_invalid'
+  | 'config_error'
+  | 'aborted'
+  | 'interrupted'
+  | 'failed';
+
+export interface RunRecord {
+  id: number;
+  guildId: string;
+  game: Game;
+  code: string;
+  trigger: string;
+  fence: number;
+  owner: string;
+  startedAt: number;
+  finishedAt: number | null;
+  outcome: RunOutcome;
+  counts: Record<string, number> | null;
+  message: string | null;
+}
+
+export interface RunRepo {
+  start(run: { guildId: string; game: Game; code: string; trigger: string; fence: number; owner: string }): Promise<RunRecord>;
+  finish(id: number, outcome: Exclude<RunOutcome, 'running'>, counts: Record<string, number>, message?: string | null): Promise<void>;
+  get(id: number): Promise<RunRecord | null>;
+  /** Runs still marked running; after a crash these are the ones to resume. */
+  listRunning(filter?: { owner?: string }): Promise<RunRecord[]>;
+  /** Runs still marked running by owners that are gone become interrupted; returns them. */
+  markInterrupted(ids: readonly number[]): Promise<void>;
+  listRecent(guildId: string, limit: number): Promise<RunRecord[]>;
+}
+
+/** States the game said a player is not in (USER INFO ERROR to a discovery probe): a search resumes where it stopped. */
+export interface WrongStateRepo {
+  record(game: Game, fid: string, kid: number, raw?: { errCode?: number | null; msg?: string | null }): Promise<void>;
+  list(game: Game, fid: string): Promise<number[]>;
+  /** How many states were ruled out per player (of the given ones). */
+  counts(game: Game, fids: readonly string[]): Promise<Map<string, number>>;
+  /** Forgets the search: the state was found, or the admin starts over. Returns the rows removed. */
+  clear(game: Game, fid: string): Promise<number>;
+}
+
+/** What an import brings; see Store.importBatch. */
+export interface ImportBatch {
+  /** Recorded as the codes' source and the members' added_by, e.g. `import:whiteout-bot`. */
+  source: string;
+  guilds: readonly {
+    id: string;
+    game: Game;
+    defaultState: number | null;
+    /** null: leave giftbot's setting (a new guild gets giftbot's default, on). */
+    autoRedeem: boolean | null;
+    resultChannelId: string | null;
+    codesChannelId: string | null;
+    name: string | null;
+  }[];
+  members: readonly { guildId: string; fid: string; state: number | null; name: string | null }[];
+  codes: readonly { game: Game; code: string; status: CodeStatus }[];
+  /** Final results only (success / already / failed). */
+  ledger: readonly { game: Game; fid: string; code: string; guildId: string; outcome: LedgerOutcome }[];
+}
+
+export interface ImportCounts {
+  created: number;
+  updated: number;
+  unchanged: number;
+  /** Not written, with the reason in `notes`. */
+  skipped: number;
+}
+
+export interface ImportBatchResult {
+  dryRun: boolean;
+  guilds: ImportCounts;
+  members: ImportCounts;
+  codes: ImportCounts;
+  ledger: ImportCounts;
+  /** What the import left as it was, and why (a guild set up for another game, a state giftbot already knows…). */
+  notes: string[];
+  /** Rows found in the store after writing, before the commit: equal to what the batch should have produced. */
+  verified: { guilds: number; members: number; codes: number; ledger: number };
+}
+
+/** A run that could not start (or lost its lock) because the shared lock service did not answer. */
+export interface DeferredRun {
+  guildId: string;
+  game: Game;
+  code: string;
+  /** What first asked for the run (auto, manual, catch-up…). */
+  trigger: string;
+  /** Only these members; null for every member. */
+  fids: string[] | null;
+  reason: string | null;
+  deferredAt: number;
+  attempts: number;
+  nextAttemptAt: number;
+  version: number;
+}
+
+export interface DeferredRunRepo {
+  /**
+   * Records a deferral, merging with one already recorded for the same (guild, code): fids are united (null, every
+   * member, wins) and the earlier of the two next attempts is kept.
+   */
+  defer(run: { guildId: string; game: Game; code: string; trigger: string; fids: readonly string[] | null; reason: string; nextAttemptAt: number }): Promise<DeferredRun>;
+  /**
+   * Atomically takes up to `limit` due rows (next attempt at or before `now`) and pushes their next attempt `leaseMs`
+   * ahead, so that of several processes sharing the store only one retries a row at a time.
+   */
+  claimDue(now: number, leaseMs: number, limit: number): Promise<DeferredRun[]>;
+  /** After a failed attempt: counts it and sets the next one. */
+  reschedule(key: { guildId: string; game: Game; code: string }, nextAttemptAt: number, reason: string): Promise<void>;
+  /** Removes the row unless a new trigger was merged in since `version` was read. Returns whether it was removed. */
+  remove(key: { guildId: string; game: Game; code: string }, version: number): Promise<boolean>;
+  list(): Promise<DeferredRun[]>;
+}

@@ -1,0 +1,49 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createGiftCodeClient } from '../../src/giftcode/giftCodeClient.ts';
+import { normalizeCode } from '../../src/giftcode/normalizeCode.ts';
+import { signParams } from '../../src/giftcode/sign.ts';
+import { startGameApiSimulator, type GameApiSimulator } from '../../src/simulator/gameApiSimulator.ts';
+
+describe('sign', () => {
+  it('matches the spec example (MD5 computed independently)', () => {
+    // md5("cdk=ABC123&fid=45379845&kid=312&time=1763856000tB87#kPtkxqOS2"), from Python's hashlib.
+    expect(signParams({ time: 1763856000, fid: '45379845', kid: 312, cdk: 'ABC123' }, 'tB87#kPtkxqOS2')).toBe('a6f12902af19a1599b14ee4fd0a725e3');
+  });
+
+  it('ignores an existing sign field and does not URL-encode values', () => {
+    const a = signParams({ cdk: 'A B&C', fid: '1', sign: 'old' }, 'salt');
+    const b = signParams({ fid: '1', cdk: 'A B&C' }, 'salt');
+    expect(a).toBe(b);
+  });
+});
+
+describe('codes pasted from chat', () => {
+  let sim: GameApiSimulator | undefined;
+  afterEach(async () => sim?.close());
+
+  it('invisible characters are stripped, so the game accepts the request (no Sign Error)', async () => {
+    sim = await startGameApiSimulator({ rateLimit: null, playerSpacingMs: 0 });
+    sim.addPlayer('kingshot', { fid: '7001', kid: 12 });
+    sim.addCode('kingshot', 'KSHOT2026');
+    const client = createGiftCodeClient({ apiBases: { kingshot: sim.apiBase('kingshot') } });
+    const pasted = '\u200bKSHOT2026\u200e\ufeff';
+    const normalized = normalizeCode(pasted);
+    expect(normalized).toEqual({ ok: true, code: 'KSHOT2026' });
+    const answer = await client.redeem({ game: 'kingshot', fid: '7001', kid: 12, code: pasted });
+    await client.close();
+    expect(answer.body).toMatchObject({ err_code: 20000, msg: 'SUCCESS' });
+    expect(sim.calls[0]?.cdk).toBe('KSHOT2026');
+  });
+
+  it.each([
+    ['', 'empty'],
+    ['AB', 'too short'],
+    ['THISCODEISFARTOOLONGFORANYGAME', 'too long'],
+    ['CODE 2026', 'without spaces'],
+    ['CÖDE-2026', 'letters and digits only'],
+  ])('rejects %j with a reason (%s)', (input, reason) => {
+    const result = normalizeCode(input);
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.reason).toContain(reason);
+  });
+});

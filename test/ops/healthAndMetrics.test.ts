@@ -1,0 +1,155 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { EVENTS } from '../../src/log/events.ts';
+import { startOps, type Ops } from '../../src/ops/startOps.ts';
+import { createRedisRunLock } from '../../src/redeem/locks/redisRunLock.ts';
+import { closeRedisClient, createRedisClient } from '../../src/redis/createRedisClient.ts';
+import { silentLogger } from '../../src/log/logger.ts';
+import type { Redis } from 'ioredis';
+import type { App } from '../../src/app.ts';
+import { startRedisServer, type TestRedisServer } from '../support/redisServer.ts';
+import { seedAlliance, startCoreHarness, type CoreHarness } from '../support/coreHarness.ts';
+import { get, waitFor } from './helpers.ts';
+
+const GUILD = '900000000000000001';
+let h: CoreHarness | undefined;
+let ops: Ops | undefined;
+let redis: TestRedisServer | undefined;
+let lockClient: Redis | undefined;
+afterEach(async () => {
+  await ops?.stop();
+  await h?.close();
+  if (lockClient) await closeRedisClient(lockClient);
+  await redis?.stop();
+  lockClient = undefined;
+  h = undefined;
+  ops = undefined;
+  redis = undefined;
+});
+
+function opsFor(app: App, discordReady?: () => boolean): Promise<Ops> {
+  return startOps({ config: app.config, log: app.log, store: app.store, activeRuns: app.activeRuns, runLock: app.runLock, metrics: app.metrics, ...(discordReady ? { discordReady } : {}) });
+}
+
+/** One sample's value from the Prometheus text, 0 when the series does not exist yet. */
+function sample(text: string, name: string, labels: Record<string, string> = {}): number {
+  for (const line of text.split('\n')) {
+    if (line.startsWith('#')) continue;
+    const match = /^([a-zA-Z_:][\w:]*)(\{[^}]*\})? (\S+)$/.exec(line);
+    if (!match || match[1] !== name) continue;
+    const have = Object.fromEntries([...(match[2] ?? '').matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
+    if (Object.entries(labels).every(([k, v]) => have[k] === v)) return Number(match[3]);
+  }
+  return 0;
+}
+
+describe('/metrics', () => {
+  it('counts match the run summaries: redemptions by outcome, API calls and 429s, runs, duplicates, locks', async () => {
+    h = await startCoreHarness({ sim: { rateLimit: { limit: 10, windowMs: 3_000 } }, env: { METRICS_PORT: '0' } });
+    const fids = await seedAlliance(h, { count: 14 });
+    // Two members the game knows in another state: their result is a final failure (wrong state).
+    for (const fid of fids.slice(0, 2)) h.sim.addPlayer('wos', { fid, kid: 300 });
+    h.sim.addCode('wos', 'METRIC1');
+    expect(h.app.metrics).not.toBeNull();
+    ops = await opsFor(h.app);
+    expect(ops.server).not.toBeNull();
+    const url = ops.server!.url;
+
+    // Another tool on the same IP has just used up the server's window: giftbot's first calls meet 429s.
+    await Promise.all(Array.from({ length: 10 }, (_, i) => h!.app.client.redeem({ game: 'wos', fid: fids[i]!, kid: 245, code: 'SOMEONEELSE' })));
+    const [first, duplicate] = await Promise.all([
+      h.app.engine.processAutoRedeem(GUILD, 'METRIC1', { trigger: 'auto' }),
+      h.app.engine.processAutoRedeem(GUILD, 'METRIC1', { trigger: 'manual' }),
+    ]);
+    expect(first.status).toBe('completed');
+    expect(duplicate.status).toBe('duplicate');
+    const second = await h.app.engine.processAutoRedeem(GUILD, 'METRIC1', { trigger: 'manual' });
+    expect(second.apiCalls).toBe(0);
+
+    const metrics = await get(`${url}/metrics`);
+    expect(metrics.status).toBe(200);
+    expect(metrics.type).toContain('text/plain');
+    const text = metrics.body;
+    const wos = { game: 'wos' };
+    expect(first.counts.success).toBe(12);
+    expect(first.counts.failed).toBe(2);
+    expect(sample(text, 'giftbot_redemptions_total', { ...wos, outcome: 'success' })).toBe(first.counts.success);
+    expect(sample(text, 'giftbot_redemptions_total', { ...wos, outcome: 'already' })).toBe(first.counts.already);
+    expect(sample(text, 'giftbot_redemptions_total', { ...wos, outcome: 'failed' })).toBe(first.counts.failed);
+    expect(sample(text, 'giftbot_redemptions_total', { ...wos, outcome: 'retry-exhausted' })).toBe(first.counts.retryExhausted);
+    // Every API call is in the latency histogram; the 429s are counted apart.
+    const calls = ['success', 'already-redeemed', 'member-final', 'code-final', 'retry-later', 'config-error']
+      .map((kind) => sample(text, 'giftbot_api_request_duration_seconds_count', { ...wos, kind }))
+      .reduce((a, b) => a + b, 0);
+    expect(calls).toBe(first.apiCalls);
+    expect(first.rateLimited).toBeGreaterThan(0);
+    expect(sample(text, 'giftbot_api_rate_limited_total', wos)).toBe(first.rateLimited);
+    expect(sample(text, 'giftbot_runs_total', { status: 'completed' })).toBe(2);
+    expect(sample(text, 'giftbot_runs_total', { status: 'duplicate' })).toBe(1);
+    expect(sample(text, 'giftbot_duplicates_refused_total', { layer: 'local' })).toBe(1);
+    expect(sample(text, 'giftbot_lock_events_total', { event: 'acquired' })).toBe(2);
+    expect(sample(text, 'giftbot_lock_events_total', { event: 'released' })).toBe(2);
+    expect(sample(text, 'giftbot_runs_in_progress')).toBe(0);
+    // prom-client's process metrics are there too.
+    expect(text).toMatch(/^giftbot_process_cpu_seconds_total /m);
+    expect(text).toMatch(/^giftbot_nodejs_eventloop_lag_seconds /m);
+  });
+
+  it('shows a run in progress while it runs', async () => {
+    h = await startCoreHarness({ sim: { latencyMs: 150 }, env: { METRICS_PORT: '0', REDEEM_CONCURRENCY: '1' } });
+    await seedAlliance(h, { count: 8 });
+    h.sim.addCode('wos', 'LIVE1');
+    ops = await opsFor(h.app);
+    const run = h.app.engine.processAutoRedeem(GUILD, 'LIVE1', { trigger: 'auto' });
+    await waitFor(() => h!.app.activeRuns.list().length === 1, 'the run to start');
+    expect(sample((await get(`${ops.server!.url}/metrics`)).body, 'giftbot_runs_in_progress')).toBe(1);
+    await run;
+    expect(sample((await get(`${ops.server!.url}/metrics`)).body, 'giftbot_runs_in_progress')).toBe(0);
+  });
+});
+
+describe('/healthz', () => {
+  it('flips to 503 with a reason when Redis stops, and back to 200 when it returns; each flip is logged once', async () => {
+    redis = await startRedisServer();
+    // The run lock on that Redis, as REDIS_URL wires it (built here so the test does not depend on the app's wiring).
+    lockClient = createRedisClient({ url: redis.url, log: silentLogger(), commandTimeoutMs: 500, maxReconnectDelayMs: 200 });
+    const runLock = createRedisRunLock({ redis: lockClient, log: silentLogger(), instanceId: 'healthz-test' });
+    h = await startCoreHarness({ env: { METRICS_PORT: '0', REDIS_URL: redis.url }, deps: { runLock } });
+    let discordReady = true;
+    ops = await opsFor(h.app, () => discordReady);
+    const healthz = `${ops.server!.url}/healthz`;
+
+    let healthy = await get(healthz);
+    await waitFor(async () => (healthy = await get(healthz)).status === 200, 'the first connection to Redis');
+    expect(JSON.parse(healthy.body)).toEqual({ status: 'ok', healthy: true, checks: { store: 'ok', redis: 'ok', discord: 'ok' }, reasons: [] });
+
+    await redis.kill();
+    let down = await get(healthz);
+    await waitFor(async () => (down = await get(healthz)).status === 503, '/healthz to notice Redis is gone');
+    expect(JSON.parse(down.body)).toMatchObject({ status: 'unhealthy', checks: { store: 'ok', redis: 'failing', discord: 'ok' } });
+    expect(JSON.parse(down.body).reasons).toEqual([expect.stringContaining('Redis does not answer')]);
+    expect((await get(healthz)).status).toBe(503);
+
+    await redis.restart();
+    await waitFor(async () => (await get(healthz)).status === 200, '/healthz to see Redis back', 30_000);
+
+    // The Discord gateway is checked too.
+    discordReady = false;
+    const noGateway = await get(healthz);
+    expect(noGateway.status).toBe(503);
+    expect(JSON.parse(noGateway.body).reasons).toEqual(['the Discord gateway is not connected']);
+
+    // One line per flip (not per request), from the first healthy answer on.
+    const all = h.logs.events(EVENTS.healthChanged).filter((line) => line.component === 'healthz');
+    const flips = all.slice(all.findIndex((line) => line.healthy === true));
+    expect(flips.map((line) => line.healthy)).toEqual([true, false, true, false]);
+    expect(flips[1]).toMatchObject({ level: 'warn', reasons: [expect.stringContaining('Redis')] });
+  });
+
+  it('without Redis configured there is no Redis check; unknown paths are 404', async () => {
+    h = await startCoreHarness({ env: { METRICS_PORT: '0' } });
+    ops = await opsFor(h.app);
+    const healthy = await get(`${ops.server!.url}/healthz`);
+    expect(JSON.parse(healthy.body).checks).toEqual({ store: 'ok' });
+    expect((await get(`${ops.server!.url}/nope`)).status).toBe(404);
+  });
+});

@@ -1,0 +1,123 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { createApp, type App, type AppDeps } from '../../src/app.ts';
+import { loadConfig } from '../../src/config/config.ts';
+import { createLogger } from '../../src/log/logger.ts';
+import { startGameApiSimulator, type GameApiSimulator, type SimulatorOptions } from '../../src/simulator/gameApiSimulator.ts';
+
+export interface LogLine {
+  level: string;
+  event?: string;
+  msg?: string;
+  [key: string]: unknown;
+}
+
+/** Collects pino's JSON lines in memory so tests can assert on events an operator would see. */
+export function captureLogs(level = 'debug') {
+  const lines: LogLine[] = [];
+  const raw: string[] = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      for (const line of chunk.toString('utf8').split('\n')) {
+        if (!line.trim()) continue;
+        raw.push(line);
+        lines.push(JSON.parse(line) as LogLine);
+      }
+      callback();
+    },
+  });
+  const log = createLogger({ level, destination });
+  return { log, lines, raw, events: (event: string) => lines.filter((line) => line.event === event) };
+}
+
+export interface CoreHarness {
+  sim: GameApiSimulator;
+  app: App;
+  dir: string;
+  dbPath: string;
+  env: Record<string, string>;
+  logs: ReturnType<typeof captureLogs>;
+  /** A fresh app on the same database (a restart). The previous one must be closed first. */
+  restart(): App;
+  close(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  sim?: SimulatorOptions;
+  /** giftbot configuration (env keys); the API bases and a temp database are filled in. */
+  env?: Record<string, string>;
+  deps?: Partial<Omit<AppDeps, 'config' | 'log'>>;
+}
+
+/**
+ * giftbot settings for a test: the simulator's API bases, a temp database, a budget of 50 calls per second (tests
+ * lower or raise it), no player spacing, short timeouts and JSON logs at debug.
+ */
+export function testEnv(sim: GameApiSimulator, dbPath: string): Record<string, string> {
+  return {
+    DATABASE_PATH: dbPath,
+    WOS_API_BASE: sim.apiBase('wos'),
+    KINGSHOT_API_BASE: sim.apiBase('kingshot'),
+    RATE_LIMIT_PER_MINUTE: '50',
+    RATE_LIMIT_WINDOW_MS: '1000',
+    PLAYER_SPACING_MS: '0',
+    API_READ_TIMEOUT_MS: '2000',
+    API_CONNECT_TIMEOUT_MS: '1000',
+    LOG_LEVEL: 'debug',
+    LOG_FORMAT: 'json',
+  };
+}
+
+/** The simulator, a temp SQLite file and a wired app: the real parts, on 127.0.0.1. */
+export async function startCoreHarness(options: HarnessOptions = {}): Promise<CoreHarness> {
+  const sim = await startGameApiSimulator({ rateLimit: { limit: 50, windowMs: 1_000 }, playerSpacingMs: 0, ...options.sim });
+  const dir = mkdtempSync(join(tmpdir(), 'giftbot-test-'));
+  const dbPath = join(dir, 'giftbot.sqlite');
+  const env: Record<string, string> = { ...testEnv(sim, dbPath), ...options.env };
+  const loaded = loadConfig(env);
+  if (!loaded.ok) throw new Error(`test config: ${loaded.problems.join('; ')}`);
+  const logs = captureLogs();
+  const make = () => createApp({ config: loaded.config, log: logs.log, ...options.deps });
+  const harness: CoreHarness = {
+    sim,
+    app: make(),
+    dir,
+    dbPath,
+    env,
+    logs,
+    restart() {
+      harness.app = make();
+      return harness.app;
+    },
+    async close() {
+      await harness.app.close();
+      await sim.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  return harness;
+}
+
+/** An alliance of `count` members (fids from `firstFid`), all known to the simulator in the given state. */
+export async function seedAlliance(
+  h: CoreHarness,
+  { guildId = '900000000000000001', game = 'wos' as const, state = 245, count, firstFid = 50_000_001 }: { guildId?: string; game?: 'wos' | 'kingshot'; state?: number; count: number; firstFid?: number },
+): Promise<string[]> {
+  await h.app.store.guilds.upsert({ id: guildId, game, defaultState: state, autoRedeem: true });
+  const fids = Array.from({ length: count }, (_, i) => String(firstFid + i));
+  h.sim.addPlayers(game, fids.map((fid) => ({ fid, kid: state })));
+  await h.app.store.members.addMany(guildId, fids.map((fid) => ({ fid, state, name: `player ${fid}` })));
+  return fids;
+}
+
+/** How many redemption calls the simulator received per fid for a code. */
+export function callsPerFid(sim: GameApiSimulator, code: string): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const call of sim.calls) {
+    if (call.cdk !== code || !call.fid) continue;
+    counts.set(call.fid, (counts.get(call.fid) ?? 0) + 1);
+  }
+  return counts;
+}
