@@ -48,11 +48,15 @@ describe('a feed that fails', () => {
     before = feedCalls('flaky').length;
     await waitFor(() => feedCalls('flaky').length >= before + 2, 'two polls of the wrong shape');
 
+    // The feed counts a request when it arrives, the poller a failure when the poll ends: let the last one end.
+    await waitFor(() => discovery!.poller.status()[0]!.failures >= feedCalls('flaky').length, 'the last poll to end');
+
     // Nothing was taken from any of it.
     expect(await h.app.store.codes.list()).toEqual([]);
     expect(h.sim.calls.filter((c) => c.path.endsWith('/gift_code'))).toEqual([]);
     const status = discovery.poller.status()[0]!;
     expect(status).toMatchObject({ health: 'failing', lastError: expect.stringMatching(/codes/) });
+    // Every poll failed and was counted: 3 + 2 + 2 + 2 + 2 at least.
     expect(status.failures).toBeGreaterThanOrEqual(11);
     const failedKinds = new Set(h.logs.events(EVENTS.feedPollFailed).map((l) => l.kind));
     expect([...failedKinds].sort()).toEqual(['http', 'malformed', 'timeout']);
