@@ -191,10 +191,8 @@ export function createRedeemEngine(deps: RedeemEngineDeps): RedeemEngine {
         log.info({ event: EVENTS.lockReleased, guildId, code, game: guild.game, runId: left?.runId, fence: left?.fence, heldMs: Math.round(performance.now() - started) }, 'lock released');
         observer.lockEvent?.('released');
       }
-      if (left?.rerunRequested) {
-        const rerun = processAutoRedeem(guildId, code, { trigger: 'rerun' }).catch(() => undefined);
-        track(rerun);
-      }
+      // Through the public object: whatever decorates it (the results-channel reporter, metrics) sees reruns too.
+      if (left?.rerunRequested) void engine.processAutoRedeem(guildId, code, { trigger: 'rerun' }).catch(() => undefined);
     }
     return result;
   }
@@ -396,6 +394,10 @@ export function createRedeemEngine(deps: RedeemEngineDeps): RedeemEngine {
             return call();
           });
       if (!result) {
+        // Nothing was sent: the claim is withdrawn, so the row does not read as a call that may have reached the game
+        // (which would hold other alliances' runs off this player, and count an attempt never made).
+        await store.ledger.unclaim(scope, member.fid);
+        attempts.set(member.fid, attempt - 1);
         queue.push(member);
         return;
       }
@@ -520,7 +522,7 @@ export function createRedeemEngine(deps: RedeemEngineDeps): RedeemEngine {
     void promise.finally(() => inFlightRuns.delete(promise));
   }
 
-  return {
+  const engine: RedeemEngine = {
     processAutoRedeem(guildId, code, options) {
       const promise = processAutoRedeem(guildId, code, options);
       if (observer.runEnded) void promise.then(observer.runEnded, () => undefined);
@@ -531,6 +533,7 @@ export function createRedeemEngine(deps: RedeemEngineDeps): RedeemEngine {
       while (inFlightRuns.size > 0) await Promise.allSettled([...inFlightRuns]);
     },
   };
+  return engine;
 }
 
 /** Answers the game gives only after finding the code: the code exists and is live. */

@@ -155,6 +155,11 @@ export interface LedgerRepo {
   claim(scope: RunScope, fid: string): Promise<ClaimResult>;
   /** Same fence check; a final status is never overwritten. */
   record(scope: RunScope, fid: string, outcome: LedgerOutcome): Promise<RecordResult>;
+  /**
+   * Withdraws this run's claim whose call was never sent (the run stopped between the claim and the call): the
+   * attempt is not counted and the row is open again — or gone, when the claim created it. Anything else is left.
+   */
+  unclaim(scope: RunScope, fid: string): Promise<void>;
   get(game: Game, fid: string, code: string): Promise<LedgerRow | null>;
   listForCode(game: Game, code: string): Promise<LedgerRow[]>;
   /** fids (of the given ones) whose row for this code is final. */

@@ -57,6 +57,28 @@ describe('the ledger and its fence', () => {
     expect(await store.ledger.claim(b, '1001')).toBe('final');
   });
 
+  it('a claim whose call was never sent is withdrawn: no attempt counted, the player free for other alliances', async () => {
+    const a = await scopeFor('g1');
+    const b = await scopeFor('g2');
+    // A first claim that created the row: the row goes away.
+    await store.ledger.claim(a, '1001');
+    await store.ledger.unclaim(a, '1001');
+    expect(await store.ledger.get('wos', '1001', 'CODE1')).toBeNull();
+    expect(await store.ledger.claim(b, '1001')).toBe('claimed');
+    // A retry's claim: the row is open again with the attempts really made.
+    await store.ledger.record(b, '1001', { status: 'retry', reason: 'timeout' });
+    await store.ledger.claim(b, '1001');
+    await store.ledger.unclaim(b, '1001');
+    expect(await store.ledger.get('wos', '1001', 'CODE1')).toMatchObject({ status: 'retry', reason: 'timeout', attempts: 1, claimedAt: null });
+    // Someone else's claim, or one a newer run took over, is left alone.
+    await store.ledger.claim(b, '1001');
+    await store.ledger.unclaim(a, '1001');
+    const newer = await scopeFor('g2');
+    await store.ledger.unclaim(b, '1001');
+    expect(await store.ledger.get('wos', '1001', 'CODE1')).toMatchObject({ status: 'pending', attempts: 2, fence: b.fence });
+    expect(await store.ledger.claim(newer, '1001')).toBe('claimed');
+  });
+
   it('fences are per (guild, code) and survive a reopen of the file', async () => {
     await scopeFor('g1', 'A');
     await scopeFor('g1', 'A');

@@ -61,6 +61,34 @@ describe('processAutoRedeem against the game-API simulator', () => {
     expect(rows.every((row) => row.status === 'success' && row.errCode === 20000 && row.msg === 'SUCCESS')).toBe(true);
   });
 
+  it('a stop while members wait for the budget leaves no claim open; the ledger counts exactly the calls made', async () => {
+    // 10 calls a second with 8 workers: most claimed members are waiting for a slot when the stop comes.
+    h = await startCoreHarness({ env: { RATE_LIMIT_PER_MINUTE: '10' }, sim: { rateLimit: { limit: 10, windowMs: 1_000 } } });
+    const fids = await seedAlliance(h, { count: 40 });
+    h.sim.addCode('wos', 'HALTED1');
+    const run = h.app.engine.processAutoRedeem(GUILD, 'HALTED1', { trigger: 'auto' });
+    while (h.sim.calls.filter((c) => c.cdk === 'HALTED1').length < 12) await new Promise((resolve) => setTimeout(resolve, 20));
+    await h.app.close();
+    const stopped = await run;
+    expect(stopped.status).toBe('aborted');
+
+    const restarted = h.restart();
+    const rows = await restarted.store.ledger.listForCode('wos', 'HALTED1');
+    const made = h.sim.calls.filter((c) => c.cdk === 'HALTED1').length;
+    expect(rows.filter((row) => row.status === 'pending')).toEqual([]);
+    expect(rows.reduce((sum, row) => sum + row.attempts, 0)).toBe(made);
+    expect(rows.length).toBe(made);
+    expect(rows.length).toBeLessThan(fids.length);
+
+    // The next run serves the rest (once the server's 1 s window has passed, as after a real restart): every member
+    // called exactly once over both.
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    const rest = await restarted.engine.processAutoRedeem(GUILD, 'HALTED1', { trigger: 'resume' });
+    expect(rest.apiCalls).toBe(fids.length - made);
+    expect([...callsPerFid(h.sim, 'HALTED1').values()].every((n) => n === 1)).toBe(true);
+    expect(h.sim.successes('wos', 'HALTED1')).toHaveLength(fids.length);
+  });
+
   it.each([
     ['expired', 'TIME ERROR.', 'expired'],
     ['used-up', 'USED.', 'used_up'],

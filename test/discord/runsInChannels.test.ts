@@ -84,6 +84,32 @@ describe('runs shown in the results channel', () => {
     h.assertClean();
   });
 
+  it('a member added while the code is running gets it right after that run, in a follow-up run posted to the results channel', async () => {
+    h = await startBotHarness();
+    const fids = await seedAlliance(h, { count: 4 });
+    h.sim.addCode('wos', 'LATE650');
+    h.sim.injectFault({ kind: 'slow', delayMs: 1_500, count: 1 }); // the first call (the probe) hangs a while
+    const auto = h.bot.app.engine.processAutoRedeem(GUILD_ID, 'LATE650', { trigger: 'auto' });
+    await h.fake.waitFor(resultsWith(h, /Redeeming LATE650/), 10_000);
+
+    h.sim.addPlayer('wos', { fid: '62000002', kid: 245 });
+    const { token } = h.command({ name: 'member', subcommand: 'add', options: { fid: '62000002' } });
+    expect((await h.reply(token)).content).toContain('Any codes still valid are redeemed for them now');
+    // The run in progress read its members before the new one came: it serves the four it knew.
+    expect((await auto).counts.success).toBe(4);
+
+    const fake = h.fake;
+    const followUp = await fake.waitFor(() => fake.channelMessages(RESULTS_CHANNEL_ID).find((m) => /members added meanwhile/.test(embedOf(m).footer?.text ?? '') && isSummary(m)), 10_000);
+    expect(embedOf(followUp).title).toBe('✅ LATE650 redeemed for the alliance');
+    expect(embedFields(followUp)['✅ Success']).toBe('1');
+    await h.bot.app.engine.idle();
+    expect(h.sim.successes('wos', 'LATE650').sort()).toEqual([...fids, '62000002'].sort());
+    // Everyone exactly once: the follow-up called only the new member.
+    expect(h.sim.calls.filter((c) => c.cdk === 'LATE650')).toHaveLength(5);
+    expect(h.logs.events('redeem.rerun_queued')).toHaveLength(1);
+    h.assertClean();
+  });
+
   it('progress edits are throttled: with a long interval a whole run shows its start, then only the summary', async () => {
     h = await startBotHarness({ env: { DISCORD_PROGRESS_INTERVAL_MS: '60000' }, sim: { latencyMs: 10 } });
     await seedAlliance(h, { count: 12 });

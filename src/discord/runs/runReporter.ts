@@ -33,8 +33,9 @@ export interface RunReporter {
   /** Hooks that show one run in the guild's results channel: pass onStart/onProgress to the engine, then finished(). */
   hooksFor(guildId: string, code: string, trigger: string): RunHooks;
   /**
-   * The same engine, with every run of a channel-reported trigger (auto, rerun, resume, catch-up) shown in the
-   * results channel. The engine stays free of Discord; callers (the code fan-out) need not know about Discord.
+   * Makes every run of a channel-reported trigger (auto, rerun, resume, catch-up) show in the results channel. The
+   * engine is decorated in place, so the runs it starts itself (a rerun for members added meanwhile) show too. The
+   * engine stays free of Discord; callers (the code fan-out) need not know about Discord.
    */
   wrap(engine: RedeemEngine): RedeemEngine;
   /** Resolves when every summary posted so far has reached Discord (shutdown waits for it). */
@@ -103,12 +104,12 @@ export function createRunReporter(deps: RunReporterDeps): RunReporter {
   return {
     hooksFor,
     wrap(engine) {
-      return {
-        ...engine,
-        async processAutoRedeem(guildId, code, options) {
-          if (!isChannelReported(options)) return engine.processAutoRedeem(guildId, code, options);
+      const run = engine.processAutoRedeem;
+      return Object.assign(engine, {
+        async processAutoRedeem(guildId: string, code: string, options: RedeemOptions): Promise<RunSummary> {
+          if (!isChannelReported(options)) return run(guildId, code, options);
           const hooks = hooksFor(guildId, code, options.trigger);
-          const summary = await engine.processAutoRedeem(guildId, code, {
+          const summary = await run(guildId, code, {
             ...options,
             onStart: (info) => {
               hooks.onStart(info);
@@ -123,7 +124,7 @@ export function createRunReporter(deps: RunReporterDeps): RunReporter {
           void hooks.finished(summary);
           return summary;
         },
-      };
+      });
     },
     async idle() {
       while (posting.size > 0) await Promise.allSettled([...posting]);

@@ -103,6 +103,21 @@ export function createLedgerRepo(db: DatabaseSync): LedgerRepo {
         return 'recorded';
       });
     },
+    async unclaim(scope, fid) {
+      transaction(db, () => {
+        const existing = getRow(scope.game, fid, scope.code);
+        const ours = existing && existing.status === 'pending' && Number(existing.fence) === scope.fence && num(existing.run_id) === scope.runId;
+        if (!ours || currentFence(scope.guildId, scope.game, scope.code) !== scope.fence) return;
+        if (Number(existing.attempts) <= 1) {
+          db.prepare('DELETE FROM ledger WHERE game = ? AND fid = ? AND code = ?').run(scope.game, fid, scope.code);
+        } else {
+          db.prepare(
+            `UPDATE ledger SET status = 'retry', attempts = attempts - 1, claimed_at = NULL, updated_at = ?
+             WHERE game = ? AND fid = ? AND code = ?`,
+          ).run(Date.now(), scope.game, fid, scope.code);
+        }
+      });
+    },
     async get(game, fid, code) {
       const row = getRow(game, fid, code);
       return row ? toRow(row) : null;
