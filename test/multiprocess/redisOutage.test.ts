@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EVENTS } from '../../src/log/events.ts';
 import { analyzeCalls, auditFences } from '../support/cluster/clusterAnalysis.ts';
-import { eventually, seedCluster, sleep, startCluster, waitForFinal, type Cluster } from '../support/cluster/clusterHarness.ts';
+import { eventually, finishedRunsWithCalls, seedCluster, sleep, startCluster, waitForFinal, type Cluster } from '../support/cluster/clusterHarness.ts';
 import { nodeBinary, type WorkerProcess } from '../support/cluster/workerProcess.ts';
 
 const COMMAND_TIMEOUT_MS = 400;
@@ -113,7 +113,7 @@ describe('Redis restarted, down or hung', () => {
     const rows = await waitForFinal(cluster, code, 20, 20_000);
     expect(rows.map((row) => row.fid).sort()).toEqual([...fids].sort());
     expect(analyzeCalls(cluster.sim.calls, code, rows)).toMatchObject({ calls: 20, repeatCalls: 0, lostResults: 0 });
-    const runs = (await cluster.runs(guildId)).filter((run) => run.code === code && (run.counts?.apiCalls ?? 0) > 0);
+    const runs = await finishedRunsWithCalls(cluster, guildId, code);
     expect(runs).toHaveLength(1);
     expect(runs[0]!.trigger).toBe('deferred');
     await eventually(async () => (await a.status()).deferredRuns.length === 0 || undefined, 10_000, 'the deferred row to be removed');

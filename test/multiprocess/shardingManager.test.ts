@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { EVENTS } from '../../src/log/events.ts';
 import { shardOfGuild } from '../../src/sharding/shardScope.ts';
 import { analyzeCalls } from '../support/cluster/clusterAnalysis.ts';
-import { startCluster, waitForFinal, type Cluster } from '../support/cluster/clusterHarness.ts';
+import { finishedRunsWithCalls, startCluster, waitForFinal, type Cluster } from '../support/cluster/clusterHarness.ts';
 import { startFakeDiscord, type FakeDiscord } from '../support/fakeDiscord/index.ts';
 
 let cluster: Cluster | undefined;
@@ -113,8 +113,7 @@ describe('discord.js ShardingManager with an explicit shard count', () => {
     // Each guild's runs were made by the process of its shard.
     const ownerOf = (shard: number) => `-${manager!.shards.get(shard)!.process!.pid}`;
     for (const guildId of guilds) {
-      const working = (await cluster.runs(guildId)).filter((run) => run.code === code && (run.counts?.apiCalls ?? 0) > 0);
-      expect(working.length).toBeGreaterThan(0);
+      const working = await finishedRunsWithCalls(cluster, guildId, code);
       for (const run of working) expect(run.owner.endsWith(ownerOf(shardOfGuild(guildId, 2)))).toBe(true);
     }
     // Each process's gateway connection carried its own shard's guilds only.

@@ -140,3 +140,20 @@ export async function waitForFinal(cluster: Cluster, code: string, count: number
     `${count} final results for ${code}`,
   );
 }
+
+/**
+ * The runs of `code` in this alliance that called the game, once none of them is still running: a run's counts are
+ * written when it finishes, a moment after its last member's row is final.
+ */
+export async function finishedRunsWithCalls(cluster: Cluster, guildId: string, code: string, timeoutMs = 10_000): Promise<RunRecord[]> {
+  return await eventually(
+    async () => {
+      const runs = (await cluster.runs(guildId)).filter((run) => run.code === code);
+      if (runs.some((run) => run.outcome === 'running')) return undefined;
+      const working = runs.filter((run) => (run.counts?.apiCalls ?? 0) > 0);
+      return working.length > 0 ? working : undefined;
+    },
+    timeoutMs,
+    `the runs of ${code} in ${guildId} to be recorded finished`,
+  );
+}
