@@ -114,7 +114,8 @@ describe('src/simulator/run.ts', () => {
     };
     try {
       const base = (await waitFor(/wos\s+API base (http:\/\/127\.0\.0\.1:\d+\/wos\/api\/)/))[1]!;
-      expect(out).toContain('fid 10000001..10000003, state 245');
+      // The banner may arrive in several chunks: wait for its roster line too.
+      await waitFor(/fid 10000001\.\.10000003, state 245/);
       const fields = { fid: '10000003', cdk: 'WELCOME2026', kid: '245', time: String(Math.floor(Date.now() / 1000)) };
       const body = new URLSearchParams({ ...fields, sign: signParams(fields, gameInfo('wos').salt) }).toString();
       const r = await post(`${base}gift_code`, body);
