@@ -117,7 +117,8 @@ describe('Redis restarted, down or hung', () => {
     expect(runs).toHaveLength(1);
     expect(runs[0]!.trigger).toBe('deferred');
     await eventually(async () => (await a.status()).deferredRuns.length === 0 || undefined, 10_000, 'the deferred row to be removed');
-    expect([...a.events(EVENTS.redisRecovered), ...b.events(EVENTS.redisRecovered)].length).toBeGreaterThanOrEqual(2);
+    // Each process notices on its own reconnect schedule: both say so.
+    await eventually(() => (a.events(EVENTS.redisRecovered).length > 0 && b.events(EVENTS.redisRecovered).length > 0) || undefined, 10_000, 'both processes to log redis.recovered');
     expect(a.alive && b.alive).toBe(true);
     expect(cluster.sqliteBusy()).toBe(0);
     console.info(`Redis down at start: triggers answered in ≤ ${Math.max(...answered)} ms, CLI exit 5 after ${Math.round(deferredCli.ms)} ms, 1 run with ${rows.length} calls after Redis came up`);
