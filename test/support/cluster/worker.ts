@@ -1,7 +1,7 @@
 /**
  * One giftbot process for the multi-process tests and `npm run chaos`: the real `createApp` built from the
  * environment (SQLite file, simulator URLs, REDIS_URL, LOCK_TTL_MS…), driven by JSON lines on stdin and answering JSON
- * lines on stdout. Log lines (pino JSON) go to stderr, where the parent reads them.
+ * lines on stdout. Log lines (pino JSON, with a `level`) go to stdout too, so the parent reads them in order.
  *
  *   stdin:  {"op":"trigger","id":"t1","guildId":"…","code":"…","count":25,"trigger":"auto","forceLocal":false}
  *           {"op":"status","id":"s1"}
@@ -39,7 +39,8 @@ if (!loaded.ok) {
   process.exit(1);
 }
 const config = loaded.config;
-const log = createLogger({ level: process.env.LOG_LEVEL ?? 'info', destination: process.stderr });
+// Logs share stdout with the protocol messages: the parent reads them in the order they were written.
+const log = createLogger({ level: process.env.LOG_LEVEL ?? 'info', destination: process.stdout });
 const app = createApp({ config, log });
 await app.start();
 // WORKER_DISCOVERY=1: code discovery as the bot runs it (feeds polled by shard 0 only, shards follow each other's codes).

@@ -77,19 +77,22 @@ export class WorkerProcess {
         resolveExit(this.exitInfo);
       });
     });
-    // JSON lines: protocol messages on stdout, log lines on stderr; anything else (a stack trace) is kept raw.
-    const collect = (stream: NodeJS.ReadableStream, into: unknown[]): void => {
+    // JSON lines on one stream, so a log line written before a protocol message is read before it: log lines carry a
+    // pino `level`, protocol messages do not. Anything else (a stack trace on stderr) is kept raw.
+    const collect = (stream: NodeJS.ReadableStream): void => {
       createInterface({ input: stream }).on('line', (line) => {
         try {
-          into.push(JSON.parse(line));
+          const parsed = JSON.parse(line) as Record<string, unknown>;
+          if ('level' in parsed) this.logs.push(parsed as WorkerLogLine);
+          else this.messages.push(parsed as Message);
         } catch {
           this.rawErrors.push(line);
         }
         this.notify();
       });
     };
-    collect(this.child.stdout!, this.messages);
-    collect(this.child.stderr!, this.logs);
+    collect(this.child.stdout!);
+    collect(this.child.stderr!);
     // A write to a killed worker's stdin must not crash the test process.
     this.child.stdin!.on('error', () => undefined);
   }
