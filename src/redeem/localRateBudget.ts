@@ -61,6 +61,16 @@ export function createLocalRateBudget(options: LocalRateBudgetOptions): RateBudg
   const turns = createShareTurns();
   let timer: NodeJS.Timeout | undefined;
   let closed = false;
+  // Requests arriving together (alliances started at the same moment) are granted after the current turn of the event
+  // loop, not one by one as they arrive: then free slots (a fresh window's burst) go by turns among the alliances
+  // instead of to whichever run's workers asked first.
+  let pumpSoon: NodeJS.Immediate | undefined;
+  const schedulePump = () => {
+    pumpSoon ??= setImmediate(() => {
+      pumpSoon = undefined;
+      pump();
+    });
+  };
 
   const prune = (at: number) => {
     const cutoff = at - (windowMs + marginAt(at));
@@ -116,7 +126,7 @@ export function createLocalRateBudget(options: LocalRateBudgetOptions): RateBudg
         const index = waiters.findIndex((w) => w.priority > priority);
         if (index === -1) waiters.push(waiter);
         else waiters.splice(index, 0, waiter);
-        pump();
+        schedulePump();
       });
     },
     observe(feedback: BudgetFeedback) {
@@ -157,6 +167,7 @@ export function createLocalRateBudget(options: LocalRateBudgetOptions): RateBudg
     async close() {
       closed = true;
       if (timer) clearTimeout(timer);
+      if (pumpSoon) clearImmediate(pumpSoon);
       const pending = waiters;
       waiters = [];
       for (const waiter of pending) waiter.reject(new Error('rate budget closed'));

@@ -385,14 +385,17 @@ export function createRedeemEngine(deps: RedeemEngineDeps): RedeemEngine {
         return { answer, classification };
       };
       // Waiting at the gate, another worker's probe may have stopped the run: then this member is not called.
-      const result = codeProven
-        ? await call()
+      const gated = codeProven
+        ? 'proven'
         : await probeGate.runExclusive(async () => {
-            // Another run's probe may have settled the code while this one waited.
-            if (provenCodes.has(codeKey)) codeProven = true;
-            else if (stop || (await codeDiedElsewhere())) return null;
+            // Another run's probe may have settled the code while this one waited: then the call is made outside the
+            // gate, or every worker of every run queued here would call one after another.
+            if (provenCodes.has(codeKey)) return 'proven' as const;
+            if (stop || (await codeDiedElsewhere())) return null;
             return call();
           });
+      if (gated === 'proven') codeProven = true;
+      const result = gated === 'proven' ? await call() : gated;
       if (!result) {
         // Nothing was sent: the claim is withdrawn, so the row does not read as a call that may have reached the game
         // (which would hold other alliances' runs off this player, and count an attempt never made).

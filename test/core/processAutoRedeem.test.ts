@@ -125,6 +125,30 @@ describe('processAutoRedeem against the game-API simulator', () => {
     expect(h.sim.calls.filter((c) => c.cdk === 'DEADEVERYWHERE')).toHaveLength(1);
   });
 
+  it.each([
+    ['a new code (probed first)', false],
+    ['a code known valid', true],
+  ])('%s started in 10 alliances at once: the first window’s burst reaches every alliance', async (_label, knownValid) => {
+    // 20 calls per window, 10 alliances of 8: taking turns, each alliance is called within the first 20 calls
+    // instead of the first alliances' workers taking the whole burst.
+    h = await startCoreHarness({ sim: { rateLimit: { limit: 20, windowMs: 1_000 } }, env: { RATE_LIMIT_PER_MINUTE: '20' } });
+    h.sim.addCode('wos', 'BURST10');
+    if (knownValid) {
+      await h.app.store.codes.add('wos', 'BURST10', 'manual');
+      await h.app.store.codes.setStatus('wos', 'BURST10', 'valid');
+    }
+    const guilds = Array.from({ length: 10 }, (_, i) => String(930000000000000200n + BigInt(i)));
+    const allianceOf = new Map<string, string>();
+    for (const [i, guildId] of guilds.entries()) {
+      for (const fid of await seedAlliance(h, { guildId, count: 8, firstFid: 54_000_001 + i * 100 })) allianceOf.set(fid, guildId);
+    }
+    const summaries = await Promise.all(guilds.map((guildId) => h!.app.engine.processAutoRedeem(guildId, 'BURST10', { trigger: 'manual' })));
+    expect(summaries.every((s) => s.counts.success === 8)).toBe(true);
+    const firstBurst = h.sim.calls.filter((c) => c.cdk === 'BURST10').slice(0, 20);
+    expect(new Set(firstBurst.map((c) => allianceOf.get(c.fid!))).size).toBe(10);
+    expect(h.sim.calls.filter((c) => c.httpStatus === 429)).toHaveLength(0);
+  });
+
   it('a live code triggered in several alliances at once is probed once, then every alliance runs in parallel', async () => {
     h = await startCoreHarness();
     h.sim.addCode('wos', 'LIVEEVERYWHERE');
