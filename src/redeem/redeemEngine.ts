@@ -400,7 +400,9 @@ export function createRedeemEngine(deps: RedeemEngineDeps): RedeemEngine {
         // Nothing was sent: the claim is withdrawn, so the row does not read as a call that may have reached the game
         // (which would hold other alliances' runs off this player, and count an attempt never made).
         await store.ledger.unclaim(scope, member.fid);
-        attempts.set(member.fid, attempt - 1);
+        // Not attempted, so not "retrying" in the progress counts either.
+        if (attempt > 1) attempts.set(member.fid, attempt - 1);
+        else attempts.delete(member.fid);
         queue.push(member);
         return;
       }
