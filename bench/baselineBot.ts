@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { classifyAnswer } from '../src/giftcode/classifyAnswer.ts';
-import type { Game } from '../src/giftcode/games.ts';
-import type { GiftCodeClient } from '../src/giftcode/giftCodeClient.ts';
+import { classifyAnswer } from '../src/game/classifyAnswer.ts';
+import type { Game } from '../src/game/games.ts';
+import type { GiftCodeClient } from '../src/game/giftCodeClient.ts';
 import type { Range } from './timeProfile.ts';
 
 /**

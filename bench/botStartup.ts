@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startGameApiSimulator } from '../src/simulator/gameApiSimulator.ts';
+import { startGameApiSimulator } from '../src/dev/simulator/gameApiSimulator.ts';
 import { startFakeDiscord } from '../test/support/fakeDiscord/index.ts';
 
 const ROOT = new URL('..', import.meta.url).pathname;

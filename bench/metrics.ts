@@ -1,4 +1,4 @@
-import type { SimulatorCall } from '../src/simulator/gameApiSimulator.ts';
+import type { SimulatorCall } from '../src/dev/simulator/gameApiSimulator.ts';
 import type { AllianceTiming } from './protocol.ts';
 
 /** Game answers that only say "try again" (TIMEOUT RETRY., TOO FREQUENT.): they cost budget and settle nothing. */

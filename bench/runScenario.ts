@@ -2,7 +2,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startGameApiSimulator, type GameApiSimulator } from '../src/simulator/gameApiSimulator.ts';
+import { startGameApiSimulator, type GameApiSimulator } from '../src/dev/simulator/gameApiSimulator.ts';
 import { startRedisServer, type TestRedisServer } from '../test/support/redisServer.ts';
 import { achievedRate, fairness, type Fairness, type RateMeasure } from './metrics.ts';
 import type { AllianceSeed, WorkerMessage, WorkerResult, WorkerSetup } from './protocol.ts';

@@ -1,4 +1,4 @@
-import type { FaultKind } from '../src/simulator/gameApiSimulator.ts';
+import type { FaultKind } from '../src/dev/simulator/gameApiSimulator.ts';
 import { compressed, REAL_PROFILE, type TimeProfile } from './timeProfile.ts';
 
 export type Engine = 'giftbot' | 'baseline';

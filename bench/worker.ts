@@ -7,10 +7,10 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { pino } from 'pino';
 import { createApp, type App } from '../src/app.ts';
 import { loadConfig } from '../src/config/config.ts';
-import { createCodeIntake } from '../src/discovery/codeIntake.ts';
-import { createGiftCodeClient } from '../src/giftcode/giftCodeClient.ts';
+import { createCodeIntake } from '../src/codes/codeIntake.ts';
+import { createGiftCodeClient } from '../src/game/giftCodeClient.ts';
 import { createLogger } from '../src/log/logger.ts';
-import { seededRandom } from '../src/simulator/prng.ts';
+import { seededRandom } from '../src/dev/simulator/prng.ts';
 import { runBaseline, type BaselineMember } from './baselineBot.ts';
 import type { AllianceTiming, BenchMessage, WorkerMessage, WorkerResult, WorkerSetup } from './protocol.ts';
 

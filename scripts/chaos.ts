@@ -14,7 +14,7 @@
  */
 import { DatabaseSync } from 'node:sqlite';
 import { parseArgs } from 'node:util';
-import { seededRandom } from '../src/simulator/prng.ts';
+import { seededRandom } from '../src/dev/simulator/prng.ts';
 import { analyzeCalls, auditFences } from '../test/support/cluster/clusterAnalysis.ts';
 import { eventually, seedCluster, sleep, startCluster, waitForFinal, type Cluster } from '../test/support/cluster/clusterHarness.ts';
 import type { WorkerProcess } from '../test/support/cluster/workerProcess.ts';

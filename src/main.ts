@@ -1,5 +1,5 @@
 import { loadConfigOrExit, loggerFor } from './bootstrap.ts';
-import { runDemo } from './demo/runDemo.ts';
+import { runDemo } from './dev/demo/runDemo.ts';
 import { EVENTS } from './log/events.ts';
 import { installGracefulShutdown } from './ops/gracefulShutdown.ts';
 import { startOps, type Ops } from './ops/startOps.ts';

@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
-import { discoverySecrets, readDiscoveryConfig, type DiscoveryConfig } from '../discovery/discoveryConfig.ts';
+import { discoverySecrets, readDiscoveryConfig, type DiscoveryConfig } from '../codes/discoveryConfig.ts';
 import { readDiscordSettings, type DiscordSettings } from '../discord/discordConfig.ts';
-import type { Game } from '../giftcode/games.ts';
+import type { Game } from '../game/games.ts';
 import { readCoordinationConfig, type CoordinationConfig } from './coordinationConfig.ts';
 import { readOpsConfig, type OpsConfig } from '../ops/opsConfig.ts';
 

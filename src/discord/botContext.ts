@@ -1,6 +1,6 @@
 import type { Client } from 'discord.js';
 import type { App } from '../app.ts';
-import type { Discovery } from '../discovery/createDiscovery.ts';
+import type { Discovery } from '../codes/createDiscovery.ts';
 import type { Logger } from '../log/logger.ts';
 import type { DiscordSettings } from './discordConfig.ts';
 import type { RecentErrors } from './recentErrors.ts';

@@ -2,7 +2,7 @@ import { dirname, join } from 'node:path';
 import { Events, type Client, type Interaction } from 'discord.js';
 import { createApp, type App } from '../app.ts';
 import type { Config } from '../config/config.ts';
-import { createDiscovery, type Discovery } from '../discovery/createDiscovery.ts';
+import { createDiscovery, type Discovery } from '../codes/createDiscovery.ts';
 import { EVENTS } from '../log/events.ts';
 import type { Logger } from '../log/logger.ts';
 import type { BotContext } from './botContext.ts';

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { RateBudget } from '../redeem/rateBudget.ts';
+import type { RateBudget } from '../pacing/rateBudget.ts';
 
 export interface QuietAcquireOptions {
   priority: number;

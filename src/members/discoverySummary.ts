@@ -1,4 +1,4 @@
-import type { Game } from '../giftcode/games.ts';
+import type { Game } from '../game/games.ts';
 import type { RunStatus } from '../redeem/runSummary.ts';
 
 /** One catch-up run for members whose state was found: a code they were missing. */

@@ -1,4 +1,4 @@
-import { isValidFid, isValidState } from '../giftcode/normalizeCode.ts';
+import { isValidFid, isValidState } from '../game/normalizeCode.ts';
 import type { NewMember } from '../store/types.ts';
 
 export interface RejectedLine {

@@ -1,8 +1,8 @@
 import type { Config } from '../config/config.ts';
 import { EVENTS } from '../log/events.ts';
 import type { Logger } from '../log/logger.ts';
-import type { ActiveRun } from '../redeem/activeRuns.ts';
-import type { RunLock } from '../redeem/locks/runLock.ts';
+import type { ActiveRun } from '../locks/activeRuns.ts';
+import type { RunLock } from '../locks/runLock.ts';
 import type { Store } from '../store/types.ts';
 import { healthChecks } from './healthChecks.ts';
 import type { Metrics } from './metrics.ts';

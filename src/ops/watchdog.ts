@@ -1,6 +1,6 @@
 import { EVENTS } from '../log/events.ts';
 import type { Logger } from '../log/logger.ts';
-import type { ActiveRun } from '../redeem/activeRuns.ts';
+import type { ActiveRun } from '../locks/activeRuns.ts';
 
 export interface WatchdogOptions {
   activeRuns: { list(): readonly ActiveRun[] };

@@ -1,20 +1,20 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Mutex } from 'async-mutex';
-import { classifyAnswer, type Classification } from '../giftcode/classifyAnswer.ts';
-import type { Game } from '../giftcode/games.ts';
-import type { GiftCodeClient } from '../giftcode/giftCodeClient.ts';
-import { normalizeCode } from '../giftcode/normalizeCode.ts';
+import { classifyAnswer, type Classification } from '../game/classifyAnswer.ts';
+import type { Game } from '../game/games.ts';
+import type { GiftCodeClient } from '../game/giftCodeClient.ts';
+import { normalizeCode } from '../game/normalizeCode.ts';
 import { EVENTS } from '../log/events.ts';
 import type { Logger } from '../log/logger.ts';
 import { FINAL_CODE_STATUSES, FINAL_LEDGER_STATUSES, type CodeStatus, type GuildRecord, type LedgerOutcome, type MemberRecord, type RunScope, type Store } from '../store/types.ts';
-import { runKey, type ActiveRuns } from './activeRuns.ts';
-import type { LockHandle, RunLock } from './locks/runLock.ts';
+import { runKey, type ActiveRuns } from '../locks/activeRuns.ts';
+import type { LockHandle, RunLock } from '../locks/runLock.ts';
 import { createMemberQueue } from './memberQueue.ts';
-import type { PlayerSpacing } from './playerSpacing.ts';
-import { PRIORITY, type RateBudget } from './rateBudget.ts';
-import { reportAnswerToBudget } from './reportAnswerToBudget.ts';
+import type { PlayerSpacing } from '../pacing/playerSpacing.ts';
+import { PRIORITY, type RateBudget } from '../pacing/rateBudget.ts';
+import { reportAnswerToBudget } from '../pacing/reportAnswerToBudget.ts';
 import type { RedeemObserver } from './redeemObserver.ts';
-import { DEFAULT_RETRY_POLICY, retryDelayMs, type RetryPolicy } from './retryPolicy.ts';
+import { DEFAULT_RETRY_POLICY, retryDelayMs, type RetryPolicy } from '../pacing/retryPolicy.ts';
 import { countOutcomes, describeRun, emptyCounts, type MemberOutcome, type RunStatus, type RunSummary } from './runSummary.ts';
 
 /** Why a run started. `validate`: code discovery trying a new code on one member before the fan-out. */

@@ -1,5 +1,5 @@
-import type { Classification } from '../giftcode/classifyAnswer.ts';
-import type { Game } from '../giftcode/games.ts';
+import type { Classification } from '../game/classifyAnswer.ts';
+import type { Game } from '../game/games.ts';
 import type { RunSummary } from './runSummary.ts';
 
 /**

@@ -1,11 +1,11 @@
 import type { Redis } from 'ioredis';
 import type { CoordinationConfig } from '../config/coordinationConfig.ts';
 import type { Logger } from '../log/logger.ts';
-import { createLocalRateBudget } from '../redeem/localRateBudget.ts';
-import { createRedisRunLock } from '../redeem/locks/redisRunLock.ts';
-import type { RunLock } from '../redeem/locks/runLock.ts';
-import type { RateBudget } from '../redeem/rateBudget.ts';
-import { createRedisRateBudget } from '../redeem/redisRateBudget.ts';
+import { createLocalRateBudget } from '../pacing/localRateBudget.ts';
+import { createRedisRunLock } from '../locks/redisRunLock.ts';
+import type { RunLock } from '../locks/runLock.ts';
+import type { RateBudget } from '../pacing/rateBudget.ts';
+import { createRedisRateBudget } from '../pacing/redisRateBudget.ts';
 import { closeRedisClient, createRedisClient, waitForRedisReady } from './createRedisClient.ts';
 import { createRedisHealth, type RedisHealth } from './redisHealth.ts';
 

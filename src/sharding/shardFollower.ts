@@ -1,4 +1,4 @@
-import type { CodeIntake } from '../discovery/codeIntake.ts';
+import type { CodeIntake } from '../codes/codeIntake.ts';
 import { EVENTS } from '../log/events.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Store } from '../store/types.ts';

@@ -1,5 +1,5 @@
 import type { App } from '../app.ts';
-import type { Discovery } from '../discovery/createDiscovery.ts';
+import type { Discovery } from '../codes/createDiscovery.ts';
 import { EVENTS } from '../log/events.ts';
 import { createShardFollower } from './shardFollower.ts';
 import { pollsFeeds } from './shardScope.ts';

@@ -1,5 +1,5 @@
-import type { ActiveRuns } from '../redeem/activeRuns.ts';
-import type { RateBudget } from '../redeem/rateBudget.ts';
+import type { ActiveRuns } from '../locks/activeRuns.ts';
+import type { RateBudget } from '../pacing/rateBudget.ts';
 import type { RedisHealth } from '../redis/redisHealth.ts';
 import type { DeferredRun } from '../store/types.ts';
 

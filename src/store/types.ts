@@ -1,4 +1,4 @@
-import type { Game } from '../giftcode/games.ts';
+import type { Game } from '../game/games.ts';
 
 /**
  * The store interface the rest of giftbot uses. Async on purpose: SQLite answers synchronously, but a shared store

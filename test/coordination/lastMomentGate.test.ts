@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createGiftCodeClient, type GiftCodeClient } from '../../src/giftcode/giftCodeClient.ts';
-import { startGameApiSimulator, type GameApiSimulator } from '../../src/simulator/gameApiSimulator.ts';
+import { createGiftCodeClient, type GiftCodeClient } from '../../src/game/giftCodeClient.ts';
+import { startGameApiSimulator, type GameApiSimulator } from '../../src/dev/simulator/gameApiSimulator.ts';
 
 let sim: GameApiSimulator;
 let client: GiftCodeClient;

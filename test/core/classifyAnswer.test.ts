@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { ApiAnswer } from '../../src/giftcode/apiAnswer.ts';
-import { classifyAnswer } from '../../src/giftcode/classifyAnswer.ts';
-import { parseRetryAfter } from '../../src/giftcode/giftCodeClient.ts';
+import type { ApiAnswer } from '../../src/game/apiAnswer.ts';
+import { classifyAnswer } from '../../src/game/classifyAnswer.ts';
+import { parseRetryAfter } from '../../src/game/giftCodeClient.ts';
 
 /** An answer as the client builds it from an HTTP response with this exact body. */
 function answer(text: string, httpStatus = 200, rateLimit: ApiAnswer['rateLimit'] = {}): ApiAnswer {

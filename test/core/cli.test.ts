@@ -103,7 +103,7 @@ describe('giftbot CLI', () => {
 
 describe('npm run demo', () => {
   it('runs offline on a fresh checkout and shows the duplicate and the expired code', async () => {
-    const { stdout } = await run(NODE, [new URL('../../src/demo/demo.ts', import.meta.url).pathname], {
+    const { stdout } = await run(NODE, [new URL('../../src/dev/demo/demo.ts', import.meta.url).pathname], {
       env: { ...process.env, LOG_LEVEL: 'silent', DISCORD_TOKEN: '' },
       cwd: h.dir,
     });

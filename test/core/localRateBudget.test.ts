@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createLocalRateBudget } from '../../src/redeem/localRateBudget.ts';
-import type { RateBudget } from '../../src/redeem/rateBudget.ts';
+import { createLocalRateBudget } from '../../src/pacing/localRateBudget.ts';
+import type { RateBudget } from '../../src/pacing/rateBudget.ts';
 
 /** A hand-moved clock: the budget is driven by `observe` after each move, so nothing here depends on real time. */
 function manualClock() {

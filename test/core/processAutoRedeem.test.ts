@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createGiftCodeClient } from '../../src/giftcode/giftCodeClient.ts';
+import { createGiftCodeClient } from '../../src/game/giftCodeClient.ts';
 import { EVENTS } from '../../src/log/events.ts';
 import { callsPerFid, seedAlliance, startCoreHarness, type CoreHarness } from '../support/coreHarness.ts';
 

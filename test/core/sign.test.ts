@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createGiftCodeClient } from '../../src/giftcode/giftCodeClient.ts';
-import { normalizeCode } from '../../src/giftcode/normalizeCode.ts';
-import { signParams } from '../../src/giftcode/sign.ts';
-import { startGameApiSimulator, type GameApiSimulator } from '../../src/simulator/gameApiSimulator.ts';
+import { createGiftCodeClient } from '../../src/game/giftCodeClient.ts';
+import { normalizeCode } from '../../src/game/normalizeCode.ts';
+import { signParams } from '../../src/game/sign.ts';
+import { startGameApiSimulator, type GameApiSimulator } from '../../src/dev/simulator/gameApiSimulator.ts';
 
 describe('sign', () => {
   it('matches the spec example (MD5 computed independently)', () => {

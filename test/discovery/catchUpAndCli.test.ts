@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createDiscovery, type Discovery } from '../../src/discovery/createDiscovery.ts';
+import { createDiscovery, type Discovery } from '../../src/codes/createDiscovery.ts';
 import { EVENTS } from '../../src/log/events.ts';
 import { callsPerFid, startCoreHarness, type CoreHarness } from '../support/coreHarness.ts';
 import { redeemCalls, seedGuild, waitFor } from './helpers.ts';

@@ -1,6 +1,6 @@
 import { Client, Events, GatewayIntentBits } from 'discord.js';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createDiscovery, type Discovery } from '../../src/discovery/createDiscovery.ts';
+import { createDiscovery, type Discovery } from '../../src/codes/createDiscovery.ts';
 import { EVENTS } from '../../src/log/events.ts';
 import { callsPerFid, startCoreHarness, type CoreHarness } from '../support/coreHarness.ts';
 import { startFakeDiscord, type FakeDiscord } from '../support/fakeDiscord/index.ts';

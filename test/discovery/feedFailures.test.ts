@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createDiscovery, type Discovery } from '../../src/discovery/createDiscovery.ts';
+import { createDiscovery, type Discovery } from '../../src/codes/createDiscovery.ts';
 import { EVENTS } from '../../src/log/events.ts';
 import { startCoreHarness, type CoreHarness } from '../support/coreHarness.ts';
 import { feedSource, redeemCalls, seedGuild, waitFor } from './helpers.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FeedFormatError, parseFeedBody } from '../../src/sources/feedParsers.ts';
+import { FeedFormatError, parseFeedBody } from '../../src/codes/sources/feedParsers.ts';
 
 describe('parseFeedBody', () => {
   it('community: takes the code before the date, keeps feed order, each code once', () => {

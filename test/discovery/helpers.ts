@@ -1,5 +1,5 @@
-import type { Game } from '../../src/giftcode/games.ts';
-import type { FeedFormat, FeedSource } from '../../src/sources/feedSource.ts';
+import type { Game } from '../../src/game/games.ts';
+import type { FeedFormat, FeedSource } from '../../src/codes/sources/feedSource.ts';
 import type { CoreHarness } from '../support/coreHarness.ts';
 
 /** Polls until fn returns something truthy; generous by default (the machine is shared and may be slow). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseCodesFromMessage } from '../../src/sources/parseCodesFromMessage.ts';
+import { parseCodesFromMessage } from '../../src/codes/sources/parseCodesFromMessage.ts';
 
 describe('parseCodesFromMessage', () => {
   it('a one-word message is a code (markdown and invisible characters around it removed)', () => {

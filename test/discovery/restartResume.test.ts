@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createDiscovery, type Discovery } from '../../src/discovery/createDiscovery.ts';
+import { createDiscovery, type Discovery } from '../../src/codes/createDiscovery.ts';
 import { EVENTS } from '../../src/log/events.ts';
 import { callsPerFid, startCoreHarness, type CoreHarness } from '../support/coreHarness.ts';
 import { feedSource, redeemCalls, seedGuild, waitFor } from './helpers.ts';

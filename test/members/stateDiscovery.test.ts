@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { membersCommand } from '../../src/cli/commands/membersCommand.ts';
 import { createStateDiscovery } from '../../src/members/stateDiscovery.ts';
-import type { SimulatorCall } from '../../src/simulator/gameApiSimulator.ts';
+import type { SimulatorCall } from '../../src/dev/simulator/gameApiSimulator.ts';
 import { startCoreHarness, type CoreHarness } from '../support/coreHarness.ts';
 
 const GUILD = '910000000000000001';

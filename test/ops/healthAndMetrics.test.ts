@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { EVENTS } from '../../src/log/events.ts';
 import { startOps, type Ops } from '../../src/ops/startOps.ts';
-import { createRedisRunLock } from '../../src/redeem/locks/redisRunLock.ts';
+import { createRedisRunLock } from '../../src/locks/redisRunLock.ts';
 import { closeRedisClient, createRedisClient } from '../../src/redis/createRedisClient.ts';
 import { silentLogger } from '../../src/log/logger.ts';
 import type { Redis } from 'ioredis';

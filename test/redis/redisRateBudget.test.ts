@@ -2,9 +2,9 @@ import { performance } from 'node:perf_hooks';
 import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { EVENTS } from '../../src/log/events.ts';
-import type { BudgetFeedback, RateBudget } from '../../src/redeem/rateBudget.ts';
-import { PRIORITY } from '../../src/redeem/rateBudget.ts';
-import { budgetKeys, createRedisRateBudget, type RedisRateBudgetOptions } from '../../src/redeem/redisRateBudget.ts';
+import type { BudgetFeedback, RateBudget } from '../../src/pacing/rateBudget.ts';
+import { PRIORITY } from '../../src/pacing/rateBudget.ts';
+import { budgetKeys, createRedisRateBudget, type RedisRateBudgetOptions } from '../../src/pacing/redisRateBudget.ts';
 import { startRedisServer, type TestRedisServer } from '../support/redisServer.ts';
 import { captureLogger, clientPool, keysWithTtl, sleep, waitFor } from './helpers.ts';
 

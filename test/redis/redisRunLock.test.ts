@@ -10,8 +10,8 @@ import {
   newLockToken,
   runLockKey,
   type RedisRunLockOptions,
-} from '../../src/redeem/locks/redisRunLock.ts';
-import type { LockHandle, RunLock } from '../../src/redeem/locks/runLock.ts';
+} from '../../src/locks/redisRunLock.ts';
+import type { LockHandle, RunLock } from '../../src/locks/runLock.ts';
 import { runScript } from '../../src/redis/scripts.ts';
 import { startRedisServer, type TestRedisServer } from '../support/redisServer.ts';
 import { captureLogger, clientPool, keysWithTtl, sleep, waitFor } from './helpers.ts';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { gameInfo } from '../../src/giftcode/games.ts';
-import { signParams } from '../../src/giftcode/sign.ts';
-import { startGameApiSimulator, type GameApiSimulator } from '../../src/simulator/gameApiSimulator.ts';
+import { gameInfo } from '../../src/game/games.ts';
+import { signParams } from '../../src/game/sign.ts';
+import { startGameApiSimulator, type GameApiSimulator } from '../../src/dev/simulator/gameApiSimulator.ts';
 import { BODY, get, post, redeem } from './helpers.ts';
 
 // Every answer row of the spec, with rate limit and spacing off so only the game rules speak.

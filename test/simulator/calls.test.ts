@@ -2,9 +2,9 @@ import { spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { gameInfo } from '../../src/giftcode/games.ts';
-import { signParams } from '../../src/giftcode/sign.ts';
-import { startGameApiSimulator, type GameApiSimulator, type SimulatorCall } from '../../src/simulator/gameApiSimulator.ts';
+import { gameInfo } from '../../src/game/games.ts';
+import { signParams } from '../../src/game/sign.ts';
+import { startGameApiSimulator, type GameApiSimulator, type SimulatorCall } from '../../src/dev/simulator/gameApiSimulator.ts';
 import { BODY, get, post, redeem } from './helpers.ts';
 
 describe('call record, onCall and latency', () => {
@@ -92,10 +92,10 @@ describe('call record, onCall and latency', () => {
   });
 });
 
-describe('src/simulator/run.ts', () => {
+describe('src/dev/simulator/run.ts', () => {
   it('starts a seeded simulator, prints its URLs and logs each call', async () => {
     const root = fileURLToPath(new URL('../../', import.meta.url));
-    const child = spawn(`${root}node_modules/.bin/node`, ['src/simulator/run.ts', '--port', '0', '--players', '3', '--rate', '5/1s'], {
+    const child = spawn(`${root}node_modules/.bin/node`, ['src/dev/simulator/run.ts', '--port', '0', '--players', '3', '--rate', '5/1s'], {
       cwd: root,
       stdio: ['ignore', 'pipe', 'pipe'],
     });

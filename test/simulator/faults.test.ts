@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startGameApiSimulator, type GameApiSimulator, type SimulatorOptions } from '../../src/simulator/gameApiSimulator.ts';
+import { startGameApiSimulator, type GameApiSimulator, type SimulatorOptions } from '../../src/dev/simulator/gameApiSimulator.ts';
 import { BODY, redeem, type Reply } from './helpers.ts';
 
 describe('injected faults', () => {

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startGameApiSimulator, type GameApiSimulator } from '../../src/simulator/gameApiSimulator.ts';
+import { startGameApiSimulator, type GameApiSimulator } from '../../src/dev/simulator/gameApiSimulator.ts';
 import { get, post } from './helpers.ts';
 
 describe('code feeds (GET /feeds/{name})', () => {

@@ -1,7 +1,7 @@
 import { request, type Dispatcher } from 'undici';
-import { gameInfo, type Game } from '../../src/giftcode/games.ts';
-import { signParams } from '../../src/giftcode/sign.ts';
-import type { GameApiSimulator } from '../../src/simulator/gameApiSimulator.ts';
+import { gameInfo, type Game } from '../../src/game/games.ts';
+import { signParams } from '../../src/game/sign.ts';
+import type { GameApiSimulator } from '../../src/dev/simulator/gameApiSimulator.ts';
 
 export interface Reply {
   status: number;

@@ -1,7 +1,7 @@
 import { Agent } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FixedWindowBudget } from '../../src/simulator/fixedWindowBudget.ts';
-import { startGameApiSimulator, type GameApiSimulator } from '../../src/simulator/gameApiSimulator.ts';
+import { FixedWindowBudget } from '../../src/dev/simulator/fixedWindowBudget.ts';
+import { startGameApiSimulator, type GameApiSimulator } from '../../src/dev/simulator/gameApiSimulator.ts';
 import { BODY, redeem, sleep, type Reply } from './helpers.ts';
 
 describe('FixedWindowBudget (synthetic clock)', () => {

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { performance } from 'node:perf_hooks';
-import { startGameApiSimulator, type GameApiSimulator } from '../../src/simulator/gameApiSimulator.ts';
+import { startGameApiSimulator, type GameApiSimulator } from '../../src/dev/simulator/gameApiSimulator.ts';
 import { BODY, redeem, sleep } from './helpers.ts';
 
 describe('per-player spacing (TOO FREQUENT.)', () => {

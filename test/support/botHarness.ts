@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config/config.ts';
 import { startBot, type Bot } from '../../src/discord/startBot.ts';
-import { startGameApiSimulator, type GameApiSimulator, type SimulatorOptions } from '../../src/simulator/gameApiSimulator.ts';
+import { startGameApiSimulator, type GameApiSimulator, type SimulatorOptions } from '../../src/dev/simulator/gameApiSimulator.ts';
 import { captureLogs, testEnv } from './coreHarness.ts';
 import { startFakeDiscord, type FakeDiscord, type InteractionHandle, type RestCall, type SendCommandInput, type StoredMessage } from './fakeDiscord/index.ts';
 

@@ -5,7 +5,7 @@ import { Writable } from 'node:stream';
 import { createApp, type App, type AppDeps } from '../../src/app.ts';
 import { loadConfig } from '../../src/config/config.ts';
 import { createLogger } from '../../src/log/logger.ts';
-import { startGameApiSimulator, type GameApiSimulator, type SimulatorOptions } from '../../src/simulator/gameApiSimulator.ts';
+import { startGameApiSimulator, type GameApiSimulator, type SimulatorOptions } from '../../src/dev/simulator/gameApiSimulator.ts';
 
 export interface LogLine {
   level: string;

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
-import { createCodeIntake } from '../../discovery/codeIntake.ts';
-import { GAMES, isGame, type Game } from '../../giftcode/games.ts';
+import { createCodeIntake } from '../../codes/codeIntake.ts';
+import { GAMES, isGame, type Game } from '../../game/games.ts';
 import { FINAL_CODE_STATUSES } from '../../store/types.ts';
 import { CliError } from '../cliError.ts';
 import type { CliCommand, CliContext } from '../cliContext.ts';

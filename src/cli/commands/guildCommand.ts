@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
-import { isGame } from '../../giftcode/games.ts';
-import { isValidState } from '../../giftcode/normalizeCode.ts';
+import { isGame } from '../../game/games.ts';
+import { isValidState } from '../../game/normalizeCode.ts';
 import { CliError } from '../cliError.ts';
 import type { CliCommand } from '../cliContext.ts';
 

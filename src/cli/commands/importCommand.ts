@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { isGame } from '../../giftcode/games.ts';
+import { isGame } from '../../game/games.ts';
 import { formatImportReport } from '../../importer/formatImportReport.ts';
 import { importWhiteoutBot } from '../../importer/whiteoutBot/importWhiteoutBot.ts';
 import { ImportSourceError } from '../../importer/whiteoutBot/readWhiteoutBot.ts';

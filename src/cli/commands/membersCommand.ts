@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { isValidFid, isValidState } from '../../giftcode/normalizeCode.ts';
-import { catchUpMembers, describeCatchUp } from '../../discovery/catchUp.ts';
+import { isValidFid, isValidState } from '../../game/normalizeCode.ts';
+import { catchUpMembers, describeCatchUp } from '../../codes/catchUp.ts';
 import { formatDiscoverySummary, formatMemberDiscovery, type DiscoveryStatus } from '../../members/discoverySummary.ts';
 import { formatMemberCsv, parseMemberCsv } from '../../members/parseMemberCsv.ts';
 import { CliError } from '../cliError.ts';

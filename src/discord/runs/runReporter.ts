@@ -1,5 +1,5 @@
 import type { Client } from 'discord.js';
-import { normalizeCode } from '../../giftcode/normalizeCode.ts';
+import { normalizeCode } from '../../game/normalizeCode.ts';
 import { EVENTS } from '../../log/events.ts';
 import type { Logger } from '../../log/logger.ts';
 import type { RedeemEngine, RedeemOptions, RunProgress } from '../../redeem/redeemEngine.ts';

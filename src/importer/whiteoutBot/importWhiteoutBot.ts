@@ -1,4 +1,4 @@
-import type { Game } from '../../giftcode/games.ts';
+import type { Game } from '../../game/games.ts';
 import { EVENTS } from '../../log/events.ts';
 import type { Logger } from '../../log/logger.ts';
 import type { ImportBatchResult, Store } from '../../store/types.ts';

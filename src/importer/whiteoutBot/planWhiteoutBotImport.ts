@@ -1,5 +1,5 @@
-import type { Game } from '../../giftcode/games.ts';
-import { isValidFid, isValidState, normalizeCode } from '../../giftcode/normalizeCode.ts';
+import type { Game } from '../../game/games.ts';
+import { isValidFid, isValidState, normalizeCode } from '../../game/normalizeCode.ts';
 import type { CodeStatus, ImportBatch, LedgerOutcome } from '../../store/types.ts';
 import { ImportProblems } from '../importProblems.ts';
 import type { Raw, WhiteoutBotData } from './readWhiteoutBot.ts';

@@ -1,5 +1,5 @@
 import type { DatabaseSync } from 'node:sqlite';
-import type { Game } from '../../giftcode/games.ts';
+import type { Game } from '../../game/games.ts';
 import type { CodeRecord, CodeRepo, CodeStatus } from '../types.ts';
 import { num, text, type Row } from './database.ts';
 

@@ -1,5 +1,5 @@
 import type { DatabaseSync } from 'node:sqlite';
-import type { Game } from '../../giftcode/games.ts';
+import type { Game } from '../../game/games.ts';
 import { FINAL_LEDGER_STATUSES, type LedgerRepo, type LedgerRow, type LedgerStatus, type RunScope } from '../types.ts';
 import { num, text, transaction, type Row } from './database.ts';
 

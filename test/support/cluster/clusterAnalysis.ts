@@ -1,5 +1,5 @@
 import { DatabaseSync } from 'node:sqlite';
-import type { SimulatorCall } from '../../../src/simulator/gameApiSimulator.ts';
+import type { SimulatorCall } from '../../../src/dev/simulator/gameApiSimulator.ts';
 import type { LedgerRow } from '../../../src/store/types.ts';
 
 /**

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startGameApiSimulator, type GameApiSimulator, type SimulatorOptions } from '../../../src/simulator/gameApiSimulator.ts';
+import { startGameApiSimulator, type GameApiSimulator, type SimulatorOptions } from '../../../src/dev/simulator/gameApiSimulator.ts';
 import { openSqliteStore } from '../../../src/store/sqlite/sqliteStore.ts';
 import type { LedgerRow, RunRecord, Store } from '../../../src/store/types.ts';
 import { startRedisServer, type TestRedisServer } from '../redisServer.ts';

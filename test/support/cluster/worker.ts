@@ -12,7 +12,7 @@
 import { createInterface } from 'node:readline';
 import { createApp } from '../../../src/app.ts';
 import { loadConfig } from '../../../src/config/config.ts';
-import { createDiscovery } from '../../../src/discovery/createDiscovery.ts';
+import { createDiscovery } from '../../../src/codes/createDiscovery.ts';
 import { createLogger } from '../../../src/log/logger.ts';
 import type { RunTrigger } from '../../../src/redeem/redeemEngine.ts';
 import { startShardedDiscovery } from '../../../src/sharding/shardedDiscovery.ts';

@@ -1,5 +1,5 @@
 import { MessageFlags, PermissionFlagsBits, type GuildBasedChannel } from 'discord.js';
-import { gameInfo, isGame } from '../../../giftcode/games.ts';
+import { gameInfo, isGame } from '../../../game/games.ts';
 import type { BotContext } from '../../botContext.ts';
 import { UserError } from '../../userError.ts';
 import type { CommandHandler } from '../commandHandler.ts';

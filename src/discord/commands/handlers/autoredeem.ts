@@ -1,5 +1,5 @@
 import { MessageFlags } from 'discord.js';
-import { gameInfo } from '../../../giftcode/games.ts';
+import { gameInfo } from '../../../game/games.ts';
 import type { GuildRecord } from '../../../store/types.ts';
 import { COLORS } from '../../embeds/colors.ts';
 import { UserError } from '../../userError.ts';

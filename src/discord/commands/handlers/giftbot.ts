@@ -1,5 +1,5 @@
 import { MessageFlags, type APIEmbed } from 'discord.js';
-import { GAMES, gameInfo, type Game } from '../../../giftcode/games.ts';
+import { GAMES, gameInfo, type Game } from '../../../game/games.ts';
 import type { RunRecord } from '../../../store/types.ts';
 import type { BotContext } from '../../botContext.ts';
 import { COLORS } from '../../embeds/colors.ts';

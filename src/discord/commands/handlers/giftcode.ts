@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { MessageFlags, type APIEmbed } from 'discord.js';
-import { gameInfo } from '../../../giftcode/games.ts';
+import { gameInfo } from '../../../game/games.ts';
 import { FINAL_CODE_STATUSES, type CodeRecord, type GuildRecord } from '../../../store/types.ts';
 import type { BotContext } from '../../botContext.ts';
 import { COLORS } from '../../embeds/colors.ts';

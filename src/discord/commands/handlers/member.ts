@@ -1,5 +1,5 @@
 import { ButtonStyle, ComponentType, escapeMarkdown, MessageFlags } from 'discord.js';
-import { isValidFid } from '../../../giftcode/normalizeCode.ts';
+import { isValidFid } from '../../../game/normalizeCode.ts';
 import { EVENTS } from '../../../log/events.ts';
 import { parseMemberCsv } from '../../../members/parseMemberCsv.ts';
 import type { GuildRecord, MemberRecord } from '../../../store/types.ts';

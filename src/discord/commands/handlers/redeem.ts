@@ -1,4 +1,4 @@
-import { isValidFid, normalizeCode } from '../../../giftcode/normalizeCode.ts';
+import { isValidFid, normalizeCode } from '../../../game/normalizeCode.ts';
 import { FINAL_CODE_STATUSES, type CodeStatus } from '../../../store/types.ts';
 import { runInInteraction } from '../../runs/interactiveRun.ts';
 import { UserError } from '../../userError.ts';

@@ -1,7 +1,7 @@
-import type { CodeIntake } from '../discovery/codeIntake.ts';
-import { EVENTS } from '../log/events.ts';
-import type { Logger } from '../log/logger.ts';
-import { retryDelayMs } from '../redeem/retryPolicy.ts';
+import type { CodeIntake } from '../codeIntake.ts';
+import { EVENTS } from '../../log/events.ts';
+import type { Logger } from '../../log/logger.ts';
+import { retryDelayMs } from '../../pacing/retryPolicy.ts';
 import { createFeedFetcher, FeedError, type FeedValidators } from './feedFetcher.ts';
 import { FeedFormatError, parseFeedBody } from './feedParsers.ts';
 import type { FeedSource } from './feedSource.ts';

@@ -1,4 +1,4 @@
-import type { ApiAnswer } from '../giftcode/apiAnswer.ts';
+import type { ApiAnswer } from '../game/apiAnswer.ts';
 import { EVENTS } from '../log/events.ts';
 import type { Logger } from '../log/logger.ts';
 import type { RateBudget } from './rateBudget.ts';

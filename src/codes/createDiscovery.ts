@@ -1,8 +1,8 @@
 import type { Client } from 'discord.js';
 import type { App } from '../app.ts';
-import { createChannelWatcher, type ChannelWatcher } from '../sources/channelWatcher.ts';
-import { createFeedPoller, type FeedPoller } from '../sources/feedPoller.ts';
-import type { FeedSource } from '../sources/feedSource.ts';
+import { createChannelWatcher, type ChannelWatcher } from './sources/channelWatcher.ts';
+import { createFeedPoller, type FeedPoller } from './sources/feedPoller.ts';
+import type { FeedSource } from './sources/feedSource.ts';
 import { catchUpMember, catchUpMembers, type CatchUpReport } from './catchUp.ts';
 import { createCodeIntake, type CodeIntake, type CodeIntakeOptions } from './codeIntake.ts';
 import { resumeOnStartup, type ResumeReport } from './resumeOnStartup.ts';

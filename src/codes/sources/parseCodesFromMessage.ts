@@ -1,4 +1,4 @@
-import { CODE_PATTERN, stripInvisible } from '../giftcode/normalizeCode.ts';
+import { CODE_PATTERN, stripInvisible } from '../../game/normalizeCode.ts';
 
 export interface MessageLike {
   content: string;

@@ -1,4 +1,4 @@
-import type { Game } from '../giftcode/games.ts';
+import type { Game } from '../../game/games.ts';
 
 export type CodeStatus = 'valid' | 'expired' | 'used-up';
 

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Redis } from 'ioredis';
-import { EVENTS } from '../../log/events.ts';
-import type { Logger } from '../../log/logger.ts';
-import { defineScript, errorMessage, runScript } from '../../redis/scripts.ts';
+import { EVENTS } from '../log/events.ts';
+import type { Logger } from '../log/logger.ts';
+import { defineScript, errorMessage, runScript } from '../redis/scripts.ts';
 import type { LockAttempt, LockHandle, RunLock, RunLockKey } from './runLock.ts';
 
 /**

@@ -1,4 +1,4 @@
-import { GAMES, isGame, type Game } from '../giftcode/games.ts';
+import { GAMES, isGame, type Game } from '../../game/games.ts';
 
 export const FEED_FORMATS = ['community', 'list', 'text'] as const;
 export type FeedFormat = (typeof FEED_FORMATS)[number];

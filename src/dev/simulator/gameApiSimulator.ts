@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { gameInfo, isGame, type Game } from '../giftcode/games.ts';
+import { gameInfo, isGame, type Game } from '../../game/games.ts';
 import { ANSWERS, TOO_MANY_ATTEMPTS, type ApiAnswer } from './answers.ts';
 import { FaultInjector, GARBAGE_BODY, HTML_PAGE, nginxErrorPage } from './faults.ts';
 import { FeedRegistry } from './feeds.ts';

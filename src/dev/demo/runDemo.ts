@@ -1,10 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createApp } from '../app.ts';
-import { formatSummary } from '../cli/commands/redeemCommand.ts';
-import { loadConfig } from '../config/config.ts';
-import type { Logger } from '../log/logger.ts';
+import { createApp } from '../../app.ts';
+import { formatSummary } from '../../cli/commands/redeemCommand.ts';
+import { loadConfig } from '../../config/config.ts';
+import type { Logger } from '../../log/logger.ts';
 import { startGameApiSimulator } from '../simulator/gameApiSimulator.ts';
 
 const GUILD = '100000000000000001';

@@ -1,9 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Events, MessageFlags, type Client, type Message } from 'discord.js';
-import type { CodeIntake, SubmitResult } from '../discovery/codeIntake.ts';
-import { EVENTS } from '../log/events.ts';
-import type { Logger } from '../log/logger.ts';
-import { FINAL_CODE_STATUSES, type Store } from '../store/types.ts';
+import type { CodeIntake, SubmitResult } from '../codeIntake.ts';
+import { EVENTS } from '../../log/events.ts';
+import type { Logger } from '../../log/logger.ts';
+import { FINAL_CODE_STATUSES, type Store } from '../../store/types.ts';
 import { parseCodesFromMessage } from './parseCodesFromMessage.ts';
 
 export const REACTIONS = {

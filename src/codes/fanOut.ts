@@ -1,5 +1,5 @@
 import type { App } from '../app.ts';
-import type { Game } from '../giftcode/games.ts';
+import type { Game } from '../game/games.ts';
 import { EVENTS } from '../log/events.ts';
 import type { RunTrigger } from '../redeem/redeemEngine.ts';
 import type { RunStatus, RunSummary } from '../redeem/runSummary.ts';

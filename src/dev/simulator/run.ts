@@ -1,12 +1,12 @@
 /**
  * Standalone simulator for trying things by hand:
- *   node src/simulator/run.ts --port 8088 --rate 30/60s --players 50 [--spacing 2000] [--latency 20-200]
+ *   node src/dev/simulator/run.ts --port 8088 --rate 30/60s --players 50 [--spacing 2000] [--latency 20-200]
  * Seeds a demo alliance (fids 10000001.., state 245) and a few codes in both games, prints the URLs and logs every
  * call to stdout.
  */
 import { parseArgs } from 'node:util';
-import { GAMES, gameInfo, type Game } from '../giftcode/games.ts';
-import { signParams } from '../giftcode/sign.ts';
+import { GAMES, gameInfo, type Game } from '../../game/games.ts';
+import { signParams } from '../../game/sign.ts';
 import { startGameApiSimulator, type CodeOptions, type RateLimitSpec, type SimulatorCall } from './gameApiSimulator.ts';
 
 const DEMO_STATE = 245;
@@ -25,7 +25,7 @@ const DEMO_CODES: ReadonlyArray<[string, CodeOptions]> = [
 ];
 
 function usage(message: string): never {
-  console.error(`${message}\nusage: node src/simulator/run.ts [--port 8088] [--rate 30/60s|off] [--players 50] [--spacing 2000] [--latency 0|MIN-MAX]`);
+  console.error(`${message}\nusage: node src/dev/simulator/run.ts [--port 8088] [--rate 30/60s|off] [--players 50] [--spacing 2000] [--latency 0|MIN-MAX]`);
   process.exit(2);
 }
 

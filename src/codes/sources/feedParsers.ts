@@ -1,4 +1,4 @@
-import { normalizeCode, stripInvisible } from '../giftcode/normalizeCode.ts';
+import { normalizeCode, stripInvisible } from '../../game/normalizeCode.ts';
 import type { FeedFormat } from './feedSource.ts';
 
 export interface ParsedFeed {

@@ -1,4 +1,4 @@
-import { signParams } from '../giftcode/sign.ts';
+import { signParams } from '../../game/sign.ts';
 import { ANSWERS, type ApiAnswer } from './answers.ts';
 import type { CodeOptions, CodeStatus, PlayerSpec } from './types.ts';
 

@@ -1,7 +1,7 @@
 import type { App } from '../app.ts';
-import type { Game } from '../giftcode/games.ts';
+import type { Game } from '../game/games.ts';
 import { EVENTS } from '../log/events.ts';
-import { runKey } from '../redeem/activeRuns.ts';
+import { runKey } from '../locks/activeRuns.ts';
 import type { RunSummary } from '../redeem/runSummary.ts';
 import { FINAL_CODE_STATUSES, type RunRecord } from '../store/types.ts';
 import { createCodeIntake, type CodeIntake, type FanoutReport } from './codeIntake.ts';

@@ -1,4 +1,4 @@
-import type { Game } from '../giftcode/games.ts';
+import type { Game } from '../../game/games.ts';
 import { seededRandom } from './prng.ts';
 import type { FaultKind, FaultSpec } from './types.ts';
 

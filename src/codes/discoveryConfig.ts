@@ -1,5 +1,5 @@
-import { GAMES, type Game } from '../giftcode/games.ts';
-import { parseFeedSources, type FeedSource } from '../sources/feedSource.ts';
+import { GAMES, type Game } from '../game/games.ts';
+import { parseFeedSources, type FeedSource } from './sources/feedSource.ts';
 import { parseTestPlayer, type TestPlayer } from './testPlayer.ts';
 
 /** The settings of code discovery: feeds, their pacing, and the players new codes are checked on. */

@@ -1,9 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { App } from '../app.ts';
-import { classifyAnswer } from '../giftcode/classifyAnswer.ts';
-import type { Game } from '../giftcode/games.ts';
-import { reportAnswerToBudget } from '../redeem/reportAnswerToBudget.ts';
-import { PRIORITY } from '../redeem/rateBudget.ts';
+import { classifyAnswer } from '../game/classifyAnswer.ts';
+import type { Game } from '../game/games.ts';
+import { reportAnswerToBudget } from '../pacing/reportAnswerToBudget.ts';
+import { PRIORITY } from '../pacing/rateBudget.ts';
 import { FINAL_CODE_STATUSES, type CodeStatus, type GuildRecord } from '../store/types.ts';
 import type { TestPlayer } from './testPlayer.ts';
 

@@ -1,4 +1,4 @@
-import { loadConfigOrExit, loggerFor } from '../bootstrap.ts';
+import { loadConfigOrExit, loggerFor } from '../../bootstrap.ts';
 import { runDemo } from './runDemo.ts';
 
 // `npm run demo`: the offline demo, whatever DISCORD_TOKEN says.

@@ -1,10 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { App } from '../app.ts';
-import type { Game } from '../giftcode/games.ts';
-import { normalizeCode } from '../giftcode/normalizeCode.ts';
+import type { Game } from '../game/games.ts';
+import { normalizeCode } from '../game/normalizeCode.ts';
 import { EVENTS } from '../log/events.ts';
 import type { RunTrigger } from '../redeem/redeemEngine.ts';
-import { retryDelayMs, type RetryPolicy } from '../redeem/retryPolicy.ts';
+import { retryDelayMs, type RetryPolicy } from '../pacing/retryPolicy.ts';
 import type { RunSummary } from '../redeem/runSummary.ts';
 import { FINAL_CODE_STATUSES, type CodeStatus } from '../store/types.ts';
 import { fanOut } from './fanOut.ts';
