@@ -1,11 +1,11 @@
 /**
- * A bot process under test, started by the bench with an IPC channel: giftbot's real engine (createApp, the SQLite
+ * A bot process under test, started by the bench with an IPC channel: giftbot's real engine (createCore, the SQLite
  * store in a temp file, its own rate budget) or the baseline's fixed pacing. It sets up, says ready, waits for go,
  * runs every alliance at once, and reports its own timings, peak RSS and event-loop delay.
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { pino } from 'pino';
-import { createApp, type App } from '../src/app.ts';
+import { createCore, type Core } from '../src/runtime.ts';
 import { loadConfig } from '../src/config/config.ts';
 import { createCodeIntake } from '../src/codes/codeIntake.ts';
 import { createGiftCodeClient } from '../src/game/giftCodeClient.ts';
@@ -41,12 +41,12 @@ async function prepareGiftbot(setup: WorkerSetup): Promise<Prepared | { unsuppor
   const loaded = loadConfig({ ...setup.env, LOG_FORMAT: 'json' });
   if (!loaded.ok) throw new Error(`bench config: ${loaded.problems.join('; ')}`);
   const log = createLogger({ level: 'info', destination: pino.destination({ dest: setup.logPath, sync: true, mkdir: true }) });
-  const app: App = createApp({ config: loaded.config, log });
+  const app: Core = createCore({ config: loaded.config, log });
   // As the bot does at start-up: with REDIS_URL, wait (briefly) until the shared lock and budget answer.
   await app.start();
   if (setup.env.REDIS_URL && !app.budgetFor(GAME).snapshot().shared) {
     await app.close();
-    return { unsupported: 'not measured: needs REDIS wiring (with REDIS_URL set, createApp still builds a per-process budget)' };
+    return { unsupported: 'not measured: needs REDIS wiring (with REDIS_URL set, createCore still builds a per-process budget)' };
   }
   for (const alliance of setup.alliances) {
     await app.store.guilds.upsert({ id: alliance.guildId, game: GAME, defaultState: alliance.state, autoRedeem: true });
@@ -85,7 +85,7 @@ async function prepareGiftbot(setup: WorkerSetup): Promise<Prepared | { unsuppor
 }
 
 /** A new code as production hears of it: code discovery's intake validates it once, then fans out. */
-function intakeRun(app: App, setup: WorkerSetup): Prepared {
+function intakeRun(app: Core, setup: WorkerSetup): Prepared {
   const intake = createCodeIntake(app);
   return {
     async run() {

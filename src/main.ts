@@ -1,8 +1,6 @@
 import { loadConfigOrExit, loggerFor } from './bootstrap.ts';
 import { runDemo } from './dev/demo/runDemo.ts';
-import { EVENTS } from './log/events.ts';
 import { installGracefulShutdown } from './ops/gracefulShutdown.ts';
-import { startOps, type Ops } from './ops/startOps.ts';
 
 const config = loadConfigOrExit();
 
@@ -12,32 +10,15 @@ if (!config.discord) {
   process.exitCode = await runDemo({ log: loggerFor(config, { level: process.env.LOG_LEVEL ?? 'warn' }) });
 } else {
   const log = loggerFor(config);
-  const { startBot } = await import('./discord/startBot.ts');
-  let bot: Awaited<ReturnType<typeof startBot>>;
+  const { startRuntime } = await import('./runtime.ts');
+  let runtime: Awaited<ReturnType<typeof startRuntime>>;
   try {
-    bot = await startBot({ config, log });
+    runtime = await startRuntime(config, log);
   } catch {
-    // startBot logged why (a bad token, Discord unreachable).
-    process.exit(1);
-  }
-  // The watchdog, and /healthz + /metrics when METRICS_PORT is set.
-  let ops: Ops;
-  try {
-    const { app, client } = bot;
-    ops = await startOps({ config, log, store: app.store, activeRuns: app.activeRuns, runLock: app.runLock, metrics: app.metrics, discordReady: () => client.isReady() });
-  } catch (error) {
-    log.fatal({ event: EVENTS.configInvalid, problems: [error instanceof Error ? error.message : String(error)] }, 'cannot serve /healthz and /metrics');
-    await bot.stop();
+    // Logged where it happened (a bad token, Discord unreachable, /healthz not served).
     process.exit(1);
   }
   // SIGTERM/SIGINT: stop taking work, let calls in flight finish and be recorded (runs end "interrupted" and resume
   // on the next start), release locks, close Discord, Redis and the store, flush the logs; a second signal exits now.
-  installGracefulShutdown({
-    log,
-    timeoutMs: config.ops.shutdownTimeoutMs,
-    steps: [
-      { name: 'watchdog and /healthz', run: () => ops.stop() },
-      { name: 'discovery, runs, Discord, Redis and the store', run: () => bot.stop() },
-    ],
-  });
+  installGracefulShutdown({ log, timeoutMs: config.ops.shutdownTimeoutMs, steps: runtime.stopSteps });
 }

@@ -1,8 +1,8 @@
-import type { App } from '../app.ts';
+import type { Core } from '../runtime.ts';
 
-/** What every CLI command receives: the wired app and where to print. */
+/** What every CLI command receives: the wired core and where to print. */
 export interface CliContext {
-  app: App;
+  app: Core;
   out: (line: string) => void;
 }
 

@@ -1,6 +1,16 @@
-import type { App } from '../app.ts';
 import { EVENTS } from '../log/events.ts';
+import type { Logger } from '../log/logger.ts';
+import type { RedeemEngine } from '../redeem/engine.ts';
 import type { RunSummary } from '../redeem/runSummary.ts';
+import type { Store } from '../store/types.ts';
+
+/** What catch-up uses: the roster and codes, the engine, and whether the process is stopping. */
+export interface CatchUpDeps {
+  store: Store;
+  engine: Pick<RedeemEngine, 'processAutoRedeem'>;
+  log: Logger;
+  shutdownSignal: AbortSignal;
+}
 
 export interface CatchUpReport {
   guildId: string;
@@ -16,7 +26,7 @@ export interface CatchUpReport {
  * called for a code they already have, and a code found dead stops after one call). Only for alliances with
  * auto-redeem on: elsewhere admins redeem by hand.
  */
-export async function catchUpMembers(app: App, guildId: string, fids: readonly string[]): Promise<CatchUpReport> {
+export async function catchUpMembers(app: CatchUpDeps, guildId: string, fids: readonly string[]): Promise<CatchUpReport> {
   const report: CatchUpReport = { guildId, fids: [...fids], runs: [], skipped: null };
   const guild = await app.store.guilds.get(guildId);
   if (!guild) return { ...report, skipped: `guild ${guildId} is not set up` };
@@ -49,7 +59,7 @@ export async function catchUpMembers(app: App, guildId: string, fids: readonly s
   return report;
 }
 
-export function catchUpMember(app: App, guildId: string, fid: string): Promise<CatchUpReport> {
+export function catchUpMember(app: CatchUpDeps, guildId: string, fid: string): Promise<CatchUpReport> {
   return catchUpMembers(app, guildId, [fid]);
 }
 

@@ -1,9 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { App } from '../app.ts';
 import type { Game } from '../game/games.ts';
 import { normalizeCode } from '../game/normalizeCode.ts';
 import { EVENTS } from '../log/events.ts';
-import type { RunTrigger } from '../redeem/redeemEngine.ts';
+import type { RunTrigger } from '../redeem/redeemOptions.ts';
+import type { CodesDeps } from './codesDeps.ts';
 import { retryDelayMs, type RetryPolicy } from '../pacing/retryPolicy.ts';
 import type { RunSummary } from '../redeem/runSummary.ts';
 import { FINAL_CODE_STATUSES, type CodeStatus } from '../store/types.ts';
@@ -92,13 +92,13 @@ interface Entry {
 
 const DEFAULT_RETRY = { baseDelayMs: 5_000, maxDelayMs: 300_000 };
 
-export function createCodeIntake(app: App, options: CodeIntakeOptions = {}): CodeIntake {
-  const { store, log } = app;
-  const testPlayers = options.testPlayers ?? app.config.discovery.testPlayers;
+export function createCodeIntake(deps: CodesDeps, options: CodeIntakeOptions = {}): CodeIntake {
+  const { store, log } = deps;
+  const testPlayers = options.testPlayers ?? deps.config.discovery.testPlayers;
   const validationRetry = { maxAttempts: Number.POSITIVE_INFINITY, ...DEFAULT_RETRY, ...options.validationRetry };
   const recheckAfterMs = options.recheckAfterMs ?? 3_600_000;
   const stopController = new AbortController();
-  const signal = AbortSignal.any([stopController.signal, app.shutdownSignal]);
+  const signal = AbortSignal.any([stopController.signal, deps.shutdownSignal]);
   const entries = new Map<string, Entry>();
   const unusableTestPlayers = new Set<Game>();
   const keyOf = (game: Game, code: string) => `${game}:${code}`;
@@ -130,7 +130,7 @@ export function createCodeIntake(app: App, options: CodeIntakeOptions = {}): Cod
       const guilds = await store.guilds.list({ game, autoRedeem: true });
       const outcome = await validateCode(
         {
-          app,
+          ...deps,
           testPlayer,
           guilds,
           signal,
@@ -188,7 +188,7 @@ export function createCodeIntake(app: App, options: CodeIntakeOptions = {}): Cod
     if (checked === 'stopped' || checked === 'config-error') return report(checked);
     const result = await fanOut(
       {
-        app,
+        ...deps,
         trigger: entry.trigger,
         onRunStart: (guildId) => {
           noteFirstCall(entry, 'fanout');
@@ -200,7 +200,7 @@ export function createCodeIntake(app: App, options: CodeIntakeOptions = {}): Cod
       code,
     );
     // After a shutdown the store may be closing: leave the code as it is, the next start resumes it.
-    if (app.shutdownSignal.aborted) return report(checked, result.runs, false);
+    if (deps.shutdownSignal.aborted) return report(checked, result.runs, false);
     if (result.finished) await store.codes.markFanoutDone(game, code);
     // A duplicate or deferred run may be another process's live run: its record is left alone.
     await markInterrupted(entry, result.runs.filter((run) => run.status !== 'duplicate' && run.status !== 'deferred').map((run) => run.guildId));

@@ -1,10 +1,10 @@
 import type { Client } from 'discord.js';
-import type { App } from '../app.ts';
 import { createChannelWatcher, type ChannelWatcher } from './sources/channelWatcher.ts';
 import { createFeedPoller, type FeedPoller } from './sources/feedPoller.ts';
 import type { FeedSource } from './sources/feedSource.ts';
 import { catchUpMember, catchUpMembers, type CatchUpReport } from './catchUp.ts';
 import { createCodeIntake, type CodeIntake, type CodeIntakeOptions } from './codeIntake.ts';
+import type { CodesDeps } from './codesDeps.ts';
 import { resumeOnStartup, type ResumeReport } from './resumeOnStartup.ts';
 
 export interface DiscoveryOptions extends CodeIntakeOptions {
@@ -33,13 +33,13 @@ export interface Discovery {
   catchUpMembers(guildId: string, fids: readonly string[]): Promise<CatchUpReport>;
   /**
    * Ends the feed timers, channel listeners and validation waits promptly. Runs already started are stopped by the
-   * app's own shutdown (app.close()), which should follow.
+   * runtime's own shutdown (core.close()), which should follow.
    */
   stop(): Promise<void>;
 }
 
 /** Code discovery, wired: the intake every source feeds, the feed poller, channel watchers, resume and catch-up. */
-export function createDiscovery(app: App, options: DiscoveryOptions = {}): Discovery {
+export function createDiscovery(app: CodesDeps, options: DiscoveryOptions = {}): Discovery {
   const settings = app.config.discovery;
   const intake = createCodeIntake(app, options);
   const poller = createFeedPoller({

@@ -1,11 +1,10 @@
-import type { App } from '../app.ts';
 import type { Game } from '../game/games.ts';
 import { EVENTS } from '../log/events.ts';
-import type { RunTrigger } from '../redeem/redeemEngine.ts';
+import type { RunTrigger } from '../redeem/redeemOptions.ts';
+import type { CodesDeps } from './codesDeps.ts';
 import type { RunStatus, RunSummary } from '../redeem/runSummary.ts';
 
-export interface FanOutDeps {
-  app: App;
+export interface FanOutDeps extends Pick<CodesDeps, 'store' | 'engine' | 'log' | 'shutdownSignal'> {
   trigger: RunTrigger;
   /** Called when a guild's run holds its lock, right before its first call. */
   onRunStart: (guildId: string) => void;
@@ -29,21 +28,20 @@ const SETTLED: readonly RunStatus[] = ['completed', 'duplicate', 'code-invalid',
  * share the host's budget, which serves alliances in turn (least recently served first): none waits for another's whole run.
  */
 export async function fanOut(deps: FanOutDeps, game: Game, code: string): Promise<FanOutResult> {
-  const { app } = deps;
-  const guilds = await app.store.guilds.list({ game, autoRedeem: true });
+  const guilds = await deps.store.guilds.list({ game, autoRedeem: true });
   const started = performance.now();
-  app.log.info(
+  deps.log.info(
     { event: EVENTS.codeFanout, phase: 'started', game, code, trigger: deps.trigger, guilds: guilds.map((g) => g.id) },
     `redeeming ${code} for ${guilds.length} alliance(s)`,
   );
   // Started in one synchronous sweep, so their first budget requests queue up in priority order.
   const runs = await Promise.all(
-    guilds.map((guild) => app.engine.processAutoRedeem(guild.id, code, { trigger: deps.trigger, onStart: () => deps.onRunStart(guild.id) })),
+    guilds.map((guild) => deps.engine.processAutoRedeem(guild.id, code, { trigger: deps.trigger, onStart: () => deps.onRunStart(guild.id) })),
   );
-  const finished = !app.shutdownSignal.aborted && runs.every((run) => SETTLED.includes(run.status));
+  const finished = !deps.shutdownSignal.aborted && runs.every((run) => SETTLED.includes(run.status));
   const statuses = Object.fromEntries(runs.map((run) => [run.guildId, run.status]));
   const apiCalls = runs.reduce((n, run) => n + run.apiCalls, 0);
-  app.log[finished ? 'info' : 'warn'](
+  deps.log[finished ? 'info' : 'warn'](
     { event: EVENTS.codeFanout, phase: 'finished', game, code, trigger: deps.trigger, finished, statuses, apiCalls, durationMs: Math.round(performance.now() - started) },
     finished ? `${code} redeemed for every alliance that has auto-redeem on` : `${code}: not every alliance's run finished; the rest resumes on the next start`,
   );

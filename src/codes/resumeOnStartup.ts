@@ -1,10 +1,10 @@
-import type { App } from '../app.ts';
 import type { Game } from '../game/games.ts';
 import { EVENTS } from '../log/events.ts';
 import { runKey } from '../locks/activeRuns.ts';
 import type { RunSummary } from '../redeem/runSummary.ts';
 import { FINAL_CODE_STATUSES, type RunRecord } from '../store/types.ts';
 import { createCodeIntake, type CodeIntake, type FanoutReport } from './codeIntake.ts';
+import type { CodesDeps } from './codesDeps.ts';
 
 export interface ResumeReport {
   /** Codes whose fan-out was cut short, taken up again. */
@@ -22,10 +22,10 @@ export interface ResumeReport {
  * `running` — with trigger `resume`. The ledger keeps it exact: members with a result are not called again, and a
  * code whose fan-out finished is never taken up again. Returns once everything is started.
  */
-export async function resumeOnStartup(app: App, intake: CodeIntake = createCodeIntake(app)): Promise<ResumeReport> {
-  const { store, log } = app;
+export async function resumeOnStartup(deps: CodesDeps, intake: CodeIntake = createCodeIntake(deps)): Promise<ResumeReport> {
+  const { store, log } = deps;
   // Runs of this process are live (a feed may have started some already); every other `running` record is stale.
-  const live = new Set(app.activeRuns.list().map((run) => run.runId));
+  const live = new Set(deps.activeRuns.list().map((run) => run.runId));
   const stale = (await store.runs.listRunning()).filter((run) => !live.has(run.id));
   const codes = (await store.codes.list({ statuses: ['new', 'valid'] })).filter((c) => c.fanoutStartedAt !== null && c.fanoutDoneAt === null);
 
@@ -77,9 +77,9 @@ export async function resumeOnStartup(app: App, intake: CodeIntake = createCodeI
     resumedRuns.push(...group);
     const interrupt = () => void store.runs.markInterrupted(ids).catch(() => undefined);
     runs.push(
-      app.engine.processAutoRedeem(first.guildId, first.code, { trigger: 'resume', onStart: interrupt }).then(async (summary) => {
+      deps.engine.processAutoRedeem(first.guildId, first.code, { trigger: 'resume', onStart: interrupt }).then(async (summary) => {
         // A run refused before taking the lock (the code died meanwhile, say) still leaves nothing running.
-        if (summary.status !== 'duplicate' && summary.status !== 'deferred' && !app.shutdownSignal.aborted) await store.runs.markInterrupted(ids);
+        if (summary.status !== 'duplicate' && summary.status !== 'deferred' && !deps.shutdownSignal.aborted) await store.runs.markInterrupted(ids);
         return summary;
       }),
     );

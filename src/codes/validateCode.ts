@@ -1,10 +1,9 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import type { App } from '../app.ts';
-import { classifyAnswer } from '../game/classifyAnswer.ts';
+import { codeStatusFor, type CodeStatus } from '../game/codeStatus.ts';
 import type { Game } from '../game/games.ts';
-import { reportAnswerToBudget } from '../pacing/reportAnswerToBudget.ts';
+import { pacedCall } from '../game/pacedCall.ts';
 import { PRIORITY } from '../pacing/rateBudget.ts';
-import { FINAL_CODE_STATUSES, type CodeStatus, type GuildRecord } from '../store/types.ts';
+import type { GuildRecord } from '../store/types.ts';
+import type { CodesDeps } from './codesDeps.ts';
 import type { TestPlayer } from './testPlayer.ts';
 
 export type ValidationVia = 'test-player' | 'member';
@@ -20,8 +19,7 @@ export type ValidationOutcome =
   | { kind: 'config-error'; reason: string; msg: string | null }
   | { kind: 'stopped' };
 
-export interface ValidateDeps {
-  app: App;
+export interface ValidateDeps extends CodesDeps {
   testPlayer: TestPlayer | undefined;
   /** Auto-redeem alliances of the game, in fan-out order: their members are the fallback test accounts. */
   guilds: readonly GuildRecord[];
@@ -32,7 +30,6 @@ export interface ValidateDeps {
   onTestPlayerUnusable: (reason: string) => void;
 }
 
-const CODE_STATUS_FOR: Record<string, CodeStatus> = { expired: 'expired', 'not-found': 'invalid', 'used-up': 'used_up' };
 /** Members tried one after another when the first cannot tell (wrong state, unknown player). */
 const MAX_MEMBER_PROBES = 3;
 
@@ -50,26 +47,24 @@ export async function validateCode(deps: ValidateDeps, game: Game, code: string)
 
 /** Returns null when the test player cannot say (it is misconfigured): members are tried instead. */
 async function onTestPlayer(deps: ValidateDeps, player: TestPlayer, game: Game, code: string): Promise<ValidationOutcome | null> {
-  const { app, signal } = deps;
-  const spacingKey = `${game}:${player.fid}`;
-  const budget = app.budgetFor(game);
-  try {
-    for (let wait = app.spacing.waitFor(spacingKey); wait > 0; wait = app.spacing.waitFor(spacingKey)) await sleep(wait, undefined, { signal });
-    await budget.acquire({ priority: PRIORITY.validation, signal });
-  } catch {
-    return { kind: 'stopped' };
-  }
-  app.spacing.mark(spacingKey);
-  deps.onCall('test-player');
-  const answer = await app.client.redeem({ game, fid: player.fid, kid: player.state, code, signal });
-  reportAnswerToBudget(budget, answer, app.log);
-  if (answer.transportError?.kind === 'aborted') return { kind: 'stopped' };
-  const c = classifyAnswer(answer);
+  const { store } = deps;
+  const result = await pacedCall(deps, {
+    game,
+    fid: player.fid,
+    kid: player.state,
+    code,
+    priority: PRIORITY.validation,
+    signal: deps.signal,
+    abortInFlight: true,
+    onCall: () => deps.onCall('test-player'),
+  });
+  if (!result.sent || result.answer.transportError?.kind === 'aborted') return { kind: 'stopped' };
+  const c = result.classification;
   const raw = { errCode: c.errCode, msg: c.msg };
   switch (c.kind) {
     case 'success':
     case 'already-redeemed':
-      await app.store.codes.setStatus(game, code, 'valid', raw);
+      await store.codes.setStatus(game, code, 'valid', raw);
       return { kind: 'valid', via: 'test-player', fid: player.fid };
     case 'member-final':
       if (c.reason === 'wrong-state' || c.reason === 'no-such-player') {
@@ -77,11 +72,11 @@ async function onTestPlayer(deps: ValidateDeps, player: TestPlayer, game: Game, 
         return null;
       }
       // Furnace level, spend or VIP requirements: the game found the code.
-      await app.store.codes.setStatus(game, code, 'valid', raw);
+      await store.codes.setStatus(game, code, 'valid', raw);
       return { kind: 'valid', via: 'test-player', fid: player.fid };
     case 'code-final': {
-      const status = CODE_STATUS_FOR[c.reason] ?? 'invalid';
-      await app.store.codes.setStatus(game, code, status, raw);
+      const status = codeStatusFor(c.reason);
+      await store.codes.setStatus(game, code, status, raw);
       return { kind: 'dead', status, via: 'test-player', fid: player.fid, ...raw };
     }
     case 'config-error':
@@ -92,21 +87,20 @@ async function onTestPlayer(deps: ValidateDeps, player: TestPlayer, game: Game, 
 }
 
 async function onMember(deps: ValidateDeps, game: Game, code: string): Promise<ValidationOutcome> {
-  const { app } = deps;
+  const { store } = deps;
   let probes = 0;
   for (const guild of deps.guilds) {
-    const members = (await app.store.members.list(guild.id)).filter((m) => m.state !== null && m.stateStatus !== 'wrong');
-    const final = await app.store.ledger.finalFids(game, code, members.map((m) => m.fid));
+    const members = (await store.members.list(guild.id)).filter((m) => m.state !== null && m.stateStatus !== 'wrong');
+    const final = await store.ledger.finalFids(game, code, members.map((m) => m.fid));
     for (const member of members) {
       if (final.has(member.fid)) continue;
       if (deps.signal.aborted || probes >= MAX_MEMBER_PROBES) return deps.signal.aborted ? { kind: 'stopped' } : { kind: 'inconclusive', reason: `${probes} members could not be used to check the code`, delayMs: 0 };
       probes += 1;
-      const summary = await app.engine.processAutoRedeem(guild.id, code, { trigger: 'validate', fids: [member.fid], onStart: () => deps.onCall('member') });
-      const record = await app.store.codes.get(game, code);
-      if (record?.status === 'valid') return { kind: 'valid', via: 'member', fid: member.fid };
-      if (record && FINAL_CODE_STATUSES.includes(record.status)) {
-        return { kind: 'dead', status: record.status, via: 'member', fid: member.fid, errCode: record.validationErrCode, msg: record.validationMsg };
-      }
+      const summary = await deps.engine.processAutoRedeem(guild.id, code, { trigger: 'validate', fids: [member.fid], onStart: () => deps.onCall('member') });
+      // What the run learnt of the code is in its summary: no second read of the code's row.
+      const verdict = summary.codeVerdict;
+      if (verdict?.kind === 'live') return { kind: 'valid', via: 'member', fid: member.fid };
+      if (verdict?.kind === 'dead') return { kind: 'dead', status: verdict.status, via: 'member', fid: member.fid, errCode: verdict.errCode, msg: verdict.msg };
       switch (summary.status) {
         case 'config-error':
           return { kind: 'config-error', reason: 'config-error', msg: summary.message };
@@ -118,7 +112,7 @@ async function onMember(deps: ValidateDeps, game: Game, code: string): Promise<V
           return { kind: 'inconclusive', reason: `member ${member.fid}: ${outcome.outcome}${outcome.reason ? ` (${outcome.reason})` : ''}`, delayMs: 0 };
         }
         case 'aborted':
-          if (app.shutdownSignal.aborted) return { kind: 'stopped' };
+          if (deps.shutdownSignal.aborted) return { kind: 'stopped' };
           return { kind: 'inconclusive', reason: summary.message, delayMs: 0 };
         default:
           // duplicate (a run for this code is active in that alliance), deferred (lock service down), failed.

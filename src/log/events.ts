@@ -27,6 +27,7 @@ export const EVENTS = {
   runFailed: 'redeem.run_failed',
   runRefused: 'redeem.run_refused',
   staleFence: 'redeem.stale_fence',
+  runListenerFailed: 'redeem.listener_failed',
 
   // distributed lock (Redis)
   lockBusy: 'redeem.lock_busy',

@@ -1,14 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { classifyAnswer, type Classification } from '../game/classifyAnswer.ts';
+import type { Classification } from '../game/classifyAnswer.ts';
 import { isGame, type Game } from '../game/games.ts';
-import type { GiftCodeClient } from '../game/giftCodeClient.ts';
+import { pacedCall, spacingWait, type PacingDeps } from '../game/pacedCall.ts';
 import { EVENTS } from '../log/events.ts';
 import type { Logger } from '../log/logger.ts';
 import type { ActiveRuns } from '../locks/activeRuns.ts';
 import { createMemberQueue } from '../redeem/memberQueue.ts';
-import type { PlayerSpacing } from '../pacing/playerSpacing.ts';
-import { reportAnswerToBudget } from '../pacing/reportAnswerToBudget.ts';
-import { PRIORITY, type RateBudget } from '../pacing/rateBudget.ts';
+import { PRIORITY } from '../pacing/rateBudget.ts';
 import { DEFAULT_RETRY_POLICY, retryDelayMs, type RetryPolicy } from '../pacing/retryPolicy.ts';
 import type { RunSummary } from '../redeem/runSummary.ts';
 import type { GuildRecord, MemberRecord, Store } from '../store/types.ts';
@@ -17,11 +15,8 @@ import { countDiscoveries, describeDiscovery, type CatchUpRun, type DiscoverySum
 import { impossibleCode } from './impossibleCode.ts';
 import { stateCandidates } from './stateCandidates.ts';
 
-export interface StateDiscoveryDeps {
+export interface StateDiscoveryDeps extends PacingDeps {
   store: Store;
-  client: GiftCodeClient;
-  budgetFor: (game: Game) => RateBudget;
-  spacing: PlayerSpacing;
   /** Redemption runs in this process: discovery waits while one runs on the same API host. */
   activeRuns: ActiveRuns;
   log: Logger;
@@ -223,28 +218,32 @@ export function createStateDiscovery(deps: StateDiscoveryDeps): StateDiscovery {
 
     const probeOne = async (task: Task): Promise<void> => {
       const fid = task.member.fid;
-      const spacingKey = `${game}:${fid}`;
-      const wait = deps.spacing.waitFor(spacingKey);
+      const wait = spacingWait(deps.spacing, game, fid);
       if (wait > 0) {
         queue.push(task, performance.now() + wait);
         return;
       }
-      try {
-        await acquireWhenQuiet(budget, { priority: PRIORITY.discovery, signal, busy });
-      } catch {
+      const kid = task.candidates[task.next]!;
+      const result = await pacedCall(deps, {
+        game,
+        fid,
+        kid,
+        code: probeCode,
+        priority: PRIORITY.discovery,
+        signal,
+        abortInFlight: true,
+        // Behind redemptions: no slot is taken while a run on the same host is busy.
+        acquire: (slotBudget, slot) => acquireWhenQuiet(slotBudget, { ...slot, busy }),
+        onCall: () => {
+          probes += 1;
+          task.probes += 1;
+        },
+      });
+      if (!result.sent) {
         queue.push(task);
         return;
       }
-      // While we waited for the slot, a redemption may have called this player: keep the game's per-player gap.
-      const gap = deps.spacing.waitFor(spacingKey);
-      if (gap > 0) await sleep(gap);
-      const kid = task.candidates[task.next]!;
-      deps.spacing.mark(spacingKey);
-      probes += 1;
-      task.probes += 1;
-      const answer = await deps.client.redeem({ game, fid, kid, code: probeCode, signal });
-      reportAnswerToBudget(budget, answer, log);
-      const c = classifyAnswer(answer);
+      const { answer, classification: c } = result;
       log.debug({ event: EVENTS.stateProbe, guildId: guild.id, game, fid, kid, httpStatus: answer.httpStatus, err_code: c.errCode, err_msg: c.msg, kind: c.kind }, 'state probe');
 
       if (c.kind === 'retry-later') {

@@ -1,15 +1,15 @@
 import { createRequire } from 'node:module';
 import type { Registry } from 'prom-client';
-import type { RedeemObserver } from '../redeem/redeemObserver.ts';
+import type { RunListener } from '../redeem/runListener.ts';
 
 export type FeedPollOutcome = 'ok' | 'not-modified' | 'failed';
 
 /**
- * giftbot's Prometheus metrics. It implements the engine's `RedeemObserver`, so the engine reports what it does
+ * giftbot's Prometheus metrics. It is one of the engine's run listeners (`RunListener`), so the engine reports what it does
  * through a typed interface and never imports prom-client. One registry per app (not prom-client's global one), so
  * several apps in one process (tests) keep separate counts.
  */
-export interface Metrics extends RedeemObserver {
+export interface Metrics extends RunListener {
   readonly registry: Registry;
   /** For the feed poller: one poll of a code feed. */
   feedPolled(feed: string, outcome: FeedPollOutcome): void;

@@ -1,3 +1,4 @@
+import type { FinalCodeStatus } from '../game/codeStatus.ts';
 import type { Game } from '../game/games.ts';
 
 export type RunStatus =
@@ -30,6 +31,16 @@ export interface MemberOutcome {
   attempts: number;
 }
 
+export interface RunProgress {
+  runId: number;
+  total: number;
+  processed: number;
+  success: number;
+  already: number;
+  failed: number;
+  retrying: number;
+}
+
 export interface RunCounts {
   total: number;
   success: number;
@@ -59,7 +70,14 @@ export interface RunSummary {
   durationMs: number;
   /** One plain sentence for the admin. */
   message: string;
+  /**
+   * What the run knows of the code when it ends: live (the game answered about it as a code it has), dead (known
+   * before, or learnt now, with the game's answer), or null when no answer told either way.
+   */
+  codeVerdict: CodeVerdict | null;
 }
+
+export type CodeVerdict = { kind: 'live' } | { kind: 'dead'; status: FinalCodeStatus; errCode: number | null; msg: string | null };
 
 export function emptyCounts(): RunCounts {
   return { total: 0, success: 0, already: 0, failed: 0, retryExhausted: 0, skipped: 0, notCalled: 0 };

@@ -1,4 +1,6 @@
-import type { App } from '../app.ts';
+import type { Config } from '../config/config.ts';
+import type { Logger } from '../log/logger.ts';
+import type { Store } from '../store/types.ts';
 import type { Discovery } from '../codes/createDiscovery.ts';
 import { EVENTS } from '../log/events.ts';
 import { createShardFollower } from './shardFollower.ts';
@@ -9,7 +11,7 @@ import { pollsFeeds } from './shardScope.ts';
  * bot (by the process serving shard 0, or by the only process when not sharded), and every shard follows the codes
  * found elsewhere for its own alliances. Returns what to stop on shutdown (before discovery.stop()).
  */
-export function startShardedDiscovery(app: App, discovery: Discovery): { stop(): Promise<void> } {
+export function startShardedDiscovery(app: { config: Pick<Config, 'coordination'>; log: Logger; store: Store }, discovery: Discovery): { stop(): Promise<void> } {
   const scope = app.config.coordination.shards;
   if (pollsFeeds(scope)) discovery.start();
   else app.log.info({ event: EVENTS.feedStateChanged, shards: scope?.ids, shardCount: scope?.count }, 'feeds are polled by the process of shard 0; this one follows the codes it finds');

@@ -62,7 +62,7 @@ describe('runs shown in the results channel', () => {
     h.sim.addCode('wos', 'QUIET300');
     const summary = await h.bot.app.engine.processAutoRedeem(OTHER_GUILD_ID, 'QUIET300', { trigger: 'auto' });
     expect(summary.counts.success).toBe(3);
-    await h.bot.ctx.reporter.idle();
+    await h.bot.reporter.idle();
     expect(h.fake.calls.filter((c) => c.path.startsWith('/channels/'))).toEqual([]);
     h.assertClean();
   });

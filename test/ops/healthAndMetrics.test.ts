@@ -5,7 +5,7 @@ import { createRedisRunLock } from '../../src/locks/redisRunLock.ts';
 import { closeRedisClient, createRedisClient } from '../../src/redis/createRedisClient.ts';
 import { silentLogger } from '../../src/log/logger.ts';
 import type { Redis } from 'ioredis';
-import type { App } from '../../src/app.ts';
+import type { Core } from '../../src/runtime.ts';
 import { startRedisServer, type TestRedisServer } from '../support/redisServer.ts';
 import { seedAlliance, startCoreHarness, type CoreHarness } from '../support/coreHarness.ts';
 import { get, waitFor } from './helpers.ts';
@@ -26,7 +26,7 @@ afterEach(async () => {
   redis = undefined;
 });
 
-function opsFor(app: App, discordReady?: () => boolean): Promise<Ops> {
+function opsFor(app: Core, discordReady?: () => boolean): Promise<Ops> {
   return startOps({ config: app.config, log: app.log, store: app.store, activeRuns: app.activeRuns, runLock: app.runLock, metrics: app.metrics, ...(discordReady ? { discordReady } : {}) });
 }
 

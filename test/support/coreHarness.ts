@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { createApp, type App, type AppDeps } from '../../src/app.ts';
+import { createCore, type Core, type CoreDeps } from '../../src/runtime.ts';
 import { loadConfig } from '../../src/config/config.ts';
 import { createLogger } from '../../src/log/logger.ts';
 import { startGameApiSimulator, type GameApiSimulator, type SimulatorOptions } from '../../src/dev/simulator/gameApiSimulator.ts';
@@ -34,13 +34,13 @@ export function captureLogs(level = 'debug') {
 
 export interface CoreHarness {
   sim: GameApiSimulator;
-  app: App;
+  app: Core;
   dir: string;
   dbPath: string;
   env: Record<string, string>;
   logs: ReturnType<typeof captureLogs>;
   /** A fresh app on the same database (a restart). The previous one must be closed first. */
-  restart(): App;
+  restart(): Core;
   close(): Promise<void>;
 }
 
@@ -48,7 +48,7 @@ export interface HarnessOptions {
   sim?: SimulatorOptions;
   /** giftbot configuration (env keys); the API bases and a temp database are filled in. */
   env?: Record<string, string>;
-  deps?: Partial<Omit<AppDeps, 'config' | 'log'>>;
+  deps?: Partial<Omit<CoreDeps, 'config' | 'log'>>;
 }
 
 /**
@@ -79,7 +79,7 @@ export async function startCoreHarness(options: HarnessOptions = {}): Promise<Co
   const loaded = loadConfig(env);
   if (!loaded.ok) throw new Error(`test config: ${loaded.problems.join('; ')}`);
   const logs = captureLogs();
-  const make = () => createApp({ config: loaded.config, log: logs.log, ...options.deps });
+  const make = () => createCore({ config: loaded.config, log: logs.log, ...options.deps });
   const harness: CoreHarness = {
     sim,
     app: make(),

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createApp } from '../../app.ts';
+import { createCore } from '../../runtime.ts';
 import { formatSummary } from '../../cli/commands/redeemCommand.ts';
 import { loadConfig } from '../../config/config.ts';
 import type { Logger } from '../../log/logger.ts';
@@ -29,7 +29,7 @@ export async function runDemo({ log, out = (line: string) => process.stdout.writ
     LOG_LEVEL: 'warn',
   });
   if (!loaded.ok) throw new Error(`demo configuration: ${loaded.problems.join('; ')}`);
-  const app = createApp({ config: loaded.config, log });
+  const app = createCore({ config: loaded.config, log });
   try {
     out(`Game-API simulator on ${sim.url} (budget ${DEMO_RATE.limit} calls per ${DEMO_RATE.windowMs / 1000} s, 2 s between two calls for one player).`);
     await app.store.guilds.upsert({ id: GUILD, game: 'wos', defaultState: STATE, autoRedeem: true, name: 'Demo Alliance' });

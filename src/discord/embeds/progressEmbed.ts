@@ -1,5 +1,5 @@
 import type { APIEmbed } from 'discord.js';
-import type { RunProgress } from '../../redeem/redeemEngine.ts';
+import type { RunProgress } from '../../redeem/runSummary.ts';
 import { COLORS } from './colors.ts';
 import { progressBar } from './progressBar.ts';
 

@@ -1,6 +1,6 @@
 import type { ButtonInteraction, ChatInputCommandInteraction } from 'discord.js';
 import { EVENTS } from '../../log/events.ts';
-import type { RunProgress } from '../../redeem/redeemEngine.ts';
+import type { RunProgress } from '../../redeem/runSummary.ts';
 import type { GuildRecord } from '../../store/types.ts';
 import type { BotContext } from '../botContext.ts';
 import { COLORS } from '../embeds/colors.ts';

@@ -1,9 +1,8 @@
 import type { Client } from 'discord.js';
-import { normalizeCode } from '../../game/normalizeCode.ts';
 import { EVENTS } from '../../log/events.ts';
 import type { Logger } from '../../log/logger.ts';
-import type { RedeemEngine, RedeemOptions, RunProgress } from '../../redeem/redeemEngine.ts';
-import type { RunSummary } from '../../redeem/runSummary.ts';
+import type { RunListener, RunStart } from '../../redeem/runListener.ts';
+import type { RunProgress, RunSummary } from '../../redeem/runSummary.ts';
 import type { Store } from '../../store/types.ts';
 import { progressEmbed } from '../embeds/progressEmbed.ts';
 import { summaryView } from '../embeds/summaryEmbed.ts';
@@ -18,26 +17,16 @@ export const CHANNEL_REPORTED_TRIGGERS: ReadonlySet<string> = new Set(['auto', '
  * Whether a run shows in the results channel. Code discovery's one-member check of a new code (trigger `validate`) is
  * not posted: the fan-out's run that follows counts that member as done before it.
  */
-export function isChannelReported(options: Pick<RedeemOptions, 'trigger'>): boolean {
+export function isChannelReported(options: { trigger: string }): boolean {
   return CHANNEL_REPORTED_TRIGGERS.has(options.trigger);
 }
 
-export interface RunHooks {
-  onStart: NonNullable<RedeemOptions['onStart']>;
-  onProgress: NonNullable<RedeemOptions['onProgress']>;
-  /** Posts the summary (when the run started); resolves once Discord has it. Never rejects. */
-  finished(summary: RunSummary): Promise<void>;
-}
-
-export interface RunReporter {
-  /** Hooks that show one run in the guild's results channel: pass onStart/onProgress to the engine, then finished(). */
-  hooksFor(guildId: string, code: string, trigger: string): RunHooks;
-  /**
-   * Makes every run of a channel-reported trigger (auto, rerun, resume, catch-up) show in the results channel. The
-   * engine is decorated in place, so the runs it starts itself (a rerun for members added meanwhile) show too. The
-   * engine stays free of Discord; callers (the code fan-out) need not know about Discord.
-   */
-  wrap(engine: RedeemEngine): RedeemEngine;
+/**
+ * Shows every run of a channel-reported trigger (auto, rerun, resume, catch-up) in the alliance's results channel:
+ * a progress message while it runs, the summary when it ends. It is one of the engine's run listeners, so runs the
+ * engine starts itself (reruns, deferred runs) show too, and the engine knows nothing of Discord.
+ */
+export interface RunReporter extends Required<Pick<RunListener, 'runStarted' | 'runProgress' | 'runEnded'>> {
   /** Resolves when every summary posted so far has reached Discord (shutdown waits for it). */
   idle(): Promise<void>;
 }
@@ -50,81 +39,66 @@ export interface RunReporterDeps {
   progressIntervalMs: number;
 }
 
+interface ShownRun {
+  view: ProgressView;
+  /** Null when an interaction already shows this (guild, code). */
+  live: LiveRun | null;
+  startedAt: number;
+}
+
 export function createRunReporter(deps: RunReporterDeps): RunReporter {
   const { client, store, log, liveRuns } = deps;
   const posting = new Set<Promise<void>>();
+  const shown = new Map<number, ShownRun>();
 
-  function hooksFor(guildId: string, rawCode: string, trigger: string): RunHooks {
-    const normalized = normalizeCode(rawCode);
-    const code = normalized.ok ? normalized.code : rawCode;
-    let view: ProgressView | null = null;
-    let live: LiveRun | null = null;
-    let startedAt = Date.now();
-    const context = { guildId, code, trigger };
+  const progressMessage = (run: RunStart, shownRun: ShownRun, progress: RunProgress) => ({
+    embeds: [progressEmbed(progress, { code: run.code, trigger: run.trigger, startedAt: shownRun.startedAt })],
+    components: [],
+  });
 
-    return {
-      onStart(info) {
-        startedAt = Date.now();
-        live = liveRuns.claim({ guildId, code, trigger, channelId: null });
-        view = createProgressView({
-          log,
-          intervalMs: deps.progressIntervalMs,
-          channel: async () => {
-            const channel = await resultsChannel(client, store, guildId);
-            // Known before the post is: a /redeem meanwhile can already say where to look.
-            if (channel && live) live.channelId = channel.id;
-            return channel;
-          },
-          onWhere: (url, channelId) => {
-            if (live) Object.assign(live, { url, channelId });
-          },
-          context: { ...context, runId: info.runId },
-        });
-        const first: RunProgress = { runId: info.runId, total: info.total, processed: 0, success: 0, already: 0, failed: 0, retrying: 0 };
-        view.update(() => ({ embeds: [progressEmbed(first, { code, trigger, startedAt })], components: [] }));
-      },
-      onProgress(progress) {
-        view?.update(() => ({ embeds: [progressEmbed(progress, { code, trigger, startedAt })], components: [] }));
-      },
-      async finished(summary) {
-        // A run that never started (duplicate, refused, deferred) has nothing to show: it posted nothing either.
-        if (!view) return;
-        const done = view.finish(summaryView(summary)).finally(() => liveRuns.release(live));
-        posting.add(done);
-        try {
-          await done;
-          log.info({ event: EVENTS.discordRunReported, ...context, runId: summary.runId, status: summary.status }, 'run summary posted to the results channel');
-        } finally {
-          posting.delete(done);
-        }
-      },
-    };
+  async function post(run: ShownRun, summary: RunSummary): Promise<void> {
+    const done = run.view.finish(summaryView(summary)).finally(() => liveRuns.release(run.live));
+    posting.add(done);
+    try {
+      await done;
+      log.info({ event: EVENTS.discordRunReported, guildId: summary.guildId, code: summary.code, trigger: summary.trigger, runId: summary.runId, status: summary.status }, 'run summary posted to the results channel');
+    } finally {
+      posting.delete(done);
+    }
   }
 
   return {
-    hooksFor,
-    wrap(engine) {
-      const run = engine.processAutoRedeem;
-      return Object.assign(engine, {
-        async processAutoRedeem(guildId: string, code: string, options: RedeemOptions): Promise<RunSummary> {
-          if (!isChannelReported(options)) return run(guildId, code, options);
-          const hooks = hooksFor(guildId, code, options.trigger);
-          const summary = await run(guildId, code, {
-            ...options,
-            onStart: (info) => {
-              hooks.onStart(info);
-              options.onStart?.(info);
-            },
-            onProgress: (progress) => {
-              hooks.onProgress(progress);
-              options.onProgress?.(progress);
-            },
-          });
-          // The caller (the fan-out to every alliance) does not wait for Discord.
-          void hooks.finished(summary);
-          return summary;
+    runStarted(run) {
+      if (!isChannelReported(run)) return;
+      const { guildId, code, trigger } = run;
+      const live = liveRuns.claim({ guildId, code, trigger, channelId: null });
+      const view = createProgressView({
+        log,
+        intervalMs: deps.progressIntervalMs,
+        channel: async () => {
+          const channel = await resultsChannel(client, store, guildId);
+          // Known before the post is: a /redeem meanwhile can already say where to look.
+          if (channel && live) live.channelId = channel.id;
+          return channel;
         },
+        onWhere: (url, channelId) => {
+          if (live) Object.assign(live, { url, channelId });
+        },
+        context: { guildId, code, trigger, runId: run.runId },
       });
+      shown.set(run.runId, { view, live, startedAt: Date.now() });
+    },
+    runProgress(run, progress) {
+      const shownRun = shown.get(run.runId);
+      shownRun?.view.update(() => progressMessage(run, shownRun, progress));
+    },
+    runEnded(summary) {
+      // A run that never started (duplicate, refused, deferred) has nothing to show: it posted nothing either.
+      const shownRun = summary.runId === null ? undefined : shown.get(summary.runId);
+      if (!shownRun || summary.runId === null) return;
+      shown.delete(summary.runId);
+      // The caller (the fan-out to every alliance) does not wait for Discord.
+      void post(shownRun, summary);
     },
     async idle() {
       while (posting.size > 0) await Promise.allSettled([...posting]);

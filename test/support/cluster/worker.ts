@@ -1,5 +1,5 @@
 /**
- * One giftbot process for the multi-process tests and `npm run chaos`: the real `createApp` built from the
+ * One giftbot process for the multi-process tests and `npm run chaos`: the real `createCore` built from the
  * environment (SQLite file, simulator URLs, REDIS_URL, LOCK_TTL_MS…), driven by JSON lines on stdin and answering JSON
  * lines on stdout. Log lines (pino JSON, with a `level`) go to stdout too, so the parent reads them in order.
  *
@@ -10,11 +10,11 @@
  *           {"type":"status","id":"s1","status":{…}} {"type":"closed"}
  */
 import { createInterface } from 'node:readline';
-import { createApp } from '../../../src/app.ts';
+import { createCore } from '../../../src/runtime.ts';
 import { loadConfig } from '../../../src/config/config.ts';
 import { createDiscovery } from '../../../src/codes/createDiscovery.ts';
 import { createLogger } from '../../../src/log/logger.ts';
-import type { RunTrigger } from '../../../src/redeem/redeemEngine.ts';
+import type { RunTrigger } from '../../../src/redeem/redeemOptions.ts';
 import { startShardedDiscovery } from '../../../src/sharding/shardedDiscovery.ts';
 
 export interface TriggerCommand {
@@ -41,7 +41,7 @@ if (!loaded.ok) {
 const config = loaded.config;
 // Logs share stdout with the protocol messages: the parent reads them in the order they were written.
 const log = createLogger({ level: process.env.LOG_LEVEL ?? 'info', destination: process.stdout });
-const app = createApp({ config, log });
+const app = createCore({ config, log });
 await app.start();
 // WORKER_DISCOVERY=1: code discovery as the bot runs it (feeds polled by shard 0 only, shards follow each other's codes).
 const discovery = process.env.WORKER_DISCOVERY === '1' ? createDiscovery(app) : null;

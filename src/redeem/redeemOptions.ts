@@ -1,0 +1,16 @@
+import type { RunProgress } from './runSummary.ts';
+
+/** Why a run started. `validate`: code discovery trying a new code on one member before the fan-out. */
+export type RunTrigger = 'auto' | 'validate' | 'manual' | 'cli' | 'resume' | 'catch-up' | 'rerun' | 'retry' | 'demo' | 'bench' | 'deferred';
+
+export interface RedeemOptions {
+  trigger: RunTrigger;
+  /** Only these members (catch-up for new members, /redeem member:, "Retry failed"). */
+  fids?: readonly string[];
+  /** Run on the in-process lock alone when the cross-process lock cannot be reached (an admin's choice; the ledger keeps it safe). */
+  forceLocal?: boolean;
+  /** Called after every member's outcome, for live progress. */
+  onProgress?: (progress: RunProgress) => void;
+  /** Called once the run holds its locks, before the first call (Discord shows "started"). */
+  onStart?: (info: { runId: number; total: number }) => void;
+}

@@ -1,0 +1,148 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { codeStatusFor } from '../game/codeStatus.ts';
+import { EVENTS } from '../log/events.ts';
+import type { ActiveRun } from '../locks/activeRuns.ts';
+import type { LockHandle } from '../locks/runLock.ts';
+import { FINAL_LEDGER_STATUSES, type GuildRecord, type MemberRecord } from '../store/types.ts';
+import { callMember } from './callMember.ts';
+import { createMemberQueue } from './memberQueue.ts';
+import type { RedeemOptions } from './redeemOptions.ts';
+import { noteStop, reportProgress, runStartOf, setOutcome, type RunContext, type RunDeps } from './runContext.ts';
+import { countOutcomes, describeRun, type CodeVerdict, type MemberOutcome, type RunSummary } from './runSummary.ts';
+import { describeStop, runOutcomeFor, runStatusFor, stopReasonText } from './stopReasons.ts';
+
+export interface HeldRun {
+  guild: GuildRecord;
+  code: string;
+  options: RedeemOptions;
+  handle: LockHandle;
+  active: ActiveRun;
+  instanceId: string;
+  /** Told when the run lost its lock: the members not reached are retried once it can be had again. */
+  onLockLost: () => Promise<void>;
+}
+
+/**
+ * The run itself, once admission holds the active set and the lock: take a fence and a run record, plan who to call,
+ * let the workers call them, and write the summary. Returns the summary fields the run decided.
+ */
+export async function runHeld(deps: RunDeps, held: HeldRun, summary: RunSummary): Promise<RunSummary> {
+  const { store, log } = deps;
+  const { guild, code, options } = held;
+  const game = guild.game;
+  const started = performance.now();
+  const fence = await store.ledger.nextFence(guild.id, game, code);
+  const record = await store.runs.start({ guildId: guild.id, game, code, trigger: options.trigger, fence, owner: held.instanceId });
+  held.active.runId = record.id;
+  held.active.fence = fence;
+  const logFields = { guildId: guild.id, code, game, runId: record.id, fence, trigger: options.trigger };
+  log.info({ event: EVENTS.lockAcquired, ...logFields }, 'lock acquired');
+  deps.listener.lockEvent('acquired');
+
+  const members = await planMembers(deps, guild, code, options);
+  const stopController = new AbortController();
+  const run: RunContext = {
+    deps,
+    guild,
+    game,
+    code,
+    options,
+    scope: { guildId: guild.id, game, code, fence, runId: record.id },
+    handle: held.handle,
+    queue: createMemberQueue(members.toCall),
+    codeKey: `${game}:${code}`,
+    signal: AbortSignal.any([held.handle.signal, stopController.signal, ...(deps.shutdownSignal ? [deps.shutdownSignal] : [])]),
+    logFields,
+    active: held.active,
+    total: members.all.length,
+    outcomes: members.skipped,
+    attempts: new Map(),
+    stop: null,
+    codeProven: (await store.codes.get(game, code))?.status === 'valid' || deps.probeGates.isProven(`${game}:${code}`),
+    apiCalls: 0,
+    rateLimited: 0,
+    stopController,
+  };
+  log.info({ event: EVENTS.runStarted, ...logFields, members: run.total, toCall: members.toCall.length, skipped: run.total - members.toCall.length }, 'run started');
+  options.onStart?.({ runId: record.id, total: run.total });
+  deps.listener.runStarted(runStartOf(run));
+  reportProgress(run);
+
+  const workers = Math.max(1, Math.min(deps.concurrency, members.toCall.length));
+  await Promise.all(Array.from({ length: workers }, () => worker(run)));
+  return finish(run, members.all, summary, held, started);
+}
+
+/** One read of the code's ledger: members with a final row (from any earlier run or alliance) are not called. */
+async function planMembers(deps: RunDeps, guild: GuildRecord, code: string, options: RedeemOptions) {
+  let all = await deps.store.members.list(guild.id);
+  if (options.fids) {
+    const wanted = new Set(options.fids);
+    all = all.filter((member) => wanted.has(member.fid));
+  }
+  const rows = new Map((await deps.store.ledger.listForCode(guild.game, code)).map((row) => [row.fid, row]));
+  const skipped = new Map<string, MemberOutcome>();
+  const skip = (member: MemberRecord, reason: string, raw: { errCode: number | null; msg: string | null }) =>
+    skipped.set(member.fid, { fid: member.fid, name: member.name, outcome: 'skipped', reason, ...raw, attempts: 0 });
+  const toCall: MemberRecord[] = [];
+  for (const member of all) {
+    const row = rows.get(member.fid);
+    if (row && FINAL_LEDGER_STATUSES.includes(row.status)) skip(member, 'already-final', { errCode: row.errCode, msg: row.msg });
+    else if (member.state === null) skip(member, 'state-unknown', { errCode: null, msg: null });
+    else if (member.stateStatus === 'wrong') skip(member, 'state-wrong', { errCode: null, msg: null });
+    else toCall.push(member);
+  }
+  return { all, toCall, skipped };
+}
+
+/** Takes ready members until the queue is empty or the run stops; sleeps only when every member left is waiting. */
+async function worker(run: RunContext): Promise<void> {
+  for (;;) {
+    if (noteStop(run)) return;
+    const next = run.queue.take(performance.now());
+    if ('done' in next) return;
+    if ('waitMs' in next) {
+      try {
+        await sleep(Math.min(next.waitMs, 1_000), undefined, { signal: run.signal });
+      } catch {
+        /* stopped: the loop head notices */
+      }
+      continue;
+    }
+    await callMember(run, next.item);
+  }
+}
+
+async function finish(run: RunContext, members: readonly MemberRecord[], summary: RunSummary, held: HeldRun, started: number): Promise<RunSummary> {
+  const { deps, code, game } = run;
+  // Members never called (the run stopped) are reported as such; their rows stay open for the next run.
+  for (const member of run.queue.drain()) {
+    if (!run.outcomes.has(member.fid)) {
+      setOutcome(run, member, { outcome: 'not-called', reason: stopReasonText(run.stop), errCode: null, msg: null, attempts: run.attempts.get(member.fid) ?? 0 });
+    }
+  }
+  const ordered = members.map((member) => run.outcomes.get(member.fid)).filter((o): o is MemberOutcome => o !== undefined);
+  const { counts, byReason } = countOutcomes(ordered);
+  const status = runStatusFor(run.stop);
+  if (run.stop?.kind === 'lock-lost') await held.onLockLost();
+  const message = describeRun({ status, code, counts, byReason }, describeStop(run.stop, code));
+  const durationMs = Math.round(performance.now() - started);
+  const { apiCalls, rateLimited } = run;
+  await deps.store.runs.finish(run.scope.runId, runOutcomeFor(run.stop), { ...counts, apiCalls, rateLimited, durationMs }, message);
+  // Once the code is settled (live, or dead and marked), later runs never wait at its gate.
+  if (run.codeProven || run.stop?.kind === 'code-final') deps.probeGates.settle(run.codeKey);
+  if (run.codeProven) {
+    const current = await deps.store.codes.get(game, code);
+    if (current?.status === 'new') await deps.store.codes.setStatus(game, code, 'valid');
+  }
+  const codeVerdict = verdictOf(run);
+  const level = status === 'completed' ? 'info' : status === 'config-error' ? 'error' : 'warn';
+  deps.log[level]({ event: EVENTS.runFinished, ...run.logFields, status, counts, byReason, apiCalls, rateLimited, durationMs }, message);
+  return { ...summary, status, runId: run.scope.runId, fence: run.scope.fence, counts, byReason, members: ordered, apiCalls, rateLimited, durationMs, message, codeVerdict };
+}
+
+function verdictOf(run: RunContext): CodeVerdict | null {
+  const c = run.stop?.kind === 'code-final' ? run.stop.classification : null;
+  if (c?.kind === 'code-final') return { kind: 'dead', status: codeStatusFor(c.reason), errCode: c.errCode, msg: c.msg };
+  return run.codeProven ? { kind: 'live' } : null;
+}

@@ -1,0 +1,122 @@
+import type { Game } from '../game/games.ts';
+import type { PacingDeps } from '../game/pacedCall.ts';
+import { deadCodeClassification, isFinalCodeStatus } from '../game/codeStatus.ts';
+import { EVENTS } from '../log/events.ts';
+import type { ActiveRun } from '../locks/activeRuns.ts';
+import type { LockHandle } from '../locks/runLock.ts';
+import type { RetryPolicy } from '../pacing/retryPolicy.ts';
+import type { GuildRecord, LedgerOutcome, MemberRecord, RunScope, Store } from '../store/types.ts';
+import type { MemberQueue } from './memberQueue.ts';
+import type { ProbeGates } from './probeGate.ts';
+import type { RedeemOptions } from './redeemOptions.ts';
+import type { RunListener, RunStart } from './runListener.ts';
+import type { MemberOutcome, RunProgress } from './runSummary.ts';
+import type { StopReason } from './stopReasons.ts';
+
+/** What the engine hands every run: the parts shared by all runs of the process. */
+export interface RunDeps extends PacingDeps {
+  store: Store;
+  listener: Required<RunListener>;
+  probeGates: ProbeGates;
+  retry: RetryPolicy;
+  /** Calls in flight per run; the budget, not this, sets the pace. */
+  concurrency: number;
+  shutdownSignal: AbortSignal | undefined;
+}
+
+/**
+ * One run's state, in one place: who it is for, the lock it holds, its queue, and what it has learnt so far. The
+ * steps of a run (callMember, applyAnswer, the worker loop in run.ts) read and update it through the functions below.
+ */
+export interface RunContext {
+  readonly deps: RunDeps;
+  readonly guild: GuildRecord;
+  readonly game: Game;
+  readonly code: string;
+  readonly options: RedeemOptions;
+  readonly scope: RunScope;
+  readonly handle: LockHandle;
+  readonly queue: MemberQueue<MemberRecord>;
+  /** `game:code`: the key of this code's probe gate. */
+  readonly codeKey: string;
+  /** Ends every wait of the run: the lock's signal, the run's own stop and the process shutdown. */
+  readonly signal: AbortSignal;
+  /** Fields every log line of the run carries. */
+  readonly logFields: { guildId: string; code: string; game: Game; runId: number; fence: number; trigger: string };
+  /** The entry in the process's active set: progress is kept there for status and the watchdog. */
+  readonly active: ActiveRun;
+  /** Members in the run (called or skipped). */
+  readonly total: number;
+  readonly outcomes: Map<string, MemberOutcome>;
+  /** Calls made per member in this run. */
+  readonly attempts: Map<string, number>;
+  stop: StopReason | null;
+  /** The game has shown the code exists: calls no longer wait at the probe gate. */
+  codeProven: boolean;
+  apiCalls: number;
+  rateLimited: number;
+  readonly stopController: AbortController;
+}
+
+export function stopRun(run: RunContext, reason: StopReason): void {
+  run.stop ??= reason;
+  run.stopController.abort(new Error(reason.kind));
+}
+
+/** Whether the run must stop (shutdown, or the lock is no longer ours by its local deadline); checked before every call. */
+export function noteStop(run: RunContext): boolean {
+  if (run.stop) return true;
+  if (run.deps.shutdownSignal?.aborted) stopRun(run, { kind: 'shutdown' });
+  else if (run.handle.signal.aborted || !run.handle.isHeld()) {
+    stopRun(run, { kind: 'lock-lost' });
+    run.deps.listener.lockEvent('lost');
+  }
+  return run.stop !== null;
+}
+
+/**
+ * Another alliance's run (in this process or another) may learn first that the code is dead: every run of the code
+ * stops at its next member instead of spending its own calls to find out.
+ */
+export async function codeDiedElsewhere(run: RunContext): Promise<boolean> {
+  const current = await run.deps.store.codes.get(run.game, run.code);
+  if (!current || !isFinalCodeStatus(current.status)) return false;
+  stopRun(run, { kind: 'code-final', classification: deadCodeClassification(current.status, { errCode: current.validationErrCode, msg: current.validationMsg }) });
+  return true;
+}
+
+export function setOutcome(run: RunContext, member: MemberRecord, outcome: Omit<MemberOutcome, 'fid' | 'name'>): void {
+  run.outcomes.set(member.fid, { fid: member.fid, name: member.name, ...outcome });
+}
+
+/** Writes the member's row under the run's fence; a stale fence (a newer run owns the code) stops the run. */
+export async function recordOutcome(run: RunContext, member: MemberRecord, outcome: LedgerOutcome): Promise<boolean> {
+  const result = await run.deps.store.ledger.record(run.scope, member.fid, outcome);
+  if (result !== 'stale-fence') return true;
+  run.deps.log.error({ event: EVENTS.staleFence, ...run.logFields, fid: member.fid, stage: 'record' }, 'write refused: a newer run owns this code now; stopping');
+  stopRun(run, { kind: 'stale-fence' });
+  run.deps.listener.lockEvent('stale-fence');
+  return false;
+}
+
+/** Tells the caller, the listeners and the active set how far the run is. */
+export function reportProgress(run: RunContext): void {
+  const values = [...run.outcomes.values()];
+  run.active.progress = { processed: values.length, total: run.total };
+  run.active.lastProgressAt = Date.now();
+  const progress: RunProgress = {
+    runId: run.scope.runId,
+    total: run.total,
+    processed: values.length,
+    success: values.filter((o) => o.outcome === 'success').length,
+    already: values.filter((o) => o.outcome === 'already' || (o.outcome === 'skipped' && o.reason === 'already-final')).length,
+    failed: values.filter((o) => o.outcome === 'failed').length,
+    retrying: [...run.attempts.keys()].filter((fid) => !run.outcomes.has(fid)).length,
+  };
+  run.options.onProgress?.(progress);
+  run.deps.listener.runProgress(runStartOf(run), progress);
+}
+
+export function runStartOf(run: RunContext): RunStart {
+  return { guildId: run.guild.id, game: run.game, code: run.code, trigger: run.options.trigger, runId: run.scope.runId, total: run.total };
+}

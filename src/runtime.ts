@@ -1,0 +1,283 @@
+/**
+ * The one wiring place: every part of giftbot is built here, in order — store, game client, pacing, locks, engine
+ * (with its run listeners), state search, code discovery, Discord, ops — and handed the few parts it uses. Nothing is
+ * patched after it is built. `createCore` is the part without Discord (the CLI, the demo, the benchmark and tests use
+ * it); `startBot` adds Discord around it; `startRuntime` is what `npm start` runs.
+ */
+import { dirname, join } from 'node:path';
+import type { Config } from './config/config.ts';
+import { createDiscovery } from './codes/createDiscovery.ts';
+import { catchUpMembers } from './codes/catchUp.ts';
+import { connectBot, type Bot } from './discord/connectBot.ts';
+import { createDiscordClient } from './discord/createDiscordClient.ts';
+import { createLiveRuns } from './discord/runs/liveRuns.ts';
+import { createRunReporter } from './discord/runs/runReporter.ts';
+import { GAMES, type Game } from './game/games.ts';
+import { createGiftCodeClient, type GiftCodeClient } from './game/giftCodeClient.ts';
+import { EVENTS } from './log/events.ts';
+import type { Logger } from './log/logger.ts';
+import { createActiveRuns, type ActiveRuns } from './locks/activeRuns.ts';
+import { createLocalOnlyRunLock, type RunLock } from './locks/runLock.ts';
+import { createStateDiscovery, type StateDiscovery } from './members/stateDiscovery.ts';
+import { createMetrics, type Metrics } from './ops/metrics.ts';
+import { startOps, type Ops } from './ops/startOps.ts';
+import { createLocalRateBudget } from './pacing/localRateBudget.ts';
+import { createPlayerSpacing, type PlayerSpacing } from './pacing/playerSpacing.ts';
+import type { RateBudget } from './pacing/rateBudget.ts';
+import { createRedeemEngine, type RedeemEngine } from './redeem/engine.ts';
+import type { DeferredRunScheduler } from './redeem/deferredRunScheduler.ts';
+import type { RunListener } from './redeem/runListener.ts';
+import { createRedisCoordination } from './redis/redisCoordination.ts';
+import { scopeStoreToShards } from './sharding/shardScope.ts';
+import { collectAppStatus, type AppStatus } from './status/appStatus.ts';
+import { openSqliteStore } from './store/sqlite/sqliteStore.ts';
+import type { Store } from './store/types.ts';
+
+export interface CoreDeps {
+  config: Config;
+  log: Logger;
+  /** Defaults to openStore(config): the SQLite file, scoped to this process's shards. */
+  store?: Store;
+  /** Defaults to the Redis lock when REDIS_URL is set, else the in-process lock only (one process). */
+  runLock?: RunLock;
+  /** Who watches every run besides the metrics (the results-channel reporter). */
+  listeners?: readonly RunListener[];
+}
+
+/** giftbot without Discord: what the CLI, the demo, the benchmark and the bot's commands work with. */
+export interface Core {
+  config: Config;
+  log: Logger;
+  store: Store;
+  client: GiftCodeClient;
+  engine: RedeemEngine;
+  /** Finds members' states by probing (`giftbot members resolve`, `/member resolve`). */
+  stateDiscovery: StateDiscovery;
+  activeRuns: ActiveRuns;
+  runLock: RunLock;
+  spacing: PlayerSpacing;
+  budgetFor(game: Game): RateBudget;
+  /** Prometheus metrics, when METRICS_PORT is set (served by src/ops/startOps.ts); one of the engine's listeners. */
+  metrics: Metrics | null;
+  /** Runs deferred because the shared lock (Redis) did not answer; retried once it does (after `start()`). */
+  deferredRuns: DeferredRunScheduler;
+  /**
+   * For long-running processes (the bot), once at start-up: waits (at most REDIS_STARTUP_WAIT_MS) for Redis and
+   * starts retrying deferred runs. Never fails because Redis is down. One-shot commands (the CLI) need not call it.
+   */
+  start(): Promise<void>;
+  /** Redis reachable?, deferred runs, budget mode (shared/fallback), runs in progress: for `/giftbot status`. */
+  status(): Promise<AppStatus>;
+  /** Stops new work; in-flight calls finish and are recorded. */
+  readonly shutdownSignal: AbortSignal;
+  close(): Promise<void>;
+}
+
+/** The configured store: a shard process (ShardingManager: SHARDS, SHARD_COUNT) works on its own shards' guilds only. */
+export function openStore(config: Config): Store {
+  const store = openSqliteStore(config.databasePath);
+  return config.coordination.shards ? scopeStoreToShards(store, config.coordination.shards) : store;
+}
+
+export function createCore(deps: CoreDeps): Core {
+  const { config, log } = deps;
+  const store = deps.store ?? openStore(config);
+  const client = createGiftCodeClient({
+    apiBases: config.apiBases,
+    salts: config.signSalts,
+    connectTimeoutMs: config.apiConnectTimeoutMs,
+    readTimeoutMs: config.apiReadTimeoutMs,
+  });
+
+  // Several processes (REDIS_URL): one lock and one budget per API host, shared through Redis.
+  const coordination = config.redisUrl
+    ? createRedisCoordination({
+        url: config.redisUrl,
+        settings: config.coordination,
+        ratePerWindow: config.ratePerMinute,
+        rateWindowMs: config.rateWindowMs,
+        rateMarginMs: config.rateMarginMs,
+        instanceId: config.instanceId,
+        log,
+      })
+    : null;
+  const budgets = budgetsPerHost(config, log, (host) => coordination?.budgetFor(host));
+  const budgetFor = (game: Game): RateBudget => budgets.get(new URL(config.apiBases[game]).host)!;
+  const spacing = createPlayerSpacing(config.playerSpacingMs);
+  const runLock = deps.runLock ?? coordination?.runLock ?? createLocalOnlyRunLock();
+  const activeRuns = createActiveRuns();
+  const metrics = config.ops.metricsPort !== null ? createMetrics({ activeRuns }) : null;
+  const shutdown = new AbortController();
+
+  const engine = createRedeemEngine({
+    store,
+    client,
+    budgetFor,
+    spacing,
+    runLock,
+    activeRuns,
+    log,
+    instanceId: config.instanceId,
+    concurrency: config.redeemConcurrency,
+    shutdownSignal: shutdown.signal,
+    listeners: [...(deps.listeners ?? []), ...(metrics ? [metrics] : [])],
+    deferred: {
+      // Without Redis nothing is ever deferred by the lock; with it, retrying while it is down would only defer again.
+      canRun: () => (coordination ? coordination.health.reachable() === true : true),
+      baseDelayMs: config.coordination.deferredRetryMs,
+      maxDelayMs: config.coordination.deferredRetryMaxMs,
+    },
+  });
+  const stateDiscovery = createStateDiscovery({
+    store,
+    client,
+    budgetFor,
+    spacing,
+    activeRuns,
+    log,
+    // Found members get the codes they missed.
+    catchUp: (guildId, fids) => catchUpMembers({ store, engine, log, shutdownSignal: shutdown.signal }, guildId, fids),
+    range: config.stateDiscoveryRange,
+    shutdownSignal: shutdown.signal,
+  });
+
+  const status = (): Promise<AppStatus> =>
+    collectAppStatus({ instanceId: config.instanceId, health: coordination?.health ?? null, budgets, deferredRuns: () => store.deferredRuns.list(), activeRuns });
+  const logStatus = (): void =>
+    void status().then(
+      (current) => log.info({ event: EVENTS.status, status: current }, 'status'),
+      () => undefined,
+    );
+  coordination?.health.onChange((reachable) => {
+    if (reachable) engine.deferredRuns.wake();
+    logStatus();
+  });
+
+  let closed = false;
+  return {
+    config,
+    log,
+    store,
+    client,
+    engine,
+    stateDiscovery,
+    activeRuns,
+    runLock,
+    spacing,
+    budgetFor,
+    metrics,
+    deferredRuns: engine.deferredRuns,
+    async start() {
+      await coordination?.ready();
+      engine.deferredRuns.start();
+      logStatus();
+    },
+    status,
+    shutdownSignal: shutdown.signal,
+    async close() {
+      if (closed) return;
+      closed = true;
+      shutdown.abort(new Error('shutting down'));
+      await engine.deferredRuns.close();
+      await stateDiscovery.idle();
+      await engine.idle();
+      for (const budget of budgets.values()) await budget.close();
+      await runLock.close();
+      await coordination?.close();
+      await client.close();
+      await store.close();
+    },
+  };
+}
+
+/** One budget per API host (the server counts per client IP and host): games on one host share one budget. */
+function budgetsPerHost(config: Config, log: Logger, shared: (host: string) => RateBudget | undefined): Map<string, RateBudget> {
+  const budgets = new Map<string, RateBudget>();
+  for (const game of GAMES) {
+    const host = new URL(config.apiBases[game]).host;
+    if (budgets.has(host)) continue;
+    budgets.set(
+      host,
+      shared(host) ??
+        createLocalRateBudget({
+          limit: config.ratePerMinute,
+          windowMs: config.rateWindowMs,
+          ...(config.rateMarginMs !== null ? { marginMs: config.rateMarginMs } : {}),
+          onAdjust: (change) => log.warn({ event: EVENTS.apiBudgetAdjusted, host, ...change }, 'rate budget lowered to what the server allows'),
+        }),
+    );
+  }
+  return budgets;
+}
+
+/** Discord kills an interaction's token after 15 minutes; progress moves to the results channel a little before. */
+export const INTERACTION_HANDOFF_MS = 13 * 60_000;
+
+export interface StartBotOptions {
+  config: Config;
+  log: Logger;
+  /** Tests shorten this to see a run move to the results channel. */
+  interactionHandoffMs?: number;
+  /** Where the registered-commands hash is kept; default: beside the database. */
+  commandHashPath?: string;
+}
+
+/**
+ * giftbot on Discord: the core with the results-channel reporter among the engine's listeners (so every run of a
+ * channel-reported trigger shows in the alliance's results channel, whoever starts it), code discovery, and the
+ * Discord client logged in with its command router and background tasks.
+ */
+export async function startBot(options: StartBotOptions): Promise<Bot> {
+  const { config, log } = options;
+  const discord = config.discord;
+  if (!discord) throw new Error('startBot needs DISCORD_TOKEN and DISCORD_APPLICATION_ID');
+  const started = performance.now();
+  log.info({ event: EVENTS.appStarting, instanceId: config.instanceId, commandScope: discord.commandScope, apiBase: discord.apiBase ?? 'discord.com' }, 'giftbot starting');
+
+  const store = openStore(config);
+  const client = createDiscordClient(discord);
+  const liveRuns = createLiveRuns();
+  const reporter = createRunReporter({ client, store, log, liveRuns, progressIntervalMs: discord.progressIntervalMs });
+  const core = createCore({ config, log, store, listeners: [reporter] });
+  const discovery = createDiscovery(core);
+  return connectBot({
+    core,
+    client,
+    discovery,
+    liveRuns,
+    reporter,
+    settings: { ...discord, interactionHandoffMs: options.interactionHandoffMs ?? INTERACTION_HANDOFF_MS },
+    commandHashPath: options.commandHashPath ?? join(dirname(config.databasePath), 'discord-commands.json'),
+    started,
+  });
+}
+
+export interface Runtime {
+  bot: Bot;
+  ops: Ops;
+  /** Stops the watchdog and /healthz first, then discovery, runs, Discord, Redis and the store. */
+  stopSteps: { name: string; run: () => Promise<void> }[];
+}
+
+/** What `npm start` runs with a Discord token: the bot, then the watchdog and /healthz + /metrics (METRICS_PORT). */
+export async function startRuntime(config: Config, log: Logger): Promise<Runtime> {
+  // A failed login is logged where it happens (discord.login_failed).
+  const bot = await startBot({ config, log });
+  let ops: Ops;
+  try {
+    const { app, client } = bot;
+    ops = await startOps({ config, log, store: app.store, activeRuns: app.activeRuns, runLock: app.runLock, metrics: app.metrics, discordReady: () => client.isReady() });
+  } catch (error) {
+    log.fatal({ event: EVENTS.configInvalid, problems: [error instanceof Error ? error.message : String(error)] }, 'cannot serve /healthz and /metrics');
+    await bot.stop();
+    throw error;
+  }
+  return {
+    bot,
+    ops,
+    stopSteps: [
+      { name: 'watchdog and /healthz', run: () => ops.stop() },
+      { name: 'discovery, runs, Discord, Redis and the store', run: () => bot.stop() },
+    ],
+  };
+}
