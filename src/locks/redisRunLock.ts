@@ -7,7 +7,7 @@ import { defineScript, errorMessage, runScript } from '../redis/scripts.ts';
 import type { LockAttempt, LockHandle, RunLock, RunLockKey } from './runLock.ts';
 
 /**
- * The Redis layer of the run lock (see shared/spec/locking.md): one key per (guild, game, code), a unique token per
+ * The Redis layer of the run lock (design: docs/locking.md): one key per (guild, game, code), a unique token per
  * acquisition, Lua for every compare-and-act step, renewal every TTL/3 and a local deadline on the monotonic clock.
  *
  * The lock only saves work; the ledger's fence makes a duplicate harmless. So this module always errs on the side of

@@ -1,5 +1,5 @@
 import { formatDuration } from './durations.ts';
-import type { LogReport } from './logAnalyser.ts';
+import type { LogReport } from './logReport.ts';
 
 /** The report as plain text for a terminal or a cron mail: problems first, with their evidence lines. */
 export function formatLogReport(report: LogReport, source: string): string[] {

@@ -3,7 +3,7 @@ import type { SimulatorCall } from '../../../src/dev/simulator/gameApiSimulator.
 import type { LedgerRow } from '../../../src/store/types.ts';
 
 /**
- * Measures the invariants of shared/spec/locking.md from ground truth: the simulator's call record (what the game
+ * Measures the invariants of docs/locking.md from ground truth: the simulator's call record (what the game
  * saw) and the SQLite file (what giftbot recorded), never from giftbot's own account of itself.
  */
 
