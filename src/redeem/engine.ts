@@ -3,6 +3,7 @@ import type { PacingDeps } from '../game/pacedCall.ts';
 import type { Game } from '../game/games.ts';
 import { normalizeCode } from '../game/normalizeCode.ts';
 import { EVENTS } from '../log/events.ts';
+import type { Logger } from '../log/logger.ts';
 import { runKey, type ActiveRun, type ActiveRuns } from '../locks/activeRuns.ts';
 import type { LockHandle, RunLock } from '../locks/runLock.ts';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../pacing/retryPolicy.ts';
@@ -77,38 +78,34 @@ export function createRedeemEngine(deps: RedeemEngineDeps): RedeemEngine {
     baseDelayMs: deps.deferred?.baseDelayMs ?? 5_000,
     maxDelayMs: deps.deferred?.maxDelayMs ?? 300_000,
   });
-
-  function refuse(summary: RunSummary, status: RunStatus, message: string): RunSummary {
-    log.warn({ event: EVENTS.runRefused, guildId: summary.guildId, code: summary.code, trigger: summary.trigger, status, reason: message }, 'run refused');
-    return { ...summary, status, message };
-  }
+  const admission: Admission = { deps, log, listener, deferredRuns };
 
   async function admit(guildId: string, rawCode: string, options: RedeemOptions): Promise<RunSummary> {
     const normalized = normalizeCode(rawCode);
-    if (!normalized.ok) return refuse(baseSummary(guildId, null, rawCode, options.trigger), 'refused', `Not a valid gift code: ${normalized.reason}.`);
+    if (!normalized.ok) return refuse(log, baseSummary(guildId, null, rawCode, options.trigger), 'refused', `Not a valid gift code: ${normalized.reason}.`);
     const code = normalized.code;
     const guild = await store.guilds.get(guildId);
-    if (!guild) return refuse(baseSummary(guildId, null, code, options.trigger), 'refused', `This server has no alliance set up yet (guild ${guildId}).`);
+    if (!guild) return refuse(log, baseSummary(guildId, null, code, options.trigger), 'refused', `This server has no alliance set up yet (guild ${guildId}).`);
     const summary = baseSummary(guildId, guild.game, code, options.trigger);
 
     const known = await store.codes.get(guild.game, code);
     if (known && isFinalCodeStatus(known.status)) {
       const dead = { ...summary, codeVerdict: { kind: 'dead', status: known.status, errCode: known.validationErrCode, msg: known.validationMsg } } satisfies RunSummary;
-      return refuse(dead, 'code-invalid', `${code} ${deadCodeText(known.status)}; nothing was sent to the game.`);
+      return refuse(log, dead, 'code-invalid', `${code} ${deadCodeText(known.status)}; nothing was sent to the game.`);
     }
     if (!known) await store.codes.add(guild.game, code, options.trigger);
 
     const key = runKey(guildId, guild.game, code);
     const active = await deps.activeRuns.tryEnter({ key, guildId, game: guild.game, code, trigger: options.trigger, startedAt: Date.now() });
-    if (!active) return refuseDuplicate(summary, key, options);
+    if (!active) return refuseDuplicate(admission, summary, key, options);
 
     const started = performance.now();
     let handle: LockHandle | null = null;
     try {
-      const attempt = await lockFor(guild, code, options, summary);
+      const attempt = await lockFor(admission, guild, code, options, summary);
       if ('summary' in attempt) return attempt.summary;
       handle = attempt.handle;
-      return await runHeld(runDeps, { guild, code, options, handle, active, instanceId: deps.instanceId, onLockLost: () => defer(guild.game, summary, options, 'lock lost mid-run') }, summary);
+      return await runHeld(runDeps, { guild, code, options, handle, active, instanceId: deps.instanceId, onLockLost: () => defer(admission, guild.game, summary, options, 'lock lost mid-run') }, summary);
     } catch (error) {
       log.error({ event: EVENTS.runFailed, guildId, code, trigger: options.trigger, err: error }, 'run failed');
       return { ...summary, status: 'failed', message: `The run for ${code} failed: ${error instanceof Error ? error.message : String(error)}` };
@@ -121,50 +118,6 @@ export function createRedeemEngine(deps: RedeemEngineDeps): RedeemEngine {
       }
       if (left?.rerunRequested) void engine.processAutoRedeem(guildId, code, { trigger: 'rerun' }).catch(() => undefined);
     }
-  }
-
-  function refuseDuplicate(summary: RunSummary, key: string, options: RedeemOptions): RunSummary {
-    const { guildId, code, game } = summary;
-    const running: ActiveRun | undefined = deps.activeRuns.get(key);
-    // A trigger for specific members (new ones) carries work the current run may not have seen: run once more after it.
-    if (running && options.fids && options.fids.length > 0) {
-      running.rerunRequested = true;
-      log.info({ event: EVENTS.rerunQueued, guildId, code, trigger: options.trigger, runId: running.runId }, 'rerun queued after the active run');
-    }
-    log.warn(
-      { event: EVENTS.duplicateSkipped, guildId, code, game, trigger: options.trigger, layer: 'local', activeTrigger: running?.trigger, runId: running?.runId },
-      'duplicate trigger skipped: this code is already running for this guild',
-    );
-    if (game) listener.duplicateRefused({ game, layer: 'local' });
-    return { ...summary, status: 'duplicate', runId: running?.runId ?? null, message: `${code} is already being redeemed for this alliance; no second run was started.` };
-  }
-
-  /** The cross-process lock: a handle, or the summary of a run that cannot start (busy elsewhere, or deferred). */
-  async function lockFor(guild: GuildRecord, code: string, options: RedeemOptions, summary: RunSummary): Promise<{ handle: LockHandle } | { summary: RunSummary }> {
-    const fields = { guildId: guild.id, code, trigger: options.trigger };
-    const attempt = await deps.runLock.acquire({ guildId: guild.id, game: guild.game, code });
-    if (attempt.status === 'acquired') return { handle: attempt.handle };
-    if (attempt.status === 'busy') {
-      log.warn({ event: EVENTS.duplicateSkipped, ...fields, game: guild.game, layer: 'redis' }, 'duplicate trigger skipped: another process holds the lock');
-      listener.lockEvent('busy');
-      listener.duplicateRefused({ game: guild.game, layer: 'redis' });
-      return { summary: { ...summary, status: 'duplicate', message: `${code} is already being redeemed for this alliance by another bot process; no second run was started.` } };
-    }
-    listener.lockEvent('unavailable');
-    if (!options.forceLocal) {
-      log.warn({ event: EVENTS.runDeferred, ...fields, reason: attempt.reason }, 'run deferred: the shared lock cannot be reached');
-      await defer(guild.game, summary, options, `lock unavailable: ${attempt.reason}`);
-      return { summary: { ...summary, status: 'deferred', message: `The shared lock service cannot be reached (${attempt.reason}); the run for ${code} waits until it answers.` } };
-    }
-    log.warn({ event: EVENTS.lockUnavailable, ...fields, reason: attempt.reason }, 'lock service unreachable: running on the local lock as the admin asked');
-    const local = new AbortController();
-    return { handle: { signal: local.signal, isHeld: () => !local.signal.aborted, release: async () => local.abort() } };
-  }
-
-  /** Recorded before the caller hears 'deferred', and retried later by the scheduler. */
-  function defer(game: Game, summary: RunSummary, options: RedeemOptions, reason: string): Promise<void> {
-    const request: DeferredRunRequest = { guildId: summary.guildId, game, code: summary.code, trigger: options.trigger, fids: options.fids ?? null, reason };
-    return deferredRuns.defer(request);
   }
 
   const engine: RedeemEngine = {
@@ -181,6 +134,65 @@ export function createRedeemEngine(deps: RedeemEngineDeps): RedeemEngine {
     },
   };
   return engine;
+}
+
+/** What the admission steps outside the factory share. */
+interface Admission {
+  deps: RedeemEngineDeps;
+  log: Logger;
+  listener: Required<RunListener>;
+  deferredRuns: DeferredRunScheduler;
+}
+
+function refuse(log: Logger, summary: RunSummary, status: RunStatus, message: string): RunSummary {
+  log.warn({ event: EVENTS.runRefused, guildId: summary.guildId, code: summary.code, trigger: summary.trigger, status, reason: message }, 'run refused');
+  return { ...summary, status, message };
+}
+
+function refuseDuplicate(a: Admission, summary: RunSummary, key: string, options: RedeemOptions): RunSummary {
+  const { deps, log, listener } = a;
+  const { guildId, code, game } = summary;
+  const running: ActiveRun | undefined = deps.activeRuns.get(key);
+  // A trigger for specific members (new ones) carries work the current run may not have seen: run once more after it.
+  if (running && options.fids && options.fids.length > 0) {
+    running.rerunRequested = true;
+    log.info({ event: EVENTS.rerunQueued, guildId, code, trigger: options.trigger, runId: running.runId }, 'rerun queued after the active run');
+  }
+  log.warn(
+    { event: EVENTS.duplicateSkipped, guildId, code, game, trigger: options.trigger, layer: 'local', activeTrigger: running?.trigger, runId: running?.runId },
+    'duplicate trigger skipped: this code is already running for this guild',
+  );
+  if (game) listener.duplicateRefused({ game, layer: 'local' });
+  return { ...summary, status: 'duplicate', runId: running?.runId ?? null, message: `${code} is already being redeemed for this alliance; no second run was started.` };
+}
+
+/** The cross-process lock: a handle, or the summary of a run that cannot start (busy elsewhere, or deferred). */
+async function lockFor(a: Admission, guild: GuildRecord, code: string, options: RedeemOptions, summary: RunSummary): Promise<{ handle: LockHandle } | { summary: RunSummary }> {
+  const { deps, log, listener } = a;
+  const fields = { guildId: guild.id, code, trigger: options.trigger };
+  const attempt = await deps.runLock.acquire({ guildId: guild.id, game: guild.game, code });
+  if (attempt.status === 'acquired') return { handle: attempt.handle };
+  if (attempt.status === 'busy') {
+    log.warn({ event: EVENTS.duplicateSkipped, ...fields, game: guild.game, layer: 'redis' }, 'duplicate trigger skipped: another process holds the lock');
+    listener.lockEvent('busy');
+    listener.duplicateRefused({ game: guild.game, layer: 'redis' });
+    return { summary: { ...summary, status: 'duplicate', message: `${code} is already being redeemed for this alliance by another bot process; no second run was started.` } };
+  }
+  listener.lockEvent('unavailable');
+  if (!options.forceLocal) {
+    log.warn({ event: EVENTS.runDeferred, ...fields, reason: attempt.reason }, 'run deferred: the shared lock cannot be reached');
+    await defer(a, guild.game, summary, options, `lock unavailable: ${attempt.reason}`);
+    return { summary: { ...summary, status: 'deferred', message: `The shared lock service cannot be reached (${attempt.reason}); the run for ${code} waits until it answers.` } };
+  }
+  log.warn({ event: EVENTS.lockUnavailable, ...fields, reason: attempt.reason }, 'lock service unreachable: running on the local lock as the admin asked');
+  const local = new AbortController();
+  return { handle: { signal: local.signal, isHeld: () => !local.signal.aborted, release: async () => local.abort() } };
+}
+
+/** Recorded before the caller hears 'deferred', and retried later by the scheduler. */
+function defer(a: Admission, game: Game, summary: RunSummary, options: RedeemOptions, reason: string): Promise<void> {
+  const request: DeferredRunRequest = { guildId: summary.guildId, game, code: summary.code, trigger: options.trigger, fids: options.fids ?? null, reason };
+  return a.deferredRuns.defer(request);
 }
 
 function baseSummary(guildId: string, game: Game | null, code: string, trigger: string): RunSummary {
