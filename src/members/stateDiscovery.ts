@@ -356,7 +356,7 @@ export function createStateDiscovery(deps: StateDiscoveryDeps): StateDiscovery {
       return pending;
     },
     async idle() {
-      while (running.size > 0) await Promise.allSettled([...running.values()]);
+      while (running.size > 0) await Promise.allSettled(running.values());
     },
   };
 }

@@ -535,7 +535,7 @@ export function createRedeemEngine(deps: RedeemEngineDeps): RedeemEngine {
       return promise;
     },
     async idle() {
-      while (inFlightRuns.size > 0) await Promise.allSettled([...inFlightRuns]);
+      while (inFlightRuns.size > 0) await Promise.allSettled(inFlightRuns);
     },
   };
   return engine;

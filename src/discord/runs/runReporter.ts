@@ -127,7 +127,7 @@ export function createRunReporter(deps: RunReporterDeps): RunReporter {
       });
     },
     async idle() {
-      while (posting.size > 0) await Promise.allSettled([...posting]);
+      while (posting.size > 0) await Promise.allSettled(posting);
     },
   };
 }
