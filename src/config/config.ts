@@ -139,7 +139,7 @@ export function redactUrl(raw: string): string {
 
 /** Values that must never appear in a log line. */
 export function configSecrets(config: Config): string[] {
-  const secrets: string[] = [...Object.values(config.signSalts)];
+  const secrets: string[] = Object.values(config.signSalts);
   if (config.discord) secrets.push(config.discord.token);
   secrets.push(...discoverySecrets(config.discovery));
   if (config.redisUrl) {

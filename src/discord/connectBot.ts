@@ -97,7 +97,7 @@ export async function connectBot(deps: ConnectBotDeps): Promise<Bot> {
         await background.stop();
         // Closing the app aborts the runs; their summaries (status "stopped") still go out before the client closes.
         await app.close();
-        await Promise.allSettled([...handling]);
+        await Promise.allSettled(handling);
         await reporter.idle();
         await client.destroy();
       })();

@@ -1,5 +1,4 @@
 import type { Game } from '../game/games.ts';
-import type { Store } from '../store/types.ts';
 import { countDiscoveries, type DiscoverySummary } from './discoverySummary.ts';
 import { planStateSearch } from './planStateSearch.ts';
 import { runStateSearch, type ResolveOptions, type StateDiscoveryDeps } from './stateSearchRun.ts';
@@ -21,7 +20,7 @@ export interface StateDiscovery {
 }
 
 export function createStateDiscovery(deps: StateDiscoveryDeps): StateDiscovery {
-  const { store, log } = deps;
+  const { store } = deps;
   const running = new Map<string, Promise<DiscoverySummary>>();
 
   function emptySummary(guildId: string, game: Game | null, status: DiscoverySummary['status'], message: string): DiscoverySummary {
@@ -63,7 +62,7 @@ export function createStateDiscovery(deps: StateDiscoveryDeps): StateDiscovery {
       return pending;
     },
     async idle() {
-      while (running.size > 0) await Promise.allSettled([...running.values()]);
+      while (running.size > 0) await Promise.allSettled(running.values());
     },
   };
 }

@@ -77,6 +77,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     labelNames: ['feed', 'outcome'] as const,
     registers: [registry],
   });
+  // oxlint-disable-next-line no-new -- prom-client registers the gauge on construction; collect() feeds it.
   new Gauge({
     name: 'giftbot_runs_in_progress',
     help: 'Redemption runs active in this process now.',

@@ -168,7 +168,7 @@ export function createDeferredRunScheduler(options: DeferredRunSchedulerOptions)
       if (timer) clearTimeout(timer);
       timer = undefined;
       await ticking;
-      await Promise.allSettled([...attempts]);
+      await Promise.allSettled(attempts);
     },
   };
 }

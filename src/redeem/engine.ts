@@ -130,7 +130,7 @@ export function createRedeemEngine(deps: RedeemEngineDeps): RedeemEngine {
     },
     deferredRuns,
     async idle() {
-      while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+      while (inFlight.size > 0) await Promise.allSettled(inFlight);
     },
   };
   return engine;

@@ -34,8 +34,11 @@ export interface RedisClientSettings {
   /** Cap of the reconnect backoff, in ms. Default 5000. */
   maxReconnectDelayMs?: number;
   /** Extra ioredis options; applied last (use with care: they can undo the bounds above). */
-  overrides?: Partial<RedisOptions>;
+  overrides?: Partial<ClientOptions>;
 }
+
+// Legacy replies only: ioredis types `replyMapping` as `| undefined` in RedisOptions but not in its constructor.
+type ClientOptions = Omit<RedisOptions, 'replyMapping'>;
 
 export const DEFAULT_COMMAND_TIMEOUT_MS = 1000;
 
@@ -51,7 +54,7 @@ export function createRedisClient(settings: RedisClientSettings): Redis {
   const maxDelay = settings.maxReconnectDelayMs ?? 5000;
   const name = settings.connectionName ?? 'giftbot';
 
-  const options: RedisOptions = {
+  const options: ClientOptions = {
     commandTimeout,
     connectTimeout: settings.connectTimeoutMs ?? 2000,
     // On close, a socket still connecting to a dead Redis is destroyed after this (ioredis waits 2 s by default, which

@@ -47,7 +47,7 @@ describe('/member', () => {
     const list = h.command({ name: 'member', subcommand: 'list' });
     const page1 = await h.reply(list.token);
     expect(embedOf(page1)).toMatchObject({ title: 'Roster · 32 members', footer: { text: 'Page 1 of 3' } });
-    const buttons = (page1.components?.[0] as { components: Array<{ custom_id: string; disabled?: boolean }> }).components;
+    const buttons = (page1.components![0] as { components: Array<{ custom_id: string; disabled?: boolean }> }).components;
     expect(buttons.map((b) => [b.custom_id, b.disabled ?? false])).toEqual([
       ['giftbot:members:0:prev', true],
       ['giftbot:members:1:next', false],

@@ -28,7 +28,7 @@ describe('/redeem', () => {
     const edits = calls.filter((c) => c.method === 'PATCH' && c.path.endsWith('/messages/@original'));
     const progressEdits = edits.filter((c) => /Redeeming SPRING24/.test(JSON.stringify(c.body)));
     expect(progressEdits.length).toBeGreaterThanOrEqual(1);
-    const lastProgress = (progressEdits.at(-1)?.body as { embeds: Array<{ description: string }> }).embeds[0]?.description;
+    const lastProgress = (progressEdits.at(-1)!.body as { embeds: Array<{ description: string }> }).embeds[0]?.description;
     expect(lastProgress).toMatch(/▰|▱/);
 
     const successes = h.sim.successes('wos', 'SPRING24');
@@ -116,7 +116,7 @@ describe('/redeem', () => {
     expect(embedOf(summary)).toMatchObject({ title: '⚠️ RETRY9: 1 member did not get it', color: 0xe67e22 });
     expect(embedFields(summary)['⏭️ Skipped']).toBe('1');
     expect(embedFields(summary).Why).toContain('state unknown: **1**');
-    const button = (summary.components?.[0] as { components: Array<{ custom_id: string; label: string }> }).components[0];
+    const button = (summary.components![0] as { components: Array<{ custom_id: string; label: string }> }).components[0];
     expect(button).toMatchObject({ custom_id: 'giftbot:retry:RETRY9', label: 'Retry failed (1)' });
 
     // A plain member may not click it either.

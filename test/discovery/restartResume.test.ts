@@ -88,7 +88,7 @@ describe('restart in the middle of a fan-out', () => {
     try {
       await waitFor(() => h!.sim.successes('wos', 'CRASH001').length >= 12, 'a third of the fan-out in the bot process');
     } catch (error) {
-      throw new Error(`${(error as Error).message}; the process said: ${stderr.join('')}`);
+      throw new Error(`${(error as Error).message}; the process said: ${stderr.join('')}`, { cause: error });
     }
     child.kill('SIGKILL');
     await exited;

@@ -99,7 +99,7 @@ export function createChannelWatcher(options: ChannelWatcherOptions): ChannelWat
     async stop() {
       client.off(Events.MessageCreate, listener);
       stopController.abort();
-      await Promise.allSettled([...handling]);
+      await Promise.allSettled(handling);
     },
   };
 }

@@ -85,9 +85,10 @@ export interface SimulatorCall {
   path: string;
   /** Remote address of the client (the rate-limit key). */
   ip: string;
-  fid?: string;
-  kid?: string;
-  cdk?: string;
+  // undefined when the request body lacks the field
+  fid?: string | undefined;
+  kid?: string | undefined;
+  cdk?: string | undefined;
   /** HTTP status of the answer, set when decided (latency may still hold it back); 0 for hang, reset, or no body yet. */
   httpStatus: number;
   errCode?: number;

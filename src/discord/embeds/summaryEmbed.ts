@@ -56,7 +56,7 @@ export function summaryView(summary: RunSummary): SummaryView {
   const embed: APIEmbed = {
     title: look.title,
     color: look.color,
-    description: summary.message.slice(0, 4000) || undefined,
+    ...(summary.message ? { description: summary.message.slice(0, 4000) } : {}),
     fields,
     footer: { text: footer.join(' · ') },
   };

@@ -101,7 +101,7 @@ export function createRunReporter(deps: RunReporterDeps): RunReporter {
       void post(shownRun, summary);
     },
     async idle() {
-      while (posting.size > 0) await Promise.allSettled([...posting]);
+      while (posting.size > 0) await Promise.allSettled(posting);
     },
   };
 }

@@ -108,7 +108,7 @@ export function createLockHolds(options: { now: number; stuckAfterMs: number }, 
 
   function processStarted(record: LogRecord): void {
     // The same pid starting again (a container restart reuses pids) means its earlier holds died with it.
-    for (const hold of [...holdsByKey.values()]) {
+    for (const hold of holdsByKey.values()) {
       if (hold.pid === record.pid) orphan(hold, record);
     }
   }

@@ -122,7 +122,7 @@ export class WorkerProcess {
   }
 
   private notify(): void {
-    for (const waiter of [...this.waiters]) waiter();
+    for (const waiter of this.waiters) waiter();
   }
 
   private send(command: WorkerCommand): void {

@@ -93,7 +93,7 @@ export function buildCommandData(
     type: ApplicationCommandType.ChatInput,
   };
   if (def?.guild_id) data.guild_id = def.guild_id;
-  if (options.length > 0) data.options = options as APIChatInputApplicationCommandInteractionData['options'];
+  if (options.length > 0) data.options = options as NonNullable<APIChatInputApplicationCommandInteractionData['options']>;
   const usedResolved = Object.fromEntries(Object.entries(resolved).filter(([, v]) => Object.keys(v).length > 0));
   if (Object.keys(usedResolved).length > 0) data.resolved = usedResolved;
   return { data };

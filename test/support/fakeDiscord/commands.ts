@@ -149,7 +149,7 @@ export class CommandStore {
     };
     if (guildId !== undefined) cmd.guild_id = guildId;
     else cmd.dm_permission = c.dm_permission !== false;
-    if (Array.isArray(c.options) && c.options.length > 0) cmd.options = c.options as APIApplicationCommand['options'];
+    if (Array.isArray(c.options) && c.options.length > 0) cmd.options = c.options as NonNullable<APIApplicationCommand['options']>;
     return cmd;
   }
 }

@@ -217,7 +217,7 @@ export class MessageStore {
       mention_roles: [],
       attachments: rec.attachments.map((a) => this.apiAttachment(a)),
       embeds: rec.embeds,
-      components: rec.components as APIMessage['components'],
+      components: rec.components as NonNullable<APIMessage['components']>,
       pinned: false,
       type: rec.type,
       flags: rec.flags,
