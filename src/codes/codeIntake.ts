@@ -2,11 +2,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Game } from '../game/games.ts';
 import { normalizeCode } from '../game/normalizeCode.ts';
 import { EVENTS } from '../log/events.ts';
+import type { Logger } from '../log/logger.ts';
 import type { RunTrigger } from '../redeem/redeemOptions.ts';
 import type { CodesDeps } from './codesDeps.ts';
 import { retryDelayMs, type RetryPolicy } from '../pacing/retryPolicy.ts';
 import type { RunSummary } from '../redeem/runSummary.ts';
-import { FINAL_CODE_STATUSES, type CodeStatus } from '../store/types.ts';
+import { FINAL_CODE_STATUSES, type CodeStatus, type Store } from '../store/types.ts';
 import { fanOut } from './fanOut.ts';
 import type { TestPlayer } from './testPlayer.ts';
 import { validateCode, type ValidationVia } from './validateCode.ts';
@@ -92,197 +93,44 @@ interface Entry {
 
 const DEFAULT_RETRY = { baseDelayMs: 5_000, maxDelayMs: 300_000 };
 
+/** The intake's state, shared by its steps below. */
+interface Intake {
+  deps: CodesDeps;
+  testPlayers: Partial<Record<Game, TestPlayer>>;
+  validationRetry: RetryPolicy;
+  recheckAfterMs: number;
+  stopController: AbortController;
+  /** Stops validation waits: the intake's stop() or the process shutdown. */
+  signal: AbortSignal;
+  /** Codes being validated or fanned out now, by `game:code`. */
+  entries: Map<string, Entry>;
+  /** Games whose test player answered as misconfigured: members check their codes instead. */
+  unusableTestPlayers: Set<Game>;
+}
+
+const keyOf = (game: Game, code: string) => `${game}:${code}`;
+
 export function createCodeIntake(deps: CodesDeps, options: CodeIntakeOptions = {}): CodeIntake {
-  const { store, log } = deps;
-  const testPlayers = options.testPlayers ?? deps.config.discovery.testPlayers;
-  const validationRetry = { maxAttempts: Number.POSITIVE_INFINITY, ...DEFAULT_RETRY, ...options.validationRetry };
-  const recheckAfterMs = options.recheckAfterMs ?? 3_600_000;
   const stopController = new AbortController();
-  const signal = AbortSignal.any([stopController.signal, deps.shutdownSignal]);
-  const entries = new Map<string, Entry>();
-  const unusableTestPlayers = new Set<Game>();
-  const keyOf = (game: Game, code: string) => `${game}:${code}`;
-
-  function newEntry(game: Game, code: string, source: string, trigger: RunTrigger, seenAt: number | null): Entry {
-    let settle!: (verdict: Verdict) => void;
-    const verdict = new Promise<Verdict>((resolve) => {
-      settle = resolve;
-    });
-    return { game, code, source, trigger, seenAt, firstCallLogged: false, interrupted: new Map(), settle, verdict, done: null };
-  }
-
-  function noteFirstCall(entry: Entry, via: ValidationVia | 'fanout'): void {
-    if (entry.firstCallLogged || entry.seenAt === null) return;
-    entry.firstCallLogged = true;
-    log.info(
-      { event: EVENTS.codeFirstRedeem, game: entry.game, code: entry.code, source: entry.source, via, latencyMs: Math.round(performance.now() - entry.seenAt) },
-      'first redemption call for a new code',
-    );
-  }
-
-  async function validate(entry: Entry): Promise<Verdict | 'config-error' | 'stopped'> {
-    const { game, code } = entry;
-    const known = await store.codes.get(game, code);
-    if (known?.status === 'valid') return 'valid';
-    for (let attempt = 1; ; attempt += 1) {
-      if (signal.aborted) return 'stopped';
-      const testPlayer = unusableTestPlayers.has(game) ? undefined : testPlayers[game];
-      const guilds = await store.guilds.list({ game, autoRedeem: true });
-      const outcome = await validateCode(
-        {
-          ...deps,
-          testPlayer,
-          guilds,
-          signal,
-          onCall: (via) => noteFirstCall(entry, via),
-          onTestPlayerUnusable: (reason) => {
-            unusableTestPlayers.add(game);
-            log.warn({ event: EVENTS.codeValidated, game, code, result: 'test-player-unusable', reason }, 'the test player cannot check codes; members are used instead');
-          },
-        },
-        game,
-        code,
-      );
-      const ctx = { event: EVENTS.codeValidated, game, code, source: entry.source, attempt };
-      switch (outcome.kind) {
-        case 'valid':
-          log.info({ ...ctx, result: 'valid', via: outcome.via, fid: outcome.fid }, `${code} is valid`);
-          return 'valid';
-        case 'dead':
-          log.warn({ ...ctx, result: outcome.status, via: outcome.via, fid: outcome.fid, err_code: outcome.errCode, err_msg: outcome.msg }, `${code} is ${outcome.status}: no alliance will run it`);
-          return 'dead';
-        case 'nobody':
-          log.info({ ...ctx, result: 'unchecked', reason: 'no test player and no member with a known state' }, `${code} could not be checked first: nobody to check it on`);
-          return 'unchecked';
-        case 'config-error':
-          log.error({ ...ctx, result: 'config-error', reason: outcome.reason, err_msg: outcome.msg }, 'the game refused the check as malformed: the fan-out waits for the configuration to be fixed (and a restart)');
-          return 'config-error';
-        case 'stopped':
-          return 'stopped';
-        case 'inconclusive': {
-          // Channel posts and the CLI should not wait for a slow API: they hear "not checked yet" now.
-          entry.settle('unchecked');
-          const delay = retryDelayMs(validationRetry, attempt, outcome.delayMs);
-          log.info({ ...ctx, result: 'inconclusive', reason: outcome.reason, retryInMs: delay }, `${code} could not be checked yet; trying again`);
-          try {
-            await sleep(delay, undefined, { signal });
-          } catch {
-            return 'stopped';
-          }
-        }
-      }
-    }
-  }
-
-  async function handle(entry: Entry): Promise<FanoutReport> {
-    const { game, code } = entry;
-    const report = (outcome: FanoutReport['outcome'], runs: RunSummary[] = [], finished = false): FanoutReport => ({ game, code, outcome, runs, finished });
-    await store.codes.markFanoutStarted(game, code);
-    const checked = await validate(entry);
-    entry.settle(checked === 'valid' || checked === 'dead' ? checked : 'unchecked');
-    if (checked === 'dead') {
-      await store.codes.markFanoutDone(game, code);
-      await markInterrupted(entry, [...entry.interrupted.keys()]);
-      return report('dead', [], true);
-    }
-    if (checked === 'stopped' || checked === 'config-error') return report(checked);
-    const result = await fanOut(
-      {
-        ...deps,
-        trigger: entry.trigger,
-        onRunStart: (guildId) => {
-          noteFirstCall(entry, 'fanout');
-          const old = entry.interrupted.get(guildId);
-          if (old && old.length > 0) void store.runs.markInterrupted(old).catch(() => undefined);
-        },
-      },
-      game,
-      code,
-    );
-    // After a shutdown the store may be closing: leave the code as it is, the next start resumes it.
-    if (deps.shutdownSignal.aborted) return report(checked, result.runs, false);
-    if (result.finished) await store.codes.markFanoutDone(game, code);
-    // A duplicate or deferred run may be another process's live run: its record is left alone.
-    await markInterrupted(entry, result.runs.filter((run) => run.status !== 'duplicate' && run.status !== 'deferred').map((run) => run.guildId));
-    return report(checked, result.runs, result.finished);
-  }
-
-  async function markInterrupted(entry: Entry, guildIds: readonly string[]): Promise<void> {
-    const ids = guildIds.flatMap((guildId) => entry.interrupted.get(guildId) ?? []);
-    if (ids.length > 0) await store.runs.markInterrupted(ids);
-  }
-
-  function start(entry: Entry): Promise<FanoutReport> {
-    const key = keyOf(entry.game, entry.code);
-    entries.set(key, entry);
-    entry.done = handle(entry)
-      .catch((error: unknown): FanoutReport => {
-        log.error({ event: EVENTS.codeFanout, phase: 'failed', game: entry.game, code: entry.code, err: error }, 'code discovery failed for this code; it resumes on the next start');
-        return { game: entry.game, code: entry.code, outcome: 'stopped', runs: [], finished: false };
-      })
-      .finally(() => {
-        entry.settle('unchecked');
-        entries.delete(key);
-      });
-    return entry.done;
-  }
-
+  const intake: Intake = {
+    deps,
+    testPlayers: options.testPlayers ?? deps.config.discovery.testPlayers,
+    validationRetry: { maxAttempts: Number.POSITIVE_INFINITY, ...DEFAULT_RETRY, ...options.validationRetry },
+    recheckAfterMs: options.recheckAfterMs ?? 3_600_000,
+    stopController,
+    signal: AbortSignal.any([stopController.signal, deps.shutdownSignal]),
+    entries: new Map(),
+    unusableTestPlayers: new Set(),
+  };
+  const { entries, signal } = intake;
   return {
-    async submit({ code: input, game, source }) {
-      const seenAt = performance.now();
-      const normalized = normalizeCode(input);
-      if (!normalized.ok) {
-        log.info({ event: EVENTS.codeRejected, game, source, reason: normalized.reason }, `not a gift code: ${normalized.reason}`);
-        return { kind: 'rejected', game, input, reason: normalized.reason };
-      }
-      const code = normalized.code;
-      const key = keyOf(game, code);
-      if (entries.has(key)) {
-        log.debug({ event: EVENTS.codeKnown, game, code, source, inProgress: true }, 'code already being handled');
-        const record = await store.codes.get(game, code);
-        return { kind: 'known', game, code, status: record?.status ?? 'new', inProgress: true };
-      }
-      // Claimed before the first await: the same code from two feeds and a channel at once is taken on once.
-      const entry = newEntry(game, code, source, 'auto', seenAt);
-      entries.set(key, entry);
-      let reason: 'new' | 'reactivated' | 'unfinished';
-      try {
-        const { created, code: record } = await store.codes.add(game, code, source);
-        if (created) reason = 'new';
-        else if (FINAL_CODE_STATUSES.includes(record.status) && Date.now() - record.statusChangedAt >= recheckAfterMs && (await store.codes.reopenForRecheck(game, code))) {
-          reason = 'reactivated';
-        }
-        else if (!FINAL_CODE_STATUSES.includes(record.status) && record.fanoutDoneAt === null) reason = 'unfinished';
-        else {
-          entries.delete(key);
-          log.debug({ event: EVENTS.codeKnown, game, code, source, status: record.status }, 'code already known');
-          return { kind: 'known', game, code, status: record.status, inProgress: false };
-        }
-      } catch (error) {
-        entries.delete(key);
-        throw error;
-      }
-      if (reason === 'unfinished') entry.seenAt = null;
-      log.info(
-        { event: EVENTS.codeDiscovered, game, code, source, reason },
-        reason === 'reactivated' ? `${code} seen again after it was dead: checking it once more` : `new code ${code} from ${source}`,
-      );
-      if (signal.aborted) {
-        // Recorded, not lost: the next start takes it up.
-        entries.delete(key);
-        await store.codes.markFanoutStarted(game, code).catch(() => undefined);
-        const report: FanoutReport = { game, code, outcome: 'stopped', runs: [], finished: false };
-        return { kind: 'accepted', game, code, reason, verdict: Promise.resolve('unchecked'), done: Promise.resolve(report) };
-      }
-      const done = start(entry);
-      return { kind: 'accepted', game, code, reason, verdict: entry.verdict, done };
-    },
+    submit: (submission) => submit(intake, submission),
     resume(game, code, interrupted = new Map()) {
       if (signal.aborted) return null;
       const existing = entries.get(keyOf(game, code));
       const entry = existing ?? newEntry(game, code, 'resume', 'resume', null);
       for (const [guildId, ids] of interrupted) entry.interrupted.set(guildId, [...(entry.interrupted.get(guildId) ?? []), ...ids]);
-      if (!existing) return start(entry);
+      if (!existing) return start(intake, entry);
       // Being handled already (a feed or a channel post got there first): that fan-out covers it. Its promise exists
       // once the store has answered the submission.
       return (async () => {
@@ -305,4 +153,187 @@ export function createCodeIntake(deps: CodesDeps, options: CodeIntakeOptions = {
       stopController.abort(new Error('code discovery stopped'));
     },
   };
+}
+
+function newEntry(game: Game, code: string, source: string, trigger: RunTrigger, seenAt: number | null): Entry {
+  let settle!: (verdict: Verdict) => void;
+  const verdict = new Promise<Verdict>((resolve) => {
+    settle = resolve;
+  });
+  return { game, code, source, trigger, seenAt, firstCallLogged: false, interrupted: new Map(), settle, verdict, done: null };
+}
+
+function noteFirstCall(log: Logger, entry: Entry, via: ValidationVia | 'fanout'): void {
+  if (entry.firstCallLogged || entry.seenAt === null) return;
+  entry.firstCallLogged = true;
+  log.info(
+    { event: EVENTS.codeFirstRedeem, game: entry.game, code: entry.code, source: entry.source, via, latencyMs: Math.round(performance.now() - entry.seenAt) },
+    'first redemption call for a new code',
+  );
+}
+
+async function validate(intake: Intake, entry: Entry): Promise<Verdict | 'config-error' | 'stopped'> {
+  const { deps, signal, unusableTestPlayers, testPlayers } = intake;
+  const { store, log } = deps;
+  const { game, code } = entry;
+  const known = await store.codes.get(game, code);
+  if (known?.status === 'valid') return 'valid';
+  for (let attempt = 1; ; attempt += 1) {
+    if (signal.aborted) return 'stopped';
+    const testPlayer = unusableTestPlayers.has(game) ? undefined : testPlayers[game];
+    const guilds = await store.guilds.list({ game, autoRedeem: true });
+    const outcome = await validateCode(
+      {
+        ...deps,
+        testPlayer,
+        guilds,
+        signal,
+        onCall: (via) => noteFirstCall(log, entry, via),
+        onTestPlayerUnusable: (reason) => {
+          unusableTestPlayers.add(game);
+          log.warn({ event: EVENTS.codeValidated, game, code, result: 'test-player-unusable', reason }, 'the test player cannot check codes; members are used instead');
+        },
+      },
+      game,
+      code,
+    );
+    const ctx = { event: EVENTS.codeValidated, game, code, source: entry.source, attempt };
+    switch (outcome.kind) {
+      case 'valid':
+        log.info({ ...ctx, result: 'valid', via: outcome.via, fid: outcome.fid }, `${code} is valid`);
+        return 'valid';
+      case 'dead':
+        log.warn({ ...ctx, result: outcome.status, via: outcome.via, fid: outcome.fid, err_code: outcome.errCode, err_msg: outcome.msg }, `${code} is ${outcome.status}: no alliance will run it`);
+        return 'dead';
+      case 'nobody':
+        log.info({ ...ctx, result: 'unchecked', reason: 'no test player and no member with a known state' }, `${code} could not be checked first: nobody to check it on`);
+        return 'unchecked';
+      case 'config-error':
+        log.error({ ...ctx, result: 'config-error', reason: outcome.reason, err_msg: outcome.msg }, 'the game refused the check as malformed: the fan-out waits for the configuration to be fixed (and a restart)');
+        return 'config-error';
+      case 'stopped':
+        return 'stopped';
+      case 'inconclusive': {
+        // Channel posts and the CLI should not wait for a slow API: they hear "not checked yet" now.
+        entry.settle('unchecked');
+        const delay = retryDelayMs(intake.validationRetry, attempt, outcome.delayMs);
+        log.info({ ...ctx, result: 'inconclusive', reason: outcome.reason, retryInMs: delay }, `${code} could not be checked yet; trying again`);
+        try {
+          await sleep(delay, undefined, { signal });
+        } catch {
+          return 'stopped';
+        }
+      }
+    }
+  }
+}
+
+async function handle(intake: Intake, entry: Entry): Promise<FanoutReport> {
+  const { deps } = intake;
+  const { store, log } = deps;
+  const { game, code } = entry;
+  const report = (outcome: FanoutReport['outcome'], runs: RunSummary[] = [], finished = false): FanoutReport => ({ game, code, outcome, runs, finished });
+  await store.codes.markFanoutStarted(game, code);
+  const checked = await validate(intake, entry);
+  entry.settle(checked === 'valid' || checked === 'dead' ? checked : 'unchecked');
+  if (checked === 'dead') {
+    await store.codes.markFanoutDone(game, code);
+    await markInterrupted(store, entry, [...entry.interrupted.keys()]);
+    return report('dead', [], true);
+  }
+  if (checked === 'stopped' || checked === 'config-error') return report(checked);
+  const result = await fanOut(
+    {
+      ...deps,
+      trigger: entry.trigger,
+      onRunStart: (guildId) => {
+        noteFirstCall(log, entry, 'fanout');
+        const old = entry.interrupted.get(guildId);
+        if (old && old.length > 0) void store.runs.markInterrupted(old).catch(() => undefined);
+      },
+    },
+    game,
+    code,
+  );
+  // After a shutdown the store may be closing: leave the code as it is, the next start resumes it.
+  if (deps.shutdownSignal.aborted) return report(checked, result.runs, false);
+  if (result.finished) await store.codes.markFanoutDone(game, code);
+  // A duplicate or deferred run may be another process's live run: its record is left alone.
+  await markInterrupted(store, entry, result.runs.filter((run) => run.status !== 'duplicate' && run.status !== 'deferred').map((run) => run.guildId));
+  return report(checked, result.runs, result.finished);
+}
+
+async function markInterrupted(store: Store, entry: Entry, guildIds: readonly string[]): Promise<void> {
+  const ids = guildIds.flatMap((guildId) => entry.interrupted.get(guildId) ?? []);
+  if (ids.length > 0) await store.runs.markInterrupted(ids);
+}
+
+function start(intake: Intake, entry: Entry): Promise<FanoutReport> {
+  const { entries } = intake;
+  const { log } = intake.deps;
+  const key = keyOf(entry.game, entry.code);
+  entries.set(key, entry);
+  entry.done = handle(intake, entry)
+    .catch((error: unknown): FanoutReport => {
+      log.error({ event: EVENTS.codeFanout, phase: 'failed', game: entry.game, code: entry.code, err: error }, 'code discovery failed for this code; it resumes on the next start');
+      return { game: entry.game, code: entry.code, outcome: 'stopped', runs: [], finished: false };
+    })
+    .finally(() => {
+      entry.settle('unchecked');
+      entries.delete(key);
+    });
+  return entry.done;
+}
+
+/** The one path for every new code: normalise, de-duplicate, persist with its source, validate once, fan out. */
+async function submit(intake: Intake, { code: input, game, source }: CodeSubmission): Promise<SubmitResult> {
+  const { store, log } = intake.deps;
+  const { entries, signal } = intake;
+  const seenAt = performance.now();
+  const normalized = normalizeCode(input);
+  if (!normalized.ok) {
+    log.info({ event: EVENTS.codeRejected, game, source, reason: normalized.reason }, `not a gift code: ${normalized.reason}`);
+    return { kind: 'rejected', game, input, reason: normalized.reason };
+  }
+  const code = normalized.code;
+  const key = keyOf(game, code);
+  if (entries.has(key)) {
+    log.debug({ event: EVENTS.codeKnown, game, code, source, inProgress: true }, 'code already being handled');
+    const record = await store.codes.get(game, code);
+    return { kind: 'known', game, code, status: record?.status ?? 'new', inProgress: true };
+  }
+  // Claimed before the first await: the same code from two feeds and a channel at once is taken on once.
+  const entry = newEntry(game, code, source, 'auto', seenAt);
+  entries.set(key, entry);
+  let reason: 'new' | 'reactivated' | 'unfinished';
+  try {
+    const { created, code: record } = await store.codes.add(game, code, source);
+    if (created) reason = 'new';
+    else if (FINAL_CODE_STATUSES.includes(record.status) && Date.now() - record.statusChangedAt >= intake.recheckAfterMs && (await store.codes.reopenForRecheck(game, code))) {
+      reason = 'reactivated';
+    }
+    else if (!FINAL_CODE_STATUSES.includes(record.status) && record.fanoutDoneAt === null) reason = 'unfinished';
+    else {
+      entries.delete(key);
+      log.debug({ event: EVENTS.codeKnown, game, code, source, status: record.status }, 'code already known');
+      return { kind: 'known', game, code, status: record.status, inProgress: false };
+    }
+  } catch (error) {
+    entries.delete(key);
+    throw error;
+  }
+  if (reason === 'unfinished') entry.seenAt = null;
+  log.info(
+    { event: EVENTS.codeDiscovered, game, code, source, reason },
+    reason === 'reactivated' ? `${code} seen again after it was dead: checking it once more` : `new code ${code} from ${source}`,
+  );
+  if (signal.aborted) {
+    // Recorded, not lost: the next start takes it up.
+    entries.delete(key);
+    await store.codes.markFanoutStarted(game, code).catch(() => undefined);
+    const report: FanoutReport = { game, code, outcome: 'stopped', runs: [], finished: false };
+    return { kind: 'accepted', game, code, reason, verdict: Promise.resolve('unchecked'), done: Promise.resolve(report) };
+  }
+  const done = start(intake, entry);
+  return { kind: 'accepted', game, code, reason, verdict: entry.verdict, done };
 }
