@@ -3,8 +3,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { startFakeDiscord } from '@giftbot/fake-discord';
 import { startGameApiSimulator } from '../src/dev/simulator/gameApiSimulator.ts';
-import { startFakeDiscord } from '../test/support/fakeDiscord/index.ts';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { StoredMessage } from '@giftbot/fake-discord';
 import { ADMIN_ID, COMMANDS_CHANNEL_ID, embedFields, embedOf, GUILD_ID, MEMBER_ID, seedAlliance, startBotHarness, type BotHarness } from '../support/botHarness.ts';
-import type { StoredMessage } from '../support/fakeDiscord/index.ts';
 
 let h: BotHarness;
 let fids: string[];

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import type { StoredMessage } from '@giftbot/fake-discord';
 import { embedFields, embedOf, GUILD_ID, OTHER_GUILD_ID, RESULTS_CHANNEL_ID, seedAlliance, startBotHarness, type BotHarness } from '../support/botHarness.ts';
-import type { StoredMessage } from '../support/fakeDiscord/index.ts';
 
 let h: BotHarness | undefined;
 afterEach(async () => {

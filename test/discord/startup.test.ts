@@ -3,8 +3,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { startFakeDiscord, type FakeDiscord } from '@giftbot/fake-discord';
 import { startGameApiSimulator, type GameApiSimulator } from '../../src/dev/simulator/gameApiSimulator.ts';
-import { startFakeDiscord, type FakeDiscord } from '../support/fakeDiscord/index.ts';
 
 const GUILD = '920000000000000001';
 let fake: FakeDiscord | undefined;

@@ -1,9 +1,9 @@
 import { Client, Events, GatewayIntentBits } from 'discord.js';
 import { afterEach, describe, expect, it } from 'vitest';
+import { startFakeDiscord, type FakeDiscord } from '@giftbot/fake-discord';
 import { createDiscovery, type Discovery } from '../../src/codes/createDiscovery.ts';
 import { EVENTS } from '../../src/log/events.ts';
 import { callsPerFid, startCoreHarness, type CoreHarness } from '../support/coreHarness.ts';
-import { startFakeDiscord, type FakeDiscord } from '../support/fakeDiscord/index.ts';
 import { feedSource, redeemCalls, seedGuild, waitFor } from './helpers.ts';
 
 const GUILD = '920000000000000001';

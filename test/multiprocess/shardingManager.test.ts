@@ -2,11 +2,11 @@ import { createInterface } from 'node:readline';
 import { resolve } from 'node:path';
 import { ShardingManager } from 'discord.js';
 import { afterEach, describe, expect, it } from 'vitest';
+import { startFakeDiscord, type FakeDiscord } from '@giftbot/fake-discord';
 import { EVENTS } from '../../src/log/events.ts';
 import { shardOfGuild } from '../../src/sharding/shardScope.ts';
 import { analyzeCalls } from '../support/cluster/clusterAnalysis.ts';
 import { finishedRunsWithCalls, startCluster, waitForFinal, type Cluster } from '../support/cluster/clusterHarness.ts';
-import { startFakeDiscord, type FakeDiscord } from '../support/fakeDiscord/index.ts';
 
 let cluster: Cluster | undefined;
 let fake: FakeDiscord | undefined;

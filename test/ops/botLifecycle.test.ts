@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
+import { startFakeDiscord, type FakeDiscord } from '@giftbot/fake-discord';
 import { gameInfo } from '../../src/game/games.ts';
 import { EVENTS } from '../../src/log/events.ts';
 import type { LogReport } from '../../src/ops/logCheck/logAnalyser.ts';
 import { startGameApiSimulator, type GameApiSimulator } from '../../src/dev/simulator/gameApiSimulator.ts';
 import { openSqliteStore } from '../../src/store/sqlite/sqliteStore.ts';
-import { startFakeDiscord, type FakeDiscord } from '../support/fakeDiscord/index.ts';
 import { freePort, startRedisServer, type TestRedisServer } from '../support/redisServer.ts';
 import { get, jsonLines, logsCheck, MAIN, spawnLogged, waitFor, type Finished } from './helpers.ts';
 

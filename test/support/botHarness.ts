@@ -3,12 +3,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startFakeDiscord, type FakeDiscord, type InteractionHandle, type RestCall, type SendCommandInput, type StoredMessage } from '@giftbot/fake-discord';
 import { loadConfig } from '../../src/config/config.ts';
 import type { Bot } from '../../src/discord/connectBot.ts';
 import { startBot } from '../../src/runtime.ts';
 import { startGameApiSimulator, type GameApiSimulator, type SimulatorOptions } from '../../src/dev/simulator/gameApiSimulator.ts';
 import { captureLogs, testEnv } from './coreHarness.ts';
-import { startFakeDiscord, type FakeDiscord, type InteractionHandle, type RestCall, type SendCommandInput, type StoredMessage } from './fakeDiscord/index.ts';
 
 export const GUILD_ID = '910000000000000001';
 export const OTHER_GUILD_ID = '910000000000000002';

@@ -1,7 +1,7 @@
 // Shared set-up for the fake-Discord tests: a fake with one guild, and a real discord.js Client logged in to it.
 import { Client, Events, GatewayIntentBits } from 'discord.js';
-import { startFakeDiscord } from '../support/fakeDiscord/index.ts';
-import type { FakeDiscord, FakeDiscordOptions } from '../support/fakeDiscord/index.ts';
+import { startFakeDiscord } from '@giftbot/fake-discord';
+import type { FakeDiscord, FakeDiscordOptions } from '@giftbot/fake-discord';
 
 export const GUILD_ID = '900000000000000001';
 export const TEXT_CHANNEL_ID = '900000000000000010';

@@ -2,7 +2,7 @@
 //   const fake = await startFakeDiscord();
 //   const client = new Client({ intents, rest: { api: fake.apiBase } });
 //   await client.login(fake.token);
-// See README.md beside this file for what is modelled and the rules it enforces.
+// See the package's README.md for what is modelled and the rules it enforces.
 import { GatewayIntentBits, MessageFlags } from 'discord-api-types/v10';
 import type { ApplicationFlags } from 'discord-api-types/v10';
 import { CommandStore } from './commands.ts';

@@ -10,7 +10,7 @@ import {
 import type { ChatInputCommandInteraction, Client, Interaction } from 'discord.js';
 import { fetch } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { FakeDiscord } from '../support/fakeDiscord/index.ts';
+import type { FakeDiscord } from '@giftbot/fake-discord';
 import { ADMIN_USER_ID, GUILD_ID, handlerErrors, login, MEMBER_USER_ID, NEWS_CHANNEL_ID, startWorld, TEXT_CHANNEL_ID } from './helpers.ts';
 
 let fake: FakeDiscord | undefined;

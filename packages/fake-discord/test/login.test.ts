@@ -1,7 +1,7 @@
 import { ChannelType, Client, Events, GatewayIntentBits } from 'discord.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import type { FakeDiscord } from '../support/fakeDiscord/index.ts';
+import type { FakeDiscord } from '@giftbot/fake-discord';
 import { GUILD_ID, login, NEWS_CHANNEL_ID, startWorld, TEXT_CHANNEL_ID } from './helpers.ts';
 
 let fake: FakeDiscord | undefined;

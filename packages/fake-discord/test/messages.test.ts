@@ -1,7 +1,7 @@
 import { AttachmentBuilder, Events, GatewayIntentBits, MessageFlags } from 'discord.js';
 import type { Client, Message } from 'discord.js';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { FakeDiscord } from '../support/fakeDiscord/index.ts';
+import type { FakeDiscord } from '@giftbot/fake-discord';
 import { GUILD_ID, login, MEMBER_USER_ID, NEWS_CHANNEL_ID, startWorld, TEXT_CHANNEL_ID } from './helpers.ts';
 
 let fake: FakeDiscord | undefined;
