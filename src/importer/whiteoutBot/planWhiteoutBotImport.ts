@@ -99,6 +99,36 @@ export function planWhiteoutBotImport(data: WhiteoutBotData, options: WhiteoutBo
   }
 
   // Alliances → guilds. Several alliances on one Discord server share one guild (one roster per server in giftbot).
+  const { guilds, guildOfAlliance } = planGuilds(data, options, usersByAlliance, problems);
+  const { members, memberGuilds } = planMembers(data, guilds, guildOfAlliance, problems);
+  const codes = planCodes(data, problems);
+  const ledger = planHistory(data, game, memberGuilds, problems);
+  return {
+    batch: {
+      source: WHITEOUT_BOT_SOURCE,
+      guilds: [...guilds.values()].map((g) => g.batch),
+      members,
+      codes: [...codes.entries()].map(([code, status]) => ({ game, code, status })),
+      ledger: [...ledger.rows.values()],
+    },
+    guilds: [...guilds.values()].map(({ batch: _batch, ...guild }) => guild),
+    read: { alliances: data.alliances.length, users: data.users.length, codes: data.codes.length, redemptions: data.redemptions.length },
+    historyNotFinal: ledger.historyNotFinal,
+    problems,
+  };
+}
+
+function mostCommonState(users: WhiteoutBotData['users']): number | null {
+  const counts = new Map<number, number>();
+  for (const user of users) {
+    const kid = state(user.kid);
+    if (kid !== null) counts.set(kid, (counts.get(kid) ?? 0) + 1);
+  }
+  return [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0] - b[0])[0]?.[0] ?? null;
+}
+
+function planGuilds(data: WhiteoutBotData, options: WhiteoutBotPlanOptions, usersByAlliance: Map<string, WhiteoutBotData['users']>, problems: ImportProblems) {
+  const { game } = options;
   const guildOfAlliance = new Map<string, string>();
   const guilds = new Map<string, PlannedGuild & { batch: ImportBatch['guilds'][number] }>();
   const alliances = [...data.alliances].sort((a, b) => Number(a.allianceId) - Number(b.allianceId) || a.allianceId.localeCompare(b.allianceId));
@@ -142,7 +172,10 @@ export function planWhiteoutBotImport(data: WhiteoutBotData, options: WhiteoutBo
     guilds.set(guildId, { id: guildId, name, allianceIds: [id], defaultState, members: 0, membersWithoutState: 0, batch });
   }
 
-  // Users → members.
+  return { guilds, guildOfAlliance };
+}
+
+function planMembers(data: WhiteoutBotData, guilds: Map<string, PlannedGuild & { batch: ImportBatch['guilds'][number] }>, guildOfAlliance: Map<string, string>, problems: ImportProblems) {
   const knownAlliances = new Set(data.alliances.map((a) => a.allianceId));
   const members: ImportBatch['members'][number][] = [];
   const memberGuilds = new Map<string, string>();
@@ -171,7 +204,11 @@ export function planWhiteoutBotImport(data: WhiteoutBotData, options: WhiteoutBo
     members.push({ guildId, fid, state: kid, name: text(user.nickname) });
   }
 
-  // Codes, as the old bot last knew them.
+  return { members, memberGuilds };
+}
+
+/** Codes, as the old bot last knew them. */
+function planCodes(data: WhiteoutBotData, problems: ImportProblems): Map<string, CodeStatus> {
   const codes = new Map<string, CodeStatus>();
   const statusesKeptNew = new Map<string, number>();
   for (const row of data.codes) {
@@ -191,7 +228,11 @@ export function planWhiteoutBotImport(data: WhiteoutBotData, options: WhiteoutBo
     problems.add('code-status-unknown', 'codes with a validation status giftbot does not know (kept as new: giftbot checks them itself)', `"${raw}" × ${count}`);
   }
 
-  // Redemption history: only final answers, and only for members imported above.
+  return codes;
+}
+
+/** Redemption history: only final answers, and only for members imported. */
+function planHistory(data: WhiteoutBotData, game: Game, memberGuilds: Map<string, string>, problems: ImportProblems) {
   const ledger = new Map<string, ImportBatch['ledger'][number]>();
   const historyNotFinal: Record<string, number> = {};
   let unknownPlayers = 0;
@@ -215,26 +256,5 @@ export function planWhiteoutBotImport(data: WhiteoutBotData, options: WhiteoutBo
     problems.add('history-not-imported', 'redemption rows of players not imported, or with a malformed code (skipped)', `${unknownPlayers} row(s)`, unknownPlayers);
   }
 
-  return {
-    batch: {
-      source: WHITEOUT_BOT_SOURCE,
-      guilds: [...guilds.values()].map((g) => g.batch),
-      members,
-      codes: [...codes.entries()].map(([code, status]) => ({ game, code, status })),
-      ledger: [...ledger.values()],
-    },
-    guilds: [...guilds.values()].map(({ batch: _batch, ...guild }) => guild),
-    read: { alliances: data.alliances.length, users: data.users.length, codes: data.codes.length, redemptions: data.redemptions.length },
-    historyNotFinal,
-    problems,
-  };
-}
-
-function mostCommonState(users: WhiteoutBotData['users']): number | null {
-  const counts = new Map<number, number>();
-  for (const user of users) {
-    const kid = state(user.kid);
-    if (kid !== null) counts.set(kid, (counts.get(kid) ?? 0) + 1);
-  }
-  return [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0] - b[0])[0]?.[0] ?? null;
+  return { rows: ledger, historyNotFinal };
 }
