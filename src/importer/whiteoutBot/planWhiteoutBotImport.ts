@@ -1,5 +1,6 @@
 import type { Game } from '../../game/games.ts';
 import { isValidFid, isValidState, normalizeCode } from '../../game/normalizeCode.ts';
+import { cleanName } from '../../members/cleanName.ts';
 import type { CodeStatus, ImportBatch, LedgerOutcome } from '../../store/types.ts';
 import { ImportProblems } from '../importProblems.ts';
 import type { Raw, WhiteoutBotData } from './readWhiteoutBot.ts';
@@ -168,7 +169,7 @@ export function planWhiteoutBotImport(data: WhiteoutBotData, options: WhiteoutBo
       problems.add('member-without-state', `members without a state (imported with state unknown: find it with giftbot members resolve <guildId>)`, `${fid}${text(user.kid) ? ` ("${text(user.kid)}")` : ''}`);
     }
     memberGuilds.set(fid, guildId);
-    members.push({ guildId, fid, state: kid, name: text(user.nickname) });
+    members.push({ guildId, fid, state: kid, name: cleanName(text(user.nickname)) });
   }
 
   // Codes, as the old bot last knew them.
