@@ -124,7 +124,15 @@ export function createApp(deps: AppDeps): App {
     logStatus();
   });
   const activeRuns = createActiveRuns();
-  const metrics = config.ops.metricsPort !== null ? createMetrics({ activeRuns }) : null;
+  const metrics =
+    config.ops.metricsPort !== null
+      ? createMetrics({
+          activeRuns,
+          ...(coordination ? { redisUp: () => coordination.health.reachable() } : {}),
+          deferredRunsWaiting: async () => (await store.deferredRuns.list()).length,
+          feeds: config.discovery.feeds.map((feed) => feed.name),
+        })
+      : null;
   const shutdown = new AbortController();
   const engine = createRedeemEngine({
     store,

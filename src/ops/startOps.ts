@@ -36,6 +36,7 @@ export async function startOps(deps: OpsDeps): Promise<Ops> {
     heldAfterMs: config.ops.stuckRunAfterMs,
     idleAfterMs: config.ops.stalledRunAfterMs,
   });
+  if (deps.metrics && deps.discordReady) deps.metrics.watchDiscord(deps.discordReady);
   let server: OpsServer | null = null;
   if (config.ops.metricsPort !== null) {
     try {
