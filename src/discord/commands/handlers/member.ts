@@ -75,7 +75,7 @@ async function importMembers(interaction: Parameters<CommandHandler>[0], allianc
   const rejects = parsed.rejected.map((bad) => `line ${bad.line}: ${escapeMarkdown(bad.reason)}`);
   if (parsed.rejectedCount > parsed.rejected.length) rejects.push(`… and ${parsed.rejectedCount - parsed.rejected.length} more`);
   if (parsed.members.length === 0 && parsed.rejectedCount === 0) {
-    throw new UserError('That file has no players in it. Each line is `fid,state,name` (state and name may be empty).');
+    throw new UserError('That file has no players in it. Give one player a line: `fid,state,name` (state and name may be empty), or columns named `fid`, `state` and `name` in a header line.');
   }
   if (parsed.rejectedCount > 0 && !skipInvalid) {
     await interaction.editReply({
