@@ -24,6 +24,10 @@ COPY --from=deps /app/node_modules ./node_modules
 COPY package.json package-lock.json ./
 COPY config ./config
 COPY src ./src
+# `npm run deploy-commands` and the `giftbot` command (the CLI, the importer, deploy-commands) inside the container:
+# docker compose exec giftbot giftbot --help
+COPY scripts/deployCommands.ts ./scripts/deployCommands.ts
+COPY --chmod=755 deploy/giftbot-in-docker.sh /usr/local/bin/giftbot
 RUN mkdir -p /data && chown node:node /data
 VOLUME ["/data"]
 USER node

@@ -8,6 +8,7 @@ import { loadConfigOrExit } from '../src/bootstrap.ts';
 import { definitionsHash, openCommandHashFile, scopeKey } from '../src/discord/commands/commandHashFile.ts';
 import { COMMAND_DEFINITIONS } from '../src/discord/commands/definitions/index.ts';
 import { registerCommands } from '../src/discord/commands/registerCommands.ts';
+import { inviteUrl } from '../src/discord/invitePermissions.ts';
 
 const USAGE = 'npm run deploy-commands -- [--guild <id>]... [--global]';
 
@@ -52,7 +53,7 @@ try {
   process.exit(1);
 }
 if (targets.length === 0) {
-  process.stdout.write('The bot is in no server yet: invite it first (see README, "Discord"), or use --global.\n');
+  process.stdout.write(`The bot is in no server yet: invite it first with\n  ${inviteUrl(discord.applicationId)}\nthen run this again (or use --global).\n`);
   process.exit(0);
 }
 

@@ -42,6 +42,8 @@ export interface CoreDeps {
   runLock?: RunLock;
   /** Who watches every run besides the metrics (the results-channel reporter). */
   listeners?: readonly RunListener[];
+  /** For the bot: whether Discord's gateway session is ready (the metrics show it). */
+  discordConnected?: () => boolean;
 }
 
 /** giftbot without Discord: what the CLI, the demo, the benchmark and the bot's commands work with. */
@@ -106,7 +108,16 @@ export function createCore(deps: CoreDeps): Core {
   const spacing = createPlayerSpacing(config.playerSpacingMs);
   const runLock = deps.runLock ?? coordination?.runLock ?? createLocalOnlyRunLock();
   const activeRuns = createActiveRuns();
-  const metrics = config.ops.metricsPort !== null ? createMetrics({ activeRuns }) : null;
+  const metrics =
+    config.ops.metricsPort !== null
+      ? createMetrics({
+          activeRuns,
+          ...(coordination ? { redisUp: () => coordination.health.reachable() } : {}),
+          deferredRunsWaiting: async () => (await store.deferredRuns.list()).length,
+          feeds: config.discovery.feeds.map((feed) => feed.name),
+          ...(deps.discordConnected ? { discordConnected: deps.discordConnected } : {}),
+        })
+      : null;
   const shutdown = new AbortController();
 
   const engine = createRedeemEngine({
@@ -238,7 +249,7 @@ export async function startBot(options: StartBotOptions): Promise<Bot> {
   const client = createDiscordClient(discord);
   const liveRuns = createLiveRuns();
   const reporter = createRunReporter({ client, store, log, liveRuns, progressIntervalMs: discord.progressIntervalMs });
-  const core = createCore({ config, log, store, listeners: [reporter] });
+  const core = createCore({ config, log, store, listeners: [reporter], discordConnected: () => client.isReady() });
   const discovery = createDiscovery(core);
   return connectBot({
     core,

@@ -1,6 +1,8 @@
 import { createRequire } from 'node:module';
 import type { Registry } from 'prom-client';
+import { GAMES } from '../game/games.ts';
 import type { RunListener } from '../redeem/runListener.ts';
+import { ANSWER_KINDS, FEED_OUTCOMES, LOCK_EVENTS, LOCK_LAYERS, MEMBER_OUTCOMES, packageVersion, RUN_STATUSES } from './metricLabels.ts';
 
 export type FeedPollOutcome = 'ok' | 'not-modified' | 'failed';
 
@@ -21,8 +23,18 @@ export interface Metrics extends RunListener {
 export interface MetricsOptions {
   /** Read at scrape time for the runs-in-progress gauge. */
   activeRuns?: { list(): readonly unknown[] };
-  /** Process metrics (CPU, memory, event loop lag, GC, handles); on by default. */
+  /** Process metrics (CPU, memory, event loop lag, GC, handles), under their standard names; on by default. */
   processMetrics?: boolean;
+  /** Whether Redis answers (null before the first check). Given only when Redis is configured: giftbot_redis_up. */
+  redisUp?: () => boolean | null;
+  /** For the bot: whether the Discord gateway session is ready (giftbot_discord_connected, read at every scrape). */
+  discordConnected?: () => boolean;
+  /** How many runs wait in the deferred-run table (for Redis to answer again): giftbot_deferred_runs_waiting. */
+  deferredRunsWaiting?: () => number | Promise<number>;
+  /** The configured code feeds, so their poll counters exist from the start. */
+  feeds?: readonly string[];
+  /** For giftbot_build_info; package.json's version by default. */
+  version?: string;
 }
 
 /** API answers take 50 ms to the 20 s read timeout; the buckets cover that range. */
@@ -32,7 +44,8 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   // prom-client is loaded only when metrics are asked for (METRICS_PORT): without them the bot does not pay its memory.
   const { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } = createRequire(import.meta.url)('prom-client') as typeof import('prom-client');
   const registry = new Registry();
-  if (options.processMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: 'giftbot_' });
+  // Standard names (process_cpu_seconds_total, nodejs_heap_size_used_bytes…): stock dashboards expect them unprefixed.
+  if (options.processMetrics ?? true) collectDefaultMetrics({ register: registry });
 
   const redemptions = new Counter({
     name: 'giftbot_redemptions_total',
@@ -92,6 +105,56 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     labelNames: ['feed'] as const,
     registers: [registry],
   });
+
+  new Gauge({
+    name: 'giftbot_build_info',
+    help: 'Always 1; the labels say which giftbot and which Node.js are running.',
+    labelNames: ['version', 'node'] as const,
+    registers: [registry],
+  }).set({ version: options.version ?? packageVersion(), node: process.versions.node }, 1);
+  const { redisUp, deferredRunsWaiting } = options;
+  if (redisUp) {
+    new Gauge({
+      name: 'giftbot_redis_up',
+      help: 'Whether Redis answered its last health check (1) or not (0; also 0 before the first check).',
+      registers: [registry],
+      collect() {
+        this.set(redisUp() === true ? 1 : 0);
+      },
+    });
+  }
+  if (deferredRunsWaiting) {
+    new Gauge({
+      name: 'giftbot_deferred_runs_waiting',
+      help: 'Runs recorded as deferred (the shared lock could not be checked) and waiting to be retried.',
+      registers: [registry],
+      async collect() {
+        this.set(await deferredRunsWaiting());
+      },
+    });
+  }
+  const discordConnected = options.discordConnected;
+  if (discordConnected) {
+    new Gauge({
+      name: 'giftbot_discord_connected',
+      help: 'Whether the Discord gateway session is ready (1) or not (0).',
+      registers: [registry],
+      collect() {
+        this.set(discordConnected() ? 1 : 0);
+      },
+    });
+  }
+
+  // Every known series from the start, at 0.
+  for (const game of GAMES) {
+    for (const outcome of MEMBER_OUTCOMES) redemptions.inc({ game, outcome }, 0);
+    for (const kind of ANSWER_KINDS) apiLatency.zero({ game, kind });
+    rateLimited.inc({ game }, 0);
+  }
+  for (const status of RUN_STATUSES) runs.inc({ status }, 0);
+  for (const layer of LOCK_LAYERS) duplicates.inc({ layer }, 0);
+  for (const event of LOCK_EVENTS) lockEvents.inc({ event }, 0);
+  for (const feed of options.feeds ?? []) for (const outcome of FEED_OUTCOMES) feedPolls.inc({ feed, outcome }, 0);
 
   return {
     registry,

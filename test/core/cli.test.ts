@@ -84,6 +84,22 @@ describe('giftbot CLI', () => {
     expect((await cli('members', 'list', GUILD)).stdout).not.toContain('71000001');
   });
 
+  it('a spreadsheet header in another order imports; a binary file is refused in one line, nothing imported', async () => {
+    const sheet = join(h.dir, 'sheet.csv');
+    writeFileSync(sheet, 'Name,FID,State\n"Ana, the first",72000001,245\nBo,72000002,\n');
+    const imported = await cli('members', 'import', GUILD, sheet, '--no-catch-up');
+    expect(imported.code).toBe(0);
+    expect(imported.stdout).toContain('Imported 2 member(s)');
+    expect((await cli('members', 'list', GUILD)).stdout).toContain('Ana, the first');
+
+    const xlsx = join(h.dir, 'roster.xlsx');
+    writeFileSync(xlsx, Buffer.concat([Buffer.from('PK\x03\x04\x14\x00'), Buffer.alloc(200_000, 0x0a), Buffer.alloc(200_000, 0x41)]));
+    const refused = await cli('members', 'import', GUILD, xlsx);
+    expect(refused.code).toBe(2);
+    expect(`${refused.stdout}${refused.stderr}`.trim().split('\n')).toHaveLength(1);
+    expect(refused.stdout + refused.stderr).toContain('it is a binary file, not CSV');
+  });
+
   it('a broken configuration lists every problem and exits 1', async () => {
     const { code, stderr } = await (async () => {
       try {

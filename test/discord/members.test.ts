@@ -76,6 +76,32 @@ describe('/member', () => {
     expect(await h.bot.app.store.members.get(GUILD_ID, '80000002')).toMatchObject({ state: 245, name: 'Bob, the second' });
   });
 
+  it('import reads columns by header name, lists the first 20 bad lines and counts the rest, and refuses a binary file', async () => {
+    const csv = `FID,Name,State\n80000011,\x1b[1mZoë\x1b[0m,246\n${Array.from({ length: 25 }, (_, i) => `bad${i},x,245`).join('\n')}\n`;
+    const strict = h.command({ name: 'member', subcommand: 'import', options: { file: { attachment: { filename: 'roster.csv', content: csv } } } });
+    const refused = embedOf(await h.reply(strict.token, (m) => (m.embeds?.length ?? 0) > 0));
+    expect(refused.title).toBe('Nothing imported: 25 bad lines');
+    const lines = refused.description?.split('\n') ?? [];
+    expect(lines[0]).toBe('line 3: "bad0" is not a player id (digits only)');
+    expect(lines[19]).toBe('line 22: "bad19" is not a player id (digits only)');
+    expect(lines[20]).toBe('… and 5 more');
+
+    const lenient = h.command({ name: 'member', subcommand: 'import', options: { file: { attachment: { filename: 'roster.csv', content: csv } }, skip_invalid: true } });
+    expect(embedOf(await h.reply(lenient.token, (m) => (m.embeds?.length ?? 0) > 0)).title).toBe('Imported 1 player');
+    expect(await h.bot.app.store.members.get(GUILD_ID, '80000011')).toMatchObject({ state: 246, name: 'Zoë' });
+
+    const binary = h.command({ name: 'member', subcommand: 'import', options: { file: { attachment: { filename: 'roster.xlsx', content: `PK\x03\x04\x00\x00${'80000012,245,x\n'.repeat(50)}` } } } });
+    const answer = await h.reply(binary.token, (m) => (m.content ?? '') !== '');
+    expect(answer.content).toBe('The file contains NUL bytes: it is a binary file, not CSV. Save it as CSV (UTF-8) and try again.');
+    expect(await h.bot.app.store.members.get(GUILD_ID, '80000012')).toBeNull();
+  });
+
+  it('add strips terminal escape codes and control characters from the name', async () => {
+    const add = h.command({ name: 'member', subcommand: 'add', options: { fid: '80000013', name: '\x1b]0;owned\x07Ana\x1b[2K \u0007Lí 李' } });
+    expect((await h.reply(add.token)).content).toContain('Added player **80000013** (Ana Lí 李)');
+    expect((await h.bot.app.store.members.get(GUILD_ID, '80000013'))?.name).toBe('Ana Lí 李');
+  });
+
   it('import refuses a file over the size limit before downloading it', async () => {
     const big = `fid,state,name\n${'80000003,245,x\n'.repeat(80_000)}`;
     const { token } = h.command({ name: 'member', subcommand: 'import', options: { file: { attachment: { filename: 'huge.csv', content: big } } } });

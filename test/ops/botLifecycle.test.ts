@@ -99,7 +99,12 @@ describe('the bot process: health, metrics and a graceful stop in the middle of 
     await waitFor(() => jsonLines(logFile).some((l) => l.event === EVENTS.opsServerListening), '/healthz to be served', 60_000);
     await waitFor(() => calls().length >= 15, 'the run to be well under way', 60_000);
     expect((await get(`${base}/healthz`)).status).toBe(200);
-    expect((await get(`${base}/metrics`)).body).toMatch(/^giftbot_runs_in_progress 1$/m);
+    const running = (await get(`${base}/metrics`)).body;
+    expect(running).toMatch(/^giftbot_runs_in_progress 1$/m);
+    // The real bot wires its own gauges: the gateway is connected, nothing is deferred, which build runs.
+    expect(running).toMatch(/^giftbot_discord_connected 1$/m);
+    expect(running).toMatch(/^giftbot_deferred_runs_waiting 0$/m);
+    expect(running).toMatch(/^giftbot_build_info\{version="\d+\.\d+\.\d+",node="24\.[\d.]+"\} 1$/m);
 
     // 2. SIGTERM in the middle: exit 0 (a shutdown past its deadline exits 1), the in-flight calls are recorded.
     first.child.kill('SIGTERM');

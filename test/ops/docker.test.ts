@@ -111,6 +111,7 @@ describe('the Docker image, checked without Docker', () => {
       }
     };
     walk(join(ROOT, 'src'));
+    walk(join(ROOT, 'scripts'));
     expect([...missing]).toEqual([]);
   });
 
@@ -156,6 +157,32 @@ describe('the Docker image, checked without Docker', () => {
     server = undefined;
     expect((await probe(port)).code).toBe(1);
     await store.close();
+  });
+
+  it('has a `giftbot` command for the CLI, the importer and deploy-commands, with what they need copied in', async () => {
+    const copies = instructions().filter(([k, rest]) => k === 'COPY' && !rest.includes('--from')).map(([, rest]) => rest.split(/\s+/).filter((p) => !p.startsWith('--')));
+    const command = copies.find((parts) => parts.at(-1) === '/usr/local/bin/giftbot');
+    expect(command, 'COPY … /usr/local/bin/giftbot').toBeDefined();
+    expect(dockerfile).toMatch(/COPY --chmod=755 \S+ \/usr\/local\/bin\/giftbot/);
+    const copied = copies.map((parts) => parts[0]!);
+    expect(copied).toEqual(expect.arrayContaining(['src', 'config', 'scripts/deployCommands.ts']));
+    // The deploy script reaches only into what is copied (src/), so it runs in the image as it does here.
+    for (const match of readFileSync(join(ROOT, 'scripts/deployCommands.ts'), 'utf8').matchAll(/from '(\.[^']+)'/g)) expect(match[1]).toMatch(/^\.\.\/src\//);
+    // The command itself, run here with the repository standing in for /app.
+    const giftbot = (...args: string[]) =>
+      run('sh', [join(ROOT, command![0]!), ...args], { env: { PATH: `${join(ROOT, 'node_modules/.bin')}:${process.env.PATH ?? ''}`, GIFTBOT_HOME: ROOT } });
+    const help = (await giftbot('--help')).stdout;
+    expect(help).toMatch(/giftbot members import <guildId> <file\.csv>/);
+    expect(help).toMatch(/giftbot import whiteout-bot/);
+    expect((await giftbot('deploy-commands', '--help')).stdout).toMatch(/--guild <id>/);
+  });
+
+  it('docker-compose caps the size of every service\'s logs', () => {
+    expect(compose).toMatch(/x-logging: &logging\n\s+driver: json-file\n\s+options:\n\s+max-size: "\d+m"\n\s+max-file: "\d+"/);
+    const services = compose.slice(compose.indexOf('\nservices:'), compose.indexOf('\nvolumes:'));
+    const names = [...services.matchAll(/^ {2}(\w[\w-]*):$/gm)].map((m) => m[1]);
+    expect(names).toEqual(['redis', 'giftbot']);
+    expect(services.match(/^ {4}logging: \*logging$/gm)).toHaveLength(names.length);
   });
 
   it('docker-compose runs Redis health-checked and persisted, and gives the bot time to shut down gracefully', () => {

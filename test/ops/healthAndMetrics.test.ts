@@ -89,9 +89,37 @@ describe('/metrics', () => {
     expect(sample(text, 'giftbot_lock_events_total', { event: 'acquired' })).toBe(2);
     expect(sample(text, 'giftbot_lock_events_total', { event: 'released' })).toBe(2);
     expect(sample(text, 'giftbot_runs_in_progress')).toBe(0);
-    // prom-client's process metrics are there too.
-    expect(text).toMatch(/^giftbot_process_cpu_seconds_total /m);
-    expect(text).toMatch(/^giftbot_nodejs_eventloop_lag_seconds /m);
+    // prom-client's process metrics are there too, under the names stock dashboards use.
+    expect(text).toMatch(/^process_cpu_seconds_total /m);
+    expect(text).toMatch(/^process_resident_memory_bytes /m);
+    expect(text).toMatch(/^nodejs_eventloop_lag_seconds /m);
+    expect(text).not.toMatch(/^giftbot_(process|nodejs)_/m);
+  });
+
+  it('exports every known series at 0 before its first event, the build, and whether Discord is connected', async () => {
+    const feeds = JSON.stringify([{ name: 'community', url: 'http://127.0.0.1:9/codes', game: 'wos', format: 'community' }]);
+    h = await startCoreHarness({ env: { METRICS_PORT: '0', CODE_FEEDS: feeds } });
+    let connected = false;
+    ops = await opsFor(h.app, () => connected);
+    const scrape = async () => (await get(`${ops!.server!.url}/metrics`)).body;
+    const text = await scrape();
+    const lines = new Set(text.split('\n'));
+    for (const game of ['wos', 'kingshot']) {
+      for (const outcome of ['success', 'already', 'failed', 'retry-exhausted']) expect(lines).toContain(`giftbot_redemptions_total{game="${game}",outcome="${outcome}"} 0`);
+      expect(lines).toContain(`giftbot_api_rate_limited_total{game="${game}"} 0`);
+      expect(lines).toContain(`giftbot_api_request_duration_seconds_count{game="${game}",kind="retry-later"} 0`);
+    }
+    for (const status of ['completed', 'duplicate', 'code-invalid', 'config-error', 'refused', 'deferred', 'aborted', 'failed']) expect(lines).toContain(`giftbot_runs_total{status="${status}"} 0`);
+    expect(lines).toContain('giftbot_duplicates_refused_total{layer="redis"} 0');
+    expect(lines).toContain('giftbot_lock_events_total{event="stale-fence"} 0');
+    for (const outcome of ['ok', 'not-modified', 'failed']) expect(lines).toContain(`giftbot_feed_polls_total{feed="community",outcome="${outcome}"} 0`);
+    expect(lines).toContain(`giftbot_build_info{version="0.1.0",node="${process.versions.node}"} 1`);
+    expect(lines).toContain('giftbot_deferred_runs_waiting 0');
+    // No Redis configured: no Redis gauge claiming it is down.
+    expect(text).not.toContain('giftbot_redis_up');
+    expect(lines).toContain('giftbot_discord_connected 0');
+    connected = true;
+    expect(new Set((await scrape()).split('\n'))).toContain('giftbot_discord_connected 1');
   });
 
   it('shows a run in progress while it runs', async () => {
@@ -122,15 +150,26 @@ describe('/healthz', () => {
     await waitFor(async () => (healthy = await get(healthz)).status === 200, 'the first connection to Redis');
     expect(JSON.parse(healthy.body)).toEqual({ status: 'ok', healthy: true, checks: { store: 'ok', redis: 'ok', discord: 'ok' }, reasons: [] });
 
+    const metric = async (name: string) => sample((await get(`${ops!.server!.url}/metrics`)).body, name);
+    await waitFor(async () => (await metric('giftbot_redis_up')) === 1, 'giftbot_redis_up to say Redis answers');
+    expect(await metric('giftbot_deferred_runs_waiting')).toBe(0);
+
     await redis.kill();
     let down = await get(healthz);
     await waitFor(async () => (down = await get(healthz)).status === 503, '/healthz to notice Redis is gone');
     expect(JSON.parse(down.body)).toMatchObject({ status: 'unhealthy', checks: { store: 'ok', redis: 'failing', discord: 'ok' } });
     expect(JSON.parse(down.body).reasons).toEqual([expect.stringContaining('Redis does not answer')]);
     expect((await get(healthz)).status).toBe(503);
+    await waitFor(async () => (await metric('giftbot_redis_up')) === 0, 'giftbot_redis_up to say Redis is gone');
+    // An automatic run cannot check the shared lock: it waits in the deferred table, and the gauge shows it.
+    await seedAlliance(h, { guildId: GUILD, count: 2 });
+    h.sim.addCode('wos', 'WAITS1');
+    expect((await h.app.engine.processAutoRedeem(GUILD, 'WAITS1', { trigger: 'auto' })).status).toBe('deferred');
+    expect(await metric('giftbot_deferred_runs_waiting')).toBe(1);
 
     await redis.restart();
     await waitFor(async () => (await get(healthz)).status === 200, '/healthz to see Redis back', 30_000);
+    await waitFor(async () => (await metric('giftbot_redis_up')) === 1, 'giftbot_redis_up to see Redis back');
 
     // The Discord gateway is checked too.
     discordReady = false;

@@ -1,16 +1,19 @@
-import { readFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { isValidFid, isValidState } from '../../game/normalizeCode.ts';
 import { catchUpMembers, describeCatchUp } from '../../codes/catchUp.ts';
 import { formatDiscoverySummary, formatMemberDiscovery, type DiscoveryStatus } from '../../members/discoverySummary.ts';
-import { formatMemberCsv, parseMemberCsv } from '../../members/parseMemberCsv.ts';
+import { addMembersInBatches, ImportInterruptedError } from '../../members/addMembersInBatches.ts';
+import { cleanName } from '../../members/cleanName.ts';
+import { formatMemberCsv } from '../../members/formatMemberCsv.ts';
+import { MemberCsvError, readMemberCsv, type MemberCsv } from '../../members/readMemberCsv.ts';
 import { CliError } from '../cliError.ts';
 import type { CliCommand, CliContext } from '../cliContext.ts';
 
 export const MEMBERS_USAGE = [
   'giftbot members add <guildId> <fid> [--state <kid>] [--name <text>] [--no-catch-up]',
   'giftbot members remove <guildId> <fid>',
-  'giftbot members import <guildId> <file.csv> [--skip-invalid] [--no-catch-up]   (lines: fid,state,name)',
+  'giftbot members import <guildId> <file.csv> [--skip-invalid] [--no-catch-up]   (columns fid,state,name; a header may name them in any order)',
   'giftbot members export <guildId>',
   'giftbot members list <guildId>',
   'giftbot members resolve <guildId> [--member <fid>]... [--range <n>] [--restart] [--no-catch-up] [--json]',
@@ -30,6 +33,22 @@ async function requireGuild(ctx: CliContext, guildId: string | undefined) {
   const guild = await ctx.app.store.guilds.get(guildId);
   if (!guild) throw new CliError(`Guild ${guildId} is not set up. Add it first: giftbot guild add ${guildId} --game wos --state <kid>`);
   return guild;
+}
+
+/** Reads a roster file as it streams from disk; every way it can fail is one line for the user. */
+async function readRosterFile(file: string): Promise<MemberCsv> {
+  const failure = (error: unknown) => new CliError(`Cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  const handle = await open(file, 'r').catch((error: unknown) => {
+    throw failure(error);
+  });
+  try {
+    return await readMemberCsv(handle.createReadStream({ autoClose: false }));
+  } catch (error) {
+    if (error instanceof MemberCsvError) throw new CliError(`${file}: ${error.message}`);
+    throw failure(error);
+  } finally {
+    await handle.close();
+  }
 }
 
 export const membersCommand: CliCommand = async (args, ctx) => {
@@ -56,7 +75,7 @@ export const membersCommand: CliCommand = async (args, ctx) => {
       if (!fid || !isValidFid(fid)) throw new CliError(`"${fid ?? ''}" is not a player id (digits only).\nUsage: ${MEMBERS_USAGE}`);
       if (values.state !== undefined && !isValidState(values.state)) throw new CliError(`--state must be a state number, got "${values.state}"`);
       const state = values.state !== undefined ? Number(values.state) : guild.defaultState;
-      const { created, member } = await app.store.members.add(guild.id, { fid, state, name: values.name ?? null, addedBy: 'cli' });
+      const { created, member } = await app.store.members.add(guild.id, { fid, state, name: cleanName(values.name), addedBy: 'cli' });
       out(`${created ? 'Added' : 'Updated'} member ${member.fid}${member.name ? ` (${member.name})` : ''} with state ${member.state ?? 'unknown'}.`);
       // A new member gets the codes the alliance already had (the ledger skips any they have).
       if (!values['no-catch-up']) for (const line of describeCatchUp(await catchUpMembers(app, guild.id, [member.fid]))) out(line);
@@ -75,21 +94,24 @@ export const membersCommand: CliCommand = async (args, ctx) => {
       const [guildId, file] = positionals;
       const guild = await requireGuild(ctx, guildId);
       if (!file) throw new CliError(`A CSV file is required.\nUsage: ${MEMBERS_USAGE}`);
-      let content: string;
-      try {
-        content = await readFile(file, 'utf8');
-      } catch (error) {
-        throw new CliError(`Cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
-      }
-      const parsed = parseMemberCsv(content);
-      if (parsed.members.length === 0 && parsed.rejected.length === 0) throw new CliError(`${file} has no member lines (expected fid,state,name).`);
-      for (const bad of parsed.rejected) out(`line ${bad.line}: ${bad.reason}  [${bad.text}]`);
-      if (parsed.rejected.length > 0 && !values['skip-invalid']) {
-        throw new CliError(`${parsed.rejected.length} line(s) rejected; nothing was imported. Fix them, or pass --skip-invalid to import the ${parsed.members.length} good line(s).`);
+      const parsed = await readRosterFile(file);
+      if (parsed.members.length === 0 && parsed.rejectedCount === 0) throw new CliError(`${file} has no member lines (expected fid,state,name).`);
+      if (parsed.ignoredColumns.length > 0) out(`Ignored column(s): ${parsed.ignoredColumns.join(', ')} (giftbot reads fid, state and name).`);
+      for (const bad of parsed.rejected) out(`line ${bad.line}: ${bad.reason}${bad.text ? `  [${bad.text}]` : ''}`);
+      const unlisted = parsed.rejectedCount - parsed.rejected.length;
+      if (unlisted > 0) out(`… and ${unlisted} more bad line(s).`);
+      if (parsed.rejectedCount > 0 && !values['skip-invalid']) {
+        throw new CliError(`${parsed.rejectedCount} line(s) rejected; nothing was imported. Fix them, or pass --skip-invalid to import the ${parsed.members.length} good line(s).`);
       }
       const members = parsed.members.map((m) => ({ ...m, state: m.state ?? guild.defaultState, addedBy: 'cli-import' }));
-      const result = await app.store.members.addMany(guild.id, members);
-      out(`Imported ${members.length} member(s) into guild ${guild.id}: ${result.created} new, ${result.updated} updated, ${parsed.rejected.length} rejected.`);
+      let result: { created: number; updated: number };
+      try {
+        result = await addMembersInBatches(app.store.members, guild.id, members);
+      } catch (error) {
+        if (error instanceof ImportInterruptedError) throw new CliError(error.message);
+        throw error;
+      }
+      out(`Imported ${members.length} member(s) into guild ${guild.id}: ${result.created} new, ${result.updated} updated, ${parsed.rejectedCount} rejected.`);
       const stateless = members.filter((m) => m.state === null).length;
       if (stateless > 0) out(`${stateless} member(s) have no state (the alliance has none either): giftbot members resolve ${guild.id}`);
       if (!values['no-catch-up']) for (const line of describeCatchUp(await catchUpMembers(app, guild.id, members.map((m) => m.fid)))) out(line);

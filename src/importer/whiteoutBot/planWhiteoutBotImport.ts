@@ -1,5 +1,6 @@
 import type { Game } from '../../game/games.ts';
 import { isValidFid, isValidState, normalizeCode } from '../../game/normalizeCode.ts';
+import { cleanName } from '../../members/cleanName.ts';
 import type { CodeStatus, ImportBatch, LedgerOutcome } from '../../store/types.ts';
 import { ImportProblems } from '../importProblems.ts';
 import type { Raw, WhiteoutBotData } from './readWhiteoutBot.ts';
@@ -201,7 +202,7 @@ function planMembers(data: WhiteoutBotData, guilds: Map<string, PlannedGuild & {
       problems.add('member-without-state', `members without a state (imported with state unknown: find it with giftbot members resolve <guildId>)`, `${fid}${text(user.kid) ? ` ("${text(user.kid)}")` : ''}`);
     }
     memberGuilds.set(fid, guildId);
-    members.push({ guildId, fid, state: kid, name: text(user.nickname) });
+    members.push({ guildId, fid, state: kid, name: cleanName(text(user.nickname)) });
   }
 
   return { members, memberGuilds };

@@ -1,7 +1,9 @@
 import { ButtonStyle, ComponentType, escapeMarkdown, MessageFlags } from 'discord.js';
 import { isValidFid } from '../../../game/normalizeCode.ts';
 import { EVENTS } from '../../../log/events.ts';
-import { parseMemberCsv } from '../../../members/parseMemberCsv.ts';
+import { addMembersInBatches, ImportInterruptedError } from '../../../members/addMembersInBatches.ts';
+import { cleanName } from '../../../members/cleanName.ts';
+import { MemberCsvError, readMemberCsv, type MemberCsv } from '../../../members/readMemberCsv.ts';
 import type { GuildRecord, MemberRecord } from '../../../store/types.ts';
 import type { BotContext } from '../../botContext.ts';
 import { membersPageId } from '../../customIds.ts';
@@ -14,7 +16,6 @@ import { resolveStates } from './memberResolve.ts';
 import { requireAlliance } from './requireAlliance.ts';
 
 export const MEMBERS_PER_PAGE = 15;
-const SHOWN_REJECTS = 10;
 
 /** `/member add|remove|list|import|resolve` */
 export const handleMember: CommandHandler = async (interaction, guild, ctx) => {
@@ -24,7 +25,7 @@ export const handleMember: CommandHandler = async (interaction, guild, ctx) => {
     case 'add': {
       const fid = requireFid(interaction.options.getString('fid', true));
       const state = interaction.options.getInteger('state') ?? alliance.defaultState;
-      const name = interaction.options.getString('name')?.trim() || null;
+      const name = cleanName(interaction.options.getString('name'));
       const { created, member } = await store.members.add(alliance.id, { fid, state, name, addedBy: `discord:${interaction.user.id}` });
       const stateText = member.state === null ? 'state unknown (set it with `state:`)' : `state ${member.state}`;
       await interaction.reply({
@@ -69,17 +70,18 @@ async function importMembers(interaction: Parameters<CommandHandler>[0], allianc
   const { importMaxBytes, importTimeoutMs } = ctx.settings;
   if (file.size > importMaxBytes) throw new UserError(`That file is ${Math.ceil(file.size / 1024)} KB; the limit is ${Math.floor(importMaxBytes / 1024)} KB.`);
   await interaction.deferReply({ flags: MessageFlags.Ephemeral });
-  const parsed = parseMemberCsv(await fetchAttachmentText(file.url, { maxBytes: importMaxBytes, timeoutMs: importTimeoutMs }));
-  const rejects = parsed.rejected.slice(0, SHOWN_REJECTS).map((bad) => `line ${bad.line}: ${escapeMarkdown(bad.reason)}`);
-  if (parsed.rejected.length > SHOWN_REJECTS) rejects.push(`… and ${parsed.rejected.length - SHOWN_REJECTS} more`);
-  if (parsed.members.length === 0 && parsed.rejected.length === 0) {
-    throw new UserError('That file has no players in it. Each line is `fid,state,name` (state and name may be empty).');
+  const parsed = await readCsv(await fetchAttachmentText(file.url, { maxBytes: importMaxBytes, timeoutMs: importTimeoutMs }));
+  // The reader lists the first bad lines and counts the rest.
+  const rejects = parsed.rejected.map((bad) => `line ${bad.line}: ${escapeMarkdown(bad.reason)}`);
+  if (parsed.rejectedCount > parsed.rejected.length) rejects.push(`… and ${parsed.rejectedCount - parsed.rejected.length} more`);
+  if (parsed.members.length === 0 && parsed.rejectedCount === 0) {
+    throw new UserError('That file has no players in it. Give one player a line: `fid,state,name` (state and name may be empty), or columns named `fid`, `state` and `name` in a header line.');
   }
-  if (parsed.rejected.length > 0 && !skipInvalid) {
+  if (parsed.rejectedCount > 0 && !skipInvalid) {
     await interaction.editReply({
       embeds: [
         {
-          title: `Nothing imported: ${parsed.rejected.length} bad line${parsed.rejected.length === 1 ? '' : 's'}`,
+          title: `Nothing imported: ${parsed.rejectedCount} bad line${parsed.rejectedCount === 1 ? '' : 's'}`,
           color: COLORS.warning,
           description: `${rejects.join('\n')}\n\nFix them and upload again, or add \`skip_invalid:True\` to import the ${parsed.members.length} good line(s).`,
         },
@@ -88,20 +90,36 @@ async function importMembers(interaction: Parameters<CommandHandler>[0], allianc
     return;
   }
   const members = parsed.members.map((member) => ({ ...member, state: member.state ?? alliance.defaultState, addedBy: `discord-import:${interaction.user.id}` }));
-  const result = await ctx.app.store.members.addMany(alliance.id, members);
-  ctx.log.info({ event: EVENTS.discordImport, guildId: alliance.id, userId: interaction.user.id, created: result.created, updated: result.updated, rejected: parsed.rejected.length }, 'roster imported from Discord');
+  let result: { created: number; updated: number };
+  try {
+    result = await addMembersInBatches(ctx.app.store.members, alliance.id, members);
+  } catch (error) {
+    if (error instanceof ImportInterruptedError) throw new UserError(error.message);
+    throw error;
+  }
+  ctx.log.info({ event: EVENTS.discordImport, guildId: alliance.id, userId: interaction.user.id, created: result.created, updated: result.updated, rejected: parsed.rejectedCount }, 'roster imported from Discord');
   await interaction.editReply({
     embeds: [
       {
         title: `Imported ${members.length} player${members.length === 1 ? '' : 's'}`,
         color: COLORS.success,
         description: [
-          `${result.created} new · ${result.updated} updated · ${parsed.rejected.length} rejected.${catchUp(ctx, alliance, members.filter((m) => m.state !== null).map((m) => m.fid))}`,
+          `${result.created} new · ${result.updated} updated · ${parsed.rejectedCount} rejected.${catchUp(ctx, alliance, members.filter((m) => m.state !== null).map((m) => m.fid))}`,
           ...(rejects.length > 0 ? ['', ...rejects] : []),
         ].join('\n'),
       },
     ],
   });
+}
+
+/** The attachment's text as a roster; a file that is not CSV at all is one message to the admin. */
+async function readCsv(text: string): Promise<MemberCsv> {
+  try {
+    return await readMemberCsv([text]);
+  } catch (error) {
+    if (error instanceof MemberCsvError) throw new UserError(error.message);
+    throw error;
+  }
 }
 
 /**
