@@ -91,4 +91,15 @@ describe('feeds: bad input', () => {
     expect(new Set(submitted.map((s) => s.code)).size).toBe(submitted.length);
     expect(submitted.slice(0, 400).map((s) => s.code)).toEqual(codes.slice(0, 400));
   });
+
+  it('a feed of 100,000 junk entries: a bounded number of warn lines, then one that counts the rest', async () => {
+    sim = await startGameApiSimulator({ rateLimit: false });
+    sim.setFeed('junk', { format: 'list', codes: [], body: JSON.stringify(['GOOD0003', ...Array.from({ length: 100_000 }, (_, i) => i)]) });
+    const { logs, submitted } = start([source('junk', 'list')]);
+    await waitFor(() => poller!.status()[0]!.health === 'ok', 'the first poll to end');
+    expect(submitted.map((s) => s.code)).toEqual(['GOOD0003']);
+    const skipped = logs.events(EVENTS.feedEntrySkipped);
+    expect(skipped).toHaveLength(51);
+    expect(skipped.at(-1)).toMatchObject({ level: 'warn', feed: 'junk', more: 100_000 - 50 });
+  });
 });

@@ -70,6 +70,9 @@ interface FeedState {
  */
 export const MAX_NEW_CODES_PER_POLL = 200;
 
+/** Skipped entries warned about one by one, per feed (and remembered, so not warned again). */
+const MAX_SKIP_WARNINGS = 50;
+
 /** Polls the configured code feeds with jitter, conditional requests and backoff; hands new codes to the intake. */
 export function createFeedPoller(options: FeedPollerOptions): FeedPoller {
   const { intake, log } = options;
@@ -129,10 +132,19 @@ export function createFeedPoller(options: FeedPollerOptions): FeedPoller {
           if (error instanceof FeedFormatError) throw new FeedError('malformed', error.message);
           throw error;
         }
+        let unwarned = 0;
         for (const skipped of parsed.skipped) {
           if (state.warned.has(skipped.entry)) continue;
+          // A 1 MB body of junk is ~100,000 entries: a few lines say it, the rest are counted in one more.
+          if (state.warned.size >= MAX_SKIP_WARNINGS) {
+            unwarned += 1;
+            continue;
+          }
           state.warned.add(skipped.entry);
           log.warn({ event: EVENTS.feedEntrySkipped, feed, game: source.game, entry: skipped.entry, reason: skipped.reason }, 'feed entry skipped: not a code');
+        }
+        if (unwarned > 0) {
+          log.warn({ event: EVENTS.feedEntrySkipped, feed, game: source.game, more: unwarned }, `${unwarned} more feed entries skipped: not codes`);
         }
         const seen = new Set<string>();
         let failed = false;
