@@ -122,6 +122,7 @@ describe('classifyAnswer: the game as other bots now see it', () => {
     ['SUCCESS', '{"msg":"SUCCESS","data":[],"err_code":20000}', { kind: 'success', errCode: 20000 }],
     ['RECEIVED. without any code field', '{"msg":"RECEIVED."}', { kind: 'already-redeemed', reason: 'received', errCode: null, msg: 'RECEIVED.' }],
     ['USED. by message alone', '{"msg":"USED.","data":[]}', { kind: 'code-final', reason: 'used-up' }],
+    ['err_code alone (no msg either)', '{"data":[],"err_code":40014}', { kind: 'code-final', reason: 'not-found', errCode: 40014, msg: null }],
   ])('a body without `code`: err_code (and msg) decide — %s', (_name, body, expected) => {
     expect(classifyAnswer(answer(body))).toMatchObject(expected);
   });
