@@ -9,4 +9,6 @@ export interface ApiAnswer {
   rateLimit: { limit?: number; remaining?: number; retryAfterMs?: number };
   transportError?: { kind: 'timeout' | 'network' | 'aborted'; message: string };
   durationMs: number;
+  /** Set when the body passed the size cap: reading stopped there, so `body` is null and `text` only its start. */
+  tooLarge?: { maxBytes: number };
 }

@@ -15,6 +15,8 @@ export interface GiftCodeClientOptions {
   userAgent?: string;
   /** Clock for the `time` field (tests pin it). */
   now?: () => number;
+  /** Largest answer body read, in bytes; default 1 MB like the feeds (a real answer is under 200 bytes). */
+  maxBodyBytes?: number;
 }
 
 export interface RedeemRequest {
@@ -40,6 +42,7 @@ export interface GiftCodeClient {
 const BROWSER_UA =
   'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36';
 const MAX_TEXT = 2_000;
+const MAX_BODY_BYTES = 1024 * 1024;
 
 export function createGiftCodeClient(options: GiftCodeClientOptions = {}): GiftCodeClient {
   const connectTimeout = options.connectTimeoutMs ?? 10_000;
@@ -53,6 +56,7 @@ export function createGiftCodeClient(options: GiftCodeClientOptions = {}): GiftC
     connections: 16,
   }).compose(lastMomentGate);
   const now = options.now ?? Date.now;
+  const maxBodyBytes = options.maxBodyBytes ?? MAX_BODY_BYTES;
   const apiBase = (game: Game) => options.apiBases?.[game] ?? gameInfo(game).apiBase;
 
   return {
@@ -85,13 +89,15 @@ export function createGiftCodeClient(options: GiftCodeClientOptions = {}): GiftC
           },
           body: new URLSearchParams(params).toString(),
         });
-        const text = await response.body.text();
+        const read = await readCapped(response.body, maxBodyBytes);
         return {
           httpStatus: response.statusCode,
-          body: parseJson(text),
-          text: text.slice(0, MAX_TEXT),
+          // An oversized body is not parsed: its start may be valid JSON that says nothing true about the whole.
+          body: read.tooLarge ? null : parseJson(read.text),
+          text: read.text.slice(0, MAX_TEXT),
           rateLimit: readRateLimit(response.headers),
           durationMs: performance.now() - started,
+          ...(read.tooLarge ? { tooLarge: { maxBytes: maxBodyBytes } } : {}),
         };
       } catch (error) {
         return {
@@ -141,6 +147,25 @@ function lastMomentGate(dispatch: Dispatcher['dispatch']): Dispatcher['dispatch'
     });
     return dispatch(opts, gated);
   };
+}
+
+/**
+ * Reads the body up to `maxBytes`: a server (or a proxy in front of it) that sends hundreds of megabytes must not
+ * make every member's answer hold that much memory. Past the cap the socket is dropped and the answer is garbage.
+ */
+async function readCapped(body: Dispatcher.ResponseData['body'], maxBytes: number): Promise<{ text: string; tooLarge: boolean }> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    if (size + chunk.length > maxBytes) {
+      chunks.push(chunk.subarray(0, Math.max(0, Math.min(chunk.length, MAX_TEXT - size))));
+      body.destroy();
+      return { text: Buffer.concat(chunks).toString('utf8'), tooLarge: true };
+    }
+    size += chunk.length;
+    chunks.push(chunk);
+  }
+  return { text: Buffer.concat(chunks).toString('utf8'), tooLarge: false };
 }
 
 function parseJson(text: string): unknown {

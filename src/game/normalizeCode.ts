@@ -3,18 +3,41 @@ export const CODE_PATTERN = /^[A-Za-z0-9]{4,20}$/;
 
 export type NormalizedCode = { ok: true; code: string } | { ok: false; reason: string };
 
-// Codes pasted from chat carry zero-width spaces, BOMs, bidi marks and other invisible characters; a wrong sign is
-// the symptom when they reach the API, so they are removed before anything else looks at the code.
-const INVISIBLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu;
+// Codes pasted from chat carry zero-width spaces, BOMs, bidi marks and other invisible format characters; a wrong
+// sign is the symptom when they reach the API, so they are removed before anything else looks at the code. Only
+// those: a tab, a line break or a NUL is not invisible, it separates words, so a code containing one is refused
+// (stripping it would join two pieces into a code nobody posted).
+const INVISIBLE = /\p{Cf}/gu;
+const SEPARATOR_OR_CONTROL = /[\s\p{Cc}]/u;
 
 export function stripInvisible(text: string): string {
   return text.replace(INVISIBLE, '');
 }
 
+const CHAR_NAMES: Record<string, string> = {
+  '\t': 'a tab',
+  '\n': 'a line break',
+  '\r': 'a line break',
+  '\0': 'a NUL character',
+  ' ': 'a space',
+};
+
+function describeChar(char: string): string {
+  const hex = `U+${char.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+  const name = CHAR_NAMES[char];
+  if (name) return `${name} (${hex})`;
+  return /\p{Cc}/u.test(char) ? `a control character (${hex})` : `a space character (${hex})`;
+}
+
 export function normalizeCode(input: string): NormalizedCode {
+  // Outer whitespace is only how it was pasted (a trailing newline, say); inside the code it is refused below.
   const code = stripInvisible(input).trim();
   if (code.length === 0) return { ok: false, reason: 'the code is empty' };
-  if (/\s/.test(code)) return { ok: false, reason: 'a gift code is one word without spaces' };
+  const bad = SEPARATOR_OR_CONTROL.exec(code);
+  if (bad) {
+    // JSON.stringify shows a tab as \t and a NUL as \u0000, so the operator sees what was really there.
+    return { ok: false, reason: `${JSON.stringify(code.slice(0, 24))} contains ${describeChar(bad[0])}: a gift code is one word without spaces or control characters` };
+  }
   if (code.length < 4) return { ok: false, reason: `"${code}" is too short for a gift code (4 to 20 characters)` };
   if (code.length > 20) return { ok: false, reason: `"${code.slice(0, 24)}…" is too long for a gift code (4 to 20 characters)` };
   if (!CODE_PATTERN.test(code)) return { ok: false, reason: `"${code}" has characters a gift code never has (letters and digits only)` };

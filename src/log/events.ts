@@ -60,6 +60,7 @@ export const EVENTS = {
   feedPollFailed: 'feed.poll_failed',
   feedStateChanged: 'feed.state_changed',
   feedEntrySkipped: 'feed.entry_skipped',
+  feedCodesCapped: 'feed.codes_capped',
   codeResumed: 'code.resumed',
   codeCatchUp: 'code.catch_up',
   codeChannelFailed: 'code.channel_failed',

@@ -63,6 +63,9 @@ describe('giftbot CLI', () => {
   it.each([
     [['redeem', GUILD], 'A guild id and a code are required'],
     [['redeem', GUILD, 'bad code!'], 'Not a valid gift code'],
+    // A tab inside a code is refused, not stripped into ABCD12 and sent to the game.
+    [['redeem', GUILD, 'AB\tCD12'], 'Not a valid gift code: "AB\\tCD12" contains a tab (U+0009)'],
+    [['codes', 'add', 'AB\nCD12', '--game', 'wos'], 'Not a gift code: "AB\\nCD12" contains a line break (U+000A)'],
     [['members', 'add', GUILD, 'notanumber'], 'is not a player id'],
     [['members', 'add', '1234', '5555'], 'is not set up'],
     [['guild', 'add', 'abc', '--game', 'chess'], '--game must be wos or kingshot'],

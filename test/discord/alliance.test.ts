@@ -94,7 +94,7 @@ describe('setting up an alliance', () => {
     const dead = h.command({ name: 'giftcode', subcommand: 'add', options: { code: 'DEAD66' } });
     expect((await h.reply(dead.token)).content).toBe('The game says **DEAD66** has expired; no alliance will run it.');
     const bad = h.command({ name: 'giftcode', subcommand: 'add', options: { code: 'NO WAY' } });
-    expect((await h.reply(bad.token)).content).toBe('That is not a gift code: a gift code is one word without spaces.');
+    expect((await h.reply(bad.token)).content).toBe('That is not a gift code: "NO WAY" contains a space (U+0020): a gift code is one word without spaces or control characters.');
 
     const list = h.command({ name: 'giftcode', subcommand: 'list' });
     const shown = await h.reply(list.token);

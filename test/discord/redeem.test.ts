@@ -79,6 +79,11 @@ describe('/redeem', () => {
       expect(reply.ephemeral).toBe(true);
       expect(reply.content).toMatch(/^That is not a gift code: /);
     }
+    // A tab or a NUL inside is refused with the reason, not stripped into one code (AB\tCD12 → ABCD12).
+    for (const [code, what] of [['AB\tCD12', 'a tab (U+0009)'], ['AB\u0000CD12', 'a NUL character (U+0000)']] as const) {
+      const { token } = h.command({ name: 'redeem', options: { code } });
+      expect((await h.reply(token)).content).toBe(`That is not a gift code: ${JSON.stringify(code)} contains ${what}: a gift code is one word without spaces or control characters.`);
+    }
     expect(h.sim.calls.length).toBe(before);
   });
 

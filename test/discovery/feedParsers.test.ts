@@ -34,7 +34,7 @@ describe('parseFeedBody', () => {
   it('text: one code a line; blank lines and # comments ignored; markup or no code at all fails', () => {
     expect(parseFeedBody('text', '# codes\r\nTEXT0001\n\n  TEXT0002  \nnot a code\n')).toEqual({
       codes: ['TEXT0001', 'TEXT0002'],
-      skipped: [{ entry: 'not a code', reason: 'a gift code is one word without spaces' }],
+      skipped: [{ entry: 'not a code', reason: '"not a code" contains a space (U+0020): a gift code is one word without spaces or control characters' }],
     });
     expect(() => parseFeedBody('text', '<!doctype html><p>oops</p>')).toThrow(/markup/);
     expect(() => parseFeedBody('text', 'Service temporarily unavailable, try later')).toThrow(/no line is a code/);

@@ -34,14 +34,18 @@ const MAX_BODY_BYTES = 1024 * 1024;
 export function createFeedFetcher(options: { timeoutMs: number; maxBytes?: number }): FeedFetcher {
   const { timeoutMs } = options;
   const maxBytes = options.maxBytes ?? MAX_BODY_BYTES;
-  // Our own dispatcher: discord.js shares the global one, and a hanging feed must not tie up its connections.
-  const dispatcher = new Agent({
-    connect: { timeout: timeoutMs },
-    headersTimeout: timeoutMs,
-    bodyTimeout: timeoutMs,
-    keepAliveTimeout: 10_000,
-    connections: 4,
-  });
+  // A dispatcher per feed: discord.js shares the global one, and feeds on one host shared a pool of 4 connections,
+  // so hung feeds held every connection and healthy feeds on that host queued behind them until their own deadline
+  // passed. A feed polls one request at a time: one connection of its own is all it needs.
+  const dispatchers = new Map<string, Agent>();
+  const dispatcherFor = (source: FeedSource): Agent => {
+    let dispatcher = dispatchers.get(source.name);
+    if (!dispatcher) {
+      dispatcher = new Agent({ connect: { timeout: timeoutMs }, headersTimeout: timeoutMs, bodyTimeout: timeoutMs, keepAliveTimeout: 10_000, connections: 1 });
+      dispatchers.set(source.name, dispatcher);
+    }
+    return dispatcher;
+  };
 
   return {
     async fetch(source, validators, signal) {
@@ -53,7 +57,7 @@ export function createFeedFetcher(options: { timeoutMs: number; maxBytes?: numbe
       if (validators.etag) headers['if-none-match'] = validators.etag;
       if (validators.lastModified) headers['if-modified-since'] = validators.lastModified;
       try {
-        const response = await request(source.url, { method: 'GET', dispatcher, signal: combined, headers });
+        const response = await request(source.url, { method: 'GET', dispatcher: dispatcherFor(source), signal: combined, headers });
         if (response.statusCode === 304) {
           await response.body.dump();
           return { changed: false };
@@ -84,7 +88,8 @@ export function createFeedFetcher(options: { timeoutMs: number; maxBytes?: numbe
       }
     },
     async close() {
-      await dispatcher.destroy();
+      await Promise.all([...dispatchers.values()].map((dispatcher) => dispatcher.destroy()));
+      dispatchers.clear();
     },
   };
 }

@@ -83,9 +83,34 @@ class Collector {
   }
 
   skip(entry: unknown, reason: string): void {
-    const text = typeof entry === 'string' ? entry : JSON.stringify(entry) ?? String(entry);
+    const text = typeof entry === 'string' ? entry : preview(entry);
     this.skipped.push({ entry: text.length > 80 ? `${text.slice(0, 80)}…` : text, reason });
   }
+}
+
+const PREVIEW_DEPTH = 3;
+const PREVIEW_ITEMS = 5;
+
+/**
+ * A short rendering of any parsed JSON value, going at most PREVIEW_DEPTH levels down. V8's JSON.parse reads a
+ * body nested 400,000 levels deep without trouble, but JSON.stringify (and any recursive walk) of such a value
+ * overflows the stack: that crash lost the good codes beside it. Nothing here recurses deeper than the limit.
+ */
+export function preview(value: unknown, maxChars = 80): string {
+  const text = render(value, PREVIEW_DEPTH, maxChars);
+  return text.length > maxChars ? `${text.slice(0, maxChars)}…` : text;
+}
+
+function render(value: unknown, depth: number, maxChars: number): string {
+  if (typeof value === 'string') return JSON.stringify(value.length > maxChars ? value.slice(0, maxChars) : value);
+  if (value === null || typeof value !== 'object') return String(value);
+  if (depth === 0) return Array.isArray(value) ? '[…]' : '{…}';
+  const more = (count: number) => (count > PREVIEW_ITEMS ? ',…' : '');
+  if (Array.isArray(value)) {
+    return `[${value.slice(0, PREVIEW_ITEMS).map((item) => render(item, depth - 1, maxChars)).join(',')}${more(value.length)}]`;
+  }
+  const entries = Object.entries(value);
+  return `{${entries.slice(0, PREVIEW_ITEMS).map(([key, item]) => `${JSON.stringify(key)}:${render(item, depth - 1, maxChars)}`).join(',')}${more(entries.length)}}`;
 }
 
 function parseJson(body: string): unknown {
@@ -110,7 +135,7 @@ export function errorText(body: unknown): string | null {
   for (const key of ['error', 'detail', 'message']) {
     const value = record[key];
     if (typeof value === 'string' && value.trim() !== '') return value.slice(0, 200);
-    if (value !== undefined && value !== null && typeof value !== 'string') return JSON.stringify(value).slice(0, 200);
+    if (value !== undefined && value !== null && typeof value !== 'string') return preview(value, 200);
   }
   return null;
 }

@@ -32,6 +32,8 @@ export interface FeedPollerOptions {
   backoffMaxMs: number;
   timeoutMs: number;
   random?: () => number;
+  /** New codes handed to the intake per poll at most (default MAX_NEW_CODES_PER_POLL); the rest wait for later polls. */
+  maxCodesPerPoll?: number;
   /** Told about every poll's outcome (the /metrics feed counters); must not throw. */
   onPoll?: (feed: string, outcome: 'ok' | 'not-modified' | 'failed') => void;
 }
@@ -62,10 +64,20 @@ interface FeedState {
   inFlight: Promise<void> | null;
 }
 
+/**
+ * A feed that suddenly lists thousands of codes is broken or hostile: each new code is stored and checked against
+ * the game, so only this many are taken per poll (the rest on later polls, with a warn line each time).
+ */
+export const MAX_NEW_CODES_PER_POLL = 200;
+
+/** Skipped entries warned about one by one, per feed (and remembered, so not warned again). */
+const MAX_SKIP_WARNINGS = 50;
+
 /** Polls the configured code feeds with jitter, conditional requests and backoff; hands new codes to the intake. */
 export function createFeedPoller(options: FeedPollerOptions): FeedPoller {
   const { intake, log } = options;
   const random = options.random ?? Math.random;
+  const maxCodesPerPoll = options.maxCodesPerPoll ?? MAX_NEW_CODES_PER_POLL;
   const fetcher = createFeedFetcher({ timeoutMs: options.timeoutMs });
   const stopController = new AbortController();
   let started = false;
@@ -120,18 +132,35 @@ export function createFeedPoller(options: FeedPollerOptions): FeedPoller {
           if (error instanceof FeedFormatError) throw new FeedError('malformed', error.message);
           throw error;
         }
+        let unwarned = 0;
         for (const skipped of parsed.skipped) {
           if (state.warned.has(skipped.entry)) continue;
+          // A 1 MB body of junk is ~100,000 entries: a few lines say it, the rest are counted in one more.
+          if (state.warned.size >= MAX_SKIP_WARNINGS) {
+            unwarned += 1;
+            continue;
+          }
           state.warned.add(skipped.entry);
           log.warn({ event: EVENTS.feedEntrySkipped, feed, game: source.game, entry: skipped.entry, reason: skipped.reason }, 'feed entry skipped: not a code');
         }
+        if (unwarned > 0) {
+          log.warn({ event: EVENTS.feedEntrySkipped, feed, game: source.game, more: unwarned }, `${unwarned} more feed entries skipped: not codes`);
+        }
         const seen = new Set<string>();
         let failed = false;
+        let left = 0;
+        let offered = 0;
         for (const code of parsed.codes) {
           if (state.seen.has(code)) {
             seen.add(code);
             continue;
           }
+          if (offered >= maxCodesPerPoll) {
+            // Not marked seen, and the validators are kept: the next poll offers it again.
+            left += 1;
+            continue;
+          }
+          offered += 1;
           try {
             await intake.submit({ code, game: source.game, source: `feed:${feed}` });
             seen.add(code);
@@ -144,7 +173,13 @@ export function createFeedPoller(options: FeedPollerOptions): FeedPoller {
         }
         state.seen = seen;
         total = parsed.codes.length;
-        if (!failed) state.validators = outcome.validators;
+        if (left > 0) {
+          log.warn(
+            { event: EVENTS.feedCodesCapped, feed, game: source.game, codes: total, taken: offered, left, maxPerPoll: maxCodesPerPoll },
+            `the feed lists ${left + offered} new codes: took ${offered} this poll, ${left} wait for the next polls`,
+          );
+        }
+        if (!failed && left === 0) state.validators = outcome.validators;
       }
       const wasFailing = state.health !== 'ok';
       if (wasFailing) {

@@ -1,3 +1,5 @@
+import type { AnswerStyle } from './types.ts';
+
 /** The gift-code API's JSON answers, byte for byte as the spec lists them (field order included). */
 export interface ApiAnswer {
   code: 0 | 1;
@@ -30,3 +32,14 @@ export const ANSWERS = {
 
 /** Laravel's throttle answer (HTTP 429). */
 export const TOO_MANY_ATTEMPTS = { message: 'Too Many Attempts.' } as const;
+
+/** The answer as the style spells it (see AnswerStyle); the documented shape when no style is set. */
+export function styledAnswer(answer: ApiAnswer, style: AnswerStyle | null): object {
+  if (!style) return answer;
+  const out: Record<string, unknown> = {};
+  if (!style.omitCode) out.code = answer.code;
+  out.msg = style.msg === 'number' && !/sign error/i.test(answer.msg) ? answer.err_code : answer.msg;
+  out.data = answer.data;
+  out[style.errCodeKey ?? 'err_code'] = answer.err_code;
+  return out;
+}

@@ -13,6 +13,9 @@ const KINDS: readonly FaultKind[] = [
   'slow',
   'hang',
   'reset',
+  'http-500',
+  'http-404',
+  'huge-body',
 ];
 
 interface ActiveFault {
@@ -34,6 +37,9 @@ export class FaultInjector {
     }
     if (spec.count !== undefined && !(Number.isInteger(spec.count) && spec.count >= 0)) {
       throw new RangeError(`fault count must be a non-negative integer, got ${spec.count}`);
+    }
+    if (spec.sizeBytes !== undefined && !(Number.isInteger(spec.sizeBytes) && spec.sizeBytes >= 0)) {
+      throw new RangeError(`fault sizeBytes must be a non-negative integer, got ${spec.sizeBytes}`);
     }
     const left = spec.count ?? (spec.probability === undefined ? 1 : Infinity);
     this.faults.push({ spec: { ...spec }, left, chance: spec.probability ?? 1, random: seededRandom(spec.seed ?? 1) });
@@ -78,3 +84,6 @@ export const GARBAGE_BODY = '{"code":0,"msg":"SUCC\u0000\u0013<<garbage>>';
 export const HTML_PAGE =
   '<!DOCTYPE html>\n<html lang="en">\n<head><meta charset="utf-8"><title>Just a moment...</title></head>\n' +
   '<body><h1>Checking your browser before accessing the site.</h1><p>This process is automatic.</p></body>\n</html>\n';
+
+/** The default `huge-body` size: one of the four 300 MB answers from the attack. */
+export const HUGE_BODY_BYTES = 300 * 1024 * 1024;

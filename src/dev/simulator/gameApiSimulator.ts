@@ -2,25 +2,17 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { gameInfo, isGame, type Game } from '../../game/games.ts';
-import { ANSWERS, TOO_MANY_ATTEMPTS, type ApiAnswer } from './answers.ts';
-import { FaultInjector, GARBAGE_BODY, HTML_PAGE, nginxErrorPage } from './faults.ts';
+import { ANSWERS, styledAnswer, TOO_MANY_ATTEMPTS, type ApiAnswer } from './answers.ts';
+import { FaultInjector, GARBAGE_BODY, HTML_PAGE, HUGE_BODY_BYTES, nginxErrorPage } from './faults.ts';
+import { parseFields } from './formFields.ts';
+import { streamHugeBody } from './hugeBody.ts';
 import { FeedRegistry } from './feeds.ts';
 import { FixedWindowBudget } from './fixedWindowBudget.ts';
 import { GiftCodeWorld } from './giftCodeWorld.ts';
-import { seededRandom } from './prng.ts';
-import type { CodeOptions, CodeStatus, FaultSpec, FeedSpec, PlayerSpec, RateLimitSpec, SimulatorCall } from './types.ts';
+import { latencyFn } from './prng.ts';
+import type { AnswerStyle, CodeOptions, CodeStatus, FaultSpec, FeedSpec, PlayerSpec, RateLimitSpec, SimulatorCall } from './types.ts';
 
-export type {
-  CodeOptions,
-  CodeStatus,
-  FaultKind,
-  FaultSpec,
-  FeedFormat,
-  FeedSpec,
-  PlayerSpec,
-  RateLimitSpec,
-  SimulatorCall,
-} from './types.ts';
+export type * from './types.ts';
 
 export interface SimulatorOptions {
   /** Default 0 (a free port); the host is always 127.0.0.1. */
@@ -35,6 +27,8 @@ export interface SimulatorOptions {
   seed?: number;
   /** Called once per request when its answer is decided (before any latency), e.g. to log calls. */
   onCall?: (call: SimulatorCall) => void;
+  /** How the JSON answers are spelled (numeric msg, errCode, no code); default the documented shape. */
+  answerStyle?: AnswerStyle;
 }
 
 export interface GameApiSimulator {
@@ -51,6 +45,8 @@ export interface GameApiSimulator {
   clearFaults(): void;
   /** Replaces the rate limit (null disables it); every window starts afresh. */
   setRateLimit(r: RateLimitSpec | null): void;
+  /** Spells the game's JSON answers this way from now on (null: the documented shape). */
+  setAnswerStyle(style: AnswerStyle | null): void;
   /** Every request received, in arrival order. */
   readonly calls: readonly SimulatorCall[];
   resetCalls(): void;
@@ -85,6 +81,7 @@ class Simulator implements GameApiSimulator {
   private readonly playerSpacingMs: number;
   private readonly latency: () => number;
   private readonly onCall: ((call: SimulatorCall) => void) | undefined;
+  private answerStyle: AnswerStyle | null;
   private callLog: SimulatorCall[] = [];
   /** Answers held back by latency, slow faults or feed delays; cleared on close so nothing fires afterwards. */
   private readonly timers = new Set<NodeJS.Timeout>();
@@ -97,6 +94,7 @@ class Simulator implements GameApiSimulator {
     this.playerSpacingMs = options.playerSpacingMs ?? 2000;
     this.latency = latencyFn(options.latencyMs ?? 0, options.seed ?? 1);
     this.onCall = options.onCall;
+    this.answerStyle = options.answerStyle ?? null;
     this.server = createServer((req, res) => this.onRequest(req, res));
   }
 
@@ -150,6 +148,10 @@ class Simulator implements GameApiSimulator {
 
   setRateLimit(r: RateLimitSpec | null): void {
     this.budget = r ? new FixedWindowBudget(r.limit, r.windowMs) : null;
+  }
+
+  setAnswerStyle(style: AnswerStyle | null): void {
+    this.answerStyle = style;
   }
 
   resetCalls(): void {
@@ -312,6 +314,17 @@ class Simulator implements GameApiSimulator {
         this.answerRaw(res, call, status, { ...headers, 'content-type': 'text/html' }, nginxErrorPage(status), this.latency());
         return;
       }
+      case 'http-500':
+      case 'http-404':
+        this.answerJson(res, call, fault.kind === 'http-500' ? 500 : 404, headers, { message: fault.kind === 'http-500' ? 'Server Error' : 'Not Found' }, this.latency());
+        return;
+      case 'huge-body':
+        call.httpStatus = 200;
+        this.notify(call);
+        this.later(this.latency(), () => {
+          if (!res.destroyed && !res.writableEnded) streamHugeBody(res, headers, fault.sizeBytes ?? HUGE_BODY_BYTES, (n) => (call.bodyBytesSent = n));
+        });
+        return;
       case 'garbage':
         this.answerRaw(res, call, 200, { ...headers, 'content-type': 'application/json' }, GARBAGE_BODY, this.latency());
         return;
@@ -345,7 +358,7 @@ class Simulator implements GameApiSimulator {
   private answerApi(res: ServerResponse, call: SimulatorCall, headers: Headers, answer: ApiAnswer, delayMs: number): void {
     call.errCode = answer.err_code;
     call.msg = answer.msg;
-    this.answerJson(res, call, 200, headers, answer, delayMs);
+    this.answerJson(res, call, 200, headers, styledAnswer(answer, this.answerStyle), delayMs);
   }
 
   private answerJson(res: ServerResponse, call: SimulatorCall, status: number, headers: Headers, value: unknown, delayMs: number): void {
@@ -384,34 +397,4 @@ class Simulator implements GameApiSimulator {
     }, delayMs);
     this.timers.add(timer);
   }
-}
-
-/** Form fields (or a JSON object, which Laravel would also accept); the first occurrence of a name wins. */
-function parseFields(contentType: string | undefined, body: string): Record<string, string> {
-  // No prototype, so names like `constructor` or `__proto__` are plain fields.
-  const fields: Record<string, string> = Object.create(null) as Record<string, string>;
-  if (contentType?.includes('application/json')) {
-    try {
-      const parsed: unknown = JSON.parse(body);
-      if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) {
-        for (const [key, value] of Object.entries(parsed)) {
-          if (typeof value === 'string' || typeof value === 'number') fields[key] = String(value);
-        }
-      }
-    } catch {
-      // Malformed JSON leaves the fields empty: params error.
-    }
-    return fields;
-  }
-  for (const [key, value] of new URLSearchParams(body)) {
-    if (!Object.hasOwn(fields, key)) fields[key] = value;
-  }
-  return fields;
-}
-
-function latencyFn(latency: number | { min: number; max: number }, seed: number): () => number {
-  if (typeof latency === 'number') return () => latency;
-  const random = seededRandom(seed);
-  const { min, max } = latency;
-  return () => min + random() * Math.max(0, max - min);
 }

@@ -9,3 +9,11 @@ export function seededRandom(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/** A fixed latency, or one drawn per answer from a seeded PRNG within a range. */
+export function latencyFn(latency: number | { min: number; max: number }, seed: number): () => number {
+  if (typeof latency === 'number') return () => latency;
+  const random = seededRandom(seed);
+  const { min, max } = latency;
+  return () => min + random() * Math.max(0, max - min);
+}

@@ -37,7 +37,13 @@ export type FaultKind =
   | 'empty'
   | 'slow'
   | 'hang'
-  | 'reset';
+  | 'reset'
+  /** HTTP 500 with Laravel's JSON error page. */
+  | 'http-500'
+  /** HTTP 404 `{"message":"Not Found"}`: the endpoint is gone, as /player and /captcha went in July 2026. */
+  | 'http-404'
+  /** A 200 whose body is `sizeBytes` long (a SUCCESS padded out), streamed so the simulator holds little of it. */
+  | 'huge-body';
 
 export interface FaultSpec {
   kind: FaultKind;
@@ -53,6 +59,21 @@ export interface FaultSpec {
   game?: Game;
   /** For `slow`: how long the normal answer is held back; default 3000. */
   delayMs?: number;
+  /** For `huge-body`: the body's length in bytes; default 300 MB. */
+  sizeBytes?: number;
+}
+
+/**
+ * How the game spells its JSON answers. Other bots have seen variants since August 2026; the default is the
+ * documented `{"code":…,"msg":"…","data":[],"err_code":N}`.
+ */
+export interface AnswerStyle {
+  /** `number`: `msg` carries the err_code as a number (`"msg":40014`). `Sign Error` stays text. Default `text`. */
+  msg?: 'text' | 'number';
+  /** The name of the error-code field; default `err_code`. */
+  errCodeKey?: 'err_code' | 'errCode';
+  /** Leave the `code` field out. */
+  omitCode?: boolean;
 }
 
 export type FeedFormat = 'community' | 'list' | 'text';
@@ -97,4 +118,6 @@ export interface SimulatorCall {
   counted: boolean;
   /** The injected fault kind that hit this call, if any. */
   fault?: FaultKind;
+  /** For `huge-body`: bytes the client let the simulator write before it stopped reading (set when writing ends). */
+  bodyBytesSent?: number;
 }
