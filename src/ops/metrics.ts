@@ -114,6 +114,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   }).set({ version: options.version ?? packageVersion(), node: process.versions.node }, 1);
   const { redisUp, deferredRunsWaiting } = options;
   if (redisUp) {
+    // oxlint-disable-next-line no-new -- prom-client registers the gauge on construction; collect() feeds it.
     new Gauge({
       name: 'giftbot_redis_up',
       help: 'Whether Redis answered its last health check (1) or not (0; also 0 before the first check).',
@@ -124,6 +125,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     });
   }
   if (deferredRunsWaiting) {
+    // oxlint-disable-next-line no-new -- prom-client registers the gauge on construction; collect() feeds it.
     new Gauge({
       name: 'giftbot_deferred_runs_waiting',
       help: 'Runs recorded as deferred (the shared lock could not be checked) and waiting to be retried.',
@@ -135,6 +137,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   }
   const discordConnected = options.discordConnected;
   if (discordConnected) {
+    // oxlint-disable-next-line no-new -- prom-client registers the gauge on construction; collect() feeds it.
     new Gauge({
       name: 'giftbot_discord_connected',
       help: 'Whether the Discord gateway session is ready (1) or not (0).',
