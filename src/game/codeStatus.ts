@@ -6,15 +6,15 @@ import type { Classification, CodeFinalReason } from './classifyAnswer.ts';
  */
 export type CodeStatus = 'new' | 'valid' | FinalCodeStatus;
 /** Statuses after which no run starts for the code. */
-export type FinalCodeStatus = 'expired' | 'invalid' | 'used_up';
-export const FINAL_CODE_STATUSES: readonly CodeStatus[] = ['expired', 'invalid', 'used_up'] satisfies FinalCodeStatus[];
+export type FinalCodeStatus = 'expired' | 'invalid' | 'used-up';
+export const FINAL_CODE_STATUSES: readonly CodeStatus[] = ['expired', 'invalid', 'used-up'] satisfies FinalCodeStatus[];
 
 export function isFinalCodeStatus(status: CodeStatus): status is FinalCodeStatus {
   return FINAL_CODE_STATUSES.includes(status);
 }
 
-const STATUS_FOR_REASON: Record<CodeFinalReason, FinalCodeStatus> = { expired: 'expired', 'not-found': 'invalid', 'used-up': 'used_up' };
-const REASON_FOR_STATUS: Record<FinalCodeStatus, CodeFinalReason> = { expired: 'expired', invalid: 'not-found', used_up: 'used-up' };
+const STATUS_FOR_REASON: Record<CodeFinalReason, FinalCodeStatus> = { expired: 'expired', 'not-found': 'invalid', 'used-up': 'used-up' };
+const REASON_FOR_STATUS: Record<FinalCodeStatus, CodeFinalReason> = { expired: 'expired', invalid: 'not-found', 'used-up': 'used-up' };
 
 /** The status a code gets when the game answers with this code-final reason. */
 export function codeStatusFor(reason: CodeFinalReason): FinalCodeStatus {
@@ -31,7 +31,7 @@ export function deadCodeText(status: FinalCodeStatus): string {
   switch (status) {
     case 'expired':
       return 'has expired';
-    case 'used_up':
+    case 'used-up':
       return 'is used up (its claim limit was reached)';
     case 'invalid':
       return 'is not a code the game knows';

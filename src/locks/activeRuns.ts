@@ -1,11 +1,13 @@
 import { Mutex } from 'async-mutex';
+import type { Game } from '../game/games.ts';
+import type { RunTrigger } from '../redeem/redeemOptions.ts';
 
 export interface ActiveRun {
   key: string;
   guildId: string;
-  game: string;
+  game: Game;
   code: string;
-  trigger: string;
+  trigger: RunTrigger;
   startedAt: number;
   runId: number | null;
   fence: number | null;
@@ -26,7 +28,7 @@ export interface ActiveRuns {
   list(): ActiveRun[];
 }
 
-export function runKey(guildId: string, game: string, code: string): string {
+export function runKey(guildId: string, game: Game, code: string): string {
   return `${guildId}:${game}:${code}`;
 }
 

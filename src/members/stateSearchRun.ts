@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ApiAnswer } from '../game/apiAnswer.ts';
 import type { Classification } from '../game/classifyAnswer.ts';
-import { isGame, type Game } from '../game/games.ts';
+import type { Game } from '../game/games.ts';
 import { pacedCall, spacingWait, type PacingDeps } from '../game/pacedCall.ts';
 import { EVENTS } from '../log/events.ts';
 import type { ActiveRuns } from '../locks/activeRuns.ts';
@@ -95,7 +95,7 @@ export async function runStateSearch(deps: StateDiscoveryDeps, guild: GuildRecor
     probeCode: impossibleCode(),
     stop,
     signal: deps.shutdownSignal ? AbortSignal.any([stop.signal, deps.shutdownSignal]) : stop.signal,
-    busy: () => deps.activeRuns.list().some((active) => isGame(active.game) && deps.budgetFor(active.game) === budget),
+    busy: () => deps.activeRuns.list().some((active) => deps.budgetFor(active.game) === budget),
     configError: null,
     probes: 0,
     transient: 0,

@@ -24,9 +24,9 @@ export function runOutcomeFor(stop: StopReason | null): Exclude<RunOutcome, 'run
   if (!stop) return 'completed';
   switch (stop.kind) {
     case 'code-final':
-      return 'code_invalid';
+      return 'code-invalid';
     case 'config-error':
-      return 'config_error';
+      return 'config-error';
     case 'shutdown':
       return 'interrupted';
     default:

@@ -28,7 +28,7 @@ export interface ShardFollowerOptions {
 }
 
 /** Run outcomes after which an alliance has what it can get from a code. */
-const SETTLED_OUTCOMES = new Set(['completed', 'code_invalid']);
+const SETTLED_OUTCOMES = new Set(['completed', 'code-invalid']);
 
 export function createShardFollower(options: ShardFollowerOptions): ShardFollower {
   const { store, intake, log, intervalMs } = options;

@@ -152,4 +152,36 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       CREATE INDEX deferred_runs_due ON deferred_runs (next_attempt_at);
     `,
   },
+  {
+    version: 40,
+    name: 'one spelling for statuses: used-up, code-invalid, config-error',
+    sql: `
+      -- The classifier, the summaries and the store now spell every status with a hyphen. SQLite cannot change a CHECK
+      -- constraint in place, so the codes table is rebuilt with its rows (nothing references it).
+      CREATE TABLE codes_v40 (
+        game TEXT NOT NULL,
+        code TEXT NOT NULL,
+        -- new: not yet checked; valid: checked or redeemed; expired / invalid / used-up: never run again
+        status TEXT NOT NULL DEFAULT 'new' CHECK (status IN ('new', 'valid', 'expired', 'invalid', 'used-up')),
+        source TEXT NOT NULL,
+        first_seen_at INTEGER NOT NULL,
+        status_changed_at INTEGER NOT NULL,
+        validation_err_code INTEGER,
+        validation_msg TEXT,
+        fanout_done_at INTEGER,
+        recheck_count INTEGER NOT NULL DEFAULT 0,
+        fanout_started_at INTEGER,
+        PRIMARY KEY (game, code)
+      );
+      INSERT INTO codes_v40 (game, code, status, source, first_seen_at, status_changed_at, validation_err_code,
+                             validation_msg, fanout_done_at, recheck_count, fanout_started_at)
+        SELECT game, code, CASE status WHEN 'used_up' THEN 'used-up' ELSE status END, source, first_seen_at,
+               status_changed_at, validation_err_code, validation_msg, fanout_done_at, recheck_count, fanout_started_at
+        FROM codes;
+      DROP TABLE codes;
+      ALTER TABLE codes_v40 RENAME TO codes;
+      UPDATE runs SET outcome = 'code-invalid' WHERE outcome = 'code_invalid';
+      UPDATE runs SET outcome = 'config-error' WHERE outcome = 'config_error';
+    `,
+  },
 ];

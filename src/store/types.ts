@@ -77,9 +77,8 @@ export interface MemberRepo {
   flagWrongState(game: Game, fid: string): Promise<void>;
 }
 
-export type CodeStatus = 'new' | 'valid' | 'expired' | 'invalid' | 'used_up';
-/** Statuses after which no run starts for the code. */
-export const FINAL_CODE_STATUSES: readonly CodeStatus[] = ['expired', 'invalid', 'used_up'];
+export { FINAL_CODE_STATUSES, type CodeStatus } from '../game/codeStatus.ts';
+import type { CodeStatus } from '../game/codeStatus.ts';
 
 export interface CodeRecord {
   game: Game;
@@ -174,8 +173,8 @@ export interface LedgerRepo {
 export type RunOutcome =
   | 'running'
   | 'completed'
-  | 'code_invalid'
-  | 'config_error'
+  | 'code-invalid'
+  | 'config-error'
   | 'aborted'
   | 'interrupted'
   | 'failed';

@@ -91,7 +91,7 @@ describe('processAutoRedeem against the game-API simulator', () => {
 
   it.each([
     ['expired', 'TIME ERROR.', 'expired'],
-    ['used-up', 'USED.', 'used_up'],
+    ['used-up', 'USED.', 'used-up'],
     ['unknown', 'CDK NOT FOUND.', 'invalid'],
   ] as const)('an %s code → exactly one call, the code is marked, and it never runs again', async (kind, msg, stored) => {
     h = await startCoreHarness();

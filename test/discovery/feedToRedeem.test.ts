@@ -133,7 +133,7 @@ describe('feed → validation → fan-out', () => {
     discovery.start();
     await fanoutDone('DEADCODE');
     expect(redeemCalls(h, 'DEADCODE').map((c) => c.fid)).toEqual([a[0]]);
-    expect((await h.app.store.codes.get('wos', 'DEADCODE'))?.status).toBe('used_up');
+    expect((await h.app.store.codes.get('wos', 'DEADCODE'))?.status).toBe('used-up');
     expect(await h.app.store.runs.listRecent('910000000000000002', 5)).toEqual([]);
 
     // A live code: that member's result is recorded by the check and never called again.

@@ -65,7 +65,7 @@ export function codeStatusFor(raw: Raw): CodeStatus {
     case 'used':
     case 'used_up':
     case 'usage_limit':
-      return 'used_up';
+      return 'used-up';
     default:
       return 'new';
   }

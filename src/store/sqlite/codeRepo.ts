@@ -1,7 +1,10 @@
 import type { DatabaseSync } from 'node:sqlite';
 import type { Game } from '../../game/games.ts';
-import type { CodeRecord, CodeRepo, CodeStatus } from '../types.ts';
+import { FINAL_CODE_STATUSES, type CodeRecord, type CodeRepo, type CodeStatus } from '../types.ts';
 import { num, text, type Row } from './database.ts';
+
+/** The dead statuses as an SQL list, from the one definition. */
+const FINAL_IN_SQL = FINAL_CODE_STATUSES.map((status) => `'${status}'`).join(', ');
 
 function toCode(row: Row): CodeRecord {
   return {
@@ -51,7 +54,7 @@ export function createCodeRepo(db: DatabaseSync): CodeRepo {
       const result = db
         .prepare(
           `UPDATE codes SET status = 'new', status_changed_at = ?, fanout_done_at = NULL, recheck_count = recheck_count + 1
-           WHERE game = ? AND code = ? AND status IN ('expired', 'invalid', 'used_up') AND recheck_count = 0`,
+           WHERE game = ? AND code = ? AND status IN (${FINAL_IN_SQL}) AND recheck_count = 0`,
         )
         .run(Date.now(), game, code);
       return Number(result.changes) > 0;

@@ -7,7 +7,7 @@ import { triggerText } from '../../embeds/progressEmbed.ts';
 import { UserError } from '../../userError.ts';
 import type { CommandHandler } from '../commandHandler.ts';
 
-const TROUBLE: ReadonlySet<RunRecord['outcome']> = new Set(['failed', 'config_error', 'aborted', 'interrupted']);
+const TROUBLE: ReadonlySet<RunRecord['outcome']> = new Set(['failed', 'config-error', 'aborted', 'interrupted']);
 
 /** `/giftbot status` — what the bot is doing: this server's runs in detail, the rest of the bot only as counts. */
 export const handleGiftbot: CommandHandler = async (interaction, guild, ctx) => {

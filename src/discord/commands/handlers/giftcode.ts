@@ -1,12 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { MessageFlags, type APIEmbed } from 'discord.js';
+import { deadCodeText, isFinalCodeStatus } from '../../../game/codeStatus.ts';
 import { gameInfo } from '../../../game/games.ts';
-import { FINAL_CODE_STATUSES, type CodeRecord, type GuildRecord } from '../../../store/types.ts';
+import type { CodeRecord, GuildRecord } from '../../../store/types.ts';
 import type { BotContext } from '../../botContext.ts';
 import { COLORS } from '../../embeds/colors.ts';
 import { UserError } from '../../userError.ts';
 import type { CommandHandler } from '../commandHandler.ts';
-import { deadCodeText } from './redeem.ts';
 import { requireAlliance } from './requireAlliance.ts';
 
 const LIST_LIMIT = 20;
@@ -45,14 +45,14 @@ async function addCode(raw: string, alliance: GuildRecord, userId: string, ctx: 
       ? `Progress for this alliance in <#${alliance.resultChannelId}>.`
       : `Set a results channel with \`/alliance channel\` to see this alliance's progress.`;
   if (result.kind === 'known') {
-    if (FINAL_CODE_STATUSES.includes(result.status)) throw new UserError(`**${code}** is already known and ${deadCodeText(result.status)}; it will not be redeemed.`);
+    if (isFinalCodeStatus(result.status)) throw new UserError(`**${code}** is already known and ${deadCodeText(result.status)}; it will not be redeemed.`);
     if (result.inProgress) return `**${code}** is being checked and redeemed right now. ${here}`;
     return `**${code}** is already known (${result.status}). Run \`/redeem code:${code}\` to redeem it now for anyone here who still lacks it.`;
   }
   const verdict = await Promise.race([result.verdict, sleep(VERDICT_WAIT_MS, 'unchecked' as const)]);
   if (verdict === 'dead') {
     const record = await ctx.app.store.codes.get(alliance.game, code);
-    throw new UserError(`The game says **${code}** ${deadCodeText(record?.status ?? 'invalid')}; no alliance will run it.`);
+    throw new UserError(`The game says **${code}** ${deadCodeText(record && isFinalCodeStatus(record.status) ? record.status : 'invalid')}; no alliance will run it.`);
   }
   const what = verdict === 'valid' ? `**${code}** works: it is being redeemed` : `Added **${code}**: it is checked, then redeemed`;
   return `${what} for every ${gameInfo(alliance.game).name} alliance with auto-redeem on. ${here}`;
@@ -78,7 +78,7 @@ async function codeListEmbed(alliance: GuildRecord, ctx: BotContext): Promise<AP
   };
 }
 
-const STATUS_MARK: Record<CodeRecord['status'], string> = { new: '🆕', valid: '🟢', expired: '⌛', invalid: '⛔', used_up: '🈵' };
+const STATUS_MARK: Record<CodeRecord['status'], string> = { new: '🆕', valid: '🟢', expired: '⌛', invalid: '⛔', 'used-up': '🈵' };
 
 /** Where a code came from, without another server's or member's ids. */
 function sourceText(code: CodeRecord, guildId: string): string {

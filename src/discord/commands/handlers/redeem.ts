@@ -1,5 +1,5 @@
 import { isValidFid, normalizeCode } from '../../../game/normalizeCode.ts';
-import { FINAL_CODE_STATUSES, type CodeStatus } from '../../../store/types.ts';
+import { deadCodeText, isFinalCodeStatus } from '../../../game/codeStatus.ts';
 import { runInInteraction } from '../../runs/interactiveRun.ts';
 import { UserError } from '../../userError.ts';
 import type { CommandHandler } from '../commandHandler.ts';
@@ -24,19 +24,8 @@ export const handleRedeem: CommandHandler = async (interaction, guild, ctx) => {
   }
 
   const known = await ctx.app.store.codes.get(alliance.game, code);
-  if (known && FINAL_CODE_STATUSES.includes(known.status)) {
+  if (known && isFinalCodeStatus(known.status)) {
     throw new UserError(`**${code}** ${deadCodeText(known.status)}; nothing was sent to the game.`);
   }
   await runInInteraction(ctx, interaction, { guild: alliance, code, ...(fids ? { fids } : {}), trigger: 'manual' });
 };
-
-export function deadCodeText(status: CodeStatus): string {
-  switch (status) {
-    case 'expired':
-      return 'has expired';
-    case 'used_up':
-      return 'is used up (its claim limit was reached)';
-    default:
-      return 'is not a code the game knows';
-  }
-}

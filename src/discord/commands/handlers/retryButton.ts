@@ -1,8 +1,7 @@
-import { FINAL_CODE_STATUSES } from '../../../store/types.ts';
+import { deadCodeText, isFinalCodeStatus } from '../../../game/codeStatus.ts';
 import { runInInteraction } from '../../runs/interactiveRun.ts';
 import { UserError } from '../../userError.ts';
 import type { ButtonHandler } from '../commandHandler.ts';
-import { deadCodeText } from './redeem.ts';
 import { requireAlliance } from './requireAlliance.ts';
 
 /**
@@ -13,7 +12,7 @@ export const handleRetryButton: ButtonHandler<{ code: string }> = async (interac
   const alliance = requireAlliance(guild);
   const { store } = ctx.app;
   const known = await store.codes.get(alliance.game, code);
-  if (known && FINAL_CODE_STATUSES.includes(known.status)) throw new UserError(`**${code}** ${deadCodeText(known.status)}; retrying cannot help.`);
+  if (known && isFinalCodeStatus(known.status)) throw new UserError(`**${code}** ${deadCodeText(known.status)}; retrying cannot help.`);
   const members = await store.members.list(alliance.id);
   const rows = await store.ledger.listForCode(alliance.game, code);
   const done = new Set(rows.filter((row) => row.status === 'success' || row.status === 'already').map((row) => row.fid));
