@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createDiscovery, type Discovery } from '../../src/codes/createDiscovery.ts';
 import { EVENTS } from '../../src/log/events.ts';
 import { callsPerFid, startCoreHarness, type CoreHarness } from '../support/coreHarness.ts';
-import { redeemCalls, seedGuild, waitFor } from './helpers.ts';
+import { redeemCalls, seedGuild } from './helpers.ts';
 
 const TEST_FID = '49999999';
 const BIN = fileURLToPath(new URL('../../src/cli/bin.ts', import.meta.url));

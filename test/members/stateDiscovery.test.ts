@@ -1,11 +1,13 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { membersCommand } from '../../src/cli/commands/membersCommand.ts';
 import { createStateDiscovery } from '../../src/members/stateDiscovery.ts';
 import type { SimulatorCall } from '../../src/dev/simulator/gameApiSimulator.ts';
+import { awaited } from '../support/awaited.ts';
 import { startCoreHarness, type CoreHarness } from '../support/coreHarness.ts';
 
 const GUILD = '910000000000000001';
 const ALLIANCE_STATE = 245;
+const WAIT = { timeout: 30_000, interval: 20 };
 let h: CoreHarness | undefined;
 afterEach(async () => {
   await h?.close();
@@ -140,7 +142,7 @@ describe('state discovery', () => {
     h.sim.addCode('wos', 'RUNNOW');
 
     const discovery = h.app.stateDiscovery.resolve(GUILD, { catchUp: false });
-    await waitFor(() => probeCalls(h!.sim, ['RUNNOW']).length >= 30);
+    await vi.waitFor(() => awaited(probeCalls(h!.sim, ['RUNNOW']).length >= 30, '30 probes of the search'), WAIT);
     const run = await h.app.engine.processAutoRedeem(GUILD, 'RUNNOW', { trigger: 'manual' });
     const summary = await discovery;
 
@@ -172,7 +174,7 @@ describe('state discovery', () => {
     const needed = 20 * searched.length;
 
     const firstRun = h.app.stateDiscovery.resolve(GUILD);
-    await waitFor(() => probeCalls(h!.sim).length >= 40);
+    await vi.waitFor(() => awaited(probeCalls(h!.sim).length >= 40, '40 probes of the search'), WAIT);
     await h.app.close();
     const stopped = await firstRun;
     expect(stopped.status).toBe('aborted');
@@ -274,11 +276,3 @@ describe('state discovery', () => {
     expect(nothing.message).toContain('nothing to look up');
   });
 });
-
-async function waitFor(condition: () => boolean, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}

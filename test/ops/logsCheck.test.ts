@@ -1,14 +1,15 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createDiscovery } from '../../src/codes/createDiscovery.ts';
 import { gameInfo } from '../../src/game/games.ts';
 import { createGiftCodeClient } from '../../src/game/giftCodeClient.ts';
 import { EVENTS } from '../../src/log/events.ts';
 import type { LogReport } from '../../src/ops/logCheck/logAnalyser.ts';
 import { seedAlliance, startCoreHarness, type CoreHarness, type HarnessOptions } from '../support/coreHarness.ts';
-import { CLI, jsonLines, logsCheck, runLogged, spawnLogged, waitFor } from './helpers.ts';
+import { awaited } from '../support/awaited.ts';
+import { CLI, jsonLines, logsCheck, runLogged, spawnLogged, WAIT } from './helpers.ts';
 
 const GUILD = '900000000000000001';
 /** Configured secrets: none of them may appear in any log line. */
@@ -82,7 +83,7 @@ describe('giftbot logs check on logs from real runs', () => {
     h.sim.addCode('wos', 'KILLED1');
     const killedLog = log('killed.log');
     const { child, done } = spawnLogged([CLI, 'redeem', GUILD, 'KILLED1'], { ...env, REDEEM_CONCURRENCY: '4' }, killedLog);
-    await waitFor(() => h.sim.calls.filter((c) => c.cdk === 'KILLED1').length >= 12, 'calls of the run to be killed');
+    await vi.waitFor(() => awaited(h.sim.calls.filter((c) => c.cdk === 'KILLED1').length >= 12, 'calls of the run to be killed'), WAIT);
     child.kill('SIGKILL');
     expect((await done).signal).toBe('SIGKILL');
     const killedRunId = jsonLines(killedLog).find((line) => line.event === EVENTS.runStarted)?.runId;
@@ -181,9 +182,9 @@ describe('giftbot logs check on logs from real runs', () => {
     const feeds = ['down', 'flaky'].map((name) => ({ name, url: h!.sim.feedUrl(name), game: 'wos' as const, format: 'list' as const, apiKey: 'feed-key-not-in-logs-1234' }));
     const discovery = createDiscovery(h.app, { feeds, pollMinMs: 200, pollMaxMs: 200, backoffMinMs: 100, backoffMaxMs: 200 });
     discovery.start();
-    await waitFor(() => h!.logs.events(EVENTS.feedStateChanged).filter((l) => l.to === 'failing').length === 2, 'both feeds to fail');
+    await vi.waitFor(() => awaited(h!.logs.events(EVENTS.feedStateChanged).filter((l) => l.to === 'failing').length === 2, 'both feeds to fail'), WAIT);
     h.sim.setFeed('flaky', { format: 'list', codes: [] });
-    await waitFor(() => h!.logs.events(EVENTS.feedStateChanged).some((l) => l.feed === 'flaky' && l.to === 'ok'), 'the flaky feed to answer again');
+    await vi.waitFor(() => awaited(h!.logs.events(EVENTS.feedStateChanged).some((l) => l.feed === 'flaky' && l.to === 'ok'), 'the flaky feed to answer again'), WAIT);
     await discovery.stop();
     const file = join(h.dir, 'feeds.log');
     writeFileSync(file, `${h.logs.raw.join('\n')}\n`);

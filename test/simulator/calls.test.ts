@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { gameInfo } from '../../src/game/games.ts';
 import { signParams } from '../../src/game/sign.ts';
 import { startGameApiSimulator, type GameApiSimulator, type SimulatorCall } from '../../src/dev/simulator/gameApiSimulator.ts';
@@ -103,25 +103,26 @@ describe('src/dev/simulator/run.ts', () => {
     child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
     child.stderr.setEncoding('utf8').on('data', (d: string) => (out += d));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    const waitFor = async (pattern: RegExp): Promise<RegExpMatchArray> => {
-      const deadline = Date.now() + 20_000;
-      for (;;) {
-        const m = pattern.exec(out);
-        if (m) return m;
-        if (Date.now() > deadline || child.exitCode !== null) throw new Error(`run.ts output never matched ${pattern}:\n${out}`);
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    };
+    // The pattern's match once the output has it; the output so far when it never comes (or run.ts exited).
+    const printed = (pattern: RegExp): Promise<RegExpMatchArray> =>
+      vi.waitFor(
+        () => {
+          const m = pattern.exec(out);
+          if (m) return m;
+          throw new Error(`run.ts output never matched ${pattern}${child.exitCode !== null ? ` (it exited with ${child.exitCode})` : ''}:\n${out}`);
+        },
+        { timeout: 20_000, interval: 50 },
+      );
     try {
-      const base = (await waitFor(/wos\s+API base (http:\/\/127\.0\.0\.1:\d+\/wos\/api\/)/))[1]!;
+      const base = (await printed(/wos\s+API base (http:\/\/127\.0\.0\.1:\d+\/wos\/api\/)/))[1]!;
       // The banner may arrive in several chunks: wait for its roster line too.
-      await waitFor(/fid 10000001\.\.10000003, state 245/);
+      await printed(/fid 10000001\.\.10000003, state 245/);
       const fields = { fid: '10000003', cdk: 'WELCOME2026', kid: '245', time: String(Math.floor(Date.now() / 1000)) };
       const body = new URLSearchParams({ ...fields, sign: signParams(fields, gameInfo('wos').salt) }).toString();
       const r = await post(`${base}gift_code`, body);
       expect(r.text).toBe(BODY.success);
       expect(r.headers['x-ratelimit-limit']).toBe('5');
-      await waitFor(/POST \/wos\/api\/gift_code fid=10000003 kid=245 cdk=WELCOME2026 -> 200 20000 SUCCESS/);
+      await printed(/POST \/wos\/api\/gift_code fid=10000003 kid=245 cdk=WELCOME2026 -> 200 20000 SUCCESS/);
     } finally {
       child.kill('SIGTERM');
       await exited;
