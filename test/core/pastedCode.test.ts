@@ -1,15 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { createGiftCodeClient } from '../../src/game/giftCodeClient.ts';
 import { normalizeCode } from '../../src/game/normalizeCode.ts';
-import { startGameApiSimulator, type GameApiSimulator } from '../../src/dev/simulator/gameApiSimulator.ts';
+import { it } from '../support/fixtures.ts';
 
 // The rules for a pasted code are unit-tested in sign.test.ts; this one needs the simulator to accept the request.
 describe('codes pasted from chat', () => {
-  let sim: GameApiSimulator | undefined;
-  afterEach(async () => sim?.close());
-
-  it('invisible characters are stripped, so the game accepts the request (no Sign Error)', async () => {
-    sim = await startGameApiSimulator({ rateLimit: null, playerSpacingMs: 0 });
+  it('invisible characters are stripped, so the game accepts the request (no Sign Error)', async ({ startSim }) => {
+    const sim = await startSim({ rateLimit: null, playerSpacingMs: 0 });
     sim.addPlayer('kingshot', { fid: '7001', kid: 12 });
     sim.addCode('kingshot', 'KSHOT2026');
     const client = createGiftCodeClient({ apiBases: { kingshot: sim.apiBase('kingshot') } });

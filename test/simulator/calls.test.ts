@@ -1,23 +1,17 @@
 import { spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, vi } from 'vitest';
 import { gameInfo } from '../../src/game/games.ts';
 import { signParams } from '../../src/game/sign.ts';
-import { startGameApiSimulator, type GameApiSimulator, type SimulatorCall } from '../../src/dev/simulator/gameApiSimulator.ts';
+import { startGameApiSimulator, type SimulatorCall } from '../../src/dev/simulator/gameApiSimulator.ts';
+import { it } from '../support/fixtures.ts';
 import { BODY, get, post, redeem } from './helpers.ts';
 
 describe('call record, onCall and latency', () => {
-  let sim: GameApiSimulator | undefined;
-
-  afterEach(async () => {
-    await sim?.close();
-    sim = undefined;
-  });
-
-  it('records every request in arrival order with what was asked and answered', async () => {
+  it('records every request in arrival order with what was asked and answered', async ({ startSim }) => {
     const seen: SimulatorCall[] = [];
-    sim = await startGameApiSimulator({ rateLimit: { limit: 3, windowMs: 60_000 }, playerSpacingMs: 0, onCall: (c) => seen.push(c) });
+    const sim = await startSim({ rateLimit: { limit: 3, windowMs: 60_000 }, playerSpacingMs: 0, onCall: (c) => seen.push(c) });
     sim.addPlayer('wos', { fid: '5001', kid: 12 });
     sim.addCode('wos', 'REC');
     sim.injectFault({ kind: 'http-504', fid: '5001' });
@@ -66,22 +60,22 @@ describe('call record, onCall and latency', () => {
     expect(sim.successes('wos', 'REC')).toEqual(['5001']);
   });
 
-  it('adds latency to every API answer, fixed or drawn from a range', async () => {
-    sim = await startGameApiSimulator({ rateLimit: false, playerSpacingMs: 0, latencyMs: 300 });
+  it('adds latency to every API answer, fixed or drawn from a range', async ({ startSim }) => {
+    const sim = await startSim({ rateLimit: false, playerSpacingMs: 0, latencyMs: 300 });
     sim.addPlayer('wos', { fid: '5002', kid: 1 });
     let t0 = performance.now();
     expect((await redeem(sim, 'wos', { fid: '5002', kid: 1, cdk: 'NONE' })).text).toBe(BODY.notFound);
     expect(performance.now() - t0).toBeGreaterThanOrEqual(250);
     await sim.close();
 
-    sim = await startGameApiSimulator({ rateLimit: false, playerSpacingMs: 0, latencyMs: { min: 200, max: 400 } });
+    const ranged = await startSim({ rateLimit: false, playerSpacingMs: 0, latencyMs: { min: 200, max: 400 } });
     t0 = performance.now();
-    expect((await get(`${sim.url}/nowhere`)).status).toBe(404);
+    expect((await get(`${ranged.url}/nowhere`)).status).toBe(404);
     expect(performance.now() - t0).toBeGreaterThanOrEqual(150);
   });
 
-  it('gives each simulator its own port, and closes idempotently', async () => {
-    sim = await startGameApiSimulator();
+  it('gives each simulator its own port, and closes idempotently', async ({ startSim }) => {
+    const sim = await startSim();
     const other = await startGameApiSimulator();
     expect(sim.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(other.url).not.toBe(sim.url);
