@@ -1,20 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { describeAppStatus } from '../../src/status/appStatus.ts';
-import { startRedisServer, type TestRedisServer } from '../support/redisServer.ts';
-import { seedAlliance, startCoreHarness, type CoreHarness } from '../support/coreHarness.ts';
-
-let h: CoreHarness | undefined;
-let redis: TestRedisServer | undefined;
-afterEach(async () => {
-  await h?.close();
-  await redis?.stop();
-  h = undefined;
-  redis = undefined;
-});
+import { seedAlliance } from '../support/coreHarness.ts';
+import { it } from '../support/fixtures.ts';
 
 describe('app.status()', () => {
-  it('one process without Redis: local lock and budget, nothing deferred', async () => {
-    h = await startCoreHarness();
+  it('one process without Redis: local lock and budget, nothing deferred', async ({ startCore }) => {
+    const h = await startCore();
     const status = await h.app.status();
     expect(status.redis).toEqual({ configured: false, reachable: null, since: null, lastError: null });
     expect(status.budgets.map((b) => b.mode)).toEqual(['local']);
@@ -22,10 +13,10 @@ describe('app.status()', () => {
     expect(describeAppStatus(status)[0]).toMatch(/no Redis configured/);
   });
 
-  it('with Redis down: says so, shows the deferred run and the fallback budget; Redis back → the run completes by itself', async () => {
-    redis = await startRedisServer();
+  it('with Redis down: says so, shows the deferred run and the fallback budget; Redis back → the run completes by itself', async ({ startRedis, startCore }) => {
+    const redis = await startRedis();
     await redis.kill();
-    h = await startCoreHarness({
+    const h = await startCore({
       env: { REDIS_URL: redis.url, LOCK_TTL_MS: '1500', REDIS_COMMAND_TIMEOUT_MS: '300', REDIS_STARTUP_WAIT_MS: '300', DEFERRED_RETRY_MS: '100', DEFERRED_RETRY_MAX_MS: '500' },
     });
     await h.app.start();

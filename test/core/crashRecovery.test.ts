@@ -1,22 +1,17 @@
 import { spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterEach, describe, expect, it } from 'vitest';
-import { callsPerFid, seedAlliance, startCoreHarness, type CoreHarness } from '../support/coreHarness.ts';
+import { describe, expect } from 'vitest';
+import { callsPerFid, seedAlliance } from '../support/coreHarness.ts';
+import { it } from '../support/fixtures.ts';
 
 const NODE = new URL('../../node_modules/.bin/node', import.meta.url).pathname;
 const CLI = new URL('../../src/cli/bin.ts', import.meta.url).pathname;
 const GUILD = '900000000000000001';
 
-let h: CoreHarness | undefined;
-afterEach(async () => {
-  await h?.close();
-  h = undefined;
-});
-
 describe('a crash between claim and record', () => {
-  it('the next run finishes the rest without repeating members that already have a final result', async () => {
+  it('the next run finishes the rest without repeating members that already have a final result', async ({ startCore }) => {
     // Slow answers, so the process is killed with calls in flight: claimed in the ledger, not yet recorded.
-    h = await startCoreHarness({ sim: { latencyMs: { min: 80, max: 160 }, rateLimit: { limit: 40, windowMs: 1_000 } }, env: { RATE_LIMIT_PER_MINUTE: '40' } });
+    const h = await startCore({ sim: { latencyMs: { min: 80, max: 160 }, rateLimit: { limit: 40, windowMs: 1_000 } }, env: { RATE_LIMIT_PER_MINUTE: '40' } });
     const fids = await seedAlliance(h, { count: 60 });
     h.sim.addCode('wos', 'CRASHME');
 

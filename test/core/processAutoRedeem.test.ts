@@ -1,23 +1,19 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { createGiftCodeClient } from '../../src/game/giftCodeClient.ts';
 import { EVENTS } from '../../src/log/events.ts';
-import { callsPerFid, seedAlliance, startCoreHarness, type CoreHarness } from '../support/coreHarness.ts';
+import { callsPerFid, seedAlliance } from '../support/coreHarness.ts';
+import { it } from '../support/fixtures.ts';
 
 const GUILD = '900000000000000001';
-let h: CoreHarness | undefined;
-afterEach(async () => {
-  await h?.close();
-  h = undefined;
-});
 
 describe('processAutoRedeem against the game-API simulator', () => {
-  it('100 simultaneous triggers for one (guild, code) → one run, every member called exactly once', async () => {
-    h = await startCoreHarness({ sim: { rateLimit: { limit: 100, windowMs: 1_000 } }, env: { RATE_LIMIT_PER_MINUTE: '100' } });
+  it('100 simultaneous triggers for one (guild, code) → one run, every member called exactly once', async ({ startCore }) => {
+    const h = await startCore({ sim: { rateLimit: { limit: 100, windowMs: 1_000 } }, env: { RATE_LIMIT_PER_MINUTE: '100' } });
     const fids = await seedAlliance(h, { count: 60 });
     h.sim.addCode('wos', 'GIFT100');
 
     const summaries = await Promise.all(
-      Array.from({ length: 100 }, (_, i) => h!.app.engine.processAutoRedeem(GUILD, 'GIFT100', { trigger: i % 2 ? 'auto' : 'manual' })),
+      Array.from({ length: 100 }, (_, i) => h.app.engine.processAutoRedeem(GUILD, 'GIFT100', { trigger: i % 2 ? 'auto' : 'manual' })),
     );
 
     const statuses = summaries.map((s) => s.status);
@@ -38,8 +34,8 @@ describe('processAutoRedeem against the game-API simulator', () => {
     expect(completed.message).toContain('60 of 60 members have it');
   });
 
-  it('a second run after completion makes zero API calls, also after a restart', async () => {
-    h = await startCoreHarness();
+  it('a second run after completion makes zero API calls, also after a restart', async ({ startCore }) => {
+    const h = await startCore();
     await seedAlliance(h, { count: 20 });
     h.sim.addCode('wos', 'ONCEONLY');
     const first = await h.app.engine.processAutoRedeem(GUILD, 'ONCEONLY', { trigger: 'auto' });
@@ -61,9 +57,9 @@ describe('processAutoRedeem against the game-API simulator', () => {
     expect(rows.every((row) => row.status === 'success' && row.errCode === 20000 && row.msg === 'SUCCESS')).toBe(true);
   });
 
-  it('a stop while members wait for the budget leaves no claim open; the ledger counts exactly the calls made', async () => {
+  it('a stop while members wait for the budget leaves no claim open; the ledger counts exactly the calls made', async ({ startCore }) => {
     // 10 calls a second with 8 workers: most claimed members are waiting for a slot when the stop comes.
-    h = await startCoreHarness({ env: { RATE_LIMIT_PER_MINUTE: '10' }, sim: { rateLimit: { limit: 10, windowMs: 1_000 } } });
+    const h = await startCore({ env: { RATE_LIMIT_PER_MINUTE: '10' }, sim: { rateLimit: { limit: 10, windowMs: 1_000 } } });
     const fids = await seedAlliance(h, { count: 40 });
     h.sim.addCode('wos', 'HALTED1');
     const run = h.app.engine.processAutoRedeem(GUILD, 'HALTED1', { trigger: 'auto' });
@@ -89,12 +85,12 @@ describe('processAutoRedeem against the game-API simulator', () => {
     expect(h.sim.successes('wos', 'HALTED1')).toHaveLength(fids.length);
   });
 
-  it.each([
+  it.for([
     ['expired', 'TIME ERROR.', 'expired'],
     ['used-up', 'USED.', 'used-up'],
     ['unknown', 'CDK NOT FOUND.', 'invalid'],
-  ] as const)('an %s code → exactly one call, the code is marked, and it never runs again', async (kind, msg, stored) => {
-    h = await startCoreHarness();
+  ] as const)('an %s code → exactly one call, the code is marked, and it never runs again', async ([kind, msg, stored], { startCore }) => {
+    const h = await startCore();
     await seedAlliance(h, { count: 30 });
     if (kind === 'expired') h.sim.addCode('wos', 'DEADCODE', { status: 'expired' });
     if (kind === 'used-up') h.sim.addCode('wos', 'DEADCODE', { status: 'used-up' });
@@ -115,23 +111,23 @@ describe('processAutoRedeem against the game-API simulator', () => {
     expect(h.sim.calls.filter((c) => c.cdk === 'DEADCODE')).toHaveLength(1);
   });
 
-  it('an expired code triggered in 20 alliances at the same moment costs one call in total', async () => {
-    h = await startCoreHarness();
+  it('an expired code triggered in 20 alliances at the same moment costs one call in total', async ({ startCore }) => {
+    const h = await startCore();
     h.sim.addCode('wos', 'DEADEVERYWHERE', { status: 'expired' });
     const guilds = Array.from({ length: 20 }, (_, i) => String(930000000000000000n + BigInt(i)));
     for (const [i, guildId] of guilds.entries()) await seedAlliance(h, { guildId, count: 5, firstFid: 52_000_001 + i * 10 });
-    const summaries = await Promise.all(guilds.map((guildId) => h!.app.engine.processAutoRedeem(guildId, 'DEADEVERYWHERE', { trigger: 'manual' })));
+    const summaries = await Promise.all(guilds.map((guildId) => h.app.engine.processAutoRedeem(guildId, 'DEADEVERYWHERE', { trigger: 'manual' })));
     expect(summaries.every((s) => s.status === 'code-invalid')).toBe(true);
     expect(h.sim.calls.filter((c) => c.cdk === 'DEADEVERYWHERE')).toHaveLength(1);
   });
 
-  it.each([
+  it.for([
     ['a new code (probed first)', false],
     ['a code known valid', true],
-  ])('%s started in 10 alliances at once: the first window’s burst reaches every alliance', async (_label, knownValid) => {
+  ])('%s started in 10 alliances at once: the first window’s burst reaches every alliance', async ([_label, knownValid], { startCore }) => {
     // 20 calls per window, 10 alliances of 8: taking turns, each alliance is called within the first 20 calls
     // instead of the first alliances' workers taking the whole burst.
-    h = await startCoreHarness({ sim: { rateLimit: { limit: 20, windowMs: 1_000 } }, env: { RATE_LIMIT_PER_MINUTE: '20' } });
+    const h = await startCore({ sim: { rateLimit: { limit: 20, windowMs: 1_000 } }, env: { RATE_LIMIT_PER_MINUTE: '20' } });
     h.sim.addCode('wos', 'BURST10');
     if (knownValid) {
       await h.app.store.codes.add('wos', 'BURST10', 'manual');
@@ -142,25 +138,25 @@ describe('processAutoRedeem against the game-API simulator', () => {
     for (const [i, guildId] of guilds.entries()) {
       for (const fid of await seedAlliance(h, { guildId, count: 8, firstFid: 54_000_001 + i * 100 })) allianceOf.set(fid, guildId);
     }
-    const summaries = await Promise.all(guilds.map((guildId) => h!.app.engine.processAutoRedeem(guildId, 'BURST10', { trigger: 'manual' })));
+    const summaries = await Promise.all(guilds.map((guildId) => h.app.engine.processAutoRedeem(guildId, 'BURST10', { trigger: 'manual' })));
     expect(summaries.every((s) => s.counts.success === 8)).toBe(true);
     const firstBurst = h.sim.calls.filter((c) => c.cdk === 'BURST10').slice(0, 20);
     expect(new Set(firstBurst.map((c) => allianceOf.get(c.fid!))).size).toBe(10);
     expect(h.sim.calls.filter((c) => c.httpStatus === 429)).toHaveLength(0);
   });
 
-  it('a live code triggered in several alliances at once is probed once, then every alliance runs in parallel', async () => {
-    h = await startCoreHarness();
+  it('a live code triggered in several alliances at once is probed once, then every alliance runs in parallel', async ({ startCore }) => {
+    const h = await startCore();
     h.sim.addCode('wos', 'LIVEEVERYWHERE');
     const guilds = ['930000000000000101', '930000000000000102', '930000000000000103'];
     for (const [i, guildId] of guilds.entries()) await seedAlliance(h, { guildId, count: 10, firstFid: 53_000_001 + i * 100 });
-    const summaries = await Promise.all(guilds.map((guildId) => h!.app.engine.processAutoRedeem(guildId, 'LIVEEVERYWHERE', { trigger: 'manual' })));
+    const summaries = await Promise.all(guilds.map((guildId) => h.app.engine.processAutoRedeem(guildId, 'LIVEEVERYWHERE', { trigger: 'manual' })));
     expect(summaries.map((s) => s.counts.success)).toEqual([10, 10, 10]);
     expect(h.sim.calls.filter((c) => c.cdk === 'LIVEEVERYWHERE')).toHaveLength(30);
   });
 
-  it('a code found dead by another run (any process) stops this run at its next member', async () => {
-    h = await startCoreHarness({ sim: { latencyMs: 30 }, env: { REDEEM_CONCURRENCY: '1' } });
+  it('a code found dead by another run (any process) stops this run at its next member', async ({ startCore }) => {
+    const h = await startCore({ sim: { latencyMs: 30 }, env: { REDEEM_CONCURRENCY: '1' } });
     await seedAlliance(h, { count: 30 });
     h.sim.addCode('wos', 'DIESLATER');
     await h.app.store.codes.add('wos', 'DIESLATER', 'test');
@@ -176,8 +172,8 @@ describe('processAutoRedeem against the game-API simulator', () => {
     expect(summary.message).toContain('has expired');
   });
 
-  it('a 429 pauses the run; the member is retried after Retry-After and ends final', async () => {
-    h = await startCoreHarness({ sim: { rateLimit: { limit: 10, windowMs: 1_000 } }, env: { RATE_LIMIT_PER_MINUTE: '100' } });
+  it('a 429 pauses the run; the member is retried after Retry-After and ends final', async ({ startCore }) => {
+    const h = await startCore({ sim: { rateLimit: { limit: 10, windowMs: 1_000 } }, env: { RATE_LIMIT_PER_MINUTE: '100' } });
     const fids = await seedAlliance(h, { count: 25 });
     h.sim.addCode('wos', 'BUSY429');
     // Another tool on the same IP has just spent the server's whole window.
@@ -207,8 +203,8 @@ describe('processAutoRedeem against the game-API simulator', () => {
     expect(h.logs.events(EVENTS.apiRateLimited).length).toBe(limited.length);
   });
 
-  it('TIMEOUT RETRY, 503, garbage and a hung connection → those members are retried later and end final', async () => {
-    h = await startCoreHarness({ env: { API_READ_TIMEOUT_MS: '500' } });
+  it('TIMEOUT RETRY, 503, garbage and a hung connection → those members are retried later and end final', async ({ startCore }) => {
+    const h = await startCore({ env: { API_READ_TIMEOUT_MS: '500' } });
     const fids = await seedAlliance(h, { count: 12 });
     h.sim.addCode('wos', 'FLAKY');
     h.sim.injectFault({ kind: 'timeout-retry', fid: fids[0]!, count: 2 });
@@ -228,8 +224,8 @@ describe('processAutoRedeem against the game-API simulator', () => {
     expect(retries.map((r) => r.reason).sort()).toEqual(['garbage', 'server-busy', 'server-busy', 'timeout', 'upstream-error']);
   });
 
-  it('a member in the wrong state is flagged; the others are unaffected', async () => {
-    h = await startCoreHarness();
+  it('a member in the wrong state is flagged; the others are unaffected', async ({ startCore }) => {
+    const h = await startCore();
     const fids = await seedAlliance(h, { count: 10 });
     h.sim.addPlayer('wos', { fid: fids[4]!, kid: 999 });
     h.sim.addCode('wos', 'STATECHK');
@@ -248,8 +244,8 @@ describe('processAutoRedeem against the game-API simulator', () => {
     expect(callsPerFid(h.sim, 'NEXTCODE').has(fids[4]!)).toBe(false);
   });
 
-  it('a sign error stops the run with a clear message after one call', async () => {
-    h = await startCoreHarness({ env: { WOS_SIGN_SALT: 'not-the-real-salt' } });
+  it('a sign error stops the run with a clear message after one call', async ({ startCore }) => {
+    const h = await startCore({ env: { WOS_SIGN_SALT: 'not-the-real-salt' } });
     await seedAlliance(h, { count: 15 });
     h.sim.addCode('wos', 'SIGNED');
     const summary = await h.app.engine.processAutoRedeem(GUILD, 'SIGNED', { trigger: 'auto' });
@@ -263,8 +259,8 @@ describe('processAutoRedeem against the game-API simulator', () => {
     expect((await h.app.store.codes.get('wos', 'SIGNED'))?.status).toBe('new');
   });
 
-  it('paces calls within the server budget: zero 429s when giftbot and the server agree', async () => {
-    h = await startCoreHarness({ sim: { rateLimit: { limit: 20, windowMs: 1_000 } }, env: { RATE_LIMIT_PER_MINUTE: '20' } });
+  it('paces calls within the server budget: zero 429s when giftbot and the server agree', async ({ startCore }) => {
+    const h = await startCore({ sim: { rateLimit: { limit: 20, windowMs: 1_000 } }, env: { RATE_LIMIT_PER_MINUTE: '20' } });
     await seedAlliance(h, { count: 50 });
     h.sim.addCode('wos', 'PACED');
     const summary = await h.app.engine.processAutoRedeem(GUILD, 'PACED', { trigger: 'auto' });
@@ -273,8 +269,8 @@ describe('processAutoRedeem against the game-API simulator', () => {
     expect(summary.rateLimited).toBe(0);
   });
 
-  it('bad input gets a clear refusal and no call', async () => {
-    h = await startCoreHarness();
+  it('bad input gets a clear refusal and no call', async ({ startCore }) => {
+    const h = await startCore();
     await seedAlliance(h, { count: 2 });
     const badCode = await h.app.engine.processAutoRedeem(GUILD, 'no spaces allowed', { trigger: 'manual' });
     expect(badCode).toMatchObject({ status: 'refused' });
@@ -285,8 +281,8 @@ describe('processAutoRedeem against the game-API simulator', () => {
     expect(h.sim.calls).toHaveLength(0);
   });
 
-  it('members without a known state are skipped and reported, not called', async () => {
-    h = await startCoreHarness();
+  it('members without a known state are skipped and reported, not called', async ({ startCore }) => {
+    const h = await startCore();
     await seedAlliance(h, { count: 3 });
     await h.app.store.members.add(GUILD, { fid: '61000001', state: null });
     h.sim.addCode('wos', 'NOSTATE');

@@ -1,19 +1,14 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
+import { embedFields, embedOf, GUILD_ID, OTHER_GUILD_ID, RESULTS_CHANNEL_ID, seedAlliance, type BotHarness } from '../support/botHarness.ts';
+import { it } from '../support/fixtures.ts';
 import type { StoredMessage } from '@giftbot/fake-discord';
-import { embedFields, embedOf, GUILD_ID, OTHER_GUILD_ID, RESULTS_CHANNEL_ID, seedAlliance, startBotHarness, type BotHarness } from '../support/botHarness.ts';
-
-let h: BotHarness | undefined;
-afterEach(async () => {
-  await h?.close();
-  h = undefined;
-});
 
 const resultsWith = (harness: BotHarness, title: RegExp) => () => harness.fake.channelMessages(RESULTS_CHANNEL_ID).find((m) => title.test(embedOf(m).title ?? ''));
 const isSummary = (m: StoredMessage) => /redeemed|did not get it|cannot be redeemed|stopped/.test(embedOf(m).title ?? '');
 
 describe('runs shown in the results channel', () => {
-  it('an automatic run posts its progress, then its summary, in the results channel', async () => {
-    h = await startBotHarness({ sim: { latencyMs: 20 } });
+  it('an automatic run posts its progress, then its summary, in the results channel', async ({ startBot }) => {
+    const h = await startBot({ sim: { latencyMs: 20 } });
     const fids = await seedAlliance(h, { count: 20 });
     h.sim.addCode('wos', 'AUTO100');
     const summary = await h.bot.app.engine.processAutoRedeem(GUILD_ID, 'AUTO100', { trigger: 'auto' });
@@ -33,8 +28,8 @@ describe('runs shown in the results channel', () => {
     h.assertClean();
   });
 
-  it('a /redeem during an automatic run of the same code answers at once with a link to the results channel', async () => {
-    h = await startBotHarness();
+  it('a /redeem during an automatic run of the same code answers at once with a link to the results channel', async ({ startBot }) => {
+    const h = await startBot();
     await seedAlliance(h, { count: 6 });
     h.sim.addCode('wos', 'BUSY200');
     h.sim.injectFault({ kind: 'slow', delayMs: 3_000, count: 1 }); // the first call (the probe) hangs a while
@@ -56,8 +51,8 @@ describe('runs shown in the results channel', () => {
     h.assertClean();
   });
 
-  it('an automatic run for an alliance without a results channel posts nothing, and other servers see nothing', async () => {
-    h = await startBotHarness();
+  it('an automatic run for an alliance without a results channel posts nothing, and other servers see nothing', async ({ startBot }) => {
+    const h = await startBot();
     await seedAlliance(h, { guildId: OTHER_GUILD_ID, count: 3, firstFid: 61_000_001 });
     h.sim.addCode('wos', 'QUIET300');
     const summary = await h.bot.app.engine.processAutoRedeem(OTHER_GUILD_ID, 'QUIET300', { trigger: 'auto' });
@@ -67,8 +62,8 @@ describe('runs shown in the results channel', () => {
     h.assertClean();
   });
 
-  it('a member added later gets the codes still valid (catch-up), reported in the results channel', async () => {
-    h = await startBotHarness();
+  it('a member added later gets the codes still valid (catch-up), reported in the results channel', async ({ startBot }) => {
+    const h = await startBot();
     await seedAlliance(h, { count: 3 });
     h.sim.addCode('wos', 'CATCH600');
     await h.bot.app.engine.processAutoRedeem(GUILD_ID, 'CATCH600', { trigger: 'auto' });
@@ -84,8 +79,8 @@ describe('runs shown in the results channel', () => {
     h.assertClean();
   });
 
-  it('a member added while the code is running gets it right after that run, in a follow-up run posted to the results channel', async () => {
-    h = await startBotHarness();
+  it('a member added while the code is running gets it right after that run, in a follow-up run posted to the results channel', async ({ startBot }) => {
+    const h = await startBot();
     const fids = await seedAlliance(h, { count: 4 });
     h.sim.addCode('wos', 'LATE650');
     h.sim.injectFault({ kind: 'slow', delayMs: 1_500, count: 1 }); // the first call (the probe) hangs a while
@@ -110,8 +105,8 @@ describe('runs shown in the results channel', () => {
     h.assertClean();
   });
 
-  it('progress edits are throttled: with a long interval a whole run shows its start, then only the summary', async () => {
-    h = await startBotHarness({ env: { DISCORD_PROGRESS_INTERVAL_MS: '60000' }, sim: { latencyMs: 10 } });
+  it('progress edits are throttled: with a long interval a whole run shows its start, then only the summary', async ({ startBot }) => {
+    const h = await startBot({ env: { DISCORD_PROGRESS_INTERVAL_MS: '60000' }, sim: { latencyMs: 10 } });
     await seedAlliance(h, { count: 12 });
     h.sim.addCode('wos', 'CALM700');
     const { token } = h.command({ name: 'redeem', options: { code: 'CALM700' } });
@@ -122,8 +117,8 @@ describe('runs shown in the results channel', () => {
     h.assertClean();
   });
 
-  it('a run that outlives the interaction token continues in the results channel', async () => {
-    h = await startBotHarness({ interactionHandoffMs: 300 });
+  it('a run that outlives the interaction token continues in the results channel', async ({ startBot }) => {
+    const h = await startBot({ interactionHandoffMs: 300 });
     await seedAlliance(h, { count: 5 });
     h.sim.addCode('wos', 'LONG400');
     h.sim.injectFault({ kind: 'slow', delayMs: 800, count: 1 });
@@ -136,8 +131,8 @@ describe('runs shown in the results channel', () => {
     h.assertClean();
   });
 
-  it('stopping the bot mid-run posts a red "run stopped" summary before the client closes', async () => {
-    h = await startBotHarness();
+  it('stopping the bot mid-run posts a red "run stopped" summary before the client closes', async ({ startBot }) => {
+    const h = await startBot();
     await seedAlliance(h, { count: 4 });
     h.sim.addCode('wos', 'STOP500');
     h.sim.injectFault({ kind: 'slow', delayMs: 600, count: 1 });
@@ -153,8 +148,8 @@ describe('runs shown in the results channel', () => {
 });
 
 describe('unexpected failures', () => {
-  it('are logged with context and answered with a generic apology', async () => {
-    h = await startBotHarness();
+  it('are logged with context and answered with a generic apology', async ({ startBot }) => {
+    const h = await startBot();
     await seedAlliance(h, { count: 1 });
     await h.bot.app.store.close(); // the database goes away under the bot
     const { token } = h.command({ name: 'member', subcommand: 'list' });

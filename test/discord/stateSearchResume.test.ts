@@ -1,16 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { EVENTS } from '../../src/log/events.ts';
-import { GUILD_ID, seedAlliance, startBotHarness, type BotHarness } from '../support/botHarness.ts';
-
-let h: BotHarness | undefined;
-afterEach(async () => {
-  await h?.close();
-  h = undefined;
-});
+import { GUILD_ID, seedAlliance } from '../support/botHarness.ts';
+import { it } from '../support/fixtures.ts';
 
 describe('state searches cut short by a stop', () => {
-  it('continue on their own at the next start, without probing ruled-out states again', async () => {
-    h = await startBotHarness();
+  it('continue on their own at the next start, without probing ruled-out states again', async ({ startBot }) => {
+    const h = await startBot();
     await seedAlliance(h, { count: 3 });
     // A member whose state an earlier search was looking for when the bot stopped: 245 and 246 already ruled out.
     const store = h.bot.app.store;

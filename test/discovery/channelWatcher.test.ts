@@ -1,10 +1,11 @@
 import { Client, Events, GatewayIntentBits } from 'discord.js';
-import { afterEach, describe, expect, it } from 'vitest';
-import { startFakeDiscord, type FakeDiscord } from '@giftbot/fake-discord';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createDiscovery, type Discovery } from '../../src/codes/createDiscovery.ts';
 import { EVENTS } from '../../src/log/events.ts';
 import { callsPerFid, startCoreHarness, type CoreHarness } from '../support/coreHarness.ts';
-import { feedSource, redeemCalls, seedGuild, waitFor } from './helpers.ts';
+import { startFakeDiscord, type FakeDiscord } from '@giftbot/fake-discord';
+import { awaited } from '../support/awaited.ts';
+import { feedSource, redeemCalls, seedGuild, WAIT } from './helpers.ts';
 
 const GUILD = '920000000000000001';
 const OTHER_GUILD = '920000000000000002';
@@ -50,7 +51,7 @@ async function world(env: Record<string, string> = {}) {
 
 const post = (content: string, extra: Partial<Parameters<FakeDiscord['postMessage']>[0]> = {}) =>
   fake!.postMessage({ guildId: GUILD, channelId: CODES_CHANNEL, userId: USER, content, ...extra }).id;
-const reactionsOn = (id: string, channel = CODES_CHANNEL) => waitFor(() => (fake!.reactions(channel, id).length > 0 ? fake!.reactions(channel, id) : null), `a reaction on ${id}`);
+const reactionsOn = (id: string, channel = CODES_CHANNEL) => vi.waitFor(() => awaited(fake!.reactions(channel, id).length > 0 ? fake!.reactions(channel, id) : null, `a reaction on ${id}`), WAIT);
 
 describe('the codes channel', () => {
   it('a posted code is redeemed everywhere and answered ✅; known 🔁; dead ❌; chat, other channels and other bots are left alone', async () => {
@@ -62,7 +63,7 @@ describe('the codes channel', () => {
 
     const fresh = post('CHAN2026');
     expect(await reactionsOn(fresh)).toEqual(['✅']);
-    await waitFor(async () => (await h!.app.store.codes.get('wos', 'CHAN2026'))?.fanoutDoneAt != null, 'the fan-out');
+    await vi.waitFor(async () => awaited((await h!.app.store.codes.get('wos', 'CHAN2026'))?.fanoutDoneAt != null, 'the fan-out'), WAIT);
     expect(h!.sim.successes('wos', 'CHAN2026').sort()).toEqual([TEST_FID, ...members, ...others].sort());
     expect(await h!.app.store.codes.get('wos', 'CHAN2026')).toMatchObject({ source: `channel:${GUILD}`, status: 'valid' });
 
@@ -105,8 +106,8 @@ describe('the codes channel', () => {
     discovery.start();
     const posted = post('SAMETIME');
 
-    await waitFor(async () => (await h!.app.store.codes.get('wos', 'SAMETIME'))?.fanoutDoneAt != null, 'the fan-out');
-    await waitFor(() => h!.sim.feedRequests('one') >= 1 && h!.sim.feedRequests('two') >= 1, 'both feeds polled');
+    await vi.waitFor(async () => awaited((await h!.app.store.codes.get('wos', 'SAMETIME'))?.fanoutDoneAt != null, 'the fan-out'), WAIT);
+    await vi.waitFor(() => awaited(h!.sim.feedRequests('one') >= 1 && h!.sim.feedRequests('two') >= 1, 'both feeds polled'), WAIT);
     expect(['✅', '🔁']).toContain((await reactionsOn(posted))[0]);
     for (const guildId of [GUILD, OTHER_GUILD]) {
       expect((await h!.app.store.runs.listRecent(guildId, 10)).map((r) => r.trigger)).toEqual(['auto']);

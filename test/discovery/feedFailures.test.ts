@@ -1,8 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createDiscovery, type Discovery } from '../../src/codes/createDiscovery.ts';
 import { EVENTS } from '../../src/log/events.ts';
 import { startCoreHarness, type CoreHarness } from '../support/coreHarness.ts';
-import { feedSource, redeemCalls, seedGuild, waitFor } from './helpers.ts';
+import { awaited } from '../support/awaited.ts';
+import { feedSource, redeemCalls, seedGuild, WAIT } from './helpers.ts';
 
 const ENV = {
   FEED_POLL_MIN_MS: '300',
@@ -34,22 +35,22 @@ describe('a feed that fails', () => {
     discovery = createDiscovery(h.app, { feeds: [feedSource(h, 'flaky', 'wos', { apiKey: 'right-key' })] });
     discovery.start();
 
-    await waitFor(() => feedCalls('flaky').length >= 3, 'three failed polls');
+    await vi.waitFor(() => awaited(feedCalls('flaky').length >= 3, 'three failed polls'), WAIT);
     h.sim.setFeed('flaky', { format: 'community', codes: ['HEALED1'], delayMs: 2_000, apiKey: 'right-key' });
     let before = feedCalls('flaky').length;
-    await waitFor(() => feedCalls('flaky').length >= before + 2, 'two timed-out polls');
+    await vi.waitFor(() => awaited(feedCalls('flaky').length >= before + 2, 'two timed-out polls'), WAIT);
     h.sim.setFeed('flaky', { format: 'community', codes: ['HEALED1'], apiKey: 'another-key' });
     before = feedCalls('flaky').length;
-    await waitFor(() => feedCalls('flaky').length >= before + 2, 'two refused polls');
+    await vi.waitFor(() => awaited(feedCalls('flaky').length >= before + 2, 'two refused polls'), WAIT);
     h.sim.setFeed('flaky', { format: 'community', codes: [], body: '<html><body>502 Bad Gateway</body></html>' });
     before = feedCalls('flaky').length;
-    await waitFor(() => feedCalls('flaky').length >= before + 2, 'two garbage polls');
+    await vi.waitFor(() => awaited(feedCalls('flaky').length >= before + 2, 'two garbage polls'), WAIT);
     h.sim.setFeed('flaky', { format: 'community', codes: [], body: '{"codes":"HEALED1"}' });
     before = feedCalls('flaky').length;
-    await waitFor(() => feedCalls('flaky').length >= before + 2, 'two polls of the wrong shape');
+    await vi.waitFor(() => awaited(feedCalls('flaky').length >= before + 2, 'two polls of the wrong shape'), WAIT);
 
     // The feed counts a request when it arrives, the poller a failure when the poll ends: let the last one end.
-    await waitFor(() => discovery!.poller.status()[0]!.failures >= feedCalls('flaky').length, 'the last poll to end');
+    await vi.waitFor(() => awaited(discovery!.poller.status()[0]!.failures >= feedCalls('flaky').length, 'the last poll to end'), WAIT);
 
     // Nothing was taken from any of it.
     expect(await h.app.store.codes.list()).toEqual([]);
@@ -66,7 +67,7 @@ describe('a feed that fails', () => {
     expect(Math.min(...gaps)).toBeGreaterThanOrEqual(70);
 
     h.sim.setFeed('flaky', { format: 'community', codes: ['HEALED1'], apiKey: 'right-key' });
-    await waitFor(async () => (await h!.app.store.codes.get('wos', 'HEALED1'))?.fanoutDoneAt != null, 'the healed feed\'s code to be redeemed');
+    await vi.waitFor(async () => awaited((await h!.app.store.codes.get('wos', 'HEALED1'))?.fanoutDoneAt != null, 'the healed feed\'s code to be redeemed'), WAIT);
     expect(h.sim.successes('wos', 'HEALED1').sort()).toEqual(['49999999', ...fids].sort());
     expect(discovery.poller.status()[0]).toMatchObject({ health: 'ok', failures: 0, lastError: null });
 
@@ -87,9 +88,9 @@ describe('a feed that fails', () => {
     h.sim.setFeed('tagged', { format: 'list', codes: ['ETAG0001'] });
     discovery = createDiscovery(h.app, { feeds: [feedSource(h, 'tagged', 'wos', { format: 'list' })] });
     discovery.start();
-    await waitFor(() => feedCalls('tagged').length >= 4, 'four polls');
+    await vi.waitFor(() => awaited(feedCalls('tagged').length >= 4, 'four polls'), WAIT);
     expect(feedCalls('tagged').map((c) => c.httpStatus).slice(0, 4)).toEqual([200, 304, 304, 304]);
-    await waitFor(async () => (await h!.app.store.codes.get('wos', 'ETAG0001'))?.fanoutDoneAt != null, 'the fan-out');
+    await vi.waitFor(async () => awaited((await h!.app.store.codes.get('wos', 'ETAG0001'))?.fanoutDoneAt != null, 'the fan-out'), WAIT);
     expect(h.logs.events(EVENTS.codeDiscovered)).toHaveLength(1);
     expect(h.logs.events(EVENTS.codeKnown)).toHaveLength(0);
     expect(redeemCalls(h, 'ETAG0001')).toHaveLength(3);
@@ -106,11 +107,11 @@ describe('a feed that fails', () => {
     h.sim.setFeed('mixed', { format: 'community', codes: [], body: body(['GOODONE1']) });
     discovery = createDiscovery(h.app, { feeds: [feedSource(h, 'mixed', 'wos')] });
     discovery.start();
-    await waitFor(async () => (await h!.app.store.codes.get('wos', 'GOODONE1'))?.fanoutDoneAt != null, 'the first good code');
+    await vi.waitFor(async () => awaited((await h!.app.store.codes.get('wos', 'GOODONE1'))?.fanoutDoneAt != null, 'the first good code'), WAIT);
     h.sim.setFeed('mixed', { format: 'community', codes: [], body: body(['GOODONE1', 'GOODONE2']) });
-    await waitFor(async () => (await h!.app.store.codes.get('wos', 'GOODONE2'))?.fanoutDoneAt != null, 'the second good code');
+    await vi.waitFor(async () => awaited((await h!.app.store.codes.get('wos', 'GOODONE2'))?.fanoutDoneAt != null, 'the second good code'), WAIT);
     const before = feedCalls('mixed').length;
-    await waitFor(() => feedCalls('mixed').length >= before + 2, 'more polls');
+    await vi.waitFor(() => awaited(feedCalls('mixed').length >= before + 2, 'more polls'), WAIT);
     const skipped = h.logs.events(EVENTS.feedEntrySkipped);
     expect(skipped).toEqual([expect.objectContaining({ level: 'warn', feed: 'mixed', entry: 'GOOD!! 01.11.2026', reason: expect.stringMatching(/letters and digits/) })]);
     expect(discovery.poller.status()[0]!.health).toBe('ok');
@@ -121,7 +122,7 @@ describe('a feed that fails', () => {
     h.sim.setFeed('slow', { format: 'list', codes: [], delayMs: 30_000 });
     discovery = createDiscovery(h.app, { feeds: [feedSource(h, 'slow', 'wos', { format: 'list' })] });
     discovery.start();
-    await waitFor(() => feedCalls('slow').length >= 1, 'the poll to start');
+    await vi.waitFor(() => awaited(feedCalls('slow').length >= 1, 'the poll to start'), WAIT);
     const started = performance.now();
     await discovery.stop();
     expect(performance.now() - started).toBeLessThan(2_000);

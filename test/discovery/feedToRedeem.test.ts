@@ -1,8 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createDiscovery, type Discovery } from '../../src/codes/createDiscovery.ts';
 import { EVENTS } from '../../src/log/events.ts';
 import { callsPerFid, startCoreHarness, type CoreHarness } from '../support/coreHarness.ts';
-import { feedSource, median, redeemCalls, seedGuild, waitFor } from './helpers.ts';
+import { awaited } from '../support/awaited.ts';
+import { feedSource, median, redeemCalls, seedGuild, WAIT } from './helpers.ts';
 
 const TEST_FID = '49999999';
 const FAST_POLL = { FEED_POLL_MIN_MS: '1000', FEED_POLL_MAX_MS: '1000', FEED_BACKOFF_MIN_MS: '200', FEED_BACKOFF_MAX_MS: '800', FEED_TIMEOUT_MS: '1500' };
@@ -17,10 +18,10 @@ afterEach(async () => {
 });
 
 async function fanoutDone(code: string, game: 'wos' | 'kingshot' = 'wos') {
-  return waitFor(async () => {
+  return vi.waitFor(async () => {
     const record = await h!.app.store.codes.get(game, code);
-    return record?.fanoutDoneAt != null && discovery!.intake.inProgress().length === 0 ? record : null;
-  }, `the fan-out of ${code}`);
+    return awaited(record?.fanoutDoneAt != null && discovery!.intake.inProgress().length === 0 ? record : null, `the fan-out of ${code}`);
+  }, WAIT);
 }
 
 describe('feed → validation → fan-out', () => {
@@ -37,7 +38,7 @@ describe('feed → validation → fan-out', () => {
     h.sim.setFeed('community', { format: 'community', codes: [], apiKey: 'feed-key-123' });
     discovery = createDiscovery(h.app, { feeds: [feedSource(h, 'community', 'wos', { apiKey: 'feed-key-123' })] });
     discovery.start();
-    await waitFor(() => discovery!.poller.status()[0]!.health === 'ok', 'the first poll');
+    await vi.waitFor(() => awaited(discovery!.poller.status()[0]!.health === 'ok', 'the first poll'), WAIT);
 
     h.sim.addCode('wos', 'FEEDNEW1');
     h.sim.addCode('kingshot', 'FEEDNEW1');
@@ -79,7 +80,7 @@ describe('feed → validation → fan-out', () => {
     h.sim.setFeed('community', { format: 'community', codes });
     discovery = createDiscovery(h.app, { feeds: [feedSource(h, 'community', 'wos')] });
     discovery.start();
-    await waitFor(() => discovery!.poller.status()[0]!.health === 'ok', 'the first poll');
+    await vi.waitFor(() => awaited(discovery!.poller.status()[0]!.health === 'ok', 'the first poll'), WAIT);
 
     const feedToCall: number[] = [];
     for (let i = 1; i <= 5; i += 1) {
@@ -90,7 +91,7 @@ describe('feed → validation → fan-out', () => {
       await new Promise((resolve) => setTimeout(resolve, Math.floor(Math.random() * 1000)));
       const published = Date.now();
       h.sim.setFeed('community', { format: 'community', codes });
-      const call = await waitFor(() => redeemCalls(h!, code)[0], `the first call for ${code}`);
+      const call = await vi.waitFor(() => awaited(redeemCalls(h!, code)[0], `the first call for ${code}`), WAIT);
       feedToCall.push(call.at - published);
       await fanoutDone(code);
     }
@@ -113,7 +114,7 @@ describe('feed → validation → fan-out', () => {
     discovery.start();
     await fanoutDone('OLDCODE1');
     // Both feeds keep listing it for a few more polls.
-    await waitFor(() => h!.sim.feedRequests('two') >= 3 && h!.sim.feedRequests('one') >= 3, 'more polls');
+    await vi.waitFor(() => awaited(h!.sim.feedRequests('two') >= 3 && h!.sim.feedRequests('one') >= 3, 'more polls'), WAIT);
 
     expect(redeemCalls(h, 'OLDCODE1')).toHaveLength(1);
     expect(redeemCalls(h, 'OLDCODE1')[0]).toMatchObject({ fid: TEST_FID, errCode: 40007 });

@@ -2,16 +2,8 @@ import type { Game } from '../../src/game/games.ts';
 import type { FeedFormat, FeedSource } from '../../src/codes/sources/feedSource.ts';
 import type { CoreHarness } from '../support/coreHarness.ts';
 
-/** Polls until fn returns something truthy; generous by default (the machine is shared and may be slow). */
-export async function waitFor<T>(fn: () => T | undefined | null | false | Promise<T | undefined | null | false>, what: string, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await fn();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+/** vi.waitFor options for these tests: generous (the machine is shared and may be slow). */
+export const WAIT = { timeout: 20_000, interval: 20 };
 
 export interface GuildSpec {
   id: string;

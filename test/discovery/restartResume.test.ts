@@ -1,10 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createDiscovery, type Discovery } from '../../src/codes/createDiscovery.ts';
 import { EVENTS } from '../../src/log/events.ts';
 import { callsPerFid, startCoreHarness, type CoreHarness } from '../support/coreHarness.ts';
-import { feedSource, redeemCalls, seedGuild, waitFor } from './helpers.ts';
+import { awaited } from '../support/awaited.ts';
+import { feedSource, redeemCalls, seedGuild, WAIT } from './helpers.ts';
 
 const TEST_FID = '49999999';
 // 10 calls a second: a fan-out to 2 × 20 members takes about 4 s, time enough to stop it in the middle.
@@ -38,7 +39,7 @@ describe('restart in the middle of a fan-out', () => {
     h.sim.setFeed('feed', { format: 'community', codes: ['RESUME01'] });
     discovery = createDiscovery(h.app, { feeds: [feedSource(h, 'feed', 'wos')] });
     discovery.start();
-    await waitFor(() => h!.sim.successes('wos', 'RESUME01').length >= 12, 'a third of the fan-out');
+    await vi.waitFor(() => awaited(h!.sim.successes('wos', 'RESUME01').length >= 12, 'a third of the fan-out'), WAIT);
     await discovery.stop();
     await h.app.close();
     const before = h.sim.successes('wos', 'RESUME01').length;
@@ -86,7 +87,7 @@ describe('restart in the middle of a fan-out', () => {
     child.stderr!.on('data', (chunk: Buffer) => stderr.push(chunk.toString()));
     const exited = new Promise((resolve) => child!.once('exit', resolve));
     try {
-      await waitFor(() => h!.sim.successes('wos', 'CRASH001').length >= 12, 'a third of the fan-out in the bot process');
+      await vi.waitFor(() => awaited(h!.sim.successes('wos', 'CRASH001').length >= 12, 'a third of the fan-out in the bot process'), WAIT);
     } catch (error) {
       throw new Error(`${(error as Error).message}; the process said: ${stderr.join('')}`, { cause: error });
     }
@@ -107,7 +108,7 @@ describe('restart in the middle of a fan-out', () => {
     // known and its fan-out unfinished); the resume then joins that fan-out instead of starting another.
     discovery = createDiscovery(h.restart(), { feeds: [feedSource(h, 'feed', 'wos', { format: 'list' })] });
     discovery.start();
-    await waitFor(() => discovery!.intake.inProgress().length > 0, 'the feed to take the code up again');
+    await vi.waitFor(() => awaited(discovery!.intake.inProgress().length > 0, 'the feed to take the code up again'), WAIT);
     const report = await discovery.resumeOnStartup();
     expect(report.codes).toEqual([{ game: 'wos', code: 'CRASH001' }]);
     await report.done;

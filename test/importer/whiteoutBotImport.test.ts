@@ -1,12 +1,13 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { CliError } from '../../src/cli/cliError.ts';
 import { importCommand } from '../../src/cli/commands/importCommand.ts';
 import { importWhiteoutBot } from '../../src/importer/whiteoutBot/importWhiteoutBot.ts';
 import { ImportVerificationError } from '../../src/store/sqlite/importBatch.ts';
-import { callsPerFid, startCoreHarness, type CoreHarness } from '../support/coreHarness.ts';
+import { callsPerFid } from '../support/coreHarness.ts';
+import { it } from '../support/fixtures.ts';
 import { dumpDatabase, fingerprint, writeWhiteoutBot, type Fixture } from './whiteoutBotFixture.ts';
 
 // Discord ids beyond 2^53: they must arrive digit for digit.
@@ -78,15 +79,9 @@ function buildFixture(): Fixture & { expected: { alreadyRedeemed1: Set<string>; 
   };
 }
 
-let h: CoreHarness | undefined;
-afterEach(async () => {
-  await h?.close();
-  h = undefined;
-});
-
 describe('giftbot import whiteout-bot', () => {
-  it('brings alliances, members, states, codes and history over in one go, and the next run calls only who still needs the code', async () => {
-    h = await startCoreHarness({ sim: { rateLimit: { limit: 50, windowMs: 1_000 } } });
+  it('brings alliances, members, states, codes and history over in one go, and the next run calls only who still needs the code', async ({ startCore }) => {
+    const h = await startCore({ sim: { rateLimit: { limit: 50, windowMs: 1_000 } } });
     const fixture = buildFixture();
     const botFolder = join(h.dir, 'whiteout-bot');
     writeWhiteoutBot(botFolder, fixture);
@@ -150,8 +145,8 @@ describe('giftbot import whiteout-bot', () => {
     expect(run.byReason).toMatchObject({ 'skipped:already-final': 160, 'skipped:state-unknown': 6 });
   });
 
-  it('--dry-run prints what would change and writes nothing; a second import changes nothing', async () => {
-    h = await startCoreHarness();
+  it('--dry-run prints what would change and writes nothing; a second import changes nothing', async ({ startCore }) => {
+    const h = await startCore();
     const botFolder = join(h.dir, 'whiteout-bot');
     writeWhiteoutBot(botFolder, buildFixture());
     const lines: string[] = [];
@@ -180,8 +175,8 @@ describe('giftbot import whiteout-bot', () => {
     expect(lines).toContain('  redemption history: 0 new, 0 updated, 330 unchanged, 0 skipped  (members never called again for these)');
   });
 
-  it('never overwrites what giftbot already knows, and fills in what it does not', async () => {
-    h = await startCoreHarness();
+  it('never overwrites what giftbot already knows, and fills in what it does not', async ({ startCore }) => {
+    const h = await startCore();
     const botFolder = join(h.dir, 'whiteout-bot');
     writeWhiteoutBot(botFolder, buildFixture());
     // Set up in giftbot before the move: another result channel, auto-redeem off, a member moved to another state, one
@@ -213,8 +208,8 @@ describe('giftbot import whiteout-bot', () => {
     );
   });
 
-  it('reads an older version of the bot (fewer columns and tables) with alliances mapped by hand', async () => {
-    h = await startCoreHarness();
+  it('reads an older version of the bot (fewer columns and tables) with alliances mapped by hand', async ({ startCore }) => {
+    const h = await startCore();
     const botFolder = join(h.dir, 'old-bot');
     writeWhiteoutBot(botFolder, buildFixture(), { old: true });
     const lines: string[] = [];
@@ -231,8 +226,8 @@ describe('giftbot import whiteout-bot', () => {
     expect(lines.some((line) => line.includes('alliances without a Discord server') && line.includes('alliance 2 (Ice Bears), 140 member(s)'))).toBe(true);
   });
 
-  it('refuses a folder that is not the bot\'s, and rolls everything back when the counts do not add up', async () => {
-    h = await startCoreHarness();
+  it('refuses a folder that is not the bot\'s, and rolls everything back when the counts do not add up', async ({ startCore }) => {
+    const h = await startCore();
     const ctx = { app: h.app, out: () => undefined };
     const emptyFolder = join(h.dir, 'nothing-here');
     mkdirSync(emptyFolder);

@@ -1,16 +1,14 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, vi } from 'vitest';
 import { membersCommand } from '../../src/cli/commands/membersCommand.ts';
 import { createStateDiscovery } from '../../src/members/stateDiscovery.ts';
 import type { SimulatorCall } from '../../src/dev/simulator/gameApiSimulator.ts';
-import { startCoreHarness, type CoreHarness } from '../support/coreHarness.ts';
+import { awaited } from '../support/awaited.ts';
+import type { CoreHarness } from '../support/coreHarness.ts';
+import { it } from '../support/fixtures.ts';
 
 const GUILD = '910000000000000001';
 const ALLIANCE_STATE = 245;
-let h: CoreHarness | undefined;
-afterEach(async () => {
-  await h?.close();
-  h = undefined;
-});
+const WAIT = { timeout: 30_000, interval: 20 };
 
 /**
  * A fast but real setting: the server allows 20 calls a second and 150 ms between two calls for one player; giftbot
@@ -42,8 +40,8 @@ async function addPlayers(h: CoreHarness, specs: { fid: string; real: number | n
 }
 
 describe('state discovery', () => {
-  it('finds members spread over several states in few probes, within the budget and the per-player gap', async () => {
-    h = await startCoreHarness(FAST);
+  it('finds members spread over several states in few probes, within the budget and the per-player gap', async ({ startCore }) => {
+    const h = await startCore(FAST);
     await h.app.store.guilds.upsert({ id: GUILD, game: 'wos', defaultState: ALLIANCE_STATE, autoRedeem: true });
     // Confirmed mates: most in the alliance's state, some in 251, a few in 238.
     const mates = [
@@ -100,8 +98,8 @@ describe('state discovery', () => {
     expect(await h.app.store.codes.list()).toHaveLength(0);
   });
 
-  it('a member refused with the wrong state gets the still-valid codes once the state is found', async () => {
-    h = await startCoreHarness(FAST);
+  it('a member refused with the wrong state gets the still-valid codes once the state is found', async ({ startCore }) => {
+    const h = await startCore(FAST);
     await h.app.store.guilds.upsert({ id: GUILD, game: 'wos', defaultState: ALLIANCE_STATE, autoRedeem: true });
     const mates = Array.from({ length: 5 }, (_, i) => ({ fid: String(63_000_000 + i), real: 245, known: 245 }));
     await addPlayers(h, [...mates, { fid: '63900000', real: 246, known: 245 }]);
@@ -129,8 +127,8 @@ describe('state discovery', () => {
     noThrottling(h.sim.calls);
   });
 
-  it('yields to a redemption run that starts meanwhile: the run\'s calls all come before the remaining probes', async () => {
-    h = await startCoreHarness(FAST);
+  it('yields to a redemption run that starts meanwhile: the run\'s calls all come before the remaining probes', async ({ startCore }) => {
+    const h = await startCore(FAST);
     await h.app.store.guilds.upsert({ id: GUILD, game: 'wos', defaultState: ALLIANCE_STATE, autoRedeem: true });
     const redeemers = Array.from({ length: 20 }, (_, i) => ({ fid: String(64_000_000 + i), real: 245, known: 245 }));
     await addPlayers(h, redeemers);
@@ -140,7 +138,7 @@ describe('state discovery', () => {
     h.sim.addCode('wos', 'RUNNOW');
 
     const discovery = h.app.stateDiscovery.resolve(GUILD, { catchUp: false });
-    await waitFor(() => probeCalls(h!.sim, ['RUNNOW']).length >= 30);
+    await vi.waitFor(() => awaited(probeCalls(h.sim, ['RUNNOW']).length >= 30, '30 probes of the search'), WAIT);
     const run = await h.app.engine.processAutoRedeem(GUILD, 'RUNNOW', { trigger: 'manual' });
     const summary = await discovery;
 
@@ -163,8 +161,8 @@ describe('state discovery', () => {
     noThrottling(calls);
   });
 
-  it('resumes after a restart without probing a ruled-out state again', async () => {
-    h = await startCoreHarness({ ...FAST, env: { ...FAST.env, STATE_DISCOVERY_RANGE: '20' } });
+  it('resumes after a restart without probing a ruled-out state again', async ({ startCore }) => {
+    const h = await startCore({ ...FAST, env: { ...FAST.env, STATE_DISCOVERY_RANGE: '20' } });
     await h.app.store.guilds.upsert({ id: GUILD, game: 'wos', defaultState: ALLIANCE_STATE, autoRedeem: true });
     // 255 is the 20th candidate: 245, 246, 244, …, 254, 236, 255.
     const searched = Array.from({ length: 6 }, (_, i) => ({ fid: String(65_000_000 + i), real: 255 }));
@@ -172,7 +170,7 @@ describe('state discovery', () => {
     const needed = 20 * searched.length;
 
     const firstRun = h.app.stateDiscovery.resolve(GUILD);
-    await waitFor(() => probeCalls(h!.sim).length >= 40);
+    await vi.waitFor(() => awaited(probeCalls(h.sim).length >= 40, '40 probes of the search'), WAIT);
     await h.app.close();
     const stopped = await firstRun;
     expect(stopped.status).toBe('aborted');
@@ -199,8 +197,8 @@ describe('state discovery', () => {
     noThrottling(h.sim.calls);
   });
 
-  it('retries busy answers later without taking them as a verdict', async () => {
-    h = await startCoreHarness(FAST);
+  it('retries busy answers later without taking them as a verdict', async ({ startCore }) => {
+    const h = await startCore(FAST);
     await h.app.store.guilds.upsert({ id: GUILD, game: 'wos', defaultState: ALLIANCE_STATE, autoRedeem: true });
     await addPlayers(h, [
       { fid: '66000001', real: 245 },
@@ -223,8 +221,8 @@ describe('state discovery', () => {
     expect(summary.members[1]?.probes).toBe(3);
   });
 
-  it('stops at once when the game refuses the probes as malformed (a sign error), ruling nothing out', async () => {
-    h = await startCoreHarness({ ...FAST, env: { ...FAST.env, WOS_SIGN_SALT: 'not-the-salt' } });
+  it('stops at once when the game refuses the probes as malformed (a sign error), ruling nothing out', async ({ startCore }) => {
+    const h = await startCore({ ...FAST, env: { ...FAST.env, WOS_SIGN_SALT: 'not-the-salt' } });
     await h.app.store.guilds.upsert({ id: GUILD, game: 'wos', defaultState: ALLIANCE_STATE, autoRedeem: true });
     await addPlayers(h, Array.from({ length: 10 }, (_, i) => ({ fid: String(67_000_000 + i), real: 246 })));
 
@@ -237,8 +235,8 @@ describe('state discovery', () => {
     expect((await h.app.store.wrongStates.counts('wos', summary.members.map((m) => m.fid))).size).toBe(0);
   });
 
-  it('giftbot members resolve prints each member as its search ends, then the summary', async () => {
-    h = await startCoreHarness(FAST);
+  it('giftbot members resolve prints each member as its search ends, then the summary', async ({ startCore }) => {
+    const h = await startCore(FAST);
     await h.app.store.guilds.upsert({ id: GUILD, game: 'wos', defaultState: ALLIANCE_STATE, autoRedeem: true });
     await addPlayers(h, [
       { fid: '69000001', real: 245, known: 245 },
@@ -260,8 +258,8 @@ describe('state discovery', () => {
     expect(listed.at(-1)).toBe(`3 member(s). 1 with an unknown state, 0 with a state the game refused: giftbot members resolve ${GUILD}`);
   });
 
-  it('refuses an unknown alliance and a second lookup while one runs', async () => {
-    h = await startCoreHarness(FAST);
+  it('refuses an unknown alliance and a second lookup while one runs', async ({ startCore }) => {
+    const h = await startCore(FAST);
     expect((await h.app.stateDiscovery.resolve('123')).status).toBe('refused');
     await h.app.store.guilds.upsert({ id: GUILD, game: 'wos', defaultState: ALLIANCE_STATE, autoRedeem: true });
     await addPlayers(h, Array.from({ length: 3 }, (_, i) => ({ fid: String(68_000_000 + i), real: 248 })));
@@ -274,11 +272,3 @@ describe('state discovery', () => {
     expect(nothing.message).toContain('nothing to look up');
   });
 });
-
-async function waitFor(condition: () => boolean, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { startFakeDiscord, type FakeDiscord } from '@giftbot/fake-discord';
 import { gameInfo } from '../../src/game/games.ts';
 import { EVENTS } from '../../src/log/events.ts';
@@ -10,7 +10,8 @@ import type { LogReport } from '../../src/ops/logCheck/logAnalyser.ts';
 import { startGameApiSimulator, type GameApiSimulator } from '../../src/dev/simulator/gameApiSimulator.ts';
 import { openSqliteStore } from '../../src/store/sqlite/sqliteStore.ts';
 import { freePort, startRedisServer, type TestRedisServer } from '../support/redisServer.ts';
-import { get, jsonLines, logsCheck, MAIN, spawnLogged, waitFor, type Finished } from './helpers.ts';
+import { awaited } from '../support/awaited.ts';
+import { get, jsonLines, logsCheck, MAIN, spawnLogged, WAIT, type Finished } from './helpers.ts';
 
 const GUILD = '940000000000000001';
 const CODE = 'STOPGO24';
@@ -96,8 +97,8 @@ describe('the bot process: health, metrics and a graceful stop in the middle of 
 
     // 1. The bot finds the code on the feed and runs it; /healthz is green, /metrics shows the run in progress.
     const first = start();
-    await waitFor(() => jsonLines(logFile).some((l) => l.event === EVENTS.opsServerListening), '/healthz to be served', 60_000);
-    await waitFor(() => calls().length >= 15, 'the run to be well under way', 60_000);
+    await vi.waitFor(() => awaited(jsonLines(logFile).some((l) => l.event === EVENTS.opsServerListening), '/healthz to be served'), { ...WAIT, timeout: 60_000 });
+    await vi.waitFor(() => awaited(calls().length >= 15, 'the run to be well under way'), { ...WAIT, timeout: 60_000 });
     expect((await get(`${base}/healthz`)).status).toBe(200);
     const running = (await get(`${base}/metrics`)).body;
     expect(running).toMatch(/^giftbot_runs_in_progress 1$/m);
@@ -133,8 +134,8 @@ describe('the bot process: health, metrics and a graceful stop in the middle of 
 
     // 3. The next start resumes the run and finishes it: every member called exactly once over both processes.
     const second = start();
-    await waitFor(() => sim!.successes('wos', CODE).length === fids.length + 1, 'the resumed run to finish', 60_000);
-    await waitFor(() => jsonLines(logFile).some((l) => l.event === EVENTS.runFinished && l.status === 'completed'), 'run_finished', 30_000);
+    await vi.waitFor(() => awaited(sim!.successes('wos', CODE).length === fids.length + 1, 'the resumed run to finish'), { ...WAIT, timeout: 60_000 });
+    await vi.waitFor(() => awaited(jsonLines(logFile).some((l) => l.event === EVENTS.runFinished && l.status === 'completed'), 'run_finished'), WAIT);
     const perFid = new Map<string, number>();
     for (const call of calls()) perFid.set(call.fid!, (perFid.get(call.fid!) ?? 0) + 1);
     expect(perFid.size).toBe(fids.length + 1);

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { EVENTS } from '../../src/log/events.ts';
 import { installGracefulShutdown } from '../../src/ops/gracefulShutdown.ts';
 import { captureLogs } from '../support/coreHarness.ts';
@@ -11,6 +11,10 @@ function setUp(steps: { name: string; run(): Promise<void> | void }[], timeoutMs
 }
 
 const never = () => new Promise<void>(() => {});
+
+afterEach(() => {
+  vi.useRealTimers();
+});
 
 describe('graceful shutdown', () => {
   it('runs every step in order, then exits 0 with app.stopping and app.stopped logged', async () => {
@@ -40,8 +44,12 @@ describe('graceful shutdown', () => {
   });
 
   it('a step that outlives the deadline: exits 1 naming the step', async () => {
+    // The deadline is a timer: fake time reaches it at once, whatever the load on the machine.
+    vi.useFakeTimers();
     const { logs, exits, shutdown } = setUp([{ name: 'finish runs', run: never }], 200);
-    expect(await shutdown.trigger('SIGTERM')).toBe(1);
+    const stopped = shutdown.trigger('SIGTERM');
+    await vi.advanceTimersByTimeAsync(200);
+    expect(await stopped).toBe(1);
     expect(exits).toEqual([1]);
     expect(logs.events(EVENTS.shutdownTimeout)).toEqual([expect.objectContaining({ level: 'error', step: 'finish runs', timeoutMs: 200 })]);
     expect(logs.events(EVENTS.appStopped)).toEqual([]);

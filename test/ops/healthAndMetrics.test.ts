@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { EVENTS } from '../../src/log/events.ts';
 import { startOps, type Ops } from '../../src/ops/startOps.ts';
 import { createRedisRunLock } from '../../src/locks/redisRunLock.ts';
@@ -8,7 +8,8 @@ import type { Redis } from 'ioredis';
 import type { Core } from '../../src/runtime.ts';
 import { startRedisServer, type TestRedisServer } from '../support/redisServer.ts';
 import { seedAlliance, startCoreHarness, type CoreHarness } from '../support/coreHarness.ts';
-import { get, waitFor } from './helpers.ts';
+import { awaited } from '../support/awaited.ts';
+import { get, WAIT } from './helpers.ts';
 
 const GUILD = '900000000000000001';
 let h: CoreHarness | undefined;
@@ -128,7 +129,7 @@ describe('/metrics', () => {
     h.sim.addCode('wos', 'LIVE1');
     ops = await opsFor(h.app);
     const run = h.app.engine.processAutoRedeem(GUILD, 'LIVE1', { trigger: 'auto' });
-    await waitFor(() => h!.app.activeRuns.list().length === 1, 'the run to start');
+    await vi.waitFor(() => awaited(h!.app.activeRuns.list().length === 1, 'the run to start'), WAIT);
     expect(sample((await get(`${ops.server!.url}/metrics`)).body, 'giftbot_runs_in_progress')).toBe(1);
     await run;
     expect(sample((await get(`${ops.server!.url}/metrics`)).body, 'giftbot_runs_in_progress')).toBe(0);
@@ -147,20 +148,20 @@ describe('/healthz', () => {
     const healthz = `${ops.server!.url}/healthz`;
 
     let healthy = await get(healthz);
-    await waitFor(async () => (healthy = await get(healthz)).status === 200, 'the first connection to Redis');
+    await vi.waitFor(async () => awaited((healthy = await get(healthz)).status === 200, 'the first connection to Redis'), WAIT);
     expect(JSON.parse(healthy.body)).toEqual({ status: 'ok', healthy: true, checks: { store: 'ok', redis: 'ok', discord: 'ok' }, reasons: [] });
 
     const metric = async (name: string) => sample((await get(`${ops!.server!.url}/metrics`)).body, name);
-    await waitFor(async () => (await metric('giftbot_redis_up')) === 1, 'giftbot_redis_up to say Redis answers');
+    await vi.waitFor(async () => awaited((await metric('giftbot_redis_up')) === 1, 'giftbot_redis_up to say Redis answers'), WAIT);
     expect(await metric('giftbot_deferred_runs_waiting')).toBe(0);
 
     await redis.kill();
     let down = await get(healthz);
-    await waitFor(async () => (down = await get(healthz)).status === 503, '/healthz to notice Redis is gone');
+    await vi.waitFor(async () => awaited((down = await get(healthz)).status === 503, '/healthz to notice Redis is gone'), WAIT);
     expect(JSON.parse(down.body)).toMatchObject({ status: 'unhealthy', checks: { store: 'ok', redis: 'failing', discord: 'ok' } });
     expect(JSON.parse(down.body).reasons).toEqual([expect.stringContaining('Redis does not answer')]);
     expect((await get(healthz)).status).toBe(503);
-    await waitFor(async () => (await metric('giftbot_redis_up')) === 0, 'giftbot_redis_up to say Redis is gone');
+    await vi.waitFor(async () => awaited((await metric('giftbot_redis_up')) === 0, 'giftbot_redis_up to say Redis is gone'), WAIT);
     // An automatic run cannot check the shared lock: it waits in the deferred table, and the gauge shows it.
     await seedAlliance(h, { guildId: GUILD, count: 2 });
     h.sim.addCode('wos', 'WAITS1');
@@ -168,8 +169,8 @@ describe('/healthz', () => {
     expect(await metric('giftbot_deferred_runs_waiting')).toBe(1);
 
     await redis.restart();
-    await waitFor(async () => (await get(healthz)).status === 200, '/healthz to see Redis back', 30_000);
-    await waitFor(async () => (await metric('giftbot_redis_up')) === 1, 'giftbot_redis_up to see Redis back');
+    await vi.waitFor(async () => awaited((await get(healthz)).status === 200, '/healthz to see Redis back'), WAIT);
+    await vi.waitFor(async () => awaited((await metric('giftbot_redis_up')) === 1, 'giftbot_redis_up to see Redis back'), WAIT);
 
     // The Discord gateway is checked too.
     discordReady = false;

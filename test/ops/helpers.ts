@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
-import { setTimeout as sleep } from 'node:timers/promises';
 
 export const NODE = new URL('../../node_modules/.bin/node', import.meta.url).pathname;
 export const ROOT = new URL('../..', import.meta.url).pathname;
@@ -72,13 +71,8 @@ export function jsonLines(file: string): Record<string, unknown>[] {
   return out;
 }
 
-export async function waitFor(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await sleep(25);
-  }
-}
+/** vi.waitFor options for these tests: processes start and stop on a shared, slow machine. */
+export const WAIT = { timeout: 30_000, interval: 25 };
 
 /** GET over HTTP with a bound, as a probe or a scraper would. */
 export async function get(url: string): Promise<{ status: number; body: string; type: string | null }> {

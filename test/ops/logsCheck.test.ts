@@ -1,14 +1,16 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, vi } from 'vitest';
 import { createDiscovery } from '../../src/codes/createDiscovery.ts';
 import { gameInfo } from '../../src/game/games.ts';
 import { createGiftCodeClient } from '../../src/game/giftCodeClient.ts';
 import { EVENTS } from '../../src/log/events.ts';
 import type { LogReport } from '../../src/ops/logCheck/logAnalyser.ts';
-import { seedAlliance, startCoreHarness, type CoreHarness, type HarnessOptions } from '../support/coreHarness.ts';
-import { CLI, jsonLines, logsCheck, runLogged, spawnLogged, waitFor } from './helpers.ts';
+import { seedAlliance, type CoreHarness, type HarnessOptions } from '../support/coreHarness.ts';
+import { it, type Starter } from '../support/fixtures.ts';
+import { awaited } from '../support/awaited.ts';
+import { CLI, jsonLines, logsCheck, runLogged, spawnLogged, WAIT } from './helpers.ts';
 
 const GUILD = '900000000000000001';
 /** Configured secrets: none of them may appear in any log line. */
@@ -18,15 +20,13 @@ const SECRETS = {
   WOS_SIGN_SALT: gameInfo('wos').salt,
 };
 
-let h: CoreHarness | undefined;
-afterEach(async () => {
-  await h?.close();
-  h = undefined;
-});
-
 /** The simulator and a database with an alliance; the CLI processes own the database from here on. */
-async function setUp(count: number, options: HarnessOptions = {}): Promise<{ h: CoreHarness; env: Record<string, string>; log: (name: string) => string }> {
-  h = await startCoreHarness(options);
+async function setUp(
+  startCore: Starter<HarnessOptions, CoreHarness>,
+  count: number,
+  options: HarnessOptions = {},
+): Promise<{ h: CoreHarness; env: Record<string, string>; log: (name: string) => string }> {
+  const h = await startCore(options);
   await seedAlliance(h, { count });
   await h.app.close();
   const env = { ...h.env, ...SECRETS, ...options.env, LOG_LEVEL: 'info' };
@@ -44,8 +44,8 @@ function expectNoSecrets(file: string, secrets: readonly string[] = Object.value
 }
 
 describe('giftbot logs check on logs from real runs', () => {
-  it('finds no problem in a healthy run, and summarises it per code and per guild', async () => {
-    const { h, env, log } = await setUp(12);
+  it('finds no problem in a healthy run, and summarises it per code and per guild', async ({ startCore }) => {
+    const { h, env, log } = await setUp(startCore, 12);
     h.sim.addCode('wos', 'HEALTHY1');
     const file = log('healthy.log');
     const run = await runLogged([CLI, 'redeem', GUILD, 'HEALTHY1', '--json'], env, file);
@@ -77,12 +77,12 @@ describe('giftbot logs check on logs from real runs', () => {
     expectNoSecrets(file);
   });
 
-  it('a run killed mid-way: its lock was never released (seen once the next run takes over), and alone it never finished', async () => {
-    const { h, env, log } = await setUp(40, { sim: { latencyMs: { min: 60, max: 120 } } });
+  it('a run killed mid-way: its lock was never released (seen once the next run takes over), and alone it never finished', async ({ startCore }) => {
+    const { h, env, log } = await setUp(startCore, 40, { sim: { latencyMs: { min: 60, max: 120 } } });
     h.sim.addCode('wos', 'KILLED1');
     const killedLog = log('killed.log');
     const { child, done } = spawnLogged([CLI, 'redeem', GUILD, 'KILLED1'], { ...env, REDEEM_CONCURRENCY: '4' }, killedLog);
-    await waitFor(() => h.sim.calls.filter((c) => c.cdk === 'KILLED1').length >= 12, 'calls of the run to be killed');
+    await vi.waitFor(() => awaited(h.sim.calls.filter((c) => c.cdk === 'KILLED1').length >= 12, 'calls of the run to be killed'), WAIT);
     child.kill('SIGKILL');
     expect((await done).signal).toBe('SIGKILL');
     const killedRunId = jsonLines(killedLog).find((line) => line.event === EVENTS.runStarted)?.runId;
@@ -121,9 +121,9 @@ describe('giftbot logs check on logs from real runs', () => {
     expectNoSecrets(nextLog);
   });
 
-  it('repeated sign errors: every run stops on redeem.config_error and the check says what to fix', async () => {
+  it('repeated sign errors: every run stops on redeem.config_error and the check says what to fix', async ({ startCore }) => {
     const wrongSalt = 'not-the-real-salt-4711';
-    const { h, env, log } = await setUp(5, { env: { WOS_SIGN_SALT: wrongSalt } });
+    const { h, env, log } = await setUp(startCore, 5, { env: { WOS_SIGN_SALT: wrongSalt } });
     h.sim.addCode('wos', 'SIGNBAD');
     const file = log('sign.log');
     for (let i = 0; i < 2; i++) expect((await runLogged([CLI, 'redeem', GUILD, 'SIGNBAD'], env, file)).code).toBe(4);
@@ -140,8 +140,8 @@ describe('giftbot logs check on logs from real runs', () => {
     expectNoSecrets(file, [wrongSalt, SECRETS.DISCORD_TOKEN]);
   });
 
-  it('a 429 storm: many rate-limited answers within the window', async () => {
-    const { h, env, log } = await setUp(16, { sim: { rateLimit: { limit: 6, windowMs: 1_000 } } });
+  it('a 429 storm: many rate-limited answers within the window', async ({ startCore }) => {
+    const { h, env, log } = await setUp(startCore, 16, { sim: { rateLimit: { limit: 6, windowMs: 1_000 } } });
     h.sim.addCode('wos', 'STORM1');
     // Another tool on the same IP keeps using up the server's window (the cause the catalogue names): giftbot's calls
     // meet 429s, however well its own budget behaves. It stops once the run has had a handful.
@@ -174,16 +174,16 @@ describe('giftbot logs check on logs from real runs', () => {
     expect((await logsCheck([file, '--storm', `${limited + 1}/10m`])).code).toBe(0);
   });
 
-  it('a feed down: failing with no recovery is a problem once past --feed-down; a feed that came back is not', async () => {
-    h = await startCoreHarness({ env: { LOG_LEVEL: 'info' } });
+  it('a feed down: failing with no recovery is a problem once past --feed-down; a feed that came back is not', async ({ startCore }) => {
+    const h = await startCore({ env: { LOG_LEVEL: 'info' } });
     h.sim.setFeed('down', { format: 'list', codes: [], status: 503 });
     h.sim.setFeed('flaky', { format: 'list', codes: [], status: 503 });
-    const feeds = ['down', 'flaky'].map((name) => ({ name, url: h!.sim.feedUrl(name), game: 'wos' as const, format: 'list' as const, apiKey: 'feed-key-not-in-logs-1234' }));
+    const feeds = ['down', 'flaky'].map((name) => ({ name, url: h.sim.feedUrl(name), game: 'wos' as const, format: 'list' as const, apiKey: 'feed-key-not-in-logs-1234' }));
     const discovery = createDiscovery(h.app, { feeds, pollMinMs: 200, pollMaxMs: 200, backoffMinMs: 100, backoffMaxMs: 200 });
     discovery.start();
-    await waitFor(() => h!.logs.events(EVENTS.feedStateChanged).filter((l) => l.to === 'failing').length === 2, 'both feeds to fail');
+    await vi.waitFor(() => awaited(h.logs.events(EVENTS.feedStateChanged).filter((l) => l.to === 'failing').length === 2, 'both feeds to fail'), WAIT);
     h.sim.setFeed('flaky', { format: 'list', codes: [] });
-    await waitFor(() => h!.logs.events(EVENTS.feedStateChanged).some((l) => l.feed === 'flaky' && l.to === 'ok'), 'the flaky feed to answer again');
+    await vi.waitFor(() => awaited(h.logs.events(EVENTS.feedStateChanged).some((l) => l.feed === 'flaky' && l.to === 'ok'), 'the flaky feed to answer again'), WAIT);
     await discovery.stop();
     const file = join(h.dir, 'feeds.log');
     writeFileSync(file, `${h.logs.raw.join('\n')}\n`);

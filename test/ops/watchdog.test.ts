@@ -1,24 +1,23 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect } from 'vitest';
 import { EVENTS } from '../../src/log/events.ts';
 import type { LogReport } from '../../src/ops/logCheck/logAnalyser.ts';
 import { startWatchdog, type Watchdog } from '../../src/ops/watchdog.ts';
-import { seedAlliance, startCoreHarness, type CoreHarness } from '../support/coreHarness.ts';
+import { seedAlliance } from '../support/coreHarness.ts';
+import { it } from '../support/fixtures.ts';
 import { logsCheck } from './helpers.ts';
 
 const GUILD = '900000000000000001';
-let h: CoreHarness | undefined;
 let watchdog: Watchdog | undefined;
-afterEach(async () => {
+// Runs before the fixture closes the harness.
+afterEach(() => {
   watchdog?.stop();
-  await h?.close();
-  h = undefined;
 });
 
 describe('the watchdog', () => {
-  it('reports a run that holds its lock too long and one that makes no progress, once each, with details', async () => {
-    h = await startCoreHarness({ env: { REDEEM_CONCURRENCY: '1' } });
+  it('reports a run that holds its lock too long and one that makes no progress, once each, with details', async ({ startCore }) => {
+    const h = await startCore({ env: { REDEEM_CONCURRENCY: '1' } });
     const fids = await seedAlliance(h, { count: 4 });
     h.sim.addCode('wos', 'SLOWRUN');
     // The second member's answer is held back 1.5 s: the run makes no progress meanwhile.
@@ -53,8 +52,8 @@ describe('the watchdog', () => {
     expect(report.problems[0]!.evidence).toHaveLength(2);
   });
 
-  it('says nothing about runs that keep moving within the thresholds', async () => {
-    h = await startCoreHarness();
+  it('says nothing about runs that keep moving within the thresholds', async ({ startCore }) => {
+    const h = await startCore();
     await seedAlliance(h, { count: 10 });
     h.sim.addCode('wos', 'QUICK');
     watchdog = startWatchdog({ activeRuns: h.app.activeRuns, log: h.logs.log, heldAfterMs: 60_000, idleAfterMs: 30_000, intervalMs: 20 });

@@ -1,9 +1,10 @@
 import { performance } from 'node:perf_hooks';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { EVENTS } from '../../src/log/events.ts';
 import { closeRedisClient, createRedisClient, waitForRedisReady } from '../../src/redis/createRedisClient.ts';
 import { startRedisServer, type TestRedisServer } from '../support/redisServer.ts';
-import { captureLogger, sleep, waitFor } from './helpers.ts';
+import { awaited } from '../support/awaited.ts';
+import { captureLogger, sleep } from './helpers.ts';
 
 let server: TestRedisServer | undefined;
 
@@ -50,7 +51,7 @@ describe('createRedisClient', () => {
       expect(took).toBeGreaterThanOrEqual(450);
       expect(took).toBeLessThan(500 + 1000);
       server.resume();
-      expect(await waitFor(() => client.status === 'ready', 2000)).toBe(true);
+      await vi.waitFor(() => awaited(client.status === 'ready', 'the client to be ready again'), { timeout: 2000, interval: 10 });
       expect(await client.ping()).toBe('PONG');
     } finally {
       server.resume();

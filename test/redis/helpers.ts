@@ -46,15 +46,6 @@ export function clientPool(url: () => string, log: Logger) {
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-export async function waitFor(predicate: () => boolean, timeoutMs: number, stepMs = 10): Promise<boolean> {
-  const until = performance.now() + timeoutMs;
-  while (performance.now() < until) {
-    if (predicate()) return true;
-    await sleep(stepMs);
-  }
-  return predicate();
-}
-
 /** Every key in the database with its PTTL (-1 = no expiry). */
 export async function keysWithTtl(redis: Redis): Promise<Map<string, number>> {
   const out = new Map<string, number>();

@@ -1,12 +1,13 @@
 import { performance } from 'node:perf_hooks';
 import type { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { EVENTS } from '../../src/log/events.ts';
 import type { BudgetFeedback, RateBudget } from '../../src/pacing/rateBudget.ts';
 import { PRIORITY } from '../../src/pacing/rateBudget.ts';
 import { budgetKeys, createRedisRateBudget, type RedisRateBudgetOptions } from '../../src/pacing/redisRateBudget.ts';
 import { startRedisServer, type TestRedisServer } from '../support/redisServer.ts';
-import { captureLogger, clientPool, keysWithTtl, sleep, waitFor } from './helpers.ts';
+import { awaited } from '../support/awaited.ts';
+import { captureLogger, clientPool, keysWithTtl, sleep } from './helpers.ts';
 
 /** A trivial in-memory budget standing in for this process's local share: grants at once, counts calls. */
 function countingFallback(): RateBudget & { acquired: number; observed: BudgetFeedback[] } {
@@ -245,7 +246,7 @@ describe('redis rate budget', () => {
 
       if (outage === 'kill') await server.restart();
       else server.resume();
-      expect(await waitFor(() => budget.snapshot().shared, 5000)).toBe(true);
+      await vi.waitFor(() => awaited(budget.snapshot().shared, 'the budget to be shared again'), { timeout: 5000, interval: 10 });
       await budget.acquire();
       expect(fallback.acquired).toBe(10);
       client.disconnect(false);

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { EVENTS } from '../../src/log/events.ts';
 import {
   ACQUIRE_SCRIPT,
@@ -14,7 +14,8 @@ import {
 import type { LockHandle, RunLock } from '../../src/locks/runLock.ts';
 import { runScript } from '../../src/redis/scripts.ts';
 import { startRedisServer, type TestRedisServer } from '../support/redisServer.ts';
-import { captureLogger, clientPool, keysWithTtl, sleep, waitFor } from './helpers.ts';
+import { awaited } from '../support/awaited.ts';
+import { captureLogger, clientPool, keysWithTtl, sleep } from './helpers.ts';
 
 const TTL = 600;
 const COMMAND_TIMEOUT = 1000;
@@ -188,7 +189,7 @@ describe('redis run lock', () => {
     const start = performance.now();
     const box = abortedAt(handle.signal);
     await admin.del(runLockKey('giftbot', key));
-    expect(await waitFor(() => handle.signal.aborted, TTL * 3)).toBe(true);
+    await vi.waitFor(() => awaited(handle.signal.aborted, 'the lock to abort its signal'), { timeout: TTL * 3, interval: 10 });
     expect(abortReason(handle.signal)).toBe('lost');
     expect(box.at! - start).toBeLessThan(TTL + 500);
     expect(handle.isHeld()).toBe(false);
@@ -205,7 +206,7 @@ describe('redis run lock', () => {
     const handle = acquired(await lockOn(client).acquire(key));
     const start = performance.now();
     await server.restart();
-    expect(await waitFor(() => handle.signal.aborted, TTL * 4)).toBe(true);
+    await vi.waitFor(() => awaited(handle.signal.aborted, 'the lock to abort its signal'), { timeout: TTL * 4, interval: 10 });
     // Whether the reconnect beat the deadline decides which: either way the hold ended within about one TTL.
     expect(['lost', 'deadline']).toContain(abortReason(handle.signal));
     expect(performance.now() - start).toBeLessThan(TTL * 4);
@@ -287,7 +288,7 @@ describe('redis run lock', () => {
   it('aborts after the maximum hold time', async () => {
     const handle = acquired(await lockOn(admin, { maxHoldMs: 900 }).acquire(freshKey()));
     const start = performance.now();
-    expect(await waitFor(() => handle.signal.aborted, 3000)).toBe(true);
+    await vi.waitFor(() => awaited(handle.signal.aborted, 'the lock to abort its signal'), { timeout: 3000, interval: 10 });
     const elapsed = performance.now() - start;
     expect(abortReason(handle.signal)).toBe('max_hold');
     expect(elapsed).toBeGreaterThanOrEqual(850);

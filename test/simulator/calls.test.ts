@@ -1,23 +1,17 @@
 import { spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, vi } from 'vitest';
 import { gameInfo } from '../../src/game/games.ts';
 import { signParams } from '../../src/game/sign.ts';
-import { startGameApiSimulator, type GameApiSimulator, type SimulatorCall } from '../../src/dev/simulator/gameApiSimulator.ts';
+import { startGameApiSimulator, type SimulatorCall } from '../../src/dev/simulator/gameApiSimulator.ts';
+import { it } from '../support/fixtures.ts';
 import { BODY, get, post, redeem } from './helpers.ts';
 
 describe('call record, onCall and latency', () => {
-  let sim: GameApiSimulator | undefined;
-
-  afterEach(async () => {
-    await sim?.close();
-    sim = undefined;
-  });
-
-  it('records every request in arrival order with what was asked and answered', async () => {
+  it('records every request in arrival order with what was asked and answered', async ({ startSim }) => {
     const seen: SimulatorCall[] = [];
-    sim = await startGameApiSimulator({ rateLimit: { limit: 3, windowMs: 60_000 }, playerSpacingMs: 0, onCall: (c) => seen.push(c) });
+    const sim = await startSim({ rateLimit: { limit: 3, windowMs: 60_000 }, playerSpacingMs: 0, onCall: (c) => seen.push(c) });
     sim.addPlayer('wos', { fid: '5001', kid: 12 });
     sim.addCode('wos', 'REC');
     sim.injectFault({ kind: 'http-504', fid: '5001' });
@@ -66,22 +60,22 @@ describe('call record, onCall and latency', () => {
     expect(sim.successes('wos', 'REC')).toEqual(['5001']);
   });
 
-  it('adds latency to every API answer, fixed or drawn from a range', async () => {
-    sim = await startGameApiSimulator({ rateLimit: false, playerSpacingMs: 0, latencyMs: 300 });
+  it('adds latency to every API answer, fixed or drawn from a range', async ({ startSim }) => {
+    const sim = await startSim({ rateLimit: false, playerSpacingMs: 0, latencyMs: 300 });
     sim.addPlayer('wos', { fid: '5002', kid: 1 });
     let t0 = performance.now();
     expect((await redeem(sim, 'wos', { fid: '5002', kid: 1, cdk: 'NONE' })).text).toBe(BODY.notFound);
     expect(performance.now() - t0).toBeGreaterThanOrEqual(250);
     await sim.close();
 
-    sim = await startGameApiSimulator({ rateLimit: false, playerSpacingMs: 0, latencyMs: { min: 200, max: 400 } });
+    const ranged = await startSim({ rateLimit: false, playerSpacingMs: 0, latencyMs: { min: 200, max: 400 } });
     t0 = performance.now();
-    expect((await get(`${sim.url}/nowhere`)).status).toBe(404);
+    expect((await get(`${ranged.url}/nowhere`)).status).toBe(404);
     expect(performance.now() - t0).toBeGreaterThanOrEqual(150);
   });
 
-  it('gives each simulator its own port, and closes idempotently', async () => {
-    sim = await startGameApiSimulator();
+  it('gives each simulator its own port, and closes idempotently', async ({ startSim }) => {
+    const sim = await startSim();
     const other = await startGameApiSimulator();
     expect(sim.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(other.url).not.toBe(sim.url);
@@ -103,25 +97,26 @@ describe('src/dev/simulator/run.ts', () => {
     child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
     child.stderr.setEncoding('utf8').on('data', (d: string) => (out += d));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    const waitFor = async (pattern: RegExp): Promise<RegExpMatchArray> => {
-      const deadline = Date.now() + 20_000;
-      for (;;) {
-        const m = pattern.exec(out);
-        if (m) return m;
-        if (Date.now() > deadline || child.exitCode !== null) throw new Error(`run.ts output never matched ${pattern}:\n${out}`);
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    };
+    // The pattern's match once the output has it; the output so far when it never comes (or run.ts exited).
+    const printed = (pattern: RegExp): Promise<RegExpMatchArray> =>
+      vi.waitFor(
+        () => {
+          const m = pattern.exec(out);
+          if (m) return m;
+          throw new Error(`run.ts output never matched ${pattern}${child.exitCode !== null ? ` (it exited with ${child.exitCode})` : ''}:\n${out}`);
+        },
+        { timeout: 20_000, interval: 50 },
+      );
     try {
-      const base = (await waitFor(/wos\s+API base (http:\/\/127\.0\.0\.1:\d+\/wos\/api\/)/))[1]!;
+      const base = (await printed(/wos\s+API base (http:\/\/127\.0\.0\.1:\d+\/wos\/api\/)/))[1]!;
       // The banner may arrive in several chunks: wait for its roster line too.
-      await waitFor(/fid 10000001\.\.10000003, state 245/);
+      await printed(/fid 10000001\.\.10000003, state 245/);
       const fields = { fid: '10000003', cdk: 'WELCOME2026', kid: '245', time: String(Math.floor(Date.now() / 1000)) };
       const body = new URLSearchParams({ ...fields, sign: signParams(fields, gameInfo('wos').salt) }).toString();
       const r = await post(`${base}gift_code`, body);
       expect(r.text).toBe(BODY.success);
       expect(r.headers['x-ratelimit-limit']).toBe('5');
-      await waitFor(/POST \/wos\/api\/gift_code fid=10000003 kid=245 cdk=WELCOME2026 -> 200 20000 SUCCESS/);
+      await printed(/POST \/wos\/api\/gift_code fid=10000003 kid=245 cdk=WELCOME2026 -> 200 20000 SUCCESS/);
     } finally {
       child.kill('SIGTERM');
       await exited;

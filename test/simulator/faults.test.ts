@@ -1,32 +1,25 @@
 import { performance } from 'node:perf_hooks';
-import { afterEach, describe, expect, it } from 'vitest';
-import { startGameApiSimulator, type GameApiSimulator, type SimulatorOptions } from '../../src/dev/simulator/gameApiSimulator.ts';
+import { describe, expect } from 'vitest';
+import type { GameApiSimulator, SimulatorOptions } from '../../src/dev/simulator/gameApiSimulator.ts';
+import { it, type Starter } from '../support/fixtures.ts';
 import { BODY, redeem, type Reply } from './helpers.ts';
 
 describe('injected faults', () => {
-  let sim: GameApiSimulator | undefined;
-
-  afterEach(async () => {
-    await sim?.close();
-    sim = undefined;
-  });
-
-  async function start(options: SimulatorOptions = {}): Promise<GameApiSimulator> {
-    const s = await startGameApiSimulator({ rateLimit: false, playerSpacingMs: 0, ...options });
+  async function start(startSim: Starter<SimulatorOptions, GameApiSimulator>, options: SimulatorOptions = {}): Promise<GameApiSimulator> {
+    const s = await startSim({ rateLimit: false, playerSpacingMs: 0, ...options });
     s.addPlayers('wos', [
       { fid: '4001', kid: 1 },
       { fid: '4002', kid: 1 },
     ]);
     s.addCode('wos', 'GIFT');
-    sim ??= s;
     return s;
   }
 
   const call = (s: GameApiSimulator, fid = '4001', timeoutMs?: number): Promise<Reply> =>
     redeem(s, 'wos', { fid, kid: 1, cdk: 'GIFT' }, timeoutMs === undefined ? {} : { timeoutMs });
 
-  it('timeout-retry: 200 TIMEOUT RETRY., nothing redeemed, and only `count` calls are hit', async () => {
-    const s = await start();
+  it('timeout-retry: 200 TIMEOUT RETRY., nothing redeemed, and only `count` calls are hit', async ({ startSim }) => {
+    const s = await start(startSim);
     s.injectFault({ kind: 'timeout-retry', count: 2 });
     for (let i = 0; i < 2; i++) {
       const r = await call(s);
@@ -39,8 +32,8 @@ describe('injected faults', () => {
     expect(s.calls[0]).toMatchObject({ httpStatus: 200, errCode: 40004, msg: 'TIMEOUT RETRY.' });
   });
 
-  it('http-502/503/504: that status with an nginx HTML page, nothing redeemed', async () => {
-    const s = await start();
+  it('http-502/503/504: that status with an nginx HTML page, nothing redeemed', async ({ startSim }) => {
+    const s = await start(startSim);
     const titles = { 502: 'Bad Gateway', 503: 'Service Temporarily Unavailable', 504: 'Gateway Time-out' } as const;
     for (const status of [502, 503, 504] as const) {
       s.injectFault({ kind: `http-${status}` });
@@ -55,8 +48,8 @@ describe('injected faults', () => {
     expect(s.calls.map((c) => c.httpStatus)).toEqual([502, 503, 504]);
   });
 
-  it('garbage, html and empty: HTTP 200 bodies that are not JSON', async () => {
-    const s = await start();
+  it('garbage, html and empty: HTTP 200 bodies that are not JSON', async ({ startSim }) => {
+    const s = await start(startSim);
     s.injectFault({ kind: 'garbage' });
     s.injectFault({ kind: 'html' });
     s.injectFault({ kind: 'empty' });
@@ -76,8 +69,8 @@ describe('injected faults', () => {
     expect((await call(s)).text).toBe(BODY.success);
   });
 
-  it('slow: answers normally after delayMs', async () => {
-    const s = await start();
+  it('slow: answers normally after delayMs', async ({ startSim }) => {
+    const s = await start(startSim);
     s.injectFault({ kind: 'slow', delayMs: 500 });
     const t0 = performance.now();
     const r = await call(s);
@@ -86,16 +79,16 @@ describe('injected faults', () => {
     expect(s.calls[0]?.fault).toBe('slow');
   });
 
-  it('slow: the redemption happens even when the client gives up first', async () => {
-    const s = await start();
+  it('slow: the redemption happens even when the client gives up first', async ({ startSim }) => {
+    const s = await start(startSim);
     s.injectFault({ kind: 'slow', delayMs: 5000 });
     await expect(call(s, '4001', 300)).rejects.toThrow();
     expect(s.successes('wos', 'GIFT')).toEqual(['4001']);
     expect((await call(s)).text).toBe(BODY.received);
   });
 
-  it('hang: never answers, the client\'s own timeout fires, and close() still returns', async () => {
-    const s = await start();
+  it('hang: never answers, the client\'s own timeout fires, and close() still returns', async ({ startSim }) => {
+    const s = await start(startSim);
     s.injectFault({ kind: 'hang', count: 2 });
     await expect(call(s, '4001', 400)).rejects.toMatchObject({ code: 'UND_ERR_HEADERS_TIMEOUT' });
     expect(s.calls[0]).toMatchObject({ fault: 'hang', httpStatus: 0, counted: false });
@@ -112,8 +105,8 @@ describe('injected faults', () => {
     await expect(pending).rejects.toThrow();
   });
 
-  it('reset: the socket is destroyed', async () => {
-    const s = await start();
+  it('reset: the socket is destroyed', async ({ startSim }) => {
+    const s = await start(startSim);
     s.injectFault({ kind: 'reset' });
     await expect(call(s)).rejects.toThrow();
     expect(s.calls[0]).toMatchObject({ fault: 'reset', httpStatus: 0 });
@@ -121,8 +114,8 @@ describe('injected faults', () => {
     expect((await call(s)).text).toBe(BODY.success);
   });
 
-  it('fid and game filters: only matching calls are hit', async () => {
-    const s = await start();
+  it('fid and game filters: only matching calls are hit', async ({ startSim }) => {
+    const s = await start(startSim);
     s.addPlayer('kingshot', { fid: '4001', kid: 1 });
     s.addCode('kingshot', 'GIFT');
     s.injectFault({ kind: 'timeout-retry', fid: '4002', game: 'wos' });
@@ -132,7 +125,7 @@ describe('injected faults', () => {
     expect((await call(s, '4002')).text).toBe(BODY.success);
   });
 
-  it('probability: a seeded PRNG hits some calls, the same ones on every run', async () => {
+  it('probability: a seeded PRNG hits some calls, the same ones on every run', async ({ startSim }) => {
     const pattern = async (s: GameApiSimulator): Promise<boolean[]> => {
       s.injectFault({ kind: 'timeout-retry', probability: 0.5, seed: 42 });
       const hits: boolean[] = [];
@@ -143,8 +136,8 @@ describe('injected faults', () => {
       }
       return hits;
     };
-    const first = await pattern(await start());
-    const other = await start();
+    const first = await pattern(await start(startSim));
+    const other = await start(startSim);
     try {
       const second = await pattern(other);
       expect(second).toEqual(first);
@@ -156,8 +149,8 @@ describe('injected faults', () => {
     expect(hitCount).toBeLessThan(27);
   });
 
-  it('clearFaults removes pending faults; bad specs are refused', async () => {
-    const s = await start();
+  it('clearFaults removes pending faults; bad specs are refused', async ({ startSim }) => {
+    const s = await start(startSim);
     s.injectFault({ kind: 'http-502', count: 5 });
     s.clearFaults();
     expect((await call(s)).text).toBe(BODY.success);

@@ -1,7 +1,8 @@
 import { Agent } from 'undici';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { FixedWindowBudget } from '../../src/dev/simulator/fixedWindowBudget.ts';
-import { startGameApiSimulator, type GameApiSimulator } from '../../src/dev/simulator/gameApiSimulator.ts';
+import type { GameApiSimulator, SimulatorOptions } from '../../src/dev/simulator/gameApiSimulator.ts';
+import { it, type Starter } from '../support/fixtures.ts';
 import { BODY, redeem, sleep, type Reply } from './helpers.ts';
 
 describe('FixedWindowBudget (synthetic clock)', () => {
@@ -26,15 +27,8 @@ describe('FixedWindowBudget (synthetic clock)', () => {
 });
 
 describe('per-IP, per-game rate limit over HTTP', () => {
-  let sim: GameApiSimulator | undefined;
-
-  afterEach(async () => {
-    await sim?.close();
-    sim = undefined;
-  });
-
-  async function start(): Promise<GameApiSimulator> {
-    sim = await startGameApiSimulator({ rateLimit: { limit: 5, windowMs: 1000 }, playerSpacingMs: 0 });
+  async function start(startSim: Starter<SimulatorOptions, GameApiSimulator>): Promise<GameApiSimulator> {
+    const sim = await startSim({ rateLimit: { limit: 5, windowMs: 1000 }, playerSpacingMs: 0 });
     sim.addPlayer('wos', { fid: '2001', kid: 9 });
     sim.addPlayer('kingshot', { fid: '2001', kid: 9 });
     return sim;
@@ -44,8 +38,8 @@ describe('per-IP, per-game rate limit over HTTP', () => {
   const probe = (s: GameApiSimulator, game: 'wos' | 'kingshot' = 'wos', dispatcher?: Agent): Promise<Reply> =>
     redeem(s, game, { fid: '2001', kid: 9, cdk: 'PROBE000000000X' }, dispatcher ? { dispatcher } : {});
 
-  it('allows 5 per window with decreasing headers, answers the 6th with 429 + Retry-After, then resets', async () => {
-    const s = await start();
+  it('allows 5 per window with decreasing headers, answers the 6th with 429 + Retry-After, then resets', async ({ startSim }) => {
+    const s = await start(startSim);
     const remaining: string[] = [];
     for (let i = 0; i < 5; i++) {
       const r = await probe(s);
@@ -81,8 +75,8 @@ describe('per-IP, per-game rate limit over HTTP', () => {
     expect(again.headers['x-ratelimit-remaining']).toBe('4');
   });
 
-  it('keeps a separate budget per game', async () => {
-    const s = await start();
+  it('keeps a separate budget per game', async ({ startSim }) => {
+    const s = await start(startSim);
     for (let i = 0; i < 5; i++) await probe(s, 'wos');
     expect((await probe(s, 'wos')).status).toBe(429);
     const other = await probe(s, 'kingshot');
@@ -90,8 +84,8 @@ describe('per-IP, per-game rate limit over HTTP', () => {
     expect(other.headers['x-ratelimit-remaining']).toBe('4');
   });
 
-  it('keeps a separate budget per client IP', async () => {
-    const s = await start();
+  it('keeps a separate budget per client IP', async ({ startSim }) => {
+    const s = await start(startSim);
     for (let i = 0; i < 5; i++) await probe(s);
     expect((await probe(s)).status).toBe(429);
     // Linux routes all of 127/8 to loopback, so a client bound to 127.0.0.2 is another IP to the server.
@@ -106,8 +100,8 @@ describe('per-IP, per-game rate limit over HTTP', () => {
     }
   });
 
-  it('counts faults against the budget and leaves 429s unfaulted', async () => {
-    const s = await start();
+  it('counts faults against the budget and leaves 429s unfaulted', async ({ startSim }) => {
+    const s = await start(startSim);
     s.injectFault({ kind: 'http-503', count: 2 });
     const first = await probe(s);
     expect(first.status).toBe(503);
@@ -120,8 +114,8 @@ describe('per-IP, per-game rate limit over HTTP', () => {
     expect((await probe(s)).status).toBe(502);
   });
 
-  it('can be changed or switched off at run time (and off by option)', async () => {
-    const s = await start();
+  it('can be changed or switched off at run time (and off by option)', async ({ startSim }) => {
+    const s = await start(startSim);
     s.setRateLimit({ limit: 1, windowMs: 60_000 });
     expect((await probe(s)).headers['x-ratelimit-limit']).toBe('1');
     const refused = await probe(s);
@@ -137,13 +131,13 @@ describe('per-IP, per-game rate limit over HTTP', () => {
     expect(s.calls.slice(2).every((c) => !c.counted)).toBe(true);
     await s.close();
 
-    sim = await startGameApiSimulator({ rateLimit: null, playerSpacingMs: 0 });
+    const sim = await startSim({ rateLimit: null, playerSpacingMs: 0 });
     sim.addPlayer('wos', { fid: '2001', kid: 9 });
     for (let i = 0; i < 35; i++) expect((await probe(sim)).status).toBe(200);
   });
 
-  it('defaults to 30 per 60 s', async () => {
-    sim = await startGameApiSimulator({ playerSpacingMs: 0 });
+  it('defaults to 30 per 60 s', async ({ startSim }) => {
+    const sim = await startSim({ playerSpacingMs: 0 });
     sim.addPlayer('wos', { fid: '2001', kid: 9 });
     const first = await probe(sim);
     expect(first.headers['x-ratelimit-limit']).toBe('30');

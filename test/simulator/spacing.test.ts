@@ -1,18 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { performance } from 'node:perf_hooks';
-import { startGameApiSimulator, type GameApiSimulator } from '../../src/dev/simulator/gameApiSimulator.ts';
+import type { GameApiSimulator, SimulatorOptions } from '../../src/dev/simulator/gameApiSimulator.ts';
+import { it, type Starter } from '../support/fixtures.ts';
 import { BODY, redeem, sleep } from './helpers.ts';
 
 describe('per-player spacing (TOO FREQUENT.)', () => {
-  let sim: GameApiSimulator | undefined;
-
-  afterEach(async () => {
-    await sim?.close();
-    sim = undefined;
-  });
-
-  async function start(playerSpacingMs?: number): Promise<GameApiSimulator> {
-    sim = await startGameApiSimulator({ rateLimit: false, ...(playerSpacingMs === undefined ? {} : { playerSpacingMs }) });
+  async function start(startSim: Starter<SimulatorOptions, GameApiSimulator>, playerSpacingMs?: number): Promise<GameApiSimulator> {
+    const sim = await startSim({ rateLimit: false, ...(playerSpacingMs === undefined ? {} : { playerSpacingMs }) });
     sim.addPlayers('wos', [
       { fid: '3001', kid: 5 },
       { fid: '3002', kid: 5 },
@@ -22,8 +16,8 @@ describe('per-player spacing (TOO FREQUENT.)', () => {
     return sim;
   }
 
-  it('refuses a second request for the same fid inside the spacing, redeems nothing, and lets it through after', async () => {
-    const s = await start(600);
+  it('refuses a second request for the same fid inside the spacing, redeems nothing, and lets it through after', async ({ startSim }) => {
+    const s = await start(startSim, 600);
     const t0 = performance.now();
     expect((await redeem(s, 'wos', { fid: '3001', kid: 5, cdk: 'ONE' })).text).toBe(BODY.success);
     const early = await redeem(s, 'wos', { fid: '3001', kid: 5, cdk: 'TWO' });
@@ -40,8 +34,8 @@ describe('per-player spacing (TOO FREQUENT.)', () => {
     expect(s.successes('wos', 'TWO')).toEqual(['3002', '3001']);
   });
 
-  it('is checked after the sign and before the player, so it applies to unknown fids too', async () => {
-    const s = await start(600);
+  it('is checked after the sign and before the player, so it applies to unknown fids too', async ({ startSim }) => {
+    const s = await start(startSim, 600);
     expect((await redeem(s, 'wos', { fid: '3999', kid: 5, cdk: 'ONE' })).text).toBe(BODY.roleNotExist);
     expect((await redeem(s, 'wos', { fid: '3999', kid: 5, cdk: 'ONE' })).text).toBe(BODY.tooFrequent);
     // Bad signs and params do not touch the spacing.
@@ -49,13 +43,13 @@ describe('per-player spacing (TOO FREQUENT.)', () => {
     expect((await redeem(s, 'wos', { fid: '3001', kid: 5, cdk: 'ONE' })).text).toBe(BODY.success);
   });
 
-  it('defaults to 2000 ms and is off with 0', async () => {
-    const s = await start();
+  it('defaults to 2000 ms and is off with 0', async ({ startSim }) => {
+    const s = await start(startSim);
     expect((await redeem(s, 'wos', { fid: '3001', kid: 5, cdk: 'ONE' })).text).toBe(BODY.success);
     expect((await redeem(s, 'wos', { fid: '3001', kid: 5, cdk: 'ONE' })).text).toBe(BODY.tooFrequent);
     await s.close();
 
-    const off = await start(0);
+    const off = await start(startSim, 0);
     expect((await redeem(off, 'wos', { fid: '3001', kid: 5, cdk: 'ONE' })).text).toBe(BODY.success);
     expect((await redeem(off, 'wos', { fid: '3001', kid: 5, cdk: 'ONE' })).text).toBe(BODY.received);
     expect((await redeem(off, 'wos', { fid: '3001', kid: 5, cdk: 'TWO' })).text).toBe(BODY.success);
