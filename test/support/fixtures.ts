@@ -29,6 +29,7 @@ function closing<O, T>(start: (options?: O) => Promise<T>, close: (started: T) =
   return starter;
 }
 
+// oxlint-disable no-empty-pattern -- vitest reads a fixture's dependencies from its destructured first parameter: {} is none.
 export const test = base
   .extend('startRedis', async ({}, { onCleanup }) =>
     closing<StartRedisServerOptions, TestRedisServer>(startRedisServer, (server) => server.stop(), onCleanup),
@@ -37,6 +38,7 @@ export const test = base
     closing<SimulatorOptions, GameApiSimulator>(startGameApiSimulator, (sim) => sim.close(), onCleanup),
   )
   // Built after startRedis (and so cleaned up before it): a Redis server outlives the apps that use it.
+  // oxlint-disable-next-line no-unused-vars -- depending on startRedis is what orders the cleanup.
   .extend('startCore', async ({ startRedis: _ }, { onCleanup }) =>
     closing<HarnessOptions, CoreHarness>(startCoreHarness, (h) => h.close(), onCleanup),
   )
