@@ -99,9 +99,9 @@ describe('/metrics', () => {
 
   it('exports every known series at 0 before its first event, the build, and whether Discord is connected', async () => {
     const feeds = JSON.stringify([{ name: 'community', url: 'http://127.0.0.1:9/codes', game: 'wos', format: 'community' }]);
-    h = await startCoreHarness({ env: { METRICS_PORT: '0', CODE_FEEDS: feeds } });
     let connected = false;
-    ops = await opsFor(h.app, () => connected);
+    h = await startCoreHarness({ env: { METRICS_PORT: '0', CODE_FEEDS: feeds }, deps: { discordConnected: () => connected } });
+    ops = await opsFor(h.app);
     const scrape = async () => (await get(`${ops!.server!.url}/metrics`)).body;
     const text = await scrape();
     const lines = new Set(text.split('\n'));
