@@ -77,6 +77,7 @@ export function createApp(deps: AppDeps): App {
         ratePerWindow: config.ratePerMinute,
         rateWindowMs: config.rateWindowMs,
         rateMarginMs: config.rateMarginMs,
+        rateMaxPauseMs: config.rateMaxPauseMs,
         instanceId: config.instanceId,
         log,
       })
@@ -93,6 +94,7 @@ export function createApp(deps: AppDeps): App {
           limit: config.ratePerMinute,
           windowMs: config.rateWindowMs,
           ...(config.rateMarginMs !== null ? { marginMs: config.rateMarginMs } : {}),
+          maxPauseMs: config.rateMaxPauseMs,
           onAdjust: (change) => log.warn({ event: EVENTS.apiBudgetAdjusted, host, ...change }, 'rate budget lowered to what the server allows'),
         }),
       );
