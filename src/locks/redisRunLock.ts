@@ -330,7 +330,8 @@ export function createRedisRunLock(options: RedisRunLockOptions): RunLock {
           if (stopped) return;
           await new Promise<void>((resolve) => {
             wake = resolve;
-            timer = setTimeout(resolve, retryRenewMs);
+            // Short: while the client reconnects a command fails at once (no offline queue), so a try is cheap.
+            timer = setTimeout(resolve, Math.min(retryRenewMs, 200));
             timer.unref();
           });
         }
