@@ -56,8 +56,7 @@ export interface RedisRateBudgetOptions {
 interface Waiter {
   priority: number;
   seq: number;
-  /** Turn-taking group (one alliance's run); see shareTurns.ts. */
-  share: string;
+  share: string; // turn-taking group (one alliance's run); see shareTurns.ts
   resolve(): void;
   reject(reason: unknown): void;
   signal: AbortSignal | undefined;
@@ -87,7 +86,6 @@ export function createRedisRateBudget(options: RedisRateBudgetOptions): RateBudg
   let sleepTimer: NodeJS.Timeout | undefined;
   let wakeSleeper: (() => void) | undefined;
 
-  // What we last learned (estimates for snapshot()).
   let knownLimit = configuredLimit;
   let lastCount = 0;
   let pausedUntil = 0; // epoch ms, local clock
@@ -137,7 +135,11 @@ export function createRedisRateBudget(options: RedisRateBudgetOptions): RateBudg
   /** The pump's only sleep; `wakeSleeper` ends it early (Redis back, queue emptied, closed). */
   const sleep = (ms: number): Promise<void> =>
     new Promise((resolve) => {
-      wakeSleeper = () => ((sleepTimer = void clearTimeout(sleepTimer)), (wakeSleeper = undefined), resolve());
+      wakeSleeper = () => {
+        clearTimeout(sleepTimer);
+        sleepTimer = wakeSleeper = undefined;
+        resolve();
+      };
       sleepTimer = setTimeout(() => wakeSleeper?.(), Math.max(1, ms));
     });
 
