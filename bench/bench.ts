@@ -93,4 +93,6 @@ async function main(): Promise<void> {
 main().catch((error: unknown) => {
   console.error(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
   process.exitCode = 1;
+  // A failed bench must end: if anything is still holding the event loop open a few seconds on, exit anyway.
+  setTimeout(() => process.exit(1), 5_000).unref();
 });

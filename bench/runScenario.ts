@@ -118,6 +118,8 @@ class WorkerProcess {
       this.exited = `bot process exited (${signal ?? code}) before answering; its log: ${logPath}`;
       this.deliver({ type: 'failed', error: this.exited });
     });
+    // A send to a process already gone must fail this row with a reason, not crash the bench.
+    this.child.on('error', (error) => this.deliver({ type: 'failed', error: `bot process: ${error.message}; its log: ${logPath}` }));
   }
 
   private deliver(message: WorkerMessage): void {
@@ -146,14 +148,23 @@ class WorkerProcess {
   }
 
   send(message: WorkerSetup | { type: 'go' }): void {
-    if (!this.exited) this.child.send(message);
+    if (this.exited || !this.child.connected) return;
+    this.child.send(message, (error) => {
+      if (error) this.deliver({ type: 'failed', error: `bot process did not take a message: ${error.message}; its log: ${this.logPath}` });
+    });
   }
 
+  /** Ends the process whatever state it is in (it may have closed its channel, or be gone already); never throws. */
   async stop(): Promise<void> {
     if (this.child.exitCode !== null || this.child.signalCode !== null) return;
     const exited = new Promise((resolve) => this.child.once('exit', resolve));
     const timer = setTimeout(() => this.child.kill('SIGKILL'), 5_000);
-    this.child.disconnect?.();
+    try {
+      // The worker may have disconnected (after its last message) without having exited yet.
+      if (this.child.connected) this.child.disconnect();
+    } catch {
+      // already disconnected: the exit (or the kill timer) ends it
+    }
     await exited;
     clearTimeout(timer);
   }
@@ -250,9 +261,10 @@ export async function runScenario(scenario: Scenario, { code = 'BENCH2026', dump
       fairness: scenario.alliances > 1 && scenario.codeStatus === 'valid' ? fairness(results.flatMap((r) => r.alliances)) : null,
     };
   } finally {
-    await Promise.all(workers.map((worker) => worker.stop()));
-    await sim.close();
-    await redis?.stop();
+    // Every clean-up runs whatever the others do: a left-over server or process would keep the bench from exiting.
+    await Promise.allSettled(workers.map((worker) => worker.stop()));
+    await sim.close().catch(() => undefined);
+    await redis?.stop().catch(() => undefined);
     if (keep) process.stderr.write(`(bot logs and database kept in ${dir}) `);
     else rmSync(dir, { recursive: true, force: true });
   }

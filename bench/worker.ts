@@ -16,15 +16,22 @@ import type { AllianceTiming, BenchMessage, WorkerMessage, WorkerResult, WorkerS
 
 const GAME = 'wos' as const;
 
+/** Sends to the bench; resolves (never rejects) also when the bench is gone. */
 function send(message: WorkerMessage): Promise<void> {
   return new Promise((resolve) => {
-    if (!process.send) {
+    if (!process.send || !process.connected) {
       resolve();
       return;
     }
     process.send(message, undefined, undefined, () => resolve());
   });
 }
+
+// The bench went away (it failed, or was killed): nobody waits for this process's figures any more.
+process.on('disconnect', () => {
+  if (!finishing) process.exit(process.exitCode ?? 1);
+});
+let finishing = false;
 
 const rssMb = () => Math.round((process.memoryUsage.rss() / 1024 / 1024) * 10) / 10;
 const peakRssMb = () => Math.round((process.resourceUsage().maxRSS / 1024) * 10) / 10;
@@ -191,4 +198,7 @@ main()
     await send({ type: 'failed', error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
     process.exitCode = 1;
   })
-  .finally(() => process.disconnect?.());
+  .finally(() => {
+    finishing = true;
+    if (process.connected) process.disconnect();
+  });

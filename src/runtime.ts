@@ -99,6 +99,7 @@ export function createCore(deps: CoreDeps): Core {
         ratePerWindow: config.ratePerMinute,
         rateWindowMs: config.rateWindowMs,
         rateMarginMs: config.rateMarginMs,
+        rateMaxPauseMs: config.rateMaxPauseMs,
         instanceId: config.instanceId,
         log,
       })
@@ -214,6 +215,7 @@ function budgetsPerHost(config: Config, log: Logger, shared: (host: string) => R
           limit: config.ratePerMinute,
           windowMs: config.rateWindowMs,
           ...(config.rateMarginMs !== null ? { marginMs: config.rateMarginMs } : {}),
+          maxPauseMs: config.rateMaxPauseMs,
           onAdjust: (change) => log.warn({ event: EVENTS.apiBudgetAdjusted, host, ...change }, 'rate budget lowered to what the server allows'),
         }),
     );

@@ -21,6 +21,8 @@ export interface Config {
   rateWindowMs: number;
   /** Safety gap added to every budget window (RATE_LIMIT_MARGIN_MS); null: each budget's automatic margin. */
   rateMarginMs: number | null;
+  /** The longest pause any answer can impose on a budget (RATE_LIMIT_MAX_PAUSE_MS); a longer Retry-After is cut. */
+  rateMaxPauseMs: number;
   playerSpacingMs: number;
   redeemConcurrency: number;
   /** State discovery tries states up to this far either side of the alliance's state. */
@@ -118,6 +120,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConfigResult {
     ratePerMinute: integer('RATE_LIMIT_PER_MINUTE', 30, 1, 100_000),
     rateWindowMs: integer('RATE_LIMIT_WINDOW_MS', 60_000, 100, 3_600_000),
     rateMarginMs: value('RATE_LIMIT_MARGIN_MS') === undefined ? null : integer('RATE_LIMIT_MARGIN_MS', 0, 0, 600_000),
+    rateMaxPauseMs: integer('RATE_LIMIT_MAX_PAUSE_MS', 300_000, 1_000, 86_400_000),
     playerSpacingMs: integer('PLAYER_SPACING_MS', 2_500, 0, 60_000),
     redeemConcurrency: integer('REDEEM_CONCURRENCY', 8, 1, 64),
     stateDiscoveryRange: integer('STATE_DISCOVERY_RANGE', 50, 0, 2_000),

@@ -6,7 +6,8 @@ export interface ApiAnswer {
   body: unknown;
   /** The raw body text (truncated), kept for the log and the ledger when the body is garbage. */
   text: string;
-  rateLimit: { limit?: number; remaining?: number; retryAfterMs?: number };
+  /** X-RateLimit-Limit / -Remaining, Retry-After, and X-RateLimit-Reset as ms until the window refills. */
+  rateLimit: { limit?: number; remaining?: number; retryAfterMs?: number; resetInMs?: number };
   transportError?: { kind: 'timeout' | 'network' | 'aborted'; message: string };
   durationMs: number;
   /** Set when the body passed the size cap: reading stopped there, so `body` is null and `text` only its start. */

@@ -191,7 +191,17 @@ function readRateLimit(headers: Headers): ApiAnswer['rateLimit'] {
   if (header(headers, 'x-ratelimit-remaining') !== undefined && Number.isFinite(remaining)) out.remaining = remaining;
   const retryAfter = parseRetryAfter(header(headers, 'retry-after'));
   if (retryAfter !== undefined) out.retryAfterMs = retryAfter;
+  const reset = parseRateLimitReset(header(headers, 'x-ratelimit-reset'));
+  if (reset !== undefined) out.resetInMs = reset;
   return out;
+}
+
+/** X-RateLimit-Reset: an epoch time in seconds (Laravel) or, from some servers, seconds from now. */
+export function parseRateLimitReset(value: string | undefined, nowMs = Date.now()): number | undefined {
+  if (value === undefined || value.trim() === '') return undefined;
+  const seconds = Number(value);
+  if (!Number.isFinite(seconds) || seconds < 0) return undefined;
+  return Math.max(0, Math.round(seconds > 1e9 ? seconds * 1000 - nowMs : seconds * 1000));
 }
 
 /** Retry-After is seconds (whole or, from some proxies, fractional) or an HTTP date. */

@@ -107,6 +107,12 @@ export function createRedisRunLock(options: RedisRunLockOptions): RunLock {
 
   const active = new Set<{ release(why?: 'released' | 'closed'): Promise<void> }>();
   let closed = false;
+  /**
+   * Acquires whose outcome is unknown (the reply was lost): the token may be in Redis. Its clean-up is retried until it
+   * lands or the TTL has passed, and the next acquire of the same key takes the token over (stopping the clean-up),
+   * so the acquire script's "already mine" branch recovers the key instead of answering "busy" for a whole TTL.
+   */
+  const uncertain = new Map<string, { token: string; until: number; stop(): Promise<void> }>();
 
   function createHandle(lockKey: RunLockKey, key: string, token: string, sentAt: number): LockHandle {
     const fields = { guildId: lockKey.guildId, game: lockKey.game, code: lockKey.code };
@@ -259,7 +265,11 @@ export function createRedisRunLock(options: RedisRunLockOptions): RunLock {
       const fields = { guildId: lockKey.guildId, game: lockKey.game, code: lockKey.code };
       if (closed) return { status: 'unavailable', reason: 'lock service closed' };
       const key = runLockKey(keyPrefix, lockKey);
-      const token = newLockToken(instanceId);
+      const earlier = uncertain.get(key);
+      uncertain.delete(key);
+      // Stopped (and its command settled) before the acquire is sent, so it cannot delete what this acquire sets.
+      if (earlier) await earlier.stop();
+      const token = earlier && performance.now() < earlier.until ? earlier.token : newLockToken(instanceId);
       const sentAt = performance.now();
       let reply: unknown;
       try {
@@ -268,8 +278,8 @@ export function createRedisRunLock(options: RedisRunLockOptions): RunLock {
         const reason = errorMessage(err);
         log.warn({ event: EVENTS.lockUnavailable, ...fields, err: reason }, 'lock service unavailable');
         // The server may have applied the acquire and only the reply was lost: remove our own token (if it is there)
-        // so the key does not block everyone for a TTL. Best effort; a no-op for any other holder.
-        cleanup(key, token);
+        // so the key does not block everyone for a TTL; a no-op for any other holder.
+        cleanup(key, token, sentAt + ttlMs);
         return { status: 'unavailable', reason };
       }
       if (reply !== 1) {
@@ -280,7 +290,7 @@ export function createRedisRunLock(options: RedisRunLockOptions): RunLock {
       if (closed || elapsed >= ttlMs - marginMs) {
         const reason = closed ? 'lock service closed' : `acquire answered after ${Math.round(elapsed)} ms`;
         log.warn({ event: EVENTS.lockUnavailable, ...fields, err: reason }, 'lock acquired too late to use; released');
-        cleanup(key, token);
+        cleanup(key, token, sentAt + ttlMs);
         return { status: 'unavailable', reason };
       }
       const handle = createHandle(lockKey, key, token, sentAt);
@@ -300,10 +310,44 @@ export function createRedisRunLock(options: RedisRunLockOptions): RunLock {
     async close(): Promise<void> {
       closed = true;
       await Promise.allSettled([...active].map((entry) => entry.release('closed')));
+      // Pending clean-ups get their last try now; the keys they could not reach expire with their TTL.
+      await Promise.allSettled([...uncertain.values()].map((pending) => pending.stop()));
+      uncertain.clear();
     },
   };
 
-  function cleanup(key: string, token: string): void {
-    runScript(redis, RELEASE_SCRIPT, [key], [token]).catch(() => {});
+  /** Compare-and-delete of our own token, retried (the client may be reconnecting) until it lands or `until` passes. */
+  function cleanup(key: string, token: string, until: number): void {
+    let stopped = false;
+    let wake: (() => void) | undefined;
+    let timer: NodeJS.Timeout | undefined;
+    const loop = (async () => {
+      while (!stopped && performance.now() < until) {
+        try {
+          await runScript(redis, RELEASE_SCRIPT, [key], [token]);
+          return; // landed: deleted, or not ours any more
+        } catch {
+          if (stopped) return;
+          await new Promise<void>((resolve) => {
+            wake = resolve;
+            // Short: while the client reconnects a command fails at once (no offline queue), so a try is cheap.
+            timer = setTimeout(resolve, Math.min(retryRenewMs, 200));
+            timer.unref();
+          });
+        }
+      }
+    })().finally(() => {
+      if (uncertain.get(key)?.token === token) uncertain.delete(key);
+    });
+    uncertain.set(key, {
+      token,
+      until,
+      async stop() {
+        stopped = true;
+        if (timer) clearTimeout(timer);
+        wake?.();
+        await loop;
+      },
+    });
   }
 }

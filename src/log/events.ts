@@ -48,6 +48,7 @@ export const EVENTS = {
   apiCall: 'api.call',
   apiRateLimited: 'api.rate_limited',
   apiBudgetAdjusted: 'api.budget_adjusted',
+  apiPauseCapped: 'api.pause_capped',
 
   // code discovery
   codeDiscovered: 'code.discovered',

@@ -1,12 +1,17 @@
 import { createShareTurns } from './shareTurns.ts';
-import type { BudgetFeedback, BudgetSnapshot, RateBudget } from './rateBudget.ts';
+import { DEFAULT_MAX_PAUSE_MS, pauseRequest, type BudgetFeedback, type BudgetSnapshot, type PauseReason, type RateBudget } from './rateBudget.ts';
 
 export interface LocalRateBudgetOptions {
   /** Requests allowed per window (the starting budget; a lower X-RateLimit-Limit from the server replaces it). */
   limit: number;
   windowMs: number;
-  /** Pause after a 429 that carries no Retry-After. */
+  /**
+   * Pause after a 429 that carries no Retry-After. Default: until the game's window refills (it opens at the first
+   * call and refills `windowMs` later; the budget tracks that moment from its own grants).
+   */
   defaultPauseMs?: number;
+  /** The longest pause accepted from the server (RATE_LIMIT_MAX_PAUSE_MS). Default 5 min. */
+  maxPauseMs?: number;
   /**
    * Added to the window so that latency jitter cannot land limit+1 calls inside one server window.
    * Default: 1 % of the window, at least 50 ms. After an idle spell, widened to the slowest round trip of the first
@@ -53,8 +58,12 @@ export function createLocalRateBudget(options: LocalRateBudgetOptions): RateBudg
     return Math.min(maxMarginMs, Math.max(baseMarginMs, slowest));
   };
   let limit = Math.max(1, Math.floor(options.limit));
+  const maxPauseMs = options.maxPauseMs ?? DEFAULT_MAX_PAUSE_MS;
   let pausedUntil = 0;
+  let pauseReason: PauseReason | null = null;
   let rateLimitedCount = 0;
+  // When the game's fixed window opened, as far as our own calls tell (the first grant after the last one ended).
+  let windowOpenedAt = -Infinity;
   let grants: number[] = [];
   let waiters: Waiter[] = [];
   let seq = 0;
@@ -102,6 +111,7 @@ export function createLocalRateBudget(options: LocalRateBudgetOptions): RateBudg
       }
       const next = waiters.splice(turns.nextIndex(waiters), 1)[0]!;
       if (grants.length === 0) idleEndedAt = at;
+      if (at >= windowOpenedAt + windowMs) windowOpenedAt = at;
       turns.served(next.share, () => waiters);
       if (next.signal && next.onAbort) next.signal.removeEventListener('abort', next.onAbort);
       grants.push(at);
@@ -137,11 +147,19 @@ export function createLocalRateBudget(options: LocalRateBudgetOptions): RateBudg
         options.onAdjust?.({ from: limit, to: feedback.limit, reason: 'server X-RateLimit-Limit' });
         limit = feedback.limit;
       }
-      if (feedback.httpStatus === 429) {
-        rateLimitedCount += 1;
-        const pause = feedback.retryAfterMs ?? options.defaultPauseMs ?? windowMs;
-        pausedUntil = Math.max(pausedUntil, at + pause);
-      } else if (feedback.remaining !== undefined) {
+      if (feedback.httpStatus === 429) rateLimitedCount += 1;
+      const request = pauseRequest(feedback);
+      if (request) {
+        // Without a length from the server: until the game's window refills (its start + the window), not a guess.
+        const refillIn = windowOpenedAt + windowMs + marginAt(at) - at;
+        const wanted = request.ms ?? options.defaultPauseMs ?? (refillIn > 0 ? refillIn : windowMs);
+        const until = at + Math.min(maxPauseMs, wanted);
+        if (until > pausedUntil) {
+          pausedUntil = until;
+          pauseReason = request.reason;
+        }
+      }
+      if (feedback.httpStatus !== 429 && feedback.remaining !== undefined) {
         // The server knows better than our count (another process or bot on this IP spends the same budget).
         prune(at);
         const ourAvailable = Math.max(0, limit - grants.length);
@@ -160,6 +178,8 @@ export function createLocalRateBudget(options: LocalRateBudgetOptions): RateBudg
         available: Math.max(0, limit - grants.length),
         waiting: waiters.length,
         pausedUntil: pausedUntil > at ? Date.now() + (pausedUntil - at) : 0,
+        pauseReason: pausedUntil > at ? pauseReason : null,
+        maxPauseMs,
         rateLimitedCount,
         shared: false,
       };

@@ -24,8 +24,10 @@ export interface BudgetFeedback {
   limit?: number;
   /** X-RateLimit-Remaining */
   remaining?: number;
-  /** From Retry-After (429) or a similar hint; the budget pauses everyone for this long. */
+  /** From Retry-After (429) or a similar hint; the budget pauses everyone for this long (capped at `maxPauseMs`). */
   retryAfterMs?: number;
+  /** From X-RateLimit-Reset: ms until the server's window refills. Used for a 429 or `remaining: 0` without Retry-After. */
+  resetInMs?: number;
   /**
    * Request to answer, in ms. The server counts a call when it arrives, somewhere within this time after our grant,
    * so the budget widens its safety margin to the slowest recent round trip (a cold connection's first call is slow).
@@ -41,10 +43,34 @@ export interface BudgetSnapshot {
   available: number;
   /** Callers waiting for a slot. */
   waiting: number;
-  /** Epoch ms until which every caller is paused (after a 429), or 0. */
+  /** Epoch ms until which every caller is paused (after a 429 or a spent window), or 0. */
   pausedUntil: number;
+  /**
+   * Why the budget is paused (null when it is not): `retry-after` the server said how long; `window-refill` the
+   * game's window is spent (a 429 without Retry-After, or X-RateLimit-Remaining: 0) and refills at `pausedUntil`.
+   */
+  pauseReason: PauseReason | null;
+  /** The longest pause the budget accepts (RATE_LIMIT_MAX_PAUSE_MS); a longer Retry-After is cut to this. */
+  maxPauseMs: number;
   rateLimitedCount: number;
   shared: boolean;
+}
+
+export type PauseReason = 'retry-after' | 'window-refill';
+
+/** Default cap of any pause (RATE_LIMIT_MAX_PAUSE_MS): a `Retry-After: 86400` must not stall every process for a day. */
+export const DEFAULT_MAX_PAUSE_MS = 300_000;
+
+/**
+ * What one answer asks of the budget: a pause of a known length (Retry-After, else X-RateLimit-Reset), a pause until
+ * the game's window refills (a 429 without either, or X-RateLimit-Remaining: 0), or nothing.
+ */
+export function pauseRequest(feedback: BudgetFeedback): { ms: number | null; reason: PauseReason } | null {
+  const is429 = feedback.httpStatus === 429;
+  if (feedback.retryAfterMs !== undefined && feedback.retryAfterMs > 0) return { ms: feedback.retryAfterMs, reason: 'retry-after' };
+  if (!is429 && feedback.remaining !== 0) return null;
+  if (feedback.resetInMs !== undefined && feedback.resetInMs > 0) return { ms: feedback.resetInMs, reason: 'window-refill' };
+  return { ms: null, reason: 'window-refill' };
 }
 
 /** Priorities: smaller is served first. */

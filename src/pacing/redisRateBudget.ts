@@ -1,27 +1,31 @@
 import { randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import type { Redis } from 'ioredis';
 import { EVENTS } from '../log/events.ts';
 import type { Logger } from '../log/logger.ts';
-import { defineScript, errorMessage, runScript } from '../redis/scripts.ts';
-import type { BudgetFeedback, BudgetSnapshot, RateBudget } from './rateBudget.ts';
+import { errorMessage, runScript } from '../redis/scripts.ts';
+import { BUDGET_ACQUIRE_SCRIPT, BUDGET_PAUSE_SCRIPT, BUDGET_SETTLE_SCRIPT, budgetKeys, parseAcquireReply } from './budgetScripts.ts';
+import { DEFAULT_MAX_PAUSE_MS, pauseRequest, type BudgetFeedback, type BudgetSnapshot, type PauseReason, type RateBudget } from './rateBudget.ts';
 import { createShareTurns } from './shareTurns.ts';
+
+export { BUDGET_ACQUIRE_SCRIPT, BUDGET_PAUSE_SCRIPT, budgetKeys } from './budgetScripts.ts';
 
 /**
  * A sliding-window rate budget shared through Redis by every process that calls one API host (they share one egress
- * IP, so the game server counts them together).
+ * IP, so the game counts them together). One Lua script decides atomically (budgetScripts.ts) on the server's clock;
+ * the window there is `windowMs + safetyMarginMs`, the margin absorbing the varying time from grant to arrival. A 429,
+ * a Retry-After or X-RateLimit-Remaining: 0 sets a shared pause (for the Retry-After, else until the game's window
+ * refills; never longer than `maxPauseMs`). A lower X-RateLimit-Limit is shared too. Waiters queue locally by
+ * priority, then by turns among shares; one script call is in flight per process.
  *
- * - One Lua script decides atomically: a sorted set holds one member per granted request, scored with the server's
- *   clock (Redis TIME, so process clocks do not matter); members older than the window are trimmed; below the limit
- *   the request is recorded and granted (0), otherwise the script answers how many ms until the oldest member that
- *   matters leaves the window.
- * - The window used on the server is `windowMs + safetyMarginMs`: the time between the server granting and the game
- *   server receiving the call varies from call to call, and the margin absorbs that variation.
- * - A 429 (or any Retry-After hint) sets a shared pause key, so one process's 429 slows everyone.
- * - A server-announced limit (X-RateLimit-Limit) lower than ours is stored in a shared key and honoured by all.
- * - Waiters are queued locally by priority (lower first), then in arrival order; one script call is in flight per
- *   process at a time.
- * - When a Redis command fails or times out, the budget switches to `fallback` (an in-process budget at this process's
- *   share) until a background PING succeeds again; the switch is logged once per outage.
+ * When Redis fails, the calls of all processes together must still stay within the limit in every window:
+ * - the fallback (this process's share) grants nothing until a whole window has passed since Redis stopped answering,
+ *   so it never adds to a shared window that may be full: a short stall costs a short wait, not a 429;
+ * - waiters stay in this queue and take fallback slots one at a time, so nothing keeps granting on the side once
+ *   Redis answers again;
+ * - before the first shared grant after an outage, the fallback's grants still in the window are written into the
+ *   shared window with their real ages, plus a reservation for the other processes' not yet written back. Both only
+ *   make the shared window fuller, for at most one window.
  */
 export interface RedisRateBudgetOptions {
   /** A client from `createRedisClient`. Not closed by `close()`. */
@@ -40,66 +44,19 @@ export interface RedisRateBudgetOptions {
   probeIntervalMs?: number;
   /** How long a server-announced limit is remembered without being seen again. Default max(10 min, 10 windows). */
   limitTtlMs?: number;
-}
-
-// KEYS[1] = window (sorted set), KEYS[2] = pause, KEYS[3] = shared limit.
-// ARGV[1] = window ms (margin included), ARGV[2] = configured limit, ARGV[3] = unique member.
-// Returns {waitMs (0 = granted), count in window, effective limit, paused ms remaining}.
-export const BUDGET_ACQUIRE_SCRIPT = defineScript(
-  'giftbot_budget_acquire',
-  `local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local window = tonumber(ARGV[1])
-local limit = tonumber(ARGV[2])
-local shared = tonumber(redis.call('GET', KEYS[3]) or '')
-if shared and shared >= 1 and shared < limit then
-  limit = math.floor(shared)
-end
-local pausedUntil = tonumber(redis.call('GET', KEYS[2]) or '0') or 0
-if pausedUntil > now then
-  return {pausedUntil - now, -1, limit, pausedUntil - now}
-end
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
-local count = redis.call('ZCARD', KEYS[1])
-if count < limit then
-  redis.call('ZADD', KEYS[1], now, ARGV[3])
-  redis.call('PEXPIRE', KEYS[1], window + 1000)
-  return {0, count + 1, limit, 0}
-end
-local edge = redis.call('ZRANGE', KEYS[1], count - limit, count - limit, 'WITHSCORES')
-local wait = tonumber(edge[2]) + window - now
-if wait < 1 then
-  wait = 1
-end
-return {wait, count, limit, 0}`,
-);
-
-// KEYS[1] = pause; ARGV[1] = pause ms. Extends (never shortens) the shared pause. Returns {now, pausedUntil}.
-export const BUDGET_PAUSE_SCRIPT = defineScript(
-  'giftbot_budget_pause',
-  `local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local ms = tonumber(ARGV[1])
-local untilMs = now + ms
-local cur = tonumber(redis.call('GET', KEYS[1]) or '0') or 0
-if untilMs > cur then
-  redis.call('SET', KEYS[1], string.format('%d', untilMs), 'PX', ms)
-  cur = untilMs
-end
-return {now, cur}`,
-);
-
-export function budgetKeys(key: string): { window: string; pause: string; limit: string } {
-  // One hash tag for all three so the scripts work on Redis Cluster too.
-  const tag = key.includes('{') ? key : `{${key}}`;
-  return { window: `${tag}:window`, pause: `${tag}:pause`, limit: `${tag}:limit` };
+  /** The longest pause accepted from the server (RATE_LIMIT_MAX_PAUSE_MS). Default 5 min. */
+  maxPauseMs?: number;
+  /**
+   * Slots the other processes may have granted from their fallbacks and not yet written back after an outage:
+   * (expected processes - 1) x each one's share. Reserved in the shared window when this process returns. Default 0.
+   */
+  peerFallbackSlots?: number;
 }
 
 interface Waiter {
   priority: number;
   seq: number;
-  /** Turn-taking group (one alliance's run); see shareTurns.ts. */
-  share: string;
+  share: string; // turn-taking group (one alliance's run); see shareTurns.ts
   resolve(): void;
   reject(reason: unknown): void;
   signal: AbortSignal | undefined;
@@ -113,10 +70,13 @@ export function createRedisRateBudget(options: RedisRateBudgetOptions): RateBudg
   const marginMs = options.safetyMarginMs ?? Math.min(1000, Math.max(50, Math.round(windowMs * 0.05)));
   const probeIntervalMs = options.probeIntervalMs ?? 1000;
   const limitTtlMs = options.limitTtlMs ?? Math.max(10 * 60_000, 10 * windowMs);
+  const maxPauseMs = options.maxPauseMs ?? DEFAULT_MAX_PAUSE_MS;
+  const peerFallbackSlots = Math.max(0, Math.floor(options.peerFallbackSlots ?? 0));
   const keys = budgetKeys(options.key);
-  const scriptKeys = [keys.window, keys.pause, keys.limit];
+  const scriptKeys = [keys.window, keys.pause, keys.limit, keys.fixed];
   const memberPrefix = `${process.pid}:${randomBytes(6).toString('base64url')}`;
   let memberSeq = 0;
+  const nextMember = (): string => `${memberPrefix}:${++memberSeq}`;
 
   const queue: Waiter[] = [];
   const turns = createShareTurns();
@@ -126,10 +86,10 @@ export function createRedisRateBudget(options: RedisRateBudgetOptions): RateBudg
   let sleepTimer: NodeJS.Timeout | undefined;
   let wakeSleeper: (() => void) | undefined;
 
-  // What we last learned (estimates for snapshot()).
   let knownLimit = configuredLimit;
   let lastCount = 0;
   let pausedUntil = 0; // epoch ms, local clock
+  let pauseReason: PauseReason | null = null;
   let rateLimitedCount = 0;
   let announcedLimit: number | undefined;
   let announcedAt = 0;
@@ -137,6 +97,12 @@ export function createRedisRateBudget(options: RedisRateBudgetOptions): RateBudg
   // Outage state.
   let degraded = false;
   let degradedSince = 0;
+  /** performance.now() from which the fallback may grant: a whole window after Redis stopped answering. */
+  let fallbackFrom = 0;
+  /** performance.now() of each grant taken from the fallback, until written into the shared window. */
+  let fallbackGrants: number[] = [];
+  /** Cancels the fallback acquire in flight (Redis answered again, the queue emptied, or close()). */
+  let fallbackAbort: AbortController | undefined;
   let probeTimer: NodeJS.Timeout | undefined;
   let probing = false;
 
@@ -146,9 +112,7 @@ export function createRedisRateBudget(options: RedisRateBudgetOptions): RateBudg
     let hi = queue.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      const other = queue[mid]!;
-      if (other.priority <= waiter.priority) lo = mid + 1;
-      else hi = mid;
+      if (queue[mid]!.priority <= waiter.priority) lo = mid + 1; else hi = mid;
     }
     queue.splice(lo, 0, waiter);
   }
@@ -158,25 +122,35 @@ export function createRedisRateBudget(options: RedisRateBudgetOptions): RateBudg
     waiter.onAbort = undefined;
   }
 
-  function sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
+  /** Grants the next waiter by priority and turns; false when nobody is waiting any more. */
+  function grantNext(): boolean {
+    const waiter = queue.length > 0 ? queue.splice(turns.nextIndex(queue), 1)[0] : undefined;
+    if (!waiter) return false;
+    turns.served(waiter.share, () => queue);
+    detach(waiter);
+    waiter.resolve();
+    return true;
+  }
+
+  /** The pump's only sleep; `wakeSleeper` ends it early (Redis back, queue emptied, closed). */
+  const sleep = (ms: number): Promise<void> =>
+    new Promise((resolve) => {
       wakeSleeper = () => {
-        if (sleepTimer) clearTimeout(sleepTimer);
-        sleepTimer = undefined;
-        wakeSleeper = undefined;
+        clearTimeout(sleepTimer);
+        sleepTimer = wakeSleeper = undefined;
         resolve();
       };
       sleepTimer = setTimeout(() => wakeSleeper?.(), Math.max(1, ms));
     });
-  }
 
   function enterDegraded(err: unknown): void {
     if (degraded || closed) return;
     degraded = true;
     degradedSince = Date.now();
+    fallbackFrom = performance.now() + windowMs + marginMs;
     log.warn(
-      { event: EVENTS.budgetFallback, budget: options.key, shared: false, err: errorMessage(err) },
-      'shared rate budget unavailable (Redis); using this process’s local share until it answers again',
+      { event: EVENTS.budgetFallback, budget: options.key, shared: false, err: errorMessage(err), fallbackInMs: windowMs + marginMs },
+      'shared rate budget unavailable (Redis); using this process’s local share once the shared window has passed',
     );
     probeTimer = setInterval(() => void probe(), probeIntervalMs);
     probeTimer.unref();
@@ -192,9 +166,11 @@ export function createRedisRateBudget(options: RedisRateBudgetOptions): RateBudg
       if (probeTimer) clearInterval(probeTimer);
       probeTimer = undefined;
       log.info(
-        { event: EVENTS.budgetShared, budget: options.key, shared: true, downMs: Date.now() - degradedSince },
+        { event: EVENTS.budgetShared, budget: options.key, shared: true, downMs: Date.now() - degradedSince, fallbackGrants: fallbackGrants.length },
         'shared rate budget available again (Redis)',
       );
+      fallbackAbort?.abort();
+      wakeSleeper?.();
       void pump();
     } catch {
       // still down; the next probe tries again
@@ -203,15 +179,36 @@ export function createRedisRateBudget(options: RedisRateBudgetOptions): RateBudg
     }
   }
 
-  /** Hands every local waiter to the fallback, in order, keeping its priority and signal. */
-  function drainToFallback(): void {
-    const waiters = queue.splice(0, queue.length);
-    for (const waiter of waiters) {
-      detach(waiter);
-      const fallbackOptions: { priority: number; signal?: AbortSignal; share: string } = { priority: waiter.priority, share: waiter.share };
-      if (waiter.signal) fallbackOptions.signal = waiter.signal;
-      fallback.acquire(fallbackOptions).then(waiter.resolve, waiter.reject);
+  /** One step on the fallback: wait out the shared window, or take one local slot for the best waiter. */
+  async function serveFromFallback(): Promise<void> {
+    const waitOut = fallbackFrom - performance.now();
+    if (waitOut > 0) {
+      await sleep(waitOut);
+      return;
     }
+    const head = queue[turns.nextIndex(queue)]!;
+    const controller = new AbortController();
+    fallbackAbort = controller;
+    try {
+      await fallback.acquire({ priority: head.priority, share: head.share, signal: controller.signal });
+    } catch {
+      return; // Redis answered again, the queue emptied, or closed: the loop decides what next
+    } finally {
+      fallbackAbort = undefined;
+    }
+    // Counted whether or not a waiter is still there: the slot is spent in the fallback's window either way.
+    fallbackGrants.push(performance.now());
+    grantNext();
+  }
+
+  /** Writes the fallback's grants into the shared window before the first shared grant after an outage. */
+  async function settleFallbackGrants(): Promise<void> {
+    const now = performance.now();
+    const recent = fallbackGrants.filter((at) => now - at < windowMs + marginMs);
+    const args: (string | number)[] = [windowMs + marginMs, Math.min(1000, probeIntervalMs), recent.length > 0 ? peerFallbackSlots : 0];
+    for (const at of recent) args.push(Math.max(0, Math.round(now - at)), nextMember());
+    await runScript(redis, BUDGET_SETTLE_SCRIPT, [keys.window], args);
+    fallbackGrants = [];
   }
 
   async function pump(): Promise<void> {
@@ -220,8 +217,8 @@ export function createRedisRateBudget(options: RedisRateBudgetOptions): RateBudg
     try {
       while (queue.length > 0 && !closed) {
         if (degraded) {
-          drainToFallback();
-          break;
+          await serveFromFallback();
+          continue;
         }
         // A pause we know of locally (our own 429) saves a round trip, and holds even if writing it to Redis failed.
         const pausedFor = pausedUntil - Date.now();
@@ -231,26 +228,21 @@ export function createRedisRateBudget(options: RedisRateBudgetOptions): RateBudg
         }
         let wait: number, count: number, limit: number, paused: number;
         try {
-          const reply = await runScript(redis, BUDGET_ACQUIRE_SCRIPT, scriptKeys, [
-            windowMs + marginMs,
-            configuredLimit,
-            `${memberPrefix}:${++memberSeq}`,
-          ]);
-          [wait, count, limit, paused] = parseReply(reply);
+          if (fallbackGrants.length > 0) await settleFallbackGrants();
+          const reply = await runScript(redis, BUDGET_ACQUIRE_SCRIPT, scriptKeys, [windowMs + marginMs, configuredLimit, nextMember(), windowMs]);
+          [wait, count, limit, paused] = parseAcquireReply(reply);
         } catch (err) {
           enterDegraded(err);
           continue;
         }
         if (limit > 0) knownLimit = limit;
         if (count >= 0) lastCount = count;
-        if (paused > 0) pausedUntil = Math.max(pausedUntil, Date.now() + paused);
+        if (paused > 0 && Date.now() + paused > pausedUntil) {
+          pausedUntil = Date.now() + paused;
+          pauseReason ??= 'window-refill';
+        }
         if (wait === 0) {
-          const waiter = queue.length > 0 ? queue.splice(turns.nextIndex(queue), 1)[0] : undefined;
-          if (waiter) {
-            turns.served(waiter.share, () => queue);
-            detach(waiter);
-            waiter.resolve();
-          }
+          grantNext();
           continue;
         }
         // Several processes wake for the same freed slot; a little jitter keeps them from asking in lockstep.
@@ -260,7 +252,7 @@ export function createRedisRateBudget(options: RedisRateBudgetOptions): RateBudg
       pumping = false;
     }
     // A waiter may have arrived after the loop's last check.
-    if (queue.length > 0 && !closed && !degraded) void pump();
+    if (queue.length > 0 && !closed) void pump();
   }
 
   function writeAnnouncedLimit(limit: number): void {
@@ -283,11 +275,32 @@ export function createRedisRateBudget(options: RedisRateBudgetOptions): RateBudg
     });
   }
 
-  function sharePause(ms: number): void {
+  /** Pauses every process: for `ms` (capped), or until the game's window refills when `ms` is null. */
+  function pauseAll(ms: number | null, reason: PauseReason, httpStatus: number | undefined): void {
+    const localMs = Math.min(maxPauseMs, ms ?? windowMs + marginMs);
+    const setLocal = (untilEpoch: number): void => {
+      if (untilEpoch > pausedUntil) {
+        pausedUntil = untilEpoch;
+        pauseReason = reason;
+      }
+      // The fallback must know too, in case Redis fails while the pause lasts.
+      const forward: BudgetFeedback = { retryAfterMs: Math.max(1, untilEpoch - Date.now()) };
+      if (httpStatus !== undefined) forward.httpStatus = httpStatus;
+      fallback.observe(forward);
+    };
+    // Our own pause holds at once when the length is known; a refill time is computed where the window is known.
+    if (ms !== null || degraded) setLocal(Date.now() + localMs);
     if (degraded) return;
-    runScript(redis, BUDGET_PAUSE_SCRIPT, [keys.pause], [Math.ceil(ms + marginMs)]).catch((err: unknown) =>
-      enterDegraded(err),
-    );
+    runScript(redis, BUDGET_PAUSE_SCRIPT, [keys.pause, keys.fixed], [ms === null ? -1 : Math.ceil(ms), marginMs, windowMs, maxPauseMs])
+      .then((reply) => {
+        if (!Array.isArray(reply)) return;
+        const [serverNow, until] = [Number(reply[0]), Number(reply[1])];
+        if (Number.isFinite(serverNow) && Number.isFinite(until) && until > serverNow) setLocal(Date.now() + (until - serverNow));
+      })
+      .catch((err: unknown) => {
+        setLocal(Date.now() + localMs);
+        enterDegraded(err);
+      });
   }
 
   return {
@@ -295,7 +308,6 @@ export function createRedisRateBudget(options: RedisRateBudgetOptions): RateBudg
       const signal = acquireOptions?.signal;
       if (closed) return Promise.reject(new Error('rate budget closed'));
       if (signal?.aborted) return Promise.reject(signal.reason);
-      if (degraded) return fallback.acquire(acquireOptions);
       return new Promise<void>((resolve, reject) => {
         const waiter: Waiter = {
           priority: acquireOptions?.priority ?? 0,
@@ -312,7 +324,10 @@ export function createRedisRateBudget(options: RedisRateBudgetOptions): RateBudg
             if (index >= 0) queue.splice(index, 1);
             detach(waiter);
             reject(signal.reason);
-            if (queue.length === 0) wakeSleeper?.();
+            if (queue.length === 0) {
+              fallbackAbort?.abort();
+              wakeSleeper?.();
+            }
           };
           signal.addEventListener('abort', waiter.onAbort, { once: true });
         }
@@ -323,21 +338,16 @@ export function createRedisRateBudget(options: RedisRateBudgetOptions): RateBudg
 
     observe(feedback: BudgetFeedback): void {
       if (closed) return;
-      const is429 = feedback.httpStatus === 429;
-      const hinted = feedback.retryAfterMs !== undefined && feedback.retryAfterMs > 0;
-      if (is429 || hinted) {
-        const pauseMs = hinted ? feedback.retryAfterMs! : windowMs;
-        if (is429) rateLimitedCount += 1;
-        pausedUntil = Math.max(pausedUntil, Date.now() + pauseMs);
-        log.warn(
-          { event: EVENTS.apiRateLimited, budget: options.key, httpStatus: feedback.httpStatus, pauseMs },
-          'rate limited by the server; pausing every process that shares this budget',
-        );
-        sharePause(pauseMs);
-        // The fallback must know too, in case Redis fails while the pause lasts.
-        const forward: BudgetFeedback = { retryAfterMs: pauseMs };
-        if (feedback.httpStatus !== undefined) forward.httpStatus = feedback.httpStatus;
-        fallback.observe(forward);
+      const request = pauseRequest(feedback);
+      if (feedback.httpStatus === 429) rateLimitedCount += 1;
+      if (request) {
+        if (feedback.httpStatus === 429 || request.reason === 'retry-after') {
+          log.warn(
+            { event: EVENTS.apiRateLimited, budget: options.key, httpStatus: feedback.httpStatus, pauseMs: request.ms === null ? null : Math.min(maxPauseMs, request.ms), pauseReason: request.reason },
+            'rate limited by the server; pausing every process that shares this budget',
+          );
+        }
+        pauseAll(request.ms, request.reason, feedback.httpStatus);
       }
       if (feedback.limit !== undefined && Number.isFinite(feedback.limit) && feedback.limit >= 1) {
         writeAnnouncedLimit(Math.floor(feedback.limit));
@@ -346,15 +356,28 @@ export function createRedisRateBudget(options: RedisRateBudgetOptions): RateBudg
 
     snapshot(): BudgetSnapshot {
       const now = Date.now();
+      const paused = pausedUntil > now;
       if (degraded) {
-        return { ...fallback.snapshot(), shared: false, rateLimitedCount };
+        const local = fallback.snapshot();
+        const waitingOut = fallbackFrom - performance.now();
+        return {
+          ...local,
+          waiting: queue.length,
+          // While the shared window is waited out, nobody is served: say so, and until when.
+          available: waitingOut > 0 ? 0 : local.available,
+          shared: false,
+          rateLimitedCount,
+          maxPauseMs,
+        };
       }
       return {
         limit: knownLimit,
         windowMs,
         available: Math.max(0, knownLimit - lastCount),
         waiting: queue.length,
-        pausedUntil: pausedUntil > now ? pausedUntil : 0,
+        pausedUntil: paused ? pausedUntil : 0,
+        pauseReason: paused ? pauseReason : null,
+        maxPauseMs,
         rateLimitedCount,
         shared: true,
       };
@@ -365,6 +388,7 @@ export function createRedisRateBudget(options: RedisRateBudgetOptions): RateBudg
       closed = true;
       if (probeTimer) clearInterval(probeTimer);
       probeTimer = undefined;
+      fallbackAbort?.abort();
       wakeSleeper?.();
       const waiters = queue.splice(0, queue.length);
       for (const waiter of waiters) {
@@ -373,13 +397,4 @@ export function createRedisRateBudget(options: RedisRateBudgetOptions): RateBudg
       }
     },
   };
-}
-
-function parseReply(reply: unknown): [wait: number, count: number, limit: number, paused: number] {
-  if (!Array.isArray(reply)) throw new Error(`unexpected budget script reply: ${String(reply)}`);
-  const n = (i: number): number => {
-    const value = Number(reply[i]);
-    return Number.isFinite(value) ? value : 0;
-  };
-  return [Math.max(0, n(0)), n(1), n(2), Math.max(0, n(3))];
 }

@@ -36,6 +36,8 @@ export interface RedisCoordinationOptions {
   rateWindowMs: number;
   /** Safety gap added to each window; null: the budgets' automatic margins. */
   rateMarginMs: number | null;
+  /** RATE_LIMIT_MAX_PAUSE_MS: the longest pause an answer can impose; default 5 min. */
+  rateMaxPauseMs?: number;
   instanceId: string;
   log: Logger;
 }
@@ -87,7 +89,8 @@ export function createRedisCoordination(options: RedisCoordinationOptions): Redi
     const existing = budgets.get(host);
     if (existing) return existing.gated;
     const margin = options.rateMarginMs;
-    const fallback = createLocalRateBudget({ limit: share, windowMs: options.rateWindowMs, ...(margin !== null ? { marginMs: margin } : {}) });
+    const maxPause = options.rateMaxPauseMs !== undefined ? { maxPauseMs: options.rateMaxPauseMs } : {};
+    const fallback = createLocalRateBudget({ limit: share, windowMs: options.rateWindowMs, ...(margin !== null ? { marginMs: margin } : {}), ...maxPause });
     const shared = createRedisRateBudget({
       redis: budgetClient,
       log,
@@ -97,6 +100,9 @@ export function createRedisCoordination(options: RedisCoordinationOptions): Redi
       fallback,
       ...(margin !== null ? { safetyMarginMs: margin } : {}),
       probeIntervalMs: Math.min(1_000, Math.max(100, settings.redisCommandTimeoutMs)),
+      // Room for the other processes' fallback grants not yet written back when this one returns from an outage.
+      peerFallbackSlots: (settings.expectedProcesses - 1) * share,
+      ...maxPause,
     });
     const gated: RateBudget = {
       async acquire(acquireOptions) {

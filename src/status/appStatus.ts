@@ -1,5 +1,6 @@
 import type { ActiveRuns } from '../locks/activeRuns.ts';
-import type { RateBudget } from '../pacing/rateBudget.ts';
+import type { PauseReason, RateBudget } from '../pacing/rateBudget.ts';
+import { formatWait } from '../pacing/reportAnswerToBudget.ts';
 import type { RedisHealth } from '../redis/redisHealth.ts';
 import type { DeferredRun } from '../store/types.ts';
 
@@ -23,7 +24,7 @@ export interface AppStatus {
   };
   /** One per API host. shared: through Redis with every process; fallback: this process's share while Redis is
    * unreachable; local: one process, no Redis. */
-  budgets: { host: string; mode: 'shared' | 'fallback' | 'local'; limit: number; windowMs: number; available: number; waiting: number; pausedUntil: number; rateLimited: number }[];
+  budgets: { host: string; mode: 'shared' | 'fallback' | 'local'; limit: number; windowMs: number; available: number; waiting: number; pausedUntil: number; pauseReason: PauseReason | null; rateLimited: number }[];
   /** Runs waiting for the shared lock (recorded in the store, so these are every process's). */
   deferredRuns: { guildId: string; game: string; code: string; trigger: string; reason: string | null; deferredAt: number; attempts: number; nextAttemptAt: number }[];
   /** Runs this process is executing now. */
@@ -63,6 +64,7 @@ export async function collectAppStatus(sources: AppStatusSources): Promise<AppSt
         available: snapshot.available,
         waiting: snapshot.waiting,
         pausedUntil: snapshot.pausedUntil,
+        pauseReason: snapshot.pauseReason,
         rateLimited: snapshot.rateLimitedCount,
       };
     }),
@@ -106,6 +108,8 @@ export function describeAppStatus(status: AppStatus): string[] {
   for (const budget of status.budgets) {
     const mode = budget.mode === 'shared' ? 'shared with every process' : budget.mode === 'fallback' ? "this process's share only (Redis unreachable)" : 'local';
     lines.push(`Budget for ${budget.host}: ${budget.limit} per ${Math.round(budget.windowMs / 1000)} s, ${mode}; ${budget.waiting} waiting.`);
+    const pause = describePause(budget, status.at);
+    if (pause) lines.push(`  ${pause}`);
   }
   if (status.deferredRuns.length === 0) lines.push('No deferred runs.');
   else {
@@ -116,4 +120,12 @@ export function describeAppStatus(status: AppStatus): string[] {
   }
   lines.push(status.activeRuns.length === 0 ? 'No run in progress in this process.' : `${status.activeRuns.length} run(s) in progress in this process.`);
   return lines;
+}
+
+/** "Waiting 4 min for the game's rate limit (its window refills at 14:05:10 UTC)." or null when not paused. */
+export function describePause(budget: { pausedUntil: number; pauseReason: PauseReason | null }, now = Date.now()): string | null {
+  if (!(budget.pausedUntil > now)) return null;
+  const until = new Date(budget.pausedUntil).toISOString().slice(11, 19);
+  const why = budget.pauseReason === 'retry-after' ? 'the game asked us to wait' : 'its window refills';
+  return `Waiting ${formatWait(budget.pausedUntil - now)} for the game's rate limit (${why}; calls resume at ${until} UTC).`;
 }

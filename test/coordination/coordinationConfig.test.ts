@@ -18,6 +18,8 @@ describe('settings for several processes', () => {
       shardFollowMs: 15_000,
     });
     expect(result.config.rateMarginMs).toBeNull();
+    // A Retry-After longer than this is cut to it: 5 minutes unless set.
+    expect(result.config.rateMaxPauseMs).toBe(300_000);
   });
 
   it('lists every inconsistent setting at once', () => {
@@ -30,6 +32,7 @@ describe('settings for several processes', () => {
       DEFERRED_RETRY_MS: '1000',
       DEFERRED_RETRY_MAX_MS: '500',
       RATE_LIMIT_MARGIN_MS: 'soon',
+      RATE_LIMIT_MAX_PAUSE_MS: '86400000000',
       SHARDS: '[0, 4]',
       SHARD_COUNT: '4',
       REDIS_URL: 'redis://127.0.0.1:6390',
@@ -43,6 +46,7 @@ describe('settings for several processes', () => {
     expect(text).toContain('REDIS_KEY_PREFIX');
     expect(text).toContain('DEFERRED_RETRY_MAX_MS (500)');
     expect(text).toContain('RATE_LIMIT_MARGIN_MS must be a whole number');
+    expect(text).toContain('RATE_LIMIT_MAX_PAUSE_MS must be between 1000 and 86400000');
     expect(text).toContain('SHARDS must be a shard id or a JSON list of shard ids below SHARD_COUNT (4)');
   });
 

@@ -31,6 +31,8 @@ function countingFallback(): RateBudget & { acquired: number; observed: BudgetFe
         available: 1,
         waiting: 0,
         pausedUntil: 0,
+        pauseReason: null,
+        maxPauseMs: 300_000,
         rateLimitedCount: 0,
         shared: false,
       };

@@ -143,4 +143,20 @@ describe('per-IP, per-game rate limit over HTTP', () => {
     expect(first.headers['x-ratelimit-limit']).toBe('30');
     expect(first.headers['x-ratelimit-remaining']).toBe('29');
   });
+
+  it('can answer like the real game (429 without Retry-After or reset, no limit headers) or ask for a fixed wait', async ({ startSim }) => {
+    let sim = await startSim({ rateLimit: { limit: 1, windowMs: 1000, retryAfter: 'omit', headers: false }, playerSpacingMs: 0 });
+    sim.addPlayer('wos', { fid: '2001', kid: 9 });
+    expect((await probe(sim)).headers['x-ratelimit-limit']).toBeUndefined();
+    const bare = await probe(sim);
+    expect(bare.status).toBe(429);
+    expect(bare.headers['retry-after']).toBeUndefined();
+    expect(bare.headers['x-ratelimit-reset']).toBeUndefined();
+    sim = await startSim({ rateLimit: { limit: 1, windowMs: 1000, retryAfter: 86_400 }, playerSpacingMs: 0 });
+    sim.addPlayer('wos', { fid: '2001', kid: 9 });
+    await probe(sim);
+    const day = await probe(sim);
+    expect(day.status).toBe(429);
+    expect(day.headers['retry-after']).toBe('86400');
+  });
 });

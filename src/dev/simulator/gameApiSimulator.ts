@@ -85,12 +85,14 @@ class Simulator implements GameApiSimulator {
   private callLog: SimulatorCall[] = [];
   /** Answers held back by latency, slow faults or feed delays; cleared on close so nothing fires afterwards. */
   private readonly timers = new Set<NodeJS.Timeout>();
+  private rateSpec: RateLimitSpec | null = null;
   private baseUrl = '';
   private closing: Promise<void> | undefined;
 
   constructor(options: SimulatorOptions) {
     const rate = options.rateLimit === undefined ? DEFAULT_RATE_LIMIT : options.rateLimit || null;
     this.budget = rate ? new FixedWindowBudget(rate.limit, rate.windowMs) : null;
+    this.rateSpec = rate;
     this.playerSpacingMs = options.playerSpacingMs ?? 2000;
     this.latency = latencyFn(options.latencyMs ?? 0, options.seed ?? 1);
     this.onCall = options.onCall;
@@ -148,6 +150,7 @@ class Simulator implements GameApiSimulator {
 
   setRateLimit(r: RateLimitSpec | null): void {
     this.budget = r ? new FixedWindowBudget(r.limit, r.windowMs) : null;
+    this.rateSpec = r;
   }
 
   setAnswerStyle(style: AnswerStyle | null): void {
@@ -279,12 +282,17 @@ class Simulator implements GameApiSimulator {
     const budget = this.budget;
     if (budget) {
       const decision = budget.hit(`${call.ip}|${game}`, performance.now());
-      headers['x-ratelimit-limit'] = decision.limit;
-      headers['x-ratelimit-remaining'] = decision.remaining;
+      if (this.rateSpec?.headers !== false) {
+        headers['x-ratelimit-limit'] = decision.limit;
+        headers['x-ratelimit-remaining'] = decision.remaining;
+      }
       if (!decision.allowed) {
-        const retryAfter = Math.max(1, Math.ceil(decision.resetInMs / 1000));
-        headers['retry-after'] = retryAfter;
-        headers['x-ratelimit-reset'] = Math.floor(Date.now() / 1000) + retryAfter;
+        const mode = this.rateSpec?.retryAfter ?? 'reset';
+        if (mode !== 'omit') {
+          const retryAfter = typeof mode === 'number' ? mode : Math.max(1, Math.ceil(decision.resetInMs / 1000));
+          headers['retry-after'] = retryAfter;
+          headers['x-ratelimit-reset'] = Math.floor(Date.now() / 1000) + retryAfter;
+        }
         call.msg = TOO_MANY_ATTEMPTS.message;
         this.answerJson(res, call, 429, headers, TOO_MANY_ATTEMPTS, this.latency());
         return;

@@ -1,6 +1,7 @@
 /**
  * Standalone simulator for trying things by hand:
  *   node src/dev/simulator/run.ts --port 8088 --rate 30/60s --players 50 [--spacing 2000] [--latency 20-200]
+ *     [--retry-after reset|omit|SECONDS] (omit: 429s without Retry-After, as the real game answers)
  * Seeds a demo alliance (fids 10000001.., state 245) and a few codes in both games, prints the URLs and logs every
  * call to stdout.
  */
@@ -25,7 +26,7 @@ const DEMO_CODES: ReadonlyArray<[string, CodeOptions]> = [
 ];
 
 function usage(message: string): never {
-  console.error(`${message}\nusage: node src/dev/simulator/run.ts [--port 8088] [--rate 30/60s|off] [--players 50] [--spacing 2000] [--latency 0|MIN-MAX]`);
+  console.error(`${message}\nusage: node src/dev/simulator/run.ts [--port 8088] [--rate 30/60s|off] [--players 50] [--spacing 2000] [--latency 0|MIN-MAX] [--retry-after reset|omit|SECONDS]`);
   process.exit(2);
 }
 
@@ -64,11 +65,19 @@ const { values } = parseArgs({
     players: { type: 'string', default: '50' },
     spacing: { type: 'string', default: '2000' },
     latency: { type: 'string', default: '0' },
+    'retry-after': { type: 'string', default: 'reset' },
   },
 });
 
+function parseRetryAfter(text: string): RateLimitSpec['retryAfter'] {
+  if (text === 'reset' || text === 'omit') return text;
+  return parseCount('retry-after', text);
+}
+
 const playerCount = parseCount('players', values.players);
-const rateLimit = parseRate(values.rate);
+const parsedRate = parseRate(values.rate);
+const retryAfter = parseRetryAfter(values['retry-after']);
+const rateLimit = parsedRate && { ...parsedRate, ...(retryAfter !== undefined ? { retryAfter } : {}) };
 const sim = await startGameApiSimulator({
   port: parseCount('port', values.port),
   rateLimit,

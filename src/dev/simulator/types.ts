@@ -25,6 +25,14 @@ export interface CodeOptions {
 export interface RateLimitSpec {
   limit: number;
   windowMs: number;
+  /**
+   * What a 429 says about waiting. 'reset' (default): Retry-After and X-RateLimit-Reset = seconds until the window
+   * refills. 'omit': neither, as the real game answers (its window refills windowMs after its first request).
+   * A number: Retry-After of that many seconds whatever the window (e.g. 86400, a hostile or broken server).
+   */
+  retryAfter?: 'reset' | 'omit' | number;
+  /** false: no X-RateLimit-Limit / -Remaining headers on any answer. Default true. */
+  headers?: boolean;
 }
 
 export type FaultKind =

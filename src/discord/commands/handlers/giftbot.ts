@@ -34,7 +34,8 @@ async function statusEmbed(guildId: string, game: Game | null, ctx: BotContext):
   const waiting = status.budgets.reduce((n, budget) => n + budget.waiting, 0);
   const budgets = status.budgets.map((budget) => {
     const names = gamesOn(budget.host).map((g) => (g === game ? `**${gameInfo(g).name}**` : gameInfo(g).name)).join(', ') || budget.host;
-    const paused = budget.pausedUntil > Date.now() ? ` · paused until <t:${Math.ceil(budget.pausedUntil / 1000)}:T>` : '';
+    const why = budget.pauseReason === 'retry-after' ? 'the game asked us to wait' : 'its window refills';
+    const paused = budget.pausedUntil > Date.now() ? ` · ⏳ waiting for the game's rate limit (${why}) until <t:${Math.ceil(budget.pausedUntil / 1000)}:T>, ${ago(budget.pausedUntil)}` : '';
     return `${names}: ${budget.available}/${budget.limit} calls left per ${Math.round(budget.windowMs / 1000)} s · ${BUDGET_MODE[budget.mode]}${paused} · ${budget.rateLimited} rate-limited`;
   });
 
