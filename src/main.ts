@@ -4,7 +4,7 @@ import { EVENTS } from './log/events.ts';
 import { installGracefulShutdown } from './ops/gracefulShutdown.ts';
 import { startOps, type Ops } from './ops/startOps.ts';
 
-const config = loadConfigOrExit();
+const config = loadConfigOrExit(process.env, { bot: true });
 
 if (!config.discord) {
   process.stdout.write('giftbot: no DISCORD_TOKEN is configured, so this is the offline demo against a local game-API simulator.\n'

@@ -1,13 +1,11 @@
-import { execFile } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { pathWithoutNodeModules, systemNode } from '../support/systemNode.ts';
+import { runCommand } from '../support/runCommand.ts';
+import { systemNode } from '../support/systemNode.ts';
 import { NODE, ROOT } from './helpers.ts';
 
-const run = promisify(execFile);
 const LAUNCHER = join(ROOT, 'bin/giftbot.mjs');
 const system = systemNode(NODE);
 const dirs: string[] = [];
@@ -15,22 +13,9 @@ afterAll(() => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs a command as a user's shell would: PATH without node_modules/.bin, no npm variables. */
-async function shell(file: string, args: string[], { cwd = ROOT, env = {} }: { cwd?: string; env?: Record<string, string> } = {}): Promise<Result> {
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('npm_') && key !== 'NODE_ENV' && key !== 'LOG_LEVEL'));
-  try {
-    const { stdout, stderr } = await run(file, args, { cwd, env: { ...clean, PATH: pathWithoutNodeModules(), ...env } });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
+/** Runs a command as a user's shell would (PATH without node_modules/.bin). */
+function shell(file: string, args: string[], { cwd = ROOT, env = {} }: { cwd?: string; env?: Record<string, string> } = {}) {
+  return runCommand(file, args, { cwd, env });
 }
 
 describe.skipIf(system === null)(`the launcher on the system's own Node (${system?.version ?? 'none'})`, () => {
