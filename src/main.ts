@@ -2,6 +2,7 @@ import { loadConfigOrExit, loggerFor } from './bootstrap.ts';
 import { runDemo } from './dev/demo/runDemo.ts';
 import { EVENTS } from './log/events.ts';
 import { installGracefulShutdown } from './ops/gracefulShutdown.ts';
+import { describeRedisDown, describeStartupError } from './ops/startupError.ts';
 import { startOps, type Ops } from './ops/startOps.ts';
 
 const config = loadConfigOrExit(process.env, { bot: true });
@@ -16,9 +17,15 @@ if (!config.discord) {
   let bot: Awaited<ReturnType<typeof startBot>>;
   try {
     bot = await startBot({ config, log });
-  } catch {
-    // startBot logged why (a bad token, Discord unreachable).
+  } catch (error) {
+    // startBot logged the details; the operator reads one line saying what to change (database, token, intents, network).
+    process.stderr.write(`giftbot: cannot start: ${describeStartupError(error, 'Discord')}\n`);
     process.exit(1);
+  }
+  // Redis refused is not fatal (a local lock and a share of the budget until it answers), but say so where it is seen.
+  if (config.redisUrl) {
+    const redis = (await bot.app.status()).redis;
+    if (redis.reachable !== true) process.stderr.write(`giftbot: warning: ${describeRedisDown(config.redisUrl, redis.lastError)}\n`);
   }
   // The watchdog, and /healthz + /metrics when METRICS_PORT is set.
   let ops: Ops;

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { createApp } from '../app.ts';
 import { loadConfigOrExit, loggerFor } from '../bootstrap.ts';
+import { describeStartupError, StartupError } from '../ops/startupError.ts';
 import { CliError } from './cliError.ts';
 import type { CliCommand } from './cliContext.ts';
 import { CODES_USAGE, codesCommand } from './commands/codesCommand.ts';
@@ -47,7 +48,13 @@ export async function runCli(argv: string[]): Promise<number> {
   const config = loadConfigOrExit();
   // The CLI prints its own results on stdout; log lines go to stderr, warnings and worse unless LOG_LEVEL says otherwise.
   const log = loggerFor(config, { level: process.env.LOG_LEVEL ?? 'warn', toStderr: true });
-  const app = createApp({ config, log });
+  let app: ReturnType<typeof createApp>;
+  try {
+    app = createApp({ config, log });
+  } catch (error) {
+    process.stderr.write(`giftbot: ${describeStartupError(error)}\n`);
+    return 1;
+  }
   try {
     return await command(args, { app, out: (line) => process.stdout.write(`${line}\n`) });
   } catch (error) {
@@ -62,6 +69,10 @@ function exitStatusFor(error: unknown): number {
   if (error instanceof CliError) {
     process.stderr.write(`giftbot: ${error.message}\n`);
     return error.exitCode;
+  }
+  if (error instanceof StartupError) {
+    process.stderr.write(`giftbot: ${error.message}\n`);
+    return 1;
   }
   if (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS')) {
     process.stderr.write(`giftbot: ${error.message}\n${USAGE}\n`);

@@ -10,7 +10,8 @@ export function unknownKeyWarnings(options: {
   envKeys: readonly string[];
 }): string[] {
   const { known } = options;
-  const prefixes = new Set([...known].map((key) => key.split('_')[0]!));
+  // NODE_ENV is ours to read, but NODE_OPTIONS, NODE_EXTRA_CA_CERTS… belong to Node itself.
+  const prefixes = new Set([...known].map((key) => key.split('_')[0]!).filter((prefix) => prefix !== 'NODE'));
   const looksOurs = (key: string): boolean => /^[A-Z][A-Z0-9_]*$/.test(key) && key.includes('_') && prefixes.has(key.split('_')[0]!);
   const warnings: string[] = [];
   const seen = new Set<string>();

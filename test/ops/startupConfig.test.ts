@@ -31,7 +31,7 @@ describe('the token and look-alike settings', () => {
   });
 
   it('every key of .env is checked, whatever its prefix; the environment only for ours', () => {
-    const warnings = unknownKeyWarnings({ known: knownConfigKeys(), fileKeys: ['TOKEN', 'DATABASE_PATH', 'DATABSE_PATH'], envKeys: ['HOME', 'SHELL', 'LOG_LEVEL', 'METRICS_PORTS'] });
+    const warnings = unknownKeyWarnings({ known: knownConfigKeys(), fileKeys: ['TOKEN', 'DATABASE_PATH', 'DATABSE_PATH'], envKeys: ['HOME', 'NODE_OPTIONS', 'NODE_EXTRA_CA_CERTS', 'LOG_LEVEL', 'METRICS_PORTS'] });
     expect(warnings).toEqual([
       'TOKEN (.env) is not a giftbot setting and is ignored',
       'DATABSE_PATH (.env) is not a giftbot setting and is ignored; did you mean DATABASE_PATH?',
