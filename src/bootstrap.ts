@@ -6,6 +6,10 @@ import { PROJECT_ROOT } from './config/projectRoot.ts';
 import { unknownKeyWarnings } from './config/unknownKeys.ts';
 import { EVENTS } from './log/events.ts';
 import { createLogger, type Logger } from './log/logger.ts';
+import { terminalLines } from './log/terminalLines.ts';
+
+/** LOG_LEVEL as the command was started with, before `.env` (where it is the bot's level) is read. */
+const LOG_LEVEL_ASKED = process.env.LOG_LEVEL?.trim() || undefined;
 
 /**
  * Reads `.env` from the project folder (when present) and the environment, and checks the configuration once. Exits 1
@@ -39,5 +43,19 @@ export function loggerFor(config: Config, overrides: { level?: string; toStderr?
     pretty: overrides.pretty ?? config.logFormat === 'pretty',
     secrets: configSecrets(config),
     ...(overrides.toStderr ? { destination: process.stderr } : {}),
+  });
+}
+
+/**
+ * The CLI's and the demo's logger. Their answers are on stdout; log lines go to stderr, warnings and worse unless
+ * `--verbose` or LOG_LEVEL (set for this command; `.env`'s is the bot's) asks for more; short lines on a terminal,
+ * JSON lines otherwise (or with LOG_FORMAT=json).
+ */
+export function toolLoggerFor(config: Config, { verbose = false }: { verbose?: boolean } = {}): Logger {
+  const terminal = process.stderr.isTTY === true && process.env.LOG_FORMAT !== 'json';
+  return createLogger({
+    level: LOG_LEVEL_ASKED ?? (verbose ? 'info' : 'warn'),
+    secrets: configSecrets(config),
+    destination: terminal ? terminalLines(process.stderr) : process.stderr,
   });
 }

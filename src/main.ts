@@ -1,4 +1,5 @@
-import { loadConfigOrExit, loggerFor } from './bootstrap.ts';
+import { existsSync } from 'node:fs';
+import { loadConfigOrExit, loggerFor, toolLoggerFor } from './bootstrap.ts';
 import { runDemo } from './dev/demo/runDemo.ts';
 import { EVENTS } from './log/events.ts';
 import { installGracefulShutdown } from './ops/gracefulShutdown.ts';
@@ -10,9 +11,11 @@ const config = loadConfigOrExit(process.env, { bot: true });
 if (!config.discord) {
   process.stdout.write('giftbot: no DISCORD_TOKEN is configured, so this is the offline demo against a local game-API simulator.\n'
     + '         Set DISCORD_TOKEN and DISCORD_APPLICATION_ID (see .env.example) to run the bot.\n\n');
-  process.exitCode = await runDemo({ log: loggerFor(config, { level: process.env.LOG_LEVEL ?? 'warn' }) });
+  process.exitCode = await runDemo({ log: toolLoggerFor(config) });
 } else {
   const log = loggerFor(config);
+  const created = !existsSync(config.databasePath);
+  log.info({ event: EVENTS.storeDatabase, path: config.databasePath, created }, created ? `no database at ${config.databasePath} yet: creating a new, empty one` : `database ${config.databasePath}`);
   const { startBot } = await import('./discord/startBot.ts');
   let bot: Awaited<ReturnType<typeof startBot>>;
   try {
