@@ -6,6 +6,7 @@ import { describeStartupError, StartupError } from '../ops/startupError.ts';
 import { CliError } from './cliError.ts';
 import type { CliCommand } from './cliContext.ts';
 import { CODES_USAGE, codesCommand } from './commands/codesCommand.ts';
+import { DB_USAGE, dbCommand } from './commands/dbCommand.ts';
 import { GUILD_USAGE, guildCommand } from './commands/guildCommand.ts';
 import { IMPORT_USAGE, importCommand } from './commands/importCommand.ts';
 import { LOGS_USAGE, logsCommand } from './commands/logsCommand.ts';
@@ -21,6 +22,11 @@ const COMMANDS: Record<string, { run: CliCommand; usage: string }> = {
   import: { run: importCommand, usage: IMPORT_USAGE },
 };
 
+/** Commands that need the configuration (DATABASE_PATH) but not the wired app: they work beside a running bot. */
+const CONFIG_COMMANDS: Record<string, { run: typeof dbCommand; usage: string }> = {
+  db: { run: dbCommand, usage: DB_USAGE },
+};
+
 /** Commands that need no configuration, database or network (they run where the log file is). */
 const STANDALONE_COMMANDS: Record<string, { run: (args: string[], out: (line: string) => void) => Promise<number>; usage: string }> = {
   logs: { run: logsCommand, usage: LOGS_USAGE },
@@ -34,7 +40,7 @@ const LAUNCHER_USAGE = [
 ].join('\n  ');
 
 function usage(): string {
-  const commands = [...Object.values(COMMANDS), ...Object.values(STANDALONE_COMMANDS)].map((c) => `  ${c.usage}`);
+  const commands = [...Object.values(COMMANDS), ...Object.values(CONFIG_COMMANDS), ...Object.values(STANDALONE_COMMANDS)].map((c) => `  ${c.usage}`);
   return [
     'Usage:',
     `  ${LAUNCHER_USAGE}`,
@@ -57,13 +63,14 @@ export async function runCli(argv: string[]): Promise<number> {
     return name ? 0 : 2;
   }
   const standalone = STANDALONE_COMMANDS[name];
+  const configOnly = CONFIG_COMMANDS[name];
   const command = COMMANDS[name];
-  if (!standalone && !command) {
+  if (!standalone && !command && !configOnly) {
     err(`giftbot: unknown command "${name}".\n${usage()}`);
     return 2;
   }
   if (args.includes('--help') || args.includes('-h')) {
-    out(`Usage: ${(standalone ?? command)!.usage}${command ? `\nDatabase: ${databaseInUse()}` : ''}`);
+    out(`Usage: ${(standalone ?? configOnly ?? command)!.usage}${standalone ? '' : `\nDatabase: ${databaseInUse()}`}`);
     return 0;
   }
   if (standalone) {
@@ -74,6 +81,13 @@ export async function runCli(argv: string[]): Promise<number> {
     }
   }
   const config = loadConfigOrExit();
+  if (configOnly) {
+    try {
+      return await configOnly.run(args, { databasePath: config.databasePath, out });
+    } catch (error) {
+      return exitStatusFor(error);
+    }
+  }
   const log = toolLoggerFor(config, { verbose });
   const existed = existsSync(config.databasePath);
   let app: App;
