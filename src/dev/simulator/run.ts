@@ -1,6 +1,7 @@
 /**
  * Standalone simulator for trying things by hand:
- *   giftbot simulator --port 8088   (or node bin/giftbot.mjs simulator …, npm run simulator -- …) --rate 30/60s --players 50 [--spacing 2000] [--latency 20-200]
+ *   giftbot simulator --port 8088 --rate 30/60s --players 50 [--spacing 2000] [--latency 20-200]
+ *   (or `node bin/giftbot.mjs simulator …`, `npm run simulator -- …`)
  * Seeds a demo alliance (fids 10000001.., state 245) and a few codes in both games, prints the URLs and logs every
  * call to stdout.
  */
