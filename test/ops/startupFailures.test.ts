@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import { GatewayIntentBits } from 'discord.js';
 import { startGameApiSimulator, type GameApiSimulator } from '../../src/dev/simulator/gameApiSimulator.ts';
 import { startFakeDiscord, type FakeDiscord } from '../support/fakeDiscord/index.ts';
@@ -124,6 +124,10 @@ describe('Redis refused at start-up', () => {
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    // A failed expectation must not leave the bot running.
+    onTestFinished(() => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    });
     await expect.poll(() => stderr.split('\n').filter((line) => line.startsWith('giftbot: ') && !line.includes('not a giftbot setting')), { timeout: 30_000 }).toEqual([
       expect.stringMatching(new RegExp(`giftbot: warning: REDIS_URL redis://:\\[redacted\\]@127\\.0\\.0\\.1:${port}/0 does not answer \\(.*\\); running with this process's own lock`)),
     ]);
