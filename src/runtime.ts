@@ -21,6 +21,7 @@ import { createLocalOnlyRunLock, type RunLock } from './locks/runLock.ts';
 import { createStateDiscovery, type StateDiscovery } from './members/stateDiscovery.ts';
 import { createMetrics, type Metrics } from './ops/metrics.ts';
 import { startOps, type Ops } from './ops/startOps.ts';
+import { StartupError } from './ops/startupError.ts';
 import { createLocalRateBudget } from './pacing/localRateBudget.ts';
 import { createPlayerSpacing, type PlayerSpacing } from './pacing/playerSpacing.ts';
 import type { RateBudget } from './pacing/rateBudget.ts';
@@ -281,9 +282,10 @@ export async function startRuntime(config: Config, log: Logger): Promise<Runtime
     const { app, client } = bot;
     ops = await startOps({ config, log, store: app.store, activeRuns: app.activeRuns, runLock: app.runLock, metrics: app.metrics, discordReady: () => client.isReady() });
   } catch (error) {
-    log.fatal({ event: EVENTS.configInvalid, problems: [error instanceof Error ? error.message : String(error)] }, 'cannot serve /healthz and /metrics');
+    const reason = error instanceof Error ? error.message : String(error);
+    log.fatal({ event: EVENTS.configInvalid, problems: [reason] }, 'cannot serve /healthz and /metrics');
     await bot.stop();
-    throw error;
+    throw new StartupError(`cannot serve /healthz and /metrics on METRICS_PORT ${config.ops.metricsPort}: ${reason}`, { cause: error });
   }
   return {
     bot,

@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { discoverySecrets, readDiscoveryConfig, type DiscoveryConfig } from '../codes/discoveryConfig.ts';
 import { readDiscordSettings, type DiscordSettings } from '../discord/discordConfig.ts';
 import type { Game } from '../game/games.ts';
+import { resolveProjectPath } from './projectRoot.ts';
 import { readCoordinationConfig, type CoordinationConfig } from './coordinationConfig.ts';
 import { readOpsConfig, type OpsConfig } from '../ops/opsConfig.ts';
 
@@ -41,6 +42,11 @@ export interface Config {
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
 
+export interface LoadConfigOptions {
+  /** The bot (`npm start`), not a tool: with NODE_ENV=production it needs DISCORD_TOKEN instead of running the demo. */
+  bot?: boolean;
+}
+
 const REAL_BASES: Record<Game, string> = {
   wos: 'https://wos-giftcode-api.centurygame.com/api/',
   kingshot: 'https://kingshot-giftcode.centurygame.com/api/',
@@ -50,9 +56,22 @@ const REAL_BASES: Record<Game, string> = {
  * Reads and checks every setting once, at start-up. Every problem is collected, so an operator fixes a broken
  * configuration in one go instead of one restart per mistake.
  */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConfigResult {
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadConfigOptions = {}): ConfigResult {
+  return readConfig(env, options).result;
+}
+
+/** Every key giftbot reads (for the warning about look-alike keys that it does not). */
+export function knownConfigKeys(): Set<string> {
+  const keys = readConfig({}, {}).keys;
+  keys.add('NODE_ENV');
+  return keys;
+}
+
+function readConfig(env: NodeJS.ProcessEnv, options: LoadConfigOptions): { result: ConfigResult; keys: Set<string> } {
   const problems: string[] = [];
+  const keys = new Set<string>();
   const value = (key: string): string | undefined => {
+    keys.add(key);
     const raw = env[key];
     return raw === undefined || raw.trim() === '' ? undefined : raw.trim();
   };
@@ -103,12 +122,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConfigResult {
   const applicationId = value('DISCORD_APPLICATION_ID');
   if (token && !applicationId) problems.push('DISCORD_APPLICATION_ID is required when DISCORD_TOKEN is set (the bot\'s application id, from the Developer Portal)');
   if (applicationId && !/^\d{5,25}$/.test(applicationId)) problems.push(`DISCORD_APPLICATION_ID must be a numeric id, got "${applicationId}"`);
+  if (options.bot && !token && env.NODE_ENV === 'production') {
+    problems.push('DISCORD_TOKEN is not set: with NODE_ENV=production giftbot runs the bot, never the offline demo. Put the bot\'s token (Developer Portal → Bot → Reset Token) in .env, or run the demo with `npm run demo`');
+  }
   if (token && /\s/.test(token)) problems.push('DISCORD_TOKEN contains spaces; paste the token alone');
   const discordApiBase = url('DISCORD_API_BASE', null, ['http:', 'https:']);
   const discordSettings = readDiscordSettings(value, integer, problems);
 
   const config: Config = {
-    databasePath: value('DATABASE_PATH') ?? './data/giftbot.sqlite',
+    databasePath: resolveProjectPath(value('DATABASE_PATH') ?? './data/giftbot.sqlite'),
     apiBases: { wos: apiBase('WOS_API_BASE', 'wos'), kingshot: apiBase('KINGSHOT_API_BASE', 'kingshot') },
     signSalts: {
       ...(value('WOS_SIGN_SALT') ? { wos: value('WOS_SIGN_SALT')! } : {}),
@@ -132,7 +154,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConfigResult {
     discovery: readDiscoveryConfig(value, integer, problems),
     ops: readOpsConfig(value, integer, problems),
   };
-  return problems.length > 0 ? { ok: false, problems } : { ok: true, config };
+  return { result: problems.length > 0 ? { ok: false, problems } : { ok: true, config }, keys };
 }
 
 /** Hides a password in a URL (redis://:secret@host) before it is shown anywhere. */

@@ -11,6 +11,7 @@ export const EVENTS = {
   configInvalid: 'config.invalid',
   demoStarting: 'demo.starting',
   storeMigrated: 'store.migrated',
+  storeDatabase: 'store.database',
 
   // the redemption engine
   lockAcquired: 'redeem.lock_acquired',

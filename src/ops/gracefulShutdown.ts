@@ -17,6 +17,8 @@ export interface GracefulShutdownOptions {
   exit?: (code: number) => void;
   /** Default: SIGTERM and SIGINT. */
   signals?: readonly NodeJS.Signals[];
+  /** The same signal again within this many ms is the first one arriving twice (default 1000). */
+  repeatWindowMs?: number;
 }
 
 export interface GracefulShutdown {
@@ -26,9 +28,13 @@ export interface GracefulShutdown {
   dispose(): void;
 }
 
+/** The same signal again within this time is the same request arriving by a second path, not a second request. */
+const REPEAT_WINDOW_MS = 1_000;
+
 /**
  * SIGTERM/SIGINT: run the steps in order and exit 0; exit 1 if a step failed or the deadline passed first (members
- * claimed but not recorded are checked again on the next start, never lost). A second signal exits at once. Logs are
+ * claimed but not recorded are checked again on the next start, never lost). A second signal exits at once (the same
+ * signal within a second is taken as the first one arriving twice). Logs are
  * flushed before every exit.
  */
 export function installGracefulShutdown(options: GracefulShutdownOptions): GracefulShutdown {
@@ -38,6 +44,7 @@ export function installGracefulShutdown(options: GracefulShutdownOptions): Grace
   let stopping: Promise<number> | null = null;
   let exited = false;
   let current = '';
+  let first: { signal: NodeJS.Signals; at: number } | null = null;
 
   async function finish(code: number): Promise<number> {
     await flush(log);
@@ -80,10 +87,13 @@ export function installGracefulShutdown(options: GracefulShutdownOptions): Grace
   }
 
   function trigger(signal: NodeJS.Signals): Promise<number> {
+    // One Ctrl-C under `npm start` arrives twice: from the terminal and forwarded by npm. Only a later one forces.
+    if (stopping && first?.signal === signal && performance.now() - first.at < (options.repeatWindowMs ?? REPEAT_WINDOW_MS)) return stopping;
     if (stopping) {
       log.warn({ event: EVENTS.shutdownForced, signal }, 'second signal: exiting now; unfinished members are checked again on the next start');
       return finish(128 + (constants.signals[signal] ?? 1));
     }
+    first = { signal, at: performance.now() };
     stopping = shutdown(signal);
     return stopping;
   }

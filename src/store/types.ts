@@ -43,6 +43,11 @@ export interface GuildRepo {
   update(id: string, changes: Partial<Omit<GuildRecord, 'id'>>): Promise<GuildRecord | null>;
   get(id: string): Promise<GuildRecord | null>;
   list(filter?: { game?: Game; autoRedeem?: boolean }): Promise<GuildRecord[]>;
+  /**
+   * Removes a server's alliance, roster, runs and deferred runs in one transaction; null when it is not set up. The
+   * ledger (which player has which code) and the fencing tokens stay: they are per player and must never go back.
+   */
+  remove(id: string): Promise<{ members: number; runs: number } | null>;
 }
 
 export type StateStatus = 'unknown' | 'ok' | 'wrong';

@@ -121,7 +121,11 @@ describe('the Docker image, checked without Docker', () => {
     // V8 flags first, then the entry file: the same as `npm start` runs.
     const entry = cmd.slice(1).find((arg) => !arg.startsWith('-'))!;
     const flags = cmd.slice(1, cmd.indexOf(entry));
-    expect(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts.start).toBe(['node', ...flags, entry].join(' '));
+    // `npm start` runs the launcher, whose `start` uses the same flags and entry file.
+    expect(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts.start).toBe('exec node bin/giftbot.mjs start');
+    const launcher = readFileSync(join(ROOT, 'bin/giftbot.mjs'), 'utf8');
+    expect(JSON.parse(/const BOT_FLAGS = (\[.*?\]);/.exec(launcher)![1]!.replace(/'/g, '"'))).toEqual(flags);
+    expect(/start: \{ file: '([^']+)'/.exec(launcher)![1]).toBe(entry);
     expect(existsSync(join(ROOT, entry))).toBe(true);
     const cwd = mkdtempSync(join(tmpdir(), 'giftbot-image-'));
     dirs.push(cwd);
@@ -131,7 +135,9 @@ describe('the Docker image, checked without Docker', () => {
       (error: { code: number; stderr: string }) => error,
     );
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain('the configuration has 2 problem(s)');
+    // The image runs with NODE_ENV=production: no token is a problem too, never the demo.
+    expect(result.stderr).toContain('the configuration has 3 problem(s)');
+    expect(result.stderr).toContain('DISCORD_TOKEN is not set');
     expect(result.stderr).toContain('RATE_LIMIT_PER_MINUTE must be a whole number');
     expect(result.stderr).toContain('METRICS_PORT must be between 0 and 65535');
   });

@@ -3,10 +3,10 @@ import { EVENTS } from '../../src/log/events.ts';
 import { installGracefulShutdown } from '../../src/ops/gracefulShutdown.ts';
 import { captureLogs } from '../support/coreHarness.ts';
 
-function setUp(steps: { name: string; run(): Promise<void> | void }[], timeoutMs = 5_000) {
+function setUp(steps: { name: string; run(): Promise<void> | void }[], timeoutMs = 5_000, repeatWindowMs?: number) {
   const logs = captureLogs('info');
   const exits: number[] = [];
-  const shutdown = installGracefulShutdown({ log: logs.log, timeoutMs, steps, exit: (code) => exits.push(code), signals: [] });
+  const shutdown = installGracefulShutdown({ log: logs.log, timeoutMs, steps, exit: (code) => exits.push(code), signals: [], ...(repeatWindowMs !== undefined ? { repeatWindowMs } : {}) });
   return { logs, exits, shutdown };
 }
 
@@ -56,10 +56,26 @@ describe('graceful shutdown', () => {
   });
 
   it('a second signal exits at once', async () => {
-    const { logs, exits, shutdown } = setUp([{ name: 'finish runs', run: never }], 60_000);
+    const { logs, exits, shutdown } = setUp([{ name: 'finish runs', run: never }], 60_000, 0);
     void shutdown.trigger('SIGTERM');
     expect(await shutdown.trigger('SIGTERM')).toBe(143);
     expect(exits).toEqual([143]);
     expect(logs.events(EVENTS.shutdownForced)).toEqual([expect.objectContaining({ level: 'warn', signal: 'SIGTERM' })]);
+  });
+
+  it('one Ctrl-C arriving twice (the terminal and npm) is one request; another signal still forces', async () => {
+    let finish = (): void => undefined;
+    const { logs, exits, shutdown } = setUp([{ name: 'finish runs', run: () => new Promise<void>((resolve) => (finish = resolve)) }], 60_000);
+    const first = shutdown.trigger('SIGINT');
+    const repeat = shutdown.trigger('SIGINT');
+    expect(logs.events(EVENTS.shutdownForced)).toEqual([]);
+    finish();
+    expect(await first).toBe(0);
+    expect(await repeat).toBe(0);
+    expect(exits).toEqual([0]);
+
+    const other = setUp([{ name: 'finish runs', run: never }], 60_000);
+    void other.shutdown.trigger('SIGINT');
+    expect(await other.shutdown.trigger('SIGTERM')).toBe(143);
   });
 });

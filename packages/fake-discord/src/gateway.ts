@@ -28,7 +28,12 @@ export interface GatewayHooks {
   guildMembers(guildId: string): Array<{ user: { id: string; username: string } }>;
   gatewayUrl(): string;
   error(message: string): void;
+  /** Privileged intents the application may use; others are refused with 4014. */
+  privilegedIntentsAllowed: number;
 }
+
+/** GuildMembers, GuildPresences, MessageContent: the Developer Portal switches. */
+const PRIVILEGED_INTENTS = (1 << 1) | (1 << 8) | (1 << 15);
 
 export interface DispatchRecord {
   t: string;
@@ -151,6 +156,10 @@ export class Gateway {
           }
           if (typeof d.intents !== 'number') {
             fail(GatewayCloseCodes.InvalidIntents, 'IDENTIFY without intents');
+            return;
+          }
+          if ((d.intents & PRIVILEGED_INTENTS & ~this.hooks.privilegedIntentsAllowed) !== 0) {
+            fail(GatewayCloseCodes.DisallowedIntents, 'IDENTIFY with privileged intents the application may not use');
             return;
           }
           const shard = Array.isArray(d.shard) ? (d.shard as [number, number]) : ([0, 1] as [number, number]);

@@ -63,6 +63,7 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
     },
     gatewayUrl: () => gatewayUrl,
     error: (message) => gatewayErrors.push(message),
+    privilegedIntentsAllowed: opts.privilegedIntentsAllowed ?? ~0,
   });
   const events = new GatewayEvents(gateway, state, messages);
   const interactions = new Interactions({

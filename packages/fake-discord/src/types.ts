@@ -15,6 +15,12 @@ export interface FakeDiscordOptions {
   heartbeatIntervalMs?: number;
   /** An interaction callback later than this after dispatch is refused like Discord does (10062). Default 3000. */
   interactionAckDeadlineMs?: number;
+  /**
+   * Privileged intents the application may use (GuildMembers, GuildPresences, MessageContent bits); IDENTIFY asking
+   * for another is refused with close code 4014 (Disallowed intents), as when a Developer Portal switch is off.
+   * Default: all of them.
+   */
+  privilegedIntentsAllowed?: number;
 }
 
 export interface RecordedFile {

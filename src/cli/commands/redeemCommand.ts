@@ -18,7 +18,7 @@ export const REDEEM_EXIT: Record<RunStatus, number> = {
   failed: 1,
 };
 
-export const redeemCommand: CliCommand = async (args, { app, out }) => {
+export const redeemCommand: CliCommand = async (args, { app, out, err = out }) => {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
@@ -26,13 +26,22 @@ export const redeemCommand: CliCommand = async (args, { app, out }) => {
   });
   const [guildId, code] = positionals;
   if (!guildId || !code) throw new CliError(`A guild id and a code are required.\nUsage: ${REDEEM_USAGE}`);
+  if (values.member) {
+    // Checked here: the engine would only say "no members" and count it a success.
+    const roster = new Set((await app.store.members.list(guildId)).map((m) => m.fid));
+    const strangers = values.member.filter((fid) => !roster.has(fid));
+    if (strangers.length > 0) {
+      throw new CliError(`${strangers.join(', ')} ${strangers.length === 1 ? 'is' : 'are'} not on the roster of guild ${guildId}; add ${strangers.length === 1 ? 'them' : 'them'} first: giftbot members add ${guildId} ${strangers[0]}`);
+    }
+  }
   const summary = await app.engine.processAutoRedeem(guildId, code, {
     trigger: 'cli',
     ...(values.member ? { fids: values.member } : {}),
     forceLocal: values['force-local'] ?? false,
   });
   if (values.json) out(JSON.stringify(summary));
-  else for (const line of formatSummary(summary)) out(line);
+  // A refusal (guild not set up, bad settings) is not a result: it goes where errors go.
+  else for (const line of formatSummary(summary)) (summary.status === 'refused' || summary.status === 'config-error' ? err : out)(line);
   return REDEEM_EXIT[summary.status];
 };
 

@@ -1,7 +1,8 @@
 /**
  * Standalone simulator for trying things by hand:
- *   node src/dev/simulator/run.ts --port 8088 --rate 30/60s --players 50 [--spacing 2000] [--latency 20-200]
+ *   giftbot simulator --port 8088 --rate 30/60s --players 50 [--spacing 2000] [--latency 20-200]
  *     [--retry-after reset|omit|SECONDS] (omit: 429s without Retry-After, as the real game answers)
+ *   (or `node bin/giftbot.mjs simulator …`, `npm run simulator -- …`)
  * Seeds a demo alliance (fids 10000001.., state 245) and a few codes in both games, prints the URLs and logs every
  * call to stdout.
  */
@@ -26,7 +27,7 @@ const DEMO_CODES: ReadonlyArray<[string, CodeOptions]> = [
 ];
 
 function usage(message: string): never {
-  console.error(`${message}\nusage: node src/dev/simulator/run.ts [--port 8088] [--rate 30/60s|off] [--players 50] [--spacing 2000] [--latency 0|MIN-MAX] [--retry-after reset|omit|SECONDS]`);
+  console.error(`${message}\nusage: giftbot simulator [--port 8088] [--rate 30/60s|off] [--players 50] [--spacing 2000] [--latency 0|MIN-MAX] [--retry-after reset|omit|SECONDS]`);
   process.exit(2);
 }
 

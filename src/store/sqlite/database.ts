@@ -1,7 +1,7 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
+import { StartupError } from '../../ops/startupError.ts';
 import { MIGRATIONS } from '../migrations.ts';
+import { prepareDatabasePath } from './databasePath.ts';
 
 export type Row = Record<string, unknown>;
 
@@ -10,10 +10,16 @@ export type Row = Record<string, unknown>;
  * a busy timeout (a writer waits for another's short transaction instead of failing) and foreign keys.
  */
 export function openDatabase(path: string): DatabaseSync {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  const db = new DatabaseSync(path);
-  db.exec('PRAGMA busy_timeout = 10000');
-  if (path !== ':memory:') db.exec('PRAGMA journal_mode = WAL');
+  if (path !== ':memory:') prepareDatabasePath(path);
+  let db: DatabaseSync;
+  try {
+    db = new DatabaseSync(path);
+    db.exec('PRAGMA busy_timeout = 10000');
+    if (path !== ':memory:') db.exec('PRAGMA journal_mode = WAL');
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new StartupError(`DATABASE_PATH=${path}: SQLite cannot open it (${/not a database/.test(message) ? 'the file is not a SQLite database' : message})`, { cause: error });
+  }
   db.exec('PRAGMA synchronous = NORMAL');
   db.exec('PRAGMA foreign_keys = ON');
   migrate(db);

@@ -1,7 +1,7 @@
 import type { DatabaseSync } from 'node:sqlite';
 import type { Game } from '../../game/games.ts';
 import type { GuildRecord, GuildRepo } from '../types.ts';
-import { num, text, type Row } from './database.ts';
+import { num, text, transaction, type Row } from './database.ts';
 
 const COLUMNS: Record<Exclude<keyof GuildRecord, 'id'>, string> = {
   game: 'game',
@@ -62,6 +62,16 @@ export function createGuildRepo(db: DatabaseSync): GuildRepo {
         db.prepare(`UPDATE guilds SET ${sets.join(', ')}, updated_at = ? WHERE id = ?`).run(...values, Date.now(), id);
       }
       return repo.get(id);
+    },
+    async remove(id) {
+      return transaction(db, () => {
+        if (!db.prepare('SELECT 1 FROM guilds WHERE id = ?').get(id)) return null;
+        const members = Number(db.prepare('DELETE FROM members WHERE guild_id = ?').run(id).changes);
+        const runs = Number(db.prepare('DELETE FROM runs WHERE guild_id = ?').run(id).changes);
+        db.prepare('DELETE FROM deferred_runs WHERE guild_id = ?').run(id);
+        db.prepare('DELETE FROM guilds WHERE id = ?').run(id);
+        return { members, runs };
+      });
     },
     async get(id) {
       const row = db.prepare('SELECT * FROM guilds WHERE id = ?').get(id);
