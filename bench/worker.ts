@@ -13,6 +13,7 @@ import { createLogger } from '../src/log/logger.ts';
 import { seededRandom } from '../src/dev/simulator/prng.ts';
 import { runBaseline, type BaselineMember } from './baselineBot.ts';
 import type { AllianceTiming, BenchMessage, WorkerMessage, WorkerResult, WorkerSetup } from './protocol.ts';
+import { giftCode } from '../src/game/giftCode.ts';
 
 const GAME = 'wos' as const;
 
@@ -66,7 +67,7 @@ async function prepareGiftbot(setup: WorkerSetup): Promise<Prepared | { unsuppor
       const timings = await Promise.all(
         setup.alliances.map(async (alliance): Promise<{ timing: AllianceTiming; apiCalls: number }> => {
           let firstSuccessMs: number | null = null;
-          const summary = await app.engine.processAutoRedeem(alliance.guildId, setup.code, {
+          const summary = await app.engine.processAutoRedeem(alliance.guildId, giftCode(setup.code), {
             trigger: 'bench',
             onProgress: (progress) => {
               if (firstSuccessMs === null && progress.success > 0) firstSuccessMs = performance.now() - started;
@@ -97,7 +98,7 @@ function intakeRun(app: Core, setup: WorkerSetup): Prepared {
   return {
     async run() {
       const started = performance.now();
-      const submitted = await intake.submit({ code: setup.code, game: GAME, source: 'bench' });
+      const submitted = await intake.submit({ code: giftCode(setup.code), game: GAME, source: 'bench' });
       if (submitted.kind !== 'accepted') throw new Error(`code intake did not take the code: ${submitted.kind}`);
       const report = await submitted.done;
       const wallMs = performance.now() - started;

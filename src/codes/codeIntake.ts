@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Game } from '../game/games.ts';
-import { normalizeCode } from '../game/normalizeCode.ts';
+import type { GiftCode } from '../game/giftCode.ts';
 import { EVENTS } from '../log/events.ts';
 import type { Logger } from '../log/logger.ts';
 import type { RunTrigger } from '../redeem/redeemOptions.ts';
@@ -13,8 +13,8 @@ import type { TestPlayer } from './testPlayer.ts';
 import { validateCode, type ValidationVia } from './validateCode.ts';
 
 export interface CodeSubmission {
-  /** As seen: normalised here (invisible characters, spaces, charset, length). */
-  code: string;
+  /** Normalised by the source (feed parser, channel parser, command, CLI) where it entered giftbot. */
+  code: GiftCode;
   game: Game;
   /** Where it came from, stored with the code: `feed:<name>`, `channel:<guildId>`, `cli`, `discord:<userId>`. */
   source: string;
@@ -25,7 +25,7 @@ export type Verdict = 'valid' | 'dead' | 'unchecked';
 
 export interface FanoutReport {
   game: Game;
-  code: string;
+  code: GiftCode;
   outcome: Verdict | 'config-error' | 'stopped';
   /** One run per auto-redeem alliance (empty when the code was dead, or the fan-out never started). */
   runs: RunSummary[];
@@ -34,12 +34,11 @@ export interface FanoutReport {
 }
 
 export type SubmitResult =
-  | { kind: 'rejected'; game: Game; input: string; reason: string }
-  | { kind: 'known'; game: Game; code: string; status: CodeStatus; inProgress: boolean }
+  | { kind: 'known'; game: Game; code: GiftCode; status: CodeStatus; inProgress: boolean }
   | {
       kind: 'accepted';
       game: Game;
-      code: string;
+      code: GiftCode;
       /** new: never seen; reactivated: known dead, seen again, re-checked once; unfinished: known, never fanned out. */
       reason: 'new' | 'reactivated' | 'unfinished';
       /** Resolves once the check has answered (or could not, the first time). */
@@ -49,16 +48,16 @@ export type SubmitResult =
     };
 
 export interface CodeIntake {
-  /** The one path for every new code: normalise, de-duplicate, persist with its source, validate once, fan out. */
+  /** The one path for every new code (normalised where it entered): de-duplicate, persist with its source, validate once, fan out. */
   submit(submission: CodeSubmission): Promise<SubmitResult>;
   /**
    * Takes up a code whose fan-out a stop or crash cut short (start-up). `interrupted`: runs left `running` per guild,
    * marked interrupted once the new run for that guild holds its lock (or the code turns out dead). A code already
    * being handled (a feed saw it first) keeps its fan-out and takes these runs over. Null after stop().
    */
-  resume(game: Game, code: string, interrupted?: ReadonlyMap<string, readonly number[]>): Promise<FanoutReport> | null;
+  resume(game: Game, code: GiftCode, interrupted?: ReadonlyMap<string, readonly number[]>): Promise<FanoutReport> | null;
   /** Codes being validated or fanned out now. */
-  inProgress(): { game: Game; code: string }[];
+  inProgress(): { game: Game; code: GiftCode }[];
   /** Resolves when every code taken on so far is done. */
   idle(): Promise<void>;
   /** No new work; waits for validation are cut short. Runs already started end with the app's shutdown. */
@@ -78,7 +77,7 @@ export interface CodeIntakeOptions {
 
 interface Entry {
   game: Game;
-  code: string;
+  code: GiftCode;
   source: string;
   trigger: RunTrigger;
   /** performance.now() when this process first saw the code; null for resumed codes (seen by an earlier process). */
@@ -155,7 +154,7 @@ export function createCodeIntake(deps: CodesDeps, options: CodeIntakeOptions = {
   };
 }
 
-function newEntry(game: Game, code: string, source: string, trigger: RunTrigger, seenAt: number | null): Entry {
+function newEntry(game: Game, code: GiftCode, source: string, trigger: RunTrigger, seenAt: number | null): Entry {
   let settle!: (verdict: Verdict) => void;
   const verdict = new Promise<Verdict>((resolve) => {
     settle = resolve;
@@ -285,17 +284,11 @@ function start(intake: Intake, entry: Entry): Promise<FanoutReport> {
   return entry.done;
 }
 
-/** The one path for every new code: normalise, de-duplicate, persist with its source, validate once, fan out. */
-async function submit(intake: Intake, { code: input, game, source }: CodeSubmission): Promise<SubmitResult> {
+/** The one path for every new code (normalised where it entered): de-duplicate, persist with its source, validate once, fan out. */
+async function submit(intake: Intake, { code, game, source }: CodeSubmission): Promise<SubmitResult> {
   const { store, log } = intake.deps;
   const { entries, signal } = intake;
   const seenAt = performance.now();
-  const normalized = normalizeCode(input);
-  if (!normalized.ok) {
-    log.info({ event: EVENTS.codeRejected, game, source, reason: normalized.reason }, `not a gift code: ${normalized.reason}`);
-    return { kind: 'rejected', game, input, reason: normalized.reason };
-  }
-  const code = normalized.code;
   const key = keyOf(game, code);
   if (entries.has(key)) {
     log.debug({ event: EVENTS.codeKnown, game, code, source, inProgress: true }, 'code already being handled');

@@ -3,6 +3,7 @@ import { EVENTS } from '../log/events.ts';
 import type { RunTrigger } from '../redeem/redeemOptions.ts';
 import type { CodesDeps } from './codesDeps.ts';
 import type { RunStatus, RunSummary } from '../redeem/runSummary.ts';
+import type { GiftCode } from '../game/giftCode.ts';
 
 export interface FanOutDeps extends Pick<CodesDeps, 'store' | 'engine' | 'log' | 'shutdownSignal'> {
   trigger: RunTrigger;
@@ -27,7 +28,7 @@ const SETTLED: readonly RunStatus[] = ['completed', 'duplicate', 'code-invalid',
  * Starts `processAutoRedeem` for every auto-redeem alliance of the game at once, in fan-out priority order. The runs
  * share the host's budget, which serves alliances in turn (least recently served first): none waits for another's whole run.
  */
-export async function fanOut(deps: FanOutDeps, game: Game, code: string): Promise<FanOutResult> {
+export async function fanOut(deps: FanOutDeps, game: Game, code: GiftCode): Promise<FanOutResult> {
   const guilds = await deps.store.guilds.list({ game, autoRedeem: true });
   const started = performance.now();
   deps.log.info(

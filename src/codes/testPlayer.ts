@@ -1,4 +1,4 @@
-import { isValidFid, isValidState } from '../game/normalizeCode.ts';
+import { isValidFid, isValidState } from '../game/playerIds.ts';
 
 /** A player the operator set aside for checking new codes (`TEST_PLAYER_WOS=<fid>:<state>`). */
 export interface TestPlayer {

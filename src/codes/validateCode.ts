@@ -5,6 +5,7 @@ import { PRIORITY } from '../pacing/rateBudget.ts';
 import type { GuildRecord } from '../store/types.ts';
 import type { CodesDeps } from './codesDeps.ts';
 import type { TestPlayer } from './testPlayer.ts';
+import type { GiftCode } from '../game/giftCode.ts';
 
 export type ValidationVia = 'test-player' | 'member';
 
@@ -37,7 +38,7 @@ const MAX_MEMBER_PROBES = 3;
  * One check of a new code, for every alliance at once: on the configured test player, else through the engine on the
  * first member with a known state (so that member's result is in the ledger and never redeemed twice).
  */
-export async function validateCode(deps: ValidateDeps, game: Game, code: string): Promise<ValidationOutcome> {
+export async function validateCode(deps: ValidateDeps, game: Game, code: GiftCode): Promise<ValidationOutcome> {
   if (deps.testPlayer) {
     const outcome = await onTestPlayer(deps, deps.testPlayer, game, code);
     if (outcome) return outcome;
@@ -46,7 +47,7 @@ export async function validateCode(deps: ValidateDeps, game: Game, code: string)
 }
 
 /** Returns null when the test player cannot say (it is misconfigured): members are tried instead. */
-async function onTestPlayer(deps: ValidateDeps, player: TestPlayer, game: Game, code: string): Promise<ValidationOutcome | null> {
+async function onTestPlayer(deps: ValidateDeps, player: TestPlayer, game: Game, code: GiftCode): Promise<ValidationOutcome | null> {
   const { store } = deps;
   const result = await pacedCall(deps, {
     game,
@@ -86,7 +87,7 @@ async function onTestPlayer(deps: ValidateDeps, player: TestPlayer, game: Game, 
   }
 }
 
-async function onMember(deps: ValidateDeps, game: Game, code: string): Promise<ValidationOutcome> {
+async function onMember(deps: ValidateDeps, game: Game, code: GiftCode): Promise<ValidationOutcome> {
   const { store } = deps;
   let probes = 0;
   for (const guild of deps.guilds) {

@@ -1,10 +1,11 @@
+import { normalizeCode, type GiftCode } from '../game/giftCode.ts';
 /**
  * Button ids carry what the click needs and nothing secret: the guild always comes from the interaction itself, so a
  * copied id can never reach another server's data. Discord allows 100 characters.
  */
 const PREFIX = 'giftbot';
 
-export type ButtonAction = { kind: 'retry'; code: string } | { kind: 'members'; page: number };
+export type ButtonAction = { kind: 'retry'; code: GiftCode } | { kind: 'members'; page: number };
 
 export function retryButtonId(code: string): string {
   return `${PREFIX}:retry:${code}`;
@@ -18,7 +19,11 @@ export function membersPageId(page: number, slot: 'prev' | 'next'): string {
 export function parseButtonId(customId: string): ButtonAction | null {
   const [prefix, kind, arg] = customId.split(':');
   if (prefix !== PREFIX || arg === undefined) return null;
-  if (kind === 'retry' && /^[A-Za-z0-9]{1,40}$/.test(arg)) return { kind: 'retry', code: arg };
+  if (kind === 'retry') {
+    // A button id comes back from Discord: the code in it is checked like any code that enters giftbot.
+    const parsed = normalizeCode(arg ?? '');
+    return parsed.ok ? { kind: 'retry', code: parsed.code } : null;
+  }
   if (kind === 'members' && /^\d{1,6}$/.test(arg)) return { kind: 'members', page: Number(arg) };
   return null;
 }

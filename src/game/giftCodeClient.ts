@@ -1,7 +1,7 @@
 import { Agent, errors, request, type Dispatcher } from 'undici';
 import type { ApiAnswer } from './apiAnswer.ts';
 import { gameInfo, type Game } from './games.ts';
-import { stripInvisible } from './normalizeCode.ts';
+import { stripInvisible } from './giftCode.ts';
 import { signParams } from './sign.ts';
 
 export interface GiftCodeClientOptions {

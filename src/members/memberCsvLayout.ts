@@ -1,4 +1,4 @@
-import { isValidFid } from '../game/normalizeCode.ts';
+import { isValidFid } from '../game/playerIds.ts';
 
 /** Where each field of a roster CSV is: column indexes, and how many columns the header named. */
 export interface MemberCsvLayout {

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { CsvError, parse } from 'csv-parse';
-import { isValidFid, isValidState } from '../game/normalizeCode.ts';
+import { isValidFid, isValidState } from '../game/playerIds.ts';
 import type { NewMember } from '../store/types.ts';
 import { cleanName } from './cleanName.ts';
 import { layoutFromHeader, MemberCsvError, POSITIONAL_LAYOUT, type MemberCsvLayout } from './memberCsvLayout.ts';

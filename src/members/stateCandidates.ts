@@ -1,4 +1,4 @@
-import { isValidState } from '../game/normalizeCode.ts';
+import { isValidState } from '../game/playerIds.ts';
 
 export interface CandidateInput {
   /** The alliance's state (guilds.default_state): most members are there, so it is tried first. */

@@ -1,7 +1,7 @@
 import { deadCodeText, isFinalCodeStatus } from '../game/codeStatus.ts';
 import type { PacingDeps } from '../game/pacedCall.ts';
 import type { Game } from '../game/games.ts';
-import { normalizeCode } from '../game/normalizeCode.ts';
+import type { GiftCode } from '../game/giftCode.ts';
 import { EVENTS } from '../log/events.ts';
 import type { Logger } from '../log/logger.ts';
 import { runKey, type ActiveRun, type ActiveRuns } from '../locks/activeRuns.ts';
@@ -41,7 +41,8 @@ export interface RedeemEngineDeps extends PacingDeps {
 }
 
 export interface RedeemEngine {
-  processAutoRedeem(guildId: string, code: string, options: RedeemOptions): Promise<RunSummary>;
+  /** `code` is normalised where it entered giftbot (a feed, a channel, a command, the CLI): see GiftCode. */
+  processAutoRedeem(guildId: string, code: GiftCode, options: RedeemOptions): Promise<RunSummary>;
   /** Runs deferred because the shared lock (Redis) did not answer; retried once it does (after `start()`). */
   readonly deferredRuns: DeferredRunScheduler;
   /** Resolves when every run started so far (including reruns) has ended. */
@@ -80,10 +81,7 @@ export function createRedeemEngine(deps: RedeemEngineDeps): RedeemEngine {
   });
   const admission: Admission = { deps, log, listener, deferredRuns };
 
-  async function admit(guildId: string, rawCode: string, options: RedeemOptions): Promise<RunSummary> {
-    const normalized = normalizeCode(rawCode);
-    if (!normalized.ok) return refuse(log, baseSummary(guildId, null, rawCode, options.trigger), 'refused', `Not a valid gift code: ${normalized.reason}.`);
-    const code = normalized.code;
+  async function admit(guildId: string, code: GiftCode, options: RedeemOptions): Promise<RunSummary> {
     const guild = await store.guilds.get(guildId);
     if (!guild) return refuse(log, baseSummary(guildId, null, code, options.trigger), 'refused', `This server has no alliance set up yet (guild ${guildId}).`);
     const summary = baseSummary(guildId, guild.game, code, options.trigger);

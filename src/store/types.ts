@@ -84,10 +84,11 @@ export interface MemberRepo {
 
 export { FINAL_CODE_STATUSES, type CodeStatus } from '../game/codeStatus.ts';
 import type { CodeStatus } from '../game/codeStatus.ts';
+import type { GiftCode } from '../game/giftCode.ts';
 
 export interface CodeRecord {
   game: Game;
-  code: string;
+  code: GiftCode;
   status: CodeStatus;
   source: string;
   firstSeenAt: number;
@@ -188,7 +189,7 @@ export interface RunRecord {
   id: number;
   guildId: string;
   game: Game;
-  code: string;
+  code: GiftCode;
   trigger: string;
   fence: number;
   owner: string;
@@ -264,7 +265,7 @@ export interface ImportBatchResult {
 export interface DeferredRun {
   guildId: string;
   game: Game;
-  code: string;
+  code: GiftCode;
   /** What first asked for the run (auto, manual, catch-up…). */
   trigger: string;
   /** Only these members; null for every member. */

@@ -2,6 +2,7 @@ import { describe, expect } from 'vitest';
 import { describeAppStatus } from '../../src/status/appStatus.ts';
 import { seedAlliance } from '../support/coreHarness.ts';
 import { it } from '../support/fixtures.ts';
+import { giftCode } from '../../src/game/giftCode.ts';
 
 describe('app.status()', () => {
   it('one process without Redis: local lock and budget, nothing deferred', async ({ startCore }) => {
@@ -22,7 +23,7 @@ describe('app.status()', () => {
     await h.app.start();
     await seedAlliance(h, { count: 5 });
     h.sim.addCode('wos', 'WAITING1');
-    const summary = await h.app.engine.processAutoRedeem('900000000000000001', 'WAITING1', { trigger: 'auto' });
+    const summary = await h.app.engine.processAutoRedeem('900000000000000001', giftCode('WAITING1'), { trigger: 'auto' });
     expect(summary.status).toBe('deferred');
     expect(summary.message).toMatch(/waits until it answers/);
 

@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect } from 'vitest';
 import { callsPerFid, seedAlliance } from '../support/coreHarness.ts';
 import { it } from '../support/fixtures.ts';
+import { giftCode } from '../../src/game/giftCode.ts';
 
 const NODE = new URL('../../node_modules/.bin/node', import.meta.url).pathname;
 const CLI = new URL('../../src/cli/bin.ts', import.meta.url).pathname;
@@ -32,7 +33,7 @@ describe('a crash between claim and record', () => {
     expect(finalBefore.size).toBeLessThan(60);
     const callsBefore = callsPerFid(h.sim, 'CRASHME');
 
-    const summary = await h.app.engine.processAutoRedeem(GUILD, 'CRASHME', { trigger: 'manual' });
+    const summary = await h.app.engine.processAutoRedeem(GUILD, giftCode('CRASHME'), { trigger: 'manual' });
     expect(summary.status).toBe('completed');
     expect(summary.counts.success + summary.counts.already + summary.counts.skipped).toBe(60);
     expect(summary.counts.skipped).toBe(finalBefore.size);

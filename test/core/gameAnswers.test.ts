@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { EVENTS } from '../../src/log/events.ts';
 import { callsPerFid, seedAlliance, startCoreHarness, type CoreHarness } from '../support/coreHarness.ts';
+import { giftCode } from '../../src/game/giftCode.ts';
 
 // Whole runs against the simulator answering the way other bots now see the game (issue 12): the cost in calls is
 // what an operator notices (budget, time), the ledger what the members notice.
@@ -18,7 +19,7 @@ describe('the game answering in the variants other bots see', () => {
     h = await startCoreHarness({ sim: { answerStyle: { msg: 'number' } } });
     const fids = await seedAlliance(h, { count: 10 });
     h.sim.addCode('wos', 'NUMERIC1');
-    const summary = await h.app.engine.processAutoRedeem(GUILD, 'NUMERIC1', { trigger: 'auto' });
+    const summary = await h.app.engine.processAutoRedeem(GUILD, giftCode('NUMERIC1'), { trigger: 'auto' });
     expect(summary.status).toBe('completed');
     expect(summary.counts).toMatchObject({ success: 10, failed: 0, retryExhausted: 0 });
     expect(callsFor('NUMERIC1')).toBe(10);
@@ -30,7 +31,7 @@ describe('the game answering in the variants other bots see', () => {
   it('a numeric msg on a dead code: one call, the run stops and the code is marked', async () => {
     h = await startCoreHarness({ sim: { answerStyle: { msg: 'number' } } });
     await seedAlliance(h, { count: 10 });
-    const summary = await h.app.engine.processAutoRedeem(GUILD, 'NOSUCH01', { trigger: 'auto' });
+    const summary = await h.app.engine.processAutoRedeem(GUILD, giftCode('NOSUCH01'), { trigger: 'auto' });
     expect(summary.status).toBe('code-invalid');
     expect(callsFor('NOSUCH01')).toBe(1);
     expect((await h.app.store.codes.get('wos', 'NOSUCH01'))?.status).toBe('invalid');
@@ -40,7 +41,7 @@ describe('the game answering in the variants other bots see', () => {
     h = await startCoreHarness({ sim: { answerStyle: { errCodeKey: 'errCode', omitCode: true } } });
     await seedAlliance(h, { count: 10 });
     h.sim.addCode('wos', 'OLDONE1', { status: 'expired' });
-    const summary = await h.app.engine.processAutoRedeem(GUILD, 'OLDONE1', { trigger: 'auto' });
+    const summary = await h.app.engine.processAutoRedeem(GUILD, giftCode('OLDONE1'), { trigger: 'auto' });
     expect(summary.status).toBe('code-invalid');
     expect(callsFor('OLDONE1')).toBe(1);
     expect((await h.app.store.codes.get('wos', 'OLDONE1'))?.status).toBe('expired');
@@ -52,7 +53,7 @@ describe('the game answering in the variants other bots see', () => {
     await seedAlliance(h, { count: 10 });
     h.sim.addCode('wos', 'GONE404');
     h.sim.injectFault({ kind: 'http-404', count: 1_000 });
-    const summary = await h.app.engine.processAutoRedeem(GUILD, 'GONE404', { trigger: 'auto' });
+    const summary = await h.app.engine.processAutoRedeem(GUILD, giftCode('GONE404'), { trigger: 'auto' });
     expect(summary.status).toBe('config-error');
     expect(callsFor('GONE404')).toBe(1);
     expect(summary.message).toMatch(/HTTP 404.*endpoint.*WOS_API_BASE/);
@@ -66,7 +67,7 @@ describe('the game answering in the variants other bots see', () => {
     const fids = await seedAlliance(h, { count: 5 });
     h.sim.addCode('wos', 'BIGBODY1');
     h.sim.injectFault({ kind: 'huge-body', fid: fids[0]!, sizeBytes: 20 * 1024 * 1024 });
-    const summary = await h.app.engine.processAutoRedeem(GUILD, 'BIGBODY1', { trigger: 'auto' });
+    const summary = await h.app.engine.processAutoRedeem(GUILD, giftCode('BIGBODY1'), { trigger: 'auto' });
     expect(summary.status).toBe('completed');
     expect(summary.counts).toMatchObject({ success: 5, failed: 0 });
     // The padded "SUCCESS" was not believed: the member was called again and the game really redeemed it.

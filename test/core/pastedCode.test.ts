@@ -1,6 +1,6 @@
 import { describe, expect } from 'vitest';
 import { createGiftCodeClient } from '../../src/game/giftCodeClient.ts';
-import { normalizeCode } from '../../src/game/normalizeCode.ts';
+import { normalizeCode } from '../../src/game/giftCode.ts';
 import { it } from '../support/fixtures.ts';
 
 // The rules for a pasted code are unit-tested in sign.test.ts; this one needs the simulator to accept the request.

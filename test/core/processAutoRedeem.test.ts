@@ -3,6 +3,7 @@ import { createGiftCodeClient } from '../../src/game/giftCodeClient.ts';
 import { EVENTS } from '../../src/log/events.ts';
 import { callsPerFid, seedAlliance } from '../support/coreHarness.ts';
 import { it } from '../support/fixtures.ts';
+import { giftCode, normalizeCode } from '../../src/game/giftCode.ts';
 
 const GUILD = '900000000000000001';
 
@@ -13,7 +14,7 @@ describe('processAutoRedeem against the game-API simulator', () => {
     h.sim.addCode('wos', 'GIFT100');
 
     const summaries = await Promise.all(
-      Array.from({ length: 100 }, (_, i) => h.app.engine.processAutoRedeem(GUILD, 'GIFT100', { trigger: i % 2 ? 'auto' : 'manual' })),
+      Array.from({ length: 100 }, (_, i) => h.app.engine.processAutoRedeem(GUILD, giftCode('GIFT100'), { trigger: i % 2 ? 'auto' : 'manual' })),
     );
 
     const statuses = summaries.map((s) => s.status);
@@ -38,18 +39,18 @@ describe('processAutoRedeem against the game-API simulator', () => {
     const h = await startCore();
     await seedAlliance(h, { count: 20 });
     h.sim.addCode('wos', 'ONCEONLY');
-    const first = await h.app.engine.processAutoRedeem(GUILD, 'ONCEONLY', { trigger: 'auto' });
+    const first = await h.app.engine.processAutoRedeem(GUILD, giftCode('ONCEONLY'), { trigger: 'auto' });
     expect(first.counts.success).toBe(20);
     const callsAfterFirst = h.sim.calls.length;
 
-    const second = await h.app.engine.processAutoRedeem(GUILD, 'ONCEONLY', { trigger: 'manual' });
+    const second = await h.app.engine.processAutoRedeem(GUILD, giftCode('ONCEONLY'), { trigger: 'manual' });
     expect(second.status).toBe('completed');
     expect(second.apiCalls).toBe(0);
     expect(second.counts.skipped).toBe(20);
 
     await h.app.close();
     const restarted = h.restart();
-    const third = await restarted.engine.processAutoRedeem(GUILD, 'ONCEONLY', { trigger: 'auto' });
+    const third = await restarted.engine.processAutoRedeem(GUILD, giftCode('ONCEONLY'), { trigger: 'auto' });
     expect(third.apiCalls).toBe(0);
     expect(h.sim.calls.length).toBe(callsAfterFirst);
     const rows = await restarted.store.ledger.listForCode('wos', 'ONCEONLY');
@@ -62,7 +63,7 @@ describe('processAutoRedeem against the game-API simulator', () => {
     const h = await startCore({ env: { RATE_LIMIT_PER_MINUTE: '10' }, sim: { rateLimit: { limit: 10, windowMs: 1_000 } } });
     const fids = await seedAlliance(h, { count: 40 });
     h.sim.addCode('wos', 'HALTED1');
-    const run = h.app.engine.processAutoRedeem(GUILD, 'HALTED1', { trigger: 'auto' });
+    const run = h.app.engine.processAutoRedeem(GUILD, giftCode('HALTED1'), { trigger: 'auto' });
     while (h.sim.calls.filter((c) => c.cdk === 'HALTED1').length < 12) await new Promise((resolve) => setTimeout(resolve, 20));
     await h.app.close();
     const stopped = await run;
@@ -79,7 +80,7 @@ describe('processAutoRedeem against the game-API simulator', () => {
     // The next run serves the rest (once the server's 1 s window has passed, as after a real restart): every member
     // called exactly once over both.
     await new Promise((resolve) => setTimeout(resolve, 1_100));
-    const rest = await restarted.engine.processAutoRedeem(GUILD, 'HALTED1', { trigger: 'resume' });
+    const rest = await restarted.engine.processAutoRedeem(GUILD, giftCode('HALTED1'), { trigger: 'resume' });
     expect(rest.apiCalls).toBe(fids.length - made);
     expect([...callsPerFid(h.sim, 'HALTED1').values()].every((n) => n === 1)).toBe(true);
     expect(h.sim.successes('wos', 'HALTED1')).toHaveLength(fids.length);
@@ -95,7 +96,7 @@ describe('processAutoRedeem against the game-API simulator', () => {
     if (kind === 'expired') h.sim.addCode('wos', 'DEADCODE', { status: 'expired' });
     if (kind === 'used-up') h.sim.addCode('wos', 'DEADCODE', { status: 'used-up' });
 
-    const summary = await h.app.engine.processAutoRedeem(GUILD, 'DEADCODE', { trigger: 'auto' });
+    const summary = await h.app.engine.processAutoRedeem(GUILD, giftCode('DEADCODE'), { trigger: 'auto' });
     expect(summary.status).toBe('code-invalid');
     expect(summary.apiCalls).toBe(1);
     expect(h.sim.calls.filter((c) => c.cdk === 'DEADCODE')).toHaveLength(1);
@@ -106,7 +107,7 @@ describe('processAutoRedeem against the game-API simulator', () => {
     // Any guild, any trigger: no call is ever made for it again.
     await h.app.store.guilds.upsert({ id: '900000000000000002', game: 'wos', defaultState: 245 });
     await h.app.store.members.add('900000000000000002', { fid: '50000001', state: 245 });
-    const again = await h.app.engine.processAutoRedeem('900000000000000002', 'DEADCODE', { trigger: 'manual' });
+    const again = await h.app.engine.processAutoRedeem('900000000000000002', giftCode('DEADCODE'), { trigger: 'manual' });
     expect(again.status).toBe('code-invalid');
     expect(h.sim.calls.filter((c) => c.cdk === 'DEADCODE')).toHaveLength(1);
   });
@@ -116,7 +117,7 @@ describe('processAutoRedeem against the game-API simulator', () => {
     h.sim.addCode('wos', 'DEADEVERYWHERE', { status: 'expired' });
     const guilds = Array.from({ length: 20 }, (_, i) => String(930000000000000000n + BigInt(i)));
     for (const [i, guildId] of guilds.entries()) await seedAlliance(h, { guildId, count: 5, firstFid: 52_000_001 + i * 10 });
-    const summaries = await Promise.all(guilds.map((guildId) => h.app.engine.processAutoRedeem(guildId, 'DEADEVERYWHERE', { trigger: 'manual' })));
+    const summaries = await Promise.all(guilds.map((guildId) => h.app.engine.processAutoRedeem(guildId, giftCode('DEADEVERYWHERE'), { trigger: 'manual' })));
     expect(summaries.every((s) => s.status === 'code-invalid')).toBe(true);
     expect(h.sim.calls.filter((c) => c.cdk === 'DEADEVERYWHERE')).toHaveLength(1);
   });
@@ -138,7 +139,7 @@ describe('processAutoRedeem against the game-API simulator', () => {
     for (const [i, guildId] of guilds.entries()) {
       for (const fid of await seedAlliance(h, { guildId, count: 8, firstFid: 54_000_001 + i * 100 })) allianceOf.set(fid, guildId);
     }
-    const summaries = await Promise.all(guilds.map((guildId) => h.app.engine.processAutoRedeem(guildId, 'BURST10', { trigger: 'manual' })));
+    const summaries = await Promise.all(guilds.map((guildId) => h.app.engine.processAutoRedeem(guildId, giftCode('BURST10'), { trigger: 'manual' })));
     expect(summaries.every((s) => s.counts.success === 8)).toBe(true);
     const firstBurst = h.sim.calls.filter((c) => c.cdk === 'BURST10').slice(0, 20);
     expect(new Set(firstBurst.map((c) => allianceOf.get(c.fid!))).size).toBe(10);
@@ -150,7 +151,7 @@ describe('processAutoRedeem against the game-API simulator', () => {
     h.sim.addCode('wos', 'LIVEEVERYWHERE');
     const guilds = ['930000000000000101', '930000000000000102', '930000000000000103'];
     for (const [i, guildId] of guilds.entries()) await seedAlliance(h, { guildId, count: 10, firstFid: 53_000_001 + i * 100 });
-    const summaries = await Promise.all(guilds.map((guildId) => h.app.engine.processAutoRedeem(guildId, 'LIVEEVERYWHERE', { trigger: 'manual' })));
+    const summaries = await Promise.all(guilds.map((guildId) => h.app.engine.processAutoRedeem(guildId, giftCode('LIVEEVERYWHERE'), { trigger: 'manual' })));
     expect(summaries.map((s) => s.counts.success)).toEqual([10, 10, 10]);
     expect(h.sim.calls.filter((c) => c.cdk === 'LIVEEVERYWHERE')).toHaveLength(30);
   });
@@ -161,7 +162,7 @@ describe('processAutoRedeem against the game-API simulator', () => {
     h.sim.addCode('wos', 'DIESLATER');
     await h.app.store.codes.add('wos', 'DIESLATER', 'test');
     await h.app.store.codes.setStatus('wos', 'DIESLATER', 'valid');
-    const running = h.app.engine.processAutoRedeem(GUILD, 'DIESLATER', { trigger: 'auto' });
+    const running = h.app.engine.processAutoRedeem(GUILD, giftCode('DIESLATER'), { trigger: 'auto' });
     while (h.sim.calls.length < 5) await new Promise((resolve) => setTimeout(resolve, 5));
     // What another alliance's run records when the game answers TIME ERROR for it.
     await h.app.store.codes.setStatus('wos', 'DIESLATER', 'expired', { errCode: 40007, msg: 'TIME ERROR.' });
@@ -182,7 +183,7 @@ describe('processAutoRedeem against the game-API simulator', () => {
     for (let i = 0; i < 10; i += 1) await other.redeem({ game: 'wos', fid: '777', kid: 1, code: 'OTHER' });
     await other.close();
 
-    const summary = await h.app.engine.processAutoRedeem(GUILD, 'BUSY429', { trigger: 'auto' });
+    const summary = await h.app.engine.processAutoRedeem(GUILD, giftCode('BUSY429'), { trigger: 'auto' });
     expect(summary.status).toBe('completed');
     expect(summary.counts.success).toBe(25);
     const ours = h.sim.calls.filter((c) => c.cdk === 'BUSY429');
@@ -211,7 +212,7 @@ describe('processAutoRedeem against the game-API simulator', () => {
     h.sim.injectFault({ kind: 'http-503', fid: fids[1]! });
     h.sim.injectFault({ kind: 'garbage', fid: fids[2]! });
     h.sim.injectFault({ kind: 'hang', fid: fids[3]! });
-    const summary = await h.app.engine.processAutoRedeem(GUILD, 'FLAKY', { trigger: 'auto' });
+    const summary = await h.app.engine.processAutoRedeem(GUILD, giftCode('FLAKY'), { trigger: 'auto' });
     expect(summary.status).toBe('completed');
     expect(summary.counts).toMatchObject({ success: 12, failed: 0, retryExhausted: 0 });
     const perFid = callsPerFid(h.sim, 'FLAKY');
@@ -229,7 +230,7 @@ describe('processAutoRedeem against the game-API simulator', () => {
     const fids = await seedAlliance(h, { count: 10 });
     h.sim.addPlayer('wos', { fid: fids[4]!, kid: 999 });
     h.sim.addCode('wos', 'STATECHK');
-    const summary = await h.app.engine.processAutoRedeem(GUILD, 'STATECHK', { trigger: 'auto' });
+    const summary = await h.app.engine.processAutoRedeem(GUILD, giftCode('STATECHK'), { trigger: 'auto' });
     expect(summary.counts).toMatchObject({ success: 9, failed: 1 });
     expect(summary.byReason).toEqual({ 'failed:wrong-state': 1 });
     expect(summary.message).toContain('1 wrong state');
@@ -239,7 +240,7 @@ describe('processAutoRedeem against the game-API simulator', () => {
     expect(row).toMatchObject({ status: 'failed', reason: 'wrong-state', errCode: 40020, msg: 'USER INFO ERROR.' });
     // Until the state is fixed, later runs do not waste calls on that member.
     h.sim.addCode('wos', 'NEXTCODE');
-    const next = await h.app.engine.processAutoRedeem(GUILD, 'NEXTCODE', { trigger: 'auto' });
+    const next = await h.app.engine.processAutoRedeem(GUILD, giftCode('NEXTCODE'), { trigger: 'auto' });
     expect(next.counts.success).toBe(9);
     expect(callsPerFid(h.sim, 'NEXTCODE').has(fids[4]!)).toBe(false);
   });
@@ -248,7 +249,7 @@ describe('processAutoRedeem against the game-API simulator', () => {
     const h = await startCore({ env: { WOS_SIGN_SALT: 'not-the-real-salt' } });
     await seedAlliance(h, { count: 15 });
     h.sim.addCode('wos', 'SIGNED');
-    const summary = await h.app.engine.processAutoRedeem(GUILD, 'SIGNED', { trigger: 'auto' });
+    const summary = await h.app.engine.processAutoRedeem(GUILD, giftCode('SIGNED'), { trigger: 'auto' });
     expect(summary.status).toBe('config-error');
     expect(summary.apiCalls).toBe(1);
     expect(summary.message).toMatch(/Sign Error.*salt/);
@@ -263,7 +264,7 @@ describe('processAutoRedeem against the game-API simulator', () => {
     const h = await startCore({ sim: { rateLimit: { limit: 20, windowMs: 1_000 } }, env: { RATE_LIMIT_PER_MINUTE: '20' } });
     await seedAlliance(h, { count: 50 });
     h.sim.addCode('wos', 'PACED');
-    const summary = await h.app.engine.processAutoRedeem(GUILD, 'PACED', { trigger: 'auto' });
+    const summary = await h.app.engine.processAutoRedeem(GUILD, giftCode('PACED'), { trigger: 'auto' });
     expect(summary.counts.success).toBe(50);
     expect(h.sim.calls.filter((c) => c.httpStatus === 429)).toHaveLength(0);
     expect(summary.rateLimited).toBe(0);
@@ -272,10 +273,11 @@ describe('processAutoRedeem against the game-API simulator', () => {
   it('bad input gets a clear refusal and no call', async ({ startCore }) => {
     const h = await startCore();
     await seedAlliance(h, { count: 2 });
-    const badCode = await h.app.engine.processAutoRedeem(GUILD, 'no spaces allowed', { trigger: 'manual' });
-    expect(badCode).toMatchObject({ status: 'refused' });
-    expect(badCode.message).toContain('one word');
-    const noGuild = await h.app.engine.processAutoRedeem('123', 'GOODCODE', { trigger: 'manual' });
+    // A malformed code is refused where it enters (normalizeCode at the edge): it never reaches the engine.
+    const badCode = normalizeCode('no spaces allowed');
+    expect(badCode).toMatchObject({ ok: false });
+    expect(!badCode.ok && badCode.reason).toContain('one word');
+    const noGuild = await h.app.engine.processAutoRedeem('123', giftCode('GOODCODE'), { trigger: 'manual' });
     expect(noGuild.status).toBe('refused');
     expect(noGuild.message).toContain('no alliance set up');
     expect(h.sim.calls).toHaveLength(0);
@@ -286,7 +288,7 @@ describe('processAutoRedeem against the game-API simulator', () => {
     await seedAlliance(h, { count: 3 });
     await h.app.store.members.add(GUILD, { fid: '61000001', state: null });
     h.sim.addCode('wos', 'NOSTATE');
-    const summary = await h.app.engine.processAutoRedeem(GUILD, 'NOSTATE', { trigger: 'auto' });
+    const summary = await h.app.engine.processAutoRedeem(GUILD, giftCode('NOSTATE'), { trigger: 'auto' });
     expect(summary.counts).toMatchObject({ total: 4, success: 3, skipped: 1 });
     expect(summary.byReason).toEqual({ 'skipped:state-unknown': 1 });
     expect(callsPerFid(h.sim, 'NOSTATE').has('61000001')).toBe(false);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { normalizeCode } from '../../src/game/normalizeCode.ts';
+import { normalizeCode } from '../../src/game/giftCode.ts';
 import { signParams } from '../../src/game/sign.ts';
 
 describe('sign', () => {

@@ -2,6 +2,7 @@ import { describe, expect } from 'vitest';
 import { embedFields, embedOf, GUILD_ID, OTHER_GUILD_ID, RESULTS_CHANNEL_ID, seedAlliance, type BotHarness } from '../support/botHarness.ts';
 import { it } from '../support/fixtures.ts';
 import type { StoredMessage } from '@giftbot/fake-discord';
+import { giftCode } from '../../src/game/giftCode.ts';
 
 const resultsWith = (harness: BotHarness, title: RegExp) => () => harness.fake.channelMessages(RESULTS_CHANNEL_ID).find((m) => title.test(embedOf(m).title ?? ''));
 const isSummary = (m: StoredMessage) => /redeemed|did not get it|cannot be redeemed|stopped/.test(embedOf(m).title ?? '');
@@ -11,7 +12,7 @@ describe('runs shown in the results channel', () => {
     const h = await startBot({ sim: { latencyMs: 20 } });
     const fids = await seedAlliance(h, { count: 20 });
     h.sim.addCode('wos', 'AUTO100');
-    const summary = await h.bot.app.engine.processAutoRedeem(GUILD_ID, 'AUTO100', { trigger: 'auto' });
+    const summary = await h.bot.app.engine.processAutoRedeem(GUILD_ID, giftCode('AUTO100'), { trigger: 'auto' });
     expect(summary.status).toBe('completed');
 
     const posted = await h.fake.waitFor(resultsWith(h, /AUTO100 redeemed/), 15_000);
@@ -33,7 +34,7 @@ describe('runs shown in the results channel', () => {
     await seedAlliance(h, { count: 6 });
     h.sim.addCode('wos', 'BUSY200');
     h.sim.injectFault({ kind: 'slow', delayMs: 3_000, count: 1 }); // the first call (the probe) hangs a while
-    const auto = h.bot.app.engine.processAutoRedeem(GUILD_ID, 'BUSY200', { trigger: 'auto' });
+    const auto = h.bot.app.engine.processAutoRedeem(GUILD_ID, giftCode('BUSY200'), { trigger: 'auto' });
     const progress = await h.fake.waitFor(resultsWith(h, /Redeeming BUSY200/), 10_000);
 
     const { token } = h.command({ name: 'redeem', options: { code: 'BUSY200' } });
@@ -55,7 +56,7 @@ describe('runs shown in the results channel', () => {
     const h = await startBot();
     await seedAlliance(h, { guildId: OTHER_GUILD_ID, count: 3, firstFid: 61_000_001 });
     h.sim.addCode('wos', 'QUIET300');
-    const summary = await h.bot.app.engine.processAutoRedeem(OTHER_GUILD_ID, 'QUIET300', { trigger: 'auto' });
+    const summary = await h.bot.app.engine.processAutoRedeem(OTHER_GUILD_ID, giftCode('QUIET300'), { trigger: 'auto' });
     expect(summary.counts.success).toBe(3);
     await h.bot.reporter.idle();
     expect(h.fake.calls.filter((c) => c.path.startsWith('/channels/'))).toEqual([]);
@@ -66,7 +67,7 @@ describe('runs shown in the results channel', () => {
     const h = await startBot();
     await seedAlliance(h, { count: 3 });
     h.sim.addCode('wos', 'CATCH600');
-    await h.bot.app.engine.processAutoRedeem(GUILD_ID, 'CATCH600', { trigger: 'auto' });
+    await h.bot.app.engine.processAutoRedeem(GUILD_ID, giftCode('CATCH600'), { trigger: 'auto' });
     await h.fake.waitFor(resultsWith(h, /CATCH600 redeemed/), 10_000);
     h.sim.addPlayer('wos', { fid: '62000001', kid: 245 });
     const { token } = h.command({ name: 'member', subcommand: 'add', options: { fid: '62000001' } });
@@ -84,7 +85,7 @@ describe('runs shown in the results channel', () => {
     const fids = await seedAlliance(h, { count: 4 });
     h.sim.addCode('wos', 'LATE650');
     h.sim.injectFault({ kind: 'slow', delayMs: 1_500, count: 1 }); // the first call (the probe) hangs a while
-    const auto = h.bot.app.engine.processAutoRedeem(GUILD_ID, 'LATE650', { trigger: 'auto' });
+    const auto = h.bot.app.engine.processAutoRedeem(GUILD_ID, giftCode('LATE650'), { trigger: 'auto' });
     await h.fake.waitFor(resultsWith(h, /Redeeming LATE650/), 10_000);
 
     h.sim.addPlayer('wos', { fid: '62000002', kid: 245 });

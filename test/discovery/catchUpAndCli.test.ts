@@ -6,6 +6,7 @@ import { createDiscovery, type Discovery } from '../../src/codes/createDiscovery
 import { EVENTS } from '../../src/log/events.ts';
 import { callsPerFid, startCoreHarness, type CoreHarness } from '../support/coreHarness.ts';
 import { redeemCalls, seedGuild } from './helpers.ts';
+import { giftCode } from '../../src/game/giftCode.ts';
 
 const TEST_FID = '49999999';
 const BIN = fileURLToPath(new URL('../../src/cli/bin.ts', import.meta.url));
@@ -31,7 +32,7 @@ async function cli(args: string[]): Promise<{ code: number; stdout: string; stde
 }
 
 async function accepted(code: string) {
-  const result = await discovery!.intake.submit({ code, game: 'wos', source: 'test' });
+  const result = await discovery!.intake.submit({ code: giftCode(code), game: 'wos', source: 'test' });
   if (result.kind !== 'accepted') throw new Error(`${code} was ${result.kind}`);
   return result.done;
 }

@@ -9,6 +9,7 @@ import { ImportVerificationError } from '../../src/store/sqlite/importBatch.ts';
 import { callsPerFid } from '../support/coreHarness.ts';
 import { it } from '../support/fixtures.ts';
 import { dumpDatabase, fingerprint, writeWhiteoutBot, type Fixture } from './whiteoutBotFixture.ts';
+import { giftCode } from '../../src/game/giftCode.ts';
 
 // Discord ids beyond 2^53: they must arrive digit for digit.
 const WOLVES = 1234567890123456789n;
@@ -136,7 +137,7 @@ describe('giftbot import whiteout-bot', () => {
     // A redemption run now: nobody the old bot already served is called; everyone else with a state is.
     for (const m of [...wolfRoster, ...bearRoster]) if (m.state !== null) h.sim.addPlayer('wos', { fid: m.fid, kid: m.state });
     h.sim.addCode('wos', 'WOSGIFT1');
-    const run = await h.app.engine.processAutoRedeem(String(WOLVES), 'WOSGIFT1', { trigger: 'manual' });
+    const run = await h.app.engine.processAutoRedeem(String(WOLVES), giftCode('WOSGIFT1'), { trigger: 'manual' });
     const called = new Set(callsPerFid(h.sim, 'WOSGIFT1').keys());
     const shouldCall = wolfRoster.filter((m) => m.state !== null && !fixture.expected.alreadyRedeemed1.has(m.fid)).map((m) => m.fid);
     expect([...called].sort()).toEqual([...shouldCall].sort());

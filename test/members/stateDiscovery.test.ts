@@ -5,6 +5,7 @@ import type { SimulatorCall } from '../../src/dev/simulator/gameApiSimulator.ts'
 import { awaited } from '../support/awaited.ts';
 import type { CoreHarness } from '../support/coreHarness.ts';
 import { it } from '../support/fixtures.ts';
+import { giftCode } from '../../src/game/giftCode.ts';
 
 const GUILD = '910000000000000001';
 const ALLIANCE_STATE = 245;
@@ -106,11 +107,11 @@ describe('state discovery', () => {
     h.sim.addCode('wos', 'VALIDONE');
     h.sim.addCode('wos', 'OLDONE', { status: 'expired' });
 
-    const run = await h.app.engine.processAutoRedeem(GUILD, 'VALIDONE', { trigger: 'auto' });
+    const run = await h.app.engine.processAutoRedeem(GUILD, giftCode('VALIDONE'), { trigger: 'auto' });
     expect(run.counts).toMatchObject({ success: 5, failed: 1 });
     expect(await h.app.store.members.get(GUILD, '63900000')).toMatchObject({ state: 245, stateStatus: 'wrong' });
     expect(await h.app.store.ledger.get('wos', '63900000', 'VALIDONE')).toMatchObject({ status: 'failed', reason: 'wrong-state' });
-    await h.app.engine.processAutoRedeem(GUILD, 'OLDONE', { trigger: 'auto' });
+    await h.app.engine.processAutoRedeem(GUILD, giftCode('OLDONE'), { trigger: 'auto' });
     expect((await h.app.store.codes.get('wos', 'OLDONE'))?.status).toBe('expired');
 
     const found: string[] = [];
@@ -139,7 +140,7 @@ describe('state discovery', () => {
 
     const discovery = h.app.stateDiscovery.resolve(GUILD, { catchUp: false });
     await vi.waitFor(() => awaited(probeCalls(h.sim, ['RUNNOW']).length >= 30, '30 probes of the search'), WAIT);
-    const run = await h.app.engine.processAutoRedeem(GUILD, 'RUNNOW', { trigger: 'manual' });
+    const run = await h.app.engine.processAutoRedeem(GUILD, giftCode('RUNNOW'), { trigger: 'manual' });
     const summary = await discovery;
 
     expect(run.status).toBe('completed');

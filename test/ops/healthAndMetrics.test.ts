@@ -10,6 +10,7 @@ import { startRedisServer, type TestRedisServer } from '../support/redisServer.t
 import { seedAlliance, startCoreHarness, type CoreHarness } from '../support/coreHarness.ts';
 import { awaited } from '../support/awaited.ts';
 import { get, WAIT } from './helpers.ts';
+import { giftCode } from '../../src/game/giftCode.ts';
 
 const GUILD = '900000000000000001';
 let h: CoreHarness | undefined;
@@ -58,12 +59,12 @@ describe('/metrics', () => {
     // Another tool on the same IP has just used up the server's window: giftbot's first calls meet 429s.
     await Promise.all(Array.from({ length: 10 }, (_, i) => h!.app.client.redeem({ game: 'wos', fid: fids[i]!, kid: 245, code: 'SOMEONEELSE' })));
     const [first, duplicate] = await Promise.all([
-      h.app.engine.processAutoRedeem(GUILD, 'METRIC1', { trigger: 'auto' }),
-      h.app.engine.processAutoRedeem(GUILD, 'METRIC1', { trigger: 'manual' }),
+      h.app.engine.processAutoRedeem(GUILD, giftCode('METRIC1'), { trigger: 'auto' }),
+      h.app.engine.processAutoRedeem(GUILD, giftCode('METRIC1'), { trigger: 'manual' }),
     ]);
     expect(first.status).toBe('completed');
     expect(duplicate.status).toBe('duplicate');
-    const second = await h.app.engine.processAutoRedeem(GUILD, 'METRIC1', { trigger: 'manual' });
+    const second = await h.app.engine.processAutoRedeem(GUILD, giftCode('METRIC1'), { trigger: 'manual' });
     expect(second.apiCalls).toBe(0);
 
     const metrics = await get(`${url}/metrics`);
@@ -128,7 +129,7 @@ describe('/metrics', () => {
     await seedAlliance(h, { count: 8 });
     h.sim.addCode('wos', 'LIVE1');
     ops = await opsFor(h.app);
-    const run = h.app.engine.processAutoRedeem(GUILD, 'LIVE1', { trigger: 'auto' });
+    const run = h.app.engine.processAutoRedeem(GUILD, giftCode('LIVE1'), { trigger: 'auto' });
     await vi.waitFor(() => awaited(h!.app.activeRuns.list().length === 1, 'the run to start'), WAIT);
     expect(sample((await get(`${ops.server!.url}/metrics`)).body, 'giftbot_runs_in_progress')).toBe(1);
     await run;
@@ -165,7 +166,7 @@ describe('/healthz', () => {
     // An automatic run cannot check the shared lock: it waits in the deferred table, and the gauge shows it.
     await seedAlliance(h, { guildId: GUILD, count: 2 });
     h.sim.addCode('wos', 'WAITS1');
-    expect((await h.app.engine.processAutoRedeem(GUILD, 'WAITS1', { trigger: 'auto' })).status).toBe('deferred');
+    expect((await h.app.engine.processAutoRedeem(GUILD, giftCode('WAITS1'), { trigger: 'auto' })).status).toBe('deferred');
     expect(await metric('giftbot_deferred_runs_waiting')).toBe(1);
 
     await redis.restart();

@@ -7,6 +7,7 @@ import { startWatchdog, type Watchdog } from '../../src/ops/watchdog.ts';
 import { seedAlliance } from '../support/coreHarness.ts';
 import { it } from '../support/fixtures.ts';
 import { logsCheck } from './helpers.ts';
+import { giftCode } from '../../src/game/giftCode.ts';
 
 const GUILD = '900000000000000001';
 let watchdog: Watchdog | undefined;
@@ -24,7 +25,7 @@ describe('the watchdog', () => {
     h.sim.injectFault({ kind: 'slow', fid: fids[1]!, delayMs: 1_500 });
     watchdog = startWatchdog({ activeRuns: h.app.activeRuns, log: h.logs.log, heldAfterMs: 600, idleAfterMs: 800, intervalMs: 50 });
 
-    const summary = await h.app.engine.processAutoRedeem(GUILD, 'SLOWRUN', { trigger: 'manual' });
+    const summary = await h.app.engine.processAutoRedeem(GUILD, giftCode('SLOWRUN'), { trigger: 'manual' });
     expect(summary.status).toBe('completed');
     expect(summary.counts.success).toBe(4);
 
@@ -57,7 +58,7 @@ describe('the watchdog', () => {
     await seedAlliance(h, { count: 10 });
     h.sim.addCode('wos', 'QUICK');
     watchdog = startWatchdog({ activeRuns: h.app.activeRuns, log: h.logs.log, heldAfterMs: 60_000, idleAfterMs: 30_000, intervalMs: 20 });
-    const summary = await h.app.engine.processAutoRedeem(GUILD, 'QUICK', { trigger: 'auto' });
+    const summary = await h.app.engine.processAutoRedeem(GUILD, giftCode('QUICK'), { trigger: 'auto' });
     expect(summary.counts.success).toBe(10);
     expect(h.logs.events(EVENTS.stuck)).toEqual([]);
   });

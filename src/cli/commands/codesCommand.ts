@@ -4,6 +4,7 @@ import { GAMES, isGame, type Game } from '../../game/games.ts';
 import { FINAL_CODE_STATUSES } from '../../store/types.ts';
 import { CliError } from '../cliError.ts';
 import type { CliCommand, CliContext } from '../cliContext.ts';
+import { normalizeCode } from '../../game/giftCode.ts';
 
 export const CODES_USAGE = 'giftbot codes list [--game wos|kingshot]\n       giftbot codes add <code> --game wos|kingshot';
 
@@ -42,11 +43,12 @@ async function listCodes({ app, out }: CliContext, game: Game | undefined): Prom
 
 /** The same path as a feed or a channel post: recorded, checked once, then redeemed for every auto-redeem alliance. */
 async function addCode({ app, out }: CliContext, input: string, game: Game): Promise<number> {
+  // The edge where a typed code enters: normalised once here.
+  const parsed = normalizeCode(input);
+  if (!parsed.ok) throw new CliError(`Not a gift code: ${parsed.reason}.`);
   const intake = createCodeIntake(app);
-  const result = await intake.submit({ code: input, game, source: 'cli' });
+  const result = await intake.submit({ code: parsed.code, game, source: 'cli' });
   switch (result.kind) {
-    case 'rejected':
-      throw new CliError(`Not a gift code: ${result.reason}.`);
     case 'known':
       if (FINAL_CODE_STATUSES.includes(result.status)) {
         out(`${result.code} is already known as ${result.status}; nothing was sent to the game.`);

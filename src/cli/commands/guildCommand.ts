@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { isGame } from '../../game/games.ts';
-import { isValidState } from '../../game/normalizeCode.ts';
+import { isValidState } from '../../game/playerIds.ts';
 import { CliError } from '../cliError.ts';
 import type { CliCommand, CliContext } from '../cliContext.ts';
 

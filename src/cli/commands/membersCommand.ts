@@ -1,6 +1,6 @@
 import { open } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { isValidFid, isValidState } from '../../game/normalizeCode.ts';
+import { isValidFid, isValidState } from '../../game/playerIds.ts';
 import { catchUpMembers, describeCatchUp } from '../../codes/catchUp.ts';
 import { formatDiscoverySummary, formatMemberDiscovery, type DiscoveryStatus } from '../../members/discoverySummary.ts';
 import { addMembersInBatches, ImportInterruptedError } from '../../members/addMembersInBatches.ts';

@@ -3,6 +3,7 @@ import type { RunStatus, RunSummary } from '../../redeem/runSummary.ts';
 import { reasonText } from '../../redeem/runSummary.ts';
 import { CliError } from '../cliError.ts';
 import type { CliCommand } from '../cliContext.ts';
+import { normalizeCode } from '../../game/giftCode.ts';
 
 export const REDEEM_USAGE = 'giftbot redeem <guildId> <code> [--member <fid>] [--force-local] [--json]';
 
@@ -24,8 +25,12 @@ export const redeemCommand: CliCommand = async (args, { app, out, err = out }) =
     allowPositionals: true,
     options: { json: { type: 'boolean' }, member: { type: 'string', multiple: true }, 'force-local': { type: 'boolean' } },
   });
-  const [guildId, code] = positionals;
-  if (!guildId || !code) throw new CliError(`A guild id and a code are required.\nUsage: ${REDEEM_USAGE}`);
+  const [guildId, rawCode] = positionals;
+  if (!guildId || !rawCode) throw new CliError(`A guild id and a code are required.\nUsage: ${REDEEM_USAGE}`);
+  // The edge where a typed code enters: normalised once here, the engine takes it as it is.
+  const parsed = normalizeCode(rawCode);
+  if (!parsed.ok) throw new CliError(`Not a valid gift code: ${parsed.reason}.`);
+  const code = parsed.code;
   if (values.member) {
     // Checked here: the engine would only say "no members" and count it a success.
     const roster = new Set((await app.store.members.list(guildId)).map((m) => m.fid));

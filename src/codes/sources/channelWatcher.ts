@@ -42,8 +42,6 @@ export function createChannelWatcher(options: ChannelWatcherOptions): ChannelWat
 
   async function reactionFor(result: SubmitResult): Promise<string> {
     switch (result.kind) {
-      case 'rejected':
-        return REACTIONS.invalid;
       case 'known':
         return FINAL_CODE_STATUSES.includes(result.status) ? REACTIONS.invalid : REACTIONS.known;
       case 'accepted': {

@@ -1,9 +1,9 @@
-import { normalizeCode, stripInvisible } from '../../game/normalizeCode.ts';
+import { normalizeCode, stripInvisible, type GiftCode } from '../../game/giftCode.ts';
 import type { FeedFormat } from './feedSource.ts';
 
 export interface ParsedFeed {
   /** Normalised codes, in feed order, each once. */
-  codes: string[];
+  codes: GiftCode[];
   /** Entries that are not a code (logged once as a warn line; the rest of the feed still counts). */
   skipped: { entry: string; reason: string }[];
 }
@@ -67,7 +67,7 @@ export function parseFeedBody(format: FeedFormat, body: string): ParsedFeed {
 }
 
 class Collector {
-  readonly codes: string[] = [];
+  readonly codes: GiftCode[] = [];
   readonly skipped: { entry: string; reason: string }[] = [];
   private readonly seen = new Set<string>();
 

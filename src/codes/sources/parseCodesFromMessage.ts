@@ -1,4 +1,4 @@
-import { CODE_PATTERN, stripInvisible } from '../../game/normalizeCode.ts';
+import { normalizeCode, stripInvisible, type GiftCode } from '../../game/giftCode.ts';
 
 export interface MessageLike {
   content: string;
@@ -16,13 +16,13 @@ const MARKDOWN_EDGES = /^[*_`~|>"'“”‘’([{]+|[*_`~|"'“”‘’)\]}.,!?
 /**
  * The gift codes in a message posted to a codes channel: the whole message when it is one code-shaped word, and
  * every `Code: XXXX` in its text, embed descriptions, titles and fields (a field named "Code" counts too).
- * Only code-shaped words are returned; the intake still normalises and checks each one.
+ * Only words that are gift codes are returned, normalised: this is where a posted code enters giftbot.
  */
-export function parseCodesFromMessage(message: MessageLike): string[] {
-  const found: string[] = [];
+export function parseCodesFromMessage(message: MessageLike): GiftCode[] {
+  const found: GiftCode[] = [];
   const add = (word: string) => {
-    const cleaned = cleanWord(word);
-    if (cleaned && CODE_PATTERN.test(cleaned) && !found.includes(cleaned)) found.push(cleaned);
+    const parsed = normalizeCode(cleanWord(word));
+    if (parsed.ok && !found.includes(parsed.code)) found.push(parsed.code);
   };
 
   const content = stripInvisible(message.content ?? '').trim();

@@ -6,6 +6,7 @@ import { formatSummary } from '../../cli/commands/redeemCommand.ts';
 import { loadConfig } from '../../config/config.ts';
 import type { Logger } from '../../log/logger.ts';
 import { startGameApiSimulator } from '../simulator/gameApiSimulator.ts';
+import { giftCode } from '../../game/giftCode.ts';
 
 const GUILD = '100000000000000001';
 const STATE = 245;
@@ -48,8 +49,9 @@ export async function runDemo({ log, out = (line: string) => process.stdout.writ
 
     out('1) A new code, WOSDEMO2026, triggered twice at the same moment (auto-redeem and an admin):');
     const [first, second] = await Promise.all([
-      app.engine.processAutoRedeem(GUILD, 'WOSDEMO2026', { trigger: 'demo' }),
-      app.engine.processAutoRedeem(GUILD, '\u200bWOSDEMO2026 ', { trigger: 'manual' }),
+      app.engine.processAutoRedeem(GUILD, giftCode('WOSDEMO2026'), { trigger: 'demo' }),
+      // As an admin would paste it: with a zero-width space and a trailing blank, normalised where it enters.
+      app.engine.processAutoRedeem(GUILD, giftCode('\u200bWOSDEMO2026 '), { trigger: 'manual' }),
     ]);
     for (const line of formatSummary(first)) out(`   ${line}`);
     out(`   second trigger: ${second.status} — ${second.message}`);
@@ -57,15 +59,15 @@ export async function runDemo({ log, out = (line: string) => process.stdout.writ
     out(`   the simulator saw ${callsForCode} calls for ${MEMBERS} members (one retry after "TIMEOUT RETRY.").\n`);
 
     out('2) The same code again (say, after a restart):');
-    const again = await app.engine.processAutoRedeem(GUILD, 'WOSDEMO2026', { trigger: 'demo' });
+    const again = await app.engine.processAutoRedeem(GUILD, giftCode('WOSDEMO2026'), { trigger: 'demo' });
     out(`   ${again.message} API calls: ${again.apiCalls}.\n`);
 
     out('3) An expired code:');
     const before = sim.calls.length;
-    const expired = await app.engine.processAutoRedeem(GUILD, 'OLDCODE2025', { trigger: 'demo' });
+    const expired = await app.engine.processAutoRedeem(GUILD, giftCode('OLDCODE2025'), { trigger: 'demo' });
     for (const line of formatSummary(expired).slice(0, 2)) out(`   ${line}`);
     out(`   API calls: ${sim.calls.length - before}. Triggering it once more:`);
-    const expiredAgain = await app.engine.processAutoRedeem(GUILD, 'OLDCODE2025', { trigger: 'demo' });
+    const expiredAgain = await app.engine.processAutoRedeem(GUILD, giftCode('OLDCODE2025'), { trigger: 'demo' });
     out(`   ${expiredAgain.status}: ${expiredAgain.message}\n`);
 
     const ok = first.status === 'completed' && second.status === 'duplicate' && again.apiCalls === 0 && expired.apiCalls === 1;

@@ -9,11 +9,12 @@ import { summaryView } from '../embeds/summaryEmbed.ts';
 import { replyPrivately } from '../respond.ts';
 import { createProgressView } from './progressView.ts';
 import { resultsChannel } from './resultsChannel.ts';
+import type { GiftCode } from '../../game/giftCode.ts';
 
 export interface InteractiveRun {
   guild: GuildRecord;
   /** Normalised already. */
-  code: string;
+  code: GiftCode;
   fids?: readonly string[];
   trigger: 'manual' | 'retry';
 }

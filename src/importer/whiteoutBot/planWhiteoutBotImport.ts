@@ -1,5 +1,6 @@
 import type { Game } from '../../game/games.ts';
-import { isValidFid, isValidState, normalizeCode } from '../../game/normalizeCode.ts';
+import { normalizeCode } from '../../game/giftCode.ts';
+import { isValidFid, isValidState } from '../../game/playerIds.ts';
 import { cleanName } from '../../members/cleanName.ts';
 import type { CodeStatus, ImportBatch, LedgerOutcome } from '../../store/types.ts';
 import { ImportProblems } from '../importProblems.ts';

@@ -1,4 +1,5 @@
 import type { DatabaseSync } from 'node:sqlite';
+import type { GiftCode } from '../../game/giftCode.ts';
 import type { Game } from '../../game/games.ts';
 import { FINAL_CODE_STATUSES, type CodeRecord, type CodeRepo, type CodeStatus } from '../types.ts';
 import { num, text, type Row } from './database.ts';
@@ -9,7 +10,8 @@ const FINAL_IN_SQL = FINAL_CODE_STATUSES.map((status) => `'${status}'`).join(', 
 function toCode(row: Row): CodeRecord {
   return {
     game: row.game as Game,
-    code: String(row.code),
+    // Written only through the engine and intake, which take normalised codes.
+    code: String(row.code) as GiftCode,
     status: row.status as CodeStatus,
     source: String(row.source),
     firstSeenAt: Number(row.first_seen_at),

@@ -1,4 +1,5 @@
 import type { DatabaseSync } from 'node:sqlite';
+import type { GiftCode } from '../../game/giftCode.ts';
 import type { Game } from '../../game/games.ts';
 import type { DeferredRun, DeferredRunRepo } from '../types.ts';
 import { text, transaction, type Row } from './database.ts';
@@ -8,7 +9,8 @@ function toDeferred(row: Row): DeferredRun {
   return {
     guildId: String(row.guild_id),
     game: row.game as Game,
-    code: String(row.code),
+    // Written only through the engine and intake, which take normalised codes.
+    code: String(row.code) as GiftCode,
     trigger: String(row.trigger),
     fids: fids === null ? null : (JSON.parse(fids) as string[]),
     reason: text(row.reason),

@@ -1,4 +1,5 @@
 import type { DatabaseSync } from 'node:sqlite';
+import type { GiftCode } from '../../game/giftCode.ts';
 import type { Game } from '../../game/games.ts';
 import type { RunOutcome, RunRecord, RunRepo } from '../types.ts';
 import { num, text, type Row } from './database.ts';
@@ -9,7 +10,8 @@ function toRun(row: Row): RunRecord {
     id: Number(row.id),
     guildId: String(row.guild_id),
     game: row.game as Game,
-    code: String(row.code),
+    // Written only through the engine and intake, which take normalised codes.
+    code: String(row.code) as GiftCode,
     trigger: String(row.trigger),
     fence: Number(row.fence),
     owner: String(row.owner),

@@ -16,6 +16,7 @@ import { createDiscovery } from '../../../src/codes/createDiscovery.ts';
 import { createLogger } from '../../../src/log/logger.ts';
 import type { RunTrigger } from '../../../src/redeem/redeemOptions.ts';
 import { startShardedDiscovery } from '../../../src/sharding/shardedDiscovery.ts';
+import { giftCode } from '../../../src/game/giftCode.ts';
 
 export interface TriggerCommand {
   op: 'trigger';
@@ -59,7 +60,7 @@ async function trigger(command: TriggerCommand): Promise<void> {
   await Promise.all(
     Array.from({ length: count }, async (_, index) => {
       const sentAt = Date.now();
-      const summary = await app.engine.processAutoRedeem(command.guildId, command.code, {
+      const summary = await app.engine.processAutoRedeem(command.guildId, giftCode(command.code), {
         trigger: command.trigger ?? 'auto',
         ...(command.forceLocal ? { forceLocal: true } : {}),
         ...(command.fids ? { fids: command.fids } : {}),

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { MessageFlags, type APIEmbed } from 'discord.js';
 import { deadCodeText, isFinalCodeStatus } from '../../../game/codeStatus.ts';
+import { normalizeCode } from '../../../game/giftCode.ts';
 import { gameInfo } from '../../../game/games.ts';
 import type { CodeRecord, GuildRecord } from '../../../store/types.ts';
 import type { BotContext } from '../../botContext.ts';
@@ -36,8 +37,10 @@ export const handleGiftcode: CommandHandler = async (interaction, guild, ctx) =>
  * alliance of the game with auto-redeem on (this one's runs show in its results channel). Returns the answer.
  */
 async function addCode(raw: string, alliance: GuildRecord, userId: string, ctx: BotContext): Promise<string> {
-  const result = await ctx.discovery.intake.submit({ code: raw, game: alliance.game, source: `discord:${userId}` });
-  if (result.kind === 'rejected') throw new UserError(`That is not a gift code: ${result.reason}.`);
+  // The edge where a typed code enters: normalised once here.
+  const parsed = normalizeCode(raw);
+  if (!parsed.ok) throw new UserError(`That is not a gift code: ${parsed.reason}.`);
+  const result = await ctx.discovery.intake.submit({ code: parsed.code, game: alliance.game, source: `discord:${userId}` });
   const code = result.code;
   const here = !alliance.autoRedeem
     ? `Auto-redeem is off here: run \`/redeem code:${code}\` to redeem it for this alliance.`

@@ -1,5 +1,5 @@
 import { ButtonStyle, ComponentType, escapeMarkdown, MessageFlags } from 'discord.js';
-import { isValidFid } from '../../../game/normalizeCode.ts';
+import { isValidFid } from '../../../game/playerIds.ts';
 import { EVENTS } from '../../../log/events.ts';
 import { addMembersInBatches, ImportInterruptedError } from '../../../members/addMembersInBatches.ts';
 import { cleanName } from '../../../members/cleanName.ts';

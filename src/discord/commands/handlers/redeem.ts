@@ -1,4 +1,5 @@
-import { isValidFid, normalizeCode } from '../../../game/normalizeCode.ts';
+import { normalizeCode } from '../../../game/giftCode.ts';
+import { isValidFid } from '../../../game/playerIds.ts';
 import { deadCodeText, isFinalCodeStatus } from '../../../game/codeStatus.ts';
 import { runInInteraction } from '../../runs/interactiveRun.ts';
 import { UserError } from '../../userError.ts';

@@ -1,3 +1,4 @@
+import type { GiftCode } from '../../../game/giftCode.ts';
 import { deadCodeText, isFinalCodeStatus } from '../../../game/codeStatus.ts';
 import { runInInteraction } from '../../runs/interactiveRun.ts';
 import { UserError } from '../../userError.ts';
@@ -8,7 +9,7 @@ import { requireAlliance } from './requireAlliance.ts';
  * "Retry failed" under a run summary: runs the code again for the members of this alliance who do not have it yet
  * (failed, left for later, or not called). Worked out from the ledger at click time, so it survives restarts.
  */
-export const handleRetryButton: ButtonHandler<{ code: string }> = async (interaction, { code }, guild, ctx) => {
+export const handleRetryButton: ButtonHandler<{ code: GiftCode }> = async (interaction, { code }, guild, ctx) => {
   const alliance = requireAlliance(guild);
   const { store } = ctx.app;
   const known = await store.codes.get(alliance.game, code);

@@ -1,7 +1,15 @@
 /** Gift codes in the wild: letters and digits, 4 to 20 characters (seen: 6–16). */
 export const CODE_PATTERN = /^[A-Za-z0-9]{4,20}$/;
 
-export type NormalizedCode = { ok: true; code: string } | { ok: false; reason: string };
+declare const GIFT_CODE: unique symbol;
+/**
+ * A gift code as giftbot knows it: normalised once, where it enters (a feed, a codes channel, a command, the CLI), by
+ * `normalizeCode`. Everything behind the edge — intake, the engine, the ledger — takes this type, so nothing
+ * normalises again, and a raw string cannot reach the game by mistake.
+ */
+export type GiftCode = string & { readonly [GIFT_CODE]: true };
+
+export type NormalizedCode = { ok: true; code: GiftCode } | { ok: false; reason: string };
 
 // Codes pasted from chat carry zero-width spaces, BOMs, bidi marks and other invisible format characters; a wrong
 // sign is the symptom when they reach the API, so they are removed before anything else looks at the code. Only
@@ -41,16 +49,12 @@ export function normalizeCode(input: string): NormalizedCode {
   if (code.length < 4) return { ok: false, reason: `"${code}" is too short for a gift code (4 to 20 characters)` };
   if (code.length > 20) return { ok: false, reason: `"${code.slice(0, 24)}…" is too long for a gift code (4 to 20 characters)` };
   if (!CODE_PATTERN.test(code)) return { ok: false, reason: `"${code}" has characters a gift code never has (letters and digits only)` };
-  return { ok: true, code };
+  return { ok: true, code: code as GiftCode };
 }
 
-/** Player ids (`fid`) are positive integers of up to 12 digits. */
-export function isValidFid(value: string): boolean {
-  return /^[1-9][0-9]{0,11}$/.test(value);
-}
-
-/** States (`kid`) are positive integers (a few thousand exist). */
-export function isValidState(value: string | number): boolean {
-  const text = String(value);
-  return /^[1-9][0-9]{0,5}$/.test(text);
+/** A code known to be well-formed (the demo's, the benchmark's, a test's, one read back from the store): throws otherwise. */
+export function giftCode(text: string): GiftCode {
+  const parsed = normalizeCode(text);
+  if (!parsed.ok) throw new Error(`not a gift code: ${parsed.reason}`);
+  return parsed.code;
 }
