@@ -4,7 +4,7 @@ import { PRIORITY } from '../pacing/rateBudget.ts';
 import type { MemberRecord } from '../store/types.ts';
 import { applyAnswer } from './applyAnswer.ts';
 import { provesCodeExists } from './probeGate.ts';
-import { codeDiedElsewhere, noteStop, setOutcome, stopRun, type RunContext } from './runContext.ts';
+import { codeDiedElsewhere, journalAnswer, noteStop, setOutcome, stopRun, type RunContext } from './runContext.ts';
 
 /** How long a member waits when another alliance's run is calling the same player right now. */
 const CLAIMED_ELSEWHERE_WAIT_MS = 5_000;
@@ -95,6 +95,7 @@ async function callOnce(run: RunContext, member: MemberRecord): Promise<PacedCal
   }
   const { answer, classification } = result;
   run.apiCalls += 1;
+  await journalAnswer(run, member, answer, classification);
   deps.listener.apiCall({ game, httpStatus: answer.httpStatus, durationMs: answer.durationMs, kind: classification.kind, reason: 'reason' in classification ? classification.reason : null });
   if (provesCodeExists(classification)) {
     run.codeProven = true;

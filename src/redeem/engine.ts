@@ -196,5 +196,5 @@ function defer(a: Admission, game: Game, summary: RunSummary, options: RedeemOpt
 }
 
 function baseSummary(guildId: string, game: Game | null, code: string, trigger: string): RunSummary {
-  return { status: 'refused', guildId, game, code, trigger, runId: null, fence: null, counts: emptyCounts(), byReason: {}, members: [], apiCalls: 0, rateLimited: 0, durationMs: 0, message: '', codeVerdict: null };
+  return { status: 'refused', guildId, game, code, trigger, runId: null, fence: null, counts: emptyCounts(), byReason: {}, members: [], apiCalls: 0, rateLimited: 0, answersNotRecorded: 0, durationMs: 0, message: '', codeVerdict: null };
 }

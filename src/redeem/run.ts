@@ -61,6 +61,7 @@ export async function runHeld(deps: RunDeps, held: HeldRun, summary: RunSummary)
     codeProven: (await store.codes.get(game, code))?.status === 'valid' || deps.probeGates.isProven(`${game}:${code}`),
     apiCalls: 0,
     rateLimited: 0,
+    answersNotRecorded: 0,
     stopController,
   };
   log.info({ event: EVENTS.runStarted, ...logFields, members: run.total, toCall: members.toCall.length, skipped: run.total - members.toCall.length }, 'run started');
@@ -125,10 +126,10 @@ async function finish(run: RunContext, members: readonly MemberRecord[], summary
   const { counts, byReason } = countOutcomes(ordered);
   const status = runStatusFor(run.stop);
   if (run.stop?.kind === 'lock-lost') await held.onLockLost();
-  const message = describeRun({ status, code, counts, byReason }, describeStop(run.stop, code));
+  const { apiCalls, rateLimited, answersNotRecorded } = run;
+  const message = [describeRun({ status, code, counts, byReason }, describeStop(run.stop, code)), notRecordedSentence(answersNotRecorded)].filter(Boolean).join(' ');
   const durationMs = Math.round(performance.now() - started);
-  const { apiCalls, rateLimited } = run;
-  await deps.store.runs.finish(run.scope.runId, runOutcomeFor(run.stop), { ...counts, apiCalls, rateLimited, durationMs }, message);
+  await deps.store.runs.finish(run.scope.runId, runOutcomeFor(run.stop), { ...counts, apiCalls, rateLimited, answersNotRecorded, durationMs }, message);
   // Once the code is settled (live, or dead and marked), later runs never wait at its gate.
   if (run.codeProven || run.stop?.kind === 'code-final') deps.probeGates.settle(run.codeKey);
   if (run.codeProven) {
@@ -137,8 +138,13 @@ async function finish(run: RunContext, members: readonly MemberRecord[], summary
   }
   const codeVerdict = verdictOf(run);
   const level = status === 'completed' ? 'info' : status === 'config-error' ? 'error' : 'warn';
-  deps.log[level]({ event: EVENTS.runFinished, ...run.logFields, status, counts, byReason, apiCalls, rateLimited, durationMs }, message);
-  return { ...summary, status, runId: run.scope.runId, fence: run.scope.fence, counts, byReason, members: ordered, apiCalls, rateLimited, durationMs, message, codeVerdict };
+  deps.log[level]({ event: EVENTS.runFinished, ...run.logFields, status, counts, byReason, apiCalls, rateLimited, answersNotRecorded, durationMs }, message);
+  return { ...summary, status, runId: run.scope.runId, fence: run.scope.fence, counts, byReason, members: ordered, apiCalls, rateLimited, answersNotRecorded, durationMs, message, codeVerdict };
+}
+
+function notRecordedSentence(n: number): string {
+  if (n === 0) return '';
+  return `${n} answer${n === 1 ? '' : 's'} from the game could not be written to the ledger (a newer run took over, or the database failed); the answer journal keeps ${n === 1 ? 'it' : 'them'}.`;
 }
 
 function verdictOf(run: RunContext): CodeVerdict | null {

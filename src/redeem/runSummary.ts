@@ -67,6 +67,8 @@ export interface RunSummary {
   members: MemberOutcome[];
   apiCalls: number;
   rateLimited: number;
+  /** Answers the game gave whose ledger write was refused or failed; each is in the answer journal. */
+  answersNotRecorded: number;
   durationMs: number;
   /** One plain sentence for the admin. */
   message: string;
