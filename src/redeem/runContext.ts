@@ -6,6 +6,7 @@ import type { ActiveRun } from '../locks/activeRuns.ts';
 import type { LockHandle } from '../locks/runLock.ts';
 import type { RetryPolicy } from '../pacing/retryPolicy.ts';
 import type { GuildRecord, LedgerOutcome, MemberRecord, RunScope, Store } from '../store/types.ts';
+import type { ScheduleExhaustedRetry } from './exhaustedRetry.ts';
 import type { MemberQueue } from './memberQueue.ts';
 import type { ProbeGates } from './probeGate.ts';
 import type { RedeemOptions } from './redeemOptions.ts';
@@ -22,6 +23,8 @@ export interface RunDeps extends PacingDeps {
   /** Calls in flight per run; the budget, not this, sets the pace. */
   concurrency: number;
   shutdownSignal: AbortSignal | undefined;
+  /** Brings members left retry-exhausted by an automatic run back later; returns when. */
+  retryExhausted?: ScheduleExhaustedRetry;
 }
 
 /**
