@@ -6,6 +6,9 @@ import { retryDelayMs } from '../pacing/retryPolicy.ts';
 import type { MemberRecord } from '../store/types.ts';
 import { recordOutcome, reportProgress, setOutcome, stopRun, type RunContext } from './runContext.ts';
 
+/** How long past its retry time a probe keeps the gate: enough for a worker to pick it up and call. */
+export const PROBE_HOLD_GRACE_MS = 5_000;
+
 /**
  * What one answer means for the member, the ledger and the run: a final row (success, already, failed), a dead code
  * (marked, the run stops), a configuration error (the run stops), or a retry later (with back-off, until the
@@ -57,12 +60,16 @@ export async function applyAnswer(run: RunContext, member: MemberRecord, attempt
       }
       if (!(await recordOutcome(run, member, { status: 'retry', reason: classification.reason, ...raw }))) return;
       if (attempt >= deps.retry.maxAttempts) {
+        // Given up for this run: another member may probe the code now.
+        deps.probeGates.release(run.codeKey, member.fid);
         setOutcome(run, member, { outcome: 'retry-exhausted', reason: classification.reason, ...raw, attempts: attempt });
         deps.log.warn({ event: EVENTS.memberResult, ...callFields, outcome: 'retry-exhausted', reason: classification.reason }, 'member left for a later run');
         deps.listener.memberOutcome({ game, outcome: 'retry-exhausted' });
         break;
       }
       const delay = retryDelayMs(deps.retry, attempt, classification.delayMs);
+      // The game has not looked at the code yet: this member keeps the probe gate until its retry (plus its spacing).
+      if (!run.codeProven) deps.probeGates.hold(run.codeKey, member.fid, performance.now() + delay + PROBE_HOLD_GRACE_MS);
       deps.log.info({ event: EVENTS.memberRetry, ...callFields, reason: classification.reason, delayMs: delay }, 'member will be retried');
       queue.push(member, performance.now() + delay);
       break;

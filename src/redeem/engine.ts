@@ -1,5 +1,5 @@
 import { deadCodeText, isFinalCodeStatus } from '../game/codeStatus.ts';
-import type { PacingDeps } from '../game/pacedCall.ts';
+import { seedSpacing, type PacingDeps } from '../game/pacedCall.ts';
 import type { Game } from '../game/games.ts';
 import { normalizeCode } from '../game/normalizeCode.ts';
 import { EVENTS } from '../log/events.ts';
@@ -18,6 +18,9 @@ import { fanOutListeners, type RunListener } from './runListener.ts';
 import { emptyCounts, type RunStatus, type RunSummary } from './runSummary.ts';
 
 export type { RedeemOptions, RunTrigger } from './redeemOptions.ts';
+
+/** How far back the journal is read to seed the per-player spacing at start (far more than any spacing). */
+const SPACING_MEMORY_MS = 5 * 60_000;
 
 export interface RedeemEngineDeps extends PacingDeps {
   store: Store;
@@ -93,7 +96,16 @@ export function createRedeemEngine(deps: RedeemEngineDeps): RedeemEngine {
   });
   const admission: Admission = { deps, log, listener, deferredRuns };
 
+  // Once per process, before the first run: the spacing learns each player's last call from the answer journal.
+  let seeded: Promise<void> | undefined;
+  const seedOnce = (): Promise<void> =>
+    (seeded ??= store.journal.lastCalls(Date.now() - SPACING_MEMORY_MS).then(
+      (calls) => seedSpacing(deps.spacing, calls),
+      (err: unknown) => log.warn({ event: EVENTS.runFailed, err }, 'could not read the last calls per player; spacing starts empty'),
+    ));
+
   async function admit(guildId: string, rawCode: string, options: RedeemOptions): Promise<RunSummary> {
+    await seedOnce();
     const normalized = normalizeCode(rawCode);
     if (!normalized.ok) return refuse(log, baseSummary(guildId, null, rawCode, options.trigger), 'refused', `Not a valid gift code: ${normalized.reason}.`);
     const code = normalized.code;
