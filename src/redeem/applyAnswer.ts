@@ -6,6 +6,28 @@ import { retryDelayMs } from '../pacing/retryPolicy.ts';
 import type { MemberRecord } from '../store/types.ts';
 import { recordOutcome, reportProgress, setOutcome, stopRun, type RunContext } from './runContext.ts';
 
+/**
+ * `params error` for one member: retried once, after a pause; the same member again is left (not final: it may be
+ * ours). Returns false when the run must stop instead: a second, different member got it too.
+ */
+async function paramsErrorOfOneMember(run: RunContext, member: MemberRecord, attempt: number, raw: { errCode: number | null; msg: string | null }, callFields: object): Promise<boolean> {
+  const { deps, queue } = run;
+  const others = [...run.paramsErrorFids].filter((fid) => fid !== member.fid);
+  if (others.length > 0) return false;
+  if (!(await recordOutcome(run, member, { status: 'retry', reason: 'params-error', ...raw }))) return true;
+  if (run.paramsErrorFids.has(member.fid)) {
+    setOutcome(run, member, { outcome: 'failed', reason: 'params-error', ...raw, attempts: attempt });
+    deps.log.warn({ event: EVENTS.memberResult, ...callFields, outcome: 'failed', reason: 'params-error' }, 'params error twice for this member: left for a later run');
+    deps.listener.memberOutcome({ game: run.game, outcome: 'failed' });
+    return true;
+  }
+  run.paramsErrorFids.add(member.fid);
+  const delay = retryDelayMs(deps.retry, attempt, 0);
+  deps.log.info({ event: EVENTS.memberRetry, ...callFields, reason: 'params-error', delayMs: delay }, 'params error for one member: retried once');
+  queue.push(member, performance.now() + delay);
+  return true;
+}
+
 /** How long past its retry time a probe keeps the gate: enough for a worker to pick it up and call. */
 export const PROBE_HOLD_GRACE_MS = 5_000;
 
@@ -45,6 +67,7 @@ export async function applyAnswer(run: RunContext, member: MemberRecord, attempt
       break;
     }
     case 'config-error': {
+      if (classification.reason === 'params-error' && (await paramsErrorOfOneMember(run, member, attempt, raw, callFields))) break;
       await recordOutcome(run, member, { status: 'retry', reason: classification.reason, ...raw });
       deps.log.error({ event: EVENTS.configError, ...callFields, reason: classification.reason }, 'the game API refused our request as malformed: stopping the run');
       stopRun(run, { kind: 'config-error', classification });

@@ -116,6 +116,7 @@ async function callOnce(run: RunContext, member: MemberRecord): Promise<PacedCal
   if (classification.kind === 'retry-later' && !run.codeProven) deps.probeGates.hold(run.codeKey, member.fid, performance.now() + classification.delayMs + PROBE_HOLD_GRACE_MS);
   // Stop at once, inside the gate, so no waiting worker sends another call for a dead code.
   if (classification.kind === 'code-final') stopRun(run, { kind: 'code-final', classification });
-  if (classification.kind === 'config-error') stopRun(run, { kind: 'config-error', classification });
+  // A params error may be one member's data: applyAnswer decides (retry once; a second member stops the run).
+  if (classification.kind === 'config-error' && classification.reason !== 'params-error') stopRun(run, { kind: 'config-error', classification });
   return result;
 }

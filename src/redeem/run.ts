@@ -63,6 +63,7 @@ export async function runHeld(deps: RunDeps, held: HeldRun, summary: RunSummary)
     apiCalls: 0,
     rateLimited: 0,
     answersNotRecorded: 0,
+    paramsErrorFids: new Set(),
     stopController,
   };
   log.info({ event: EVENTS.runStarted, ...logFields, members: run.total, toCall: members.toCall.length, skipped: run.total - members.toCall.length }, 'run started');

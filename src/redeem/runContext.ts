@@ -60,6 +60,8 @@ export interface RunContext {
   rateLimited: number;
   /** Answers the game gave whose ledger write was refused (stale fence) or failed: the journal still has them. */
   answersNotRecorded: number;
+  /** Members that got `params error` in this run: one is retried once; a second, different one stops the run. */
+  readonly paramsErrorFids: Set<string>;
   readonly stopController: AbortController;
 }
 

@@ -307,6 +307,9 @@ class Simulator implements GameApiSimulator {
       case 'timeout-retry':
         this.answerApi(res, call, headers, ANSWERS.timeoutRetry, this.latency());
         return;
+      case 'params-error':
+        this.answerApi(res, call, headers, ANSWERS.paramsError, this.latency());
+        return;
       case 'http-502':
       case 'http-503':
       case 'http-504': {

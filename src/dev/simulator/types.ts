@@ -42,6 +42,8 @@ export type FaultKind =
   | 'http-500'
   /** HTTP 404 `{"message":"Not Found"}`: the endpoint is gone, as /player and /captcha went in July 2026. */
   | 'http-404'
+  /** `params error` (40001): what the game says when it cannot read a request's fields (one member's data, say). */
+  | 'params-error'
   /** A 200 whose body is `sizeBytes` long (a SUCCESS padded out), streamed so the simulator holds little of it. */
   | 'huge-body';
 
