@@ -29,6 +29,8 @@ export interface SimulatorOptions {
   onCall?: (call: SimulatorCall) => void;
   /** How the JSON answers are spelled (numeric msg, errCode, no code); default the documented shape. */
   answerStyle?: AnswerStyle;
+  /** What an unknown player id gets: `role-not-exist` (default) or `user-info-error` (40020, as the game also answers). */
+  unknownPlayer?: 'role-not-exist' | 'user-info-error';
 }
 
 export interface GameApiSimulator {
@@ -82,6 +84,7 @@ class Simulator implements GameApiSimulator {
   private readonly latency: () => number;
   private readonly onCall: ((call: SimulatorCall) => void) | undefined;
   private answerStyle: AnswerStyle | null;
+  private readonly unknownPlayer: 'role-not-exist' | 'user-info-error';
   private callLog: SimulatorCall[] = [];
   /** Answers held back by latency, slow faults or feed delays; cleared on close so nothing fires afterwards. */
   private readonly timers = new Set<NodeJS.Timeout>();
@@ -95,6 +98,7 @@ class Simulator implements GameApiSimulator {
     this.latency = latencyFn(options.latencyMs ?? 0, options.seed ?? 1);
     this.onCall = options.onCall;
     this.answerStyle = options.answerStyle ?? null;
+    this.unknownPlayer = options.unknownPlayer ?? 'role-not-exist';
     this.server = createServer((req, res) => this.onRequest(req, res));
   }
 
@@ -188,7 +192,7 @@ class Simulator implements GameApiSimulator {
   private world(game: Game): GiftCodeWorld {
     if (!isGame(game)) throw new RangeError(`unknown game: ${String(game)}`);
     let world = this.worlds.get(game);
-    if (!world) this.worlds.set(game, (world = new GiftCodeWorld(gameInfo(game).salt)));
+    if (!world) this.worlds.set(game, (world = new GiftCodeWorld(gameInfo(game).salt, { unknownPlayer: this.unknownPlayer })));
     return world;
   }
 
