@@ -50,6 +50,14 @@ export type PacedCallResult =
 
 const SPACING_KEY = (game: Game, fid: string) => `${game}:${fid}`;
 
+/**
+ * Seeds the spacing from the calls the store knows (the answer journal): a process that starts right after another
+ * one (or after a restart) keeps the game's per-player gap instead of meeting `TOO FREQUENT.`.
+ */
+export function seedSpacing(spacing: PlayerSpacing, calls: readonly { game: Game; fid: string; at: number }[], now = Date.now()): void {
+  for (const call of calls) spacing.seed(SPACING_KEY(call.game, call.fid), now - call.at);
+}
+
 /** Milliseconds until this player may be called again (callers that would rather requeue than wait ask first). */
 export function spacingWait(spacing: PlayerSpacing, game: Game, fid: string): number {
   return spacing.waitFor(SPACING_KEY(game, fid));

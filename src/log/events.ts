@@ -28,6 +28,9 @@ export const EVENTS = {
   runFailed: 'redeem.run_failed',
   runRefused: 'redeem.run_refused',
   staleFence: 'redeem.stale_fence',
+  answerNotRecorded: 'redeem.answer_not_recorded',
+  journalFailed: 'redeem.journal_failed',
+  retryScheduled: 'redeem.retry_scheduled',
   runListenerFailed: 'redeem.listener_failed',
 
   // distributed lock (Redis)

@@ -86,7 +86,7 @@ export function describeDiscovery(summary: Pick<DiscoverySummary, 'counts' | 'pr
   const { counts } = summary;
   if (counts.total === 0) return [detail, 'Every member\'s state is known; nothing to look up.'].filter(Boolean).join(' ');
   const parts = [`Looked up ${plural(counts.total, 'member')} with ${plural(summary.probes, 'probe')}: ${counts.found} found`];
-  if (counts.notFound > 0) parts.push(`${counts.notFound} not found in the states tried`);
+  if (counts.notFound > 0) parts.push(`${counts.notFound} matched no state (check the id)`);
   if (counts.noSuchPlayer > 0) parts.push(`${counts.noSuchPlayer} not a player the game knows (check the id)`);
   if (counts.unresolved > 0) parts.push(`${counts.unresolved} not finished yet (run it again to go on)`);
   const given = summary.catchUp.reduce((sum, run) => sum + run.success, 0);

@@ -15,6 +15,9 @@ import { countDiscoveries, describeDiscovery, type DiscoverySummary, type Member
 import { impossibleCode } from './impossibleCode.ts';
 import { planStateSearch, type SearchTask } from './planStateSearch.ts';
 
+/** What a member gets when the bounded search rules out every state (40020 may also mean "no such player"). */
+export const NO_STATE_MATCHES = 'no state matches this id: check the id';
+
 export interface StateDiscoveryDeps extends PacingDeps {
   store: Store;
   /** Redemption runs in this process: discovery waits while one runs on the same API host. */
@@ -106,7 +109,7 @@ export async function runStateSearch(deps: StateDiscoveryDeps, guild: GuildRecor
       run.queue.push(task);
       continue;
     }
-    const reason = task.ruledOut > 0 ? `all ${task.ruledOut} states within ${range} of the alliance's state are ruled out` : "no state to start from: set the alliance's state";
+    const reason = task.ruledOut > 0 ? `${NO_STATE_MATCHES} (all ${task.ruledOut} states within ${range} of the alliance's state are ruled out)` : "no state to start from: set the alliance's state";
     deps.log.warn({ event: EVENTS.stateNotFound, guildId: guild.id, game, fid: task.member.fid, ruledOut: task.ruledOut, reason }, 'state not found');
     finishMember(run, task, 'not-found', null, reason);
   }
@@ -205,8 +208,12 @@ async function applyProbeAnswer(run: SearchRun, task: SearchTask, kid: number, a
       run.queue.push(task);
       return;
     }
-    const reason = `not in any of the ${task.ruledOut} states tried (up to ${run.range} either side of ${guild.defaultState ?? 'the centre'}); a larger STATE_DISCOVERY_RANGE or the member's own word is needed`;
-    deps.log.warn({ event: EVENTS.stateNotFound, guildId: guild.id, game, fid, ruledOut: task.ruledOut, probes: task.probes }, 'state not found');
+    // The game answers USER INFO ERROR (40020) for a wrong state and also for an id it does not know: after the
+    // bounded search, the id is as likely wrong as the state. The member is no longer "wrong state" (which every
+    // run would report and a restart would search again): its state becomes unknown until an admin sets one.
+    const reason = `${NO_STATE_MATCHES} (none of the ${task.ruledOut} states tried, up to ${run.range} either side of ${guild.defaultState ?? 'the centre'}, accepted it; the game gives the same answer for an unknown id)`;
+    await deps.store.members.setState(guild.id, fid, null, 'unknown');
+    deps.log.warn({ event: EVENTS.stateNotFound, guildId: guild.id, game, fid, ruledOut: task.ruledOut, probes: task.probes, reason }, 'no state matches this id');
     finishMember(run, task, 'not-found', null, reason);
     return;
   }

@@ -7,6 +7,8 @@ export interface PlayerSpacing {
   waitFor(key: string): number;
   /** Marks a call made now. */
   mark(key: string): void;
+  /** Marks a call made `agoMs` ago (known from the store after a restart), unless a later one is known. */
+  seed(key: string, agoMs: number): void;
 }
 
 export function createPlayerSpacing(gapMs: number, now: () => number = () => performance.now()): PlayerSpacing {
@@ -16,6 +18,12 @@ export function createPlayerSpacing(gapMs: number, now: () => number = () => per
       const previous = last.get(key);
       if (previous === undefined) return 0;
       return Math.max(0, previous + gapMs - now());
+    },
+    seed(key, agoMs) {
+      const at = now() - Math.max(0, agoMs);
+      if (at + gapMs <= now()) return;
+      const previous = last.get(key);
+      if (previous === undefined || previous < at) last.set(key, at);
     },
     mark(key) {
       const at = now();

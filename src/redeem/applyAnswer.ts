@@ -7,6 +7,31 @@ import type { MemberRecord } from '../store/types.ts';
 import { recordOutcome, reportProgress, setOutcome, stopRun, type RunContext } from './runContext.ts';
 
 /**
+ * `params error` for one member: retried once, after a pause; the same member again is left (not final: it may be
+ * ours). Returns false when the run must stop instead: a second, different member got it too.
+ */
+async function paramsErrorOfOneMember(run: RunContext, member: MemberRecord, attempt: number, raw: { errCode: number | null; msg: string | null }, callFields: object): Promise<boolean> {
+  const { deps, queue } = run;
+  const others = [...run.paramsErrorFids].filter((fid) => fid !== member.fid);
+  if (others.length > 0) return false;
+  if (!(await recordOutcome(run, member, { status: 'retry', reason: 'params-error', ...raw }))) return true;
+  if (run.paramsErrorFids.has(member.fid)) {
+    setOutcome(run, member, { outcome: 'failed', reason: 'params-error', ...raw, attempts: attempt });
+    deps.log.warn({ event: EVENTS.memberResult, ...callFields, outcome: 'failed', reason: 'params-error' }, 'params error twice for this member: left for a later run');
+    deps.listener.memberOutcome({ game: run.game, outcome: 'failed' });
+    return true;
+  }
+  run.paramsErrorFids.add(member.fid);
+  const delay = retryDelayMs(deps.retry, attempt, 0);
+  deps.log.info({ event: EVENTS.memberRetry, ...callFields, reason: 'params-error', delayMs: delay }, 'params error for one member: retried once');
+  queue.push(member, performance.now() + delay);
+  return true;
+}
+
+/** How long past its retry time a probe keeps the gate: enough for a worker to pick it up and call. */
+export const PROBE_HOLD_GRACE_MS = 5_000;
+
+/**
  * What one answer means for the member, the ledger and the run: a final row (success, already, failed), a dead code
  * (marked, the run stops), a configuration error (the run stops), or a retry later (with back-off, until the
  * retry policy gives up on the member for this run).
@@ -42,6 +67,7 @@ export async function applyAnswer(run: RunContext, member: MemberRecord, attempt
       break;
     }
     case 'config-error': {
+      if (classification.reason === 'params-error' && (await paramsErrorOfOneMember(run, member, attempt, raw, callFields))) break;
       await recordOutcome(run, member, { status: 'retry', reason: classification.reason, ...raw });
       deps.log.error({ event: EVENTS.configError, ...callFields, reason: classification.reason }, 'the game API refused our request as malformed: stopping the run');
       stopRun(run, { kind: 'config-error', classification });
@@ -57,12 +83,16 @@ export async function applyAnswer(run: RunContext, member: MemberRecord, attempt
       }
       if (!(await recordOutcome(run, member, { status: 'retry', reason: classification.reason, ...raw }))) return;
       if (attempt >= deps.retry.maxAttempts) {
+        // Given up for this run: another member may probe the code now.
+        deps.probeGates.release(run.codeKey, member.fid);
         setOutcome(run, member, { outcome: 'retry-exhausted', reason: classification.reason, ...raw, attempts: attempt });
         deps.log.warn({ event: EVENTS.memberResult, ...callFields, outcome: 'retry-exhausted', reason: classification.reason }, 'member left for a later run');
         deps.listener.memberOutcome({ game, outcome: 'retry-exhausted' });
         break;
       }
       const delay = retryDelayMs(deps.retry, attempt, classification.delayMs);
+      // The game has not looked at the code yet: this member keeps the probe gate until its retry (plus its spacing).
+      if (!run.codeProven) deps.probeGates.hold(run.codeKey, member.fid, performance.now() + delay + PROBE_HOLD_GRACE_MS);
       deps.log.info({ event: EVENTS.memberRetry, ...callFields, reason: classification.reason, delayMs: delay }, 'member will be retried');
       queue.push(member, performance.now() + delay);
       break;

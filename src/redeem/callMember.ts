@@ -2,12 +2,14 @@ import { pacedCall, spacingWait, type PacedCallResult } from '../game/pacedCall.
 import { EVENTS } from '../log/events.ts';
 import { PRIORITY } from '../pacing/rateBudget.ts';
 import type { MemberRecord } from '../store/types.ts';
-import { applyAnswer } from './applyAnswer.ts';
+import { applyAnswer, PROBE_HOLD_GRACE_MS } from './applyAnswer.ts';
 import { provesCodeExists } from './probeGate.ts';
-import { codeDiedElsewhere, noteStop, setOutcome, stopRun, type RunContext } from './runContext.ts';
+import { codeDiedElsewhere, journalAnswer, noteStop, setOutcome, stopRun, type RunContext } from './runContext.ts';
 
 /** How long a member waits when another alliance's run is calling the same player right now. */
 const CLAIMED_ELSEWHERE_WAIT_MS = 5_000;
+/** How often a member waiting behind another member's probe looks at the gate again (no call is made to look). */
+const HELD_GATE_POLL_MS = 250;
 
 /**
  * One member's turn: claim the ledger row under the run's fence, pass the probe gate, make the paced call, apply the
@@ -18,6 +20,12 @@ export async function callMember(run: RunContext, member: MemberRecord): Promise
   const wait = spacingWait(deps.spacing, run.game, member.fid);
   if (wait > 0) {
     queue.push(member, performance.now() + wait);
+    return;
+  }
+  // Another member's probe got "retry later" and keeps the gate until its retry: a dead code costs one call.
+  const held = run.codeProven ? 0 : deps.probeGates.heldFor(run.codeKey, member.fid, performance.now());
+  if (held > 0) {
+    queue.push(member, performance.now() + Math.min(held, HELD_GATE_POLL_MS));
     return;
   }
   // The lock must still be ours before the claim is written (and again right before the call).
@@ -68,6 +76,8 @@ async function gatedCall(run: RunContext, member: MemberRecord): Promise<PacedCa
     // or every worker of every run queued here would call one after another.
     if (probeGates.isProven(run.codeKey)) return 'proven' as const;
     if (run.stop || (await codeDiedElsewhere(run))) return { sent: false, why: 'stopped' } as const;
+    // Two members may pass callMember's check at once; only the holder of a retry-later probe calls.
+    if (probeGates.heldFor(run.codeKey, member.fid, performance.now()) > 0) return { sent: false, why: 'refused' } as const;
     return callOnce(run, member);
   });
   if (gated !== 'proven') return gated;
@@ -95,13 +105,18 @@ async function callOnce(run: RunContext, member: MemberRecord): Promise<PacedCal
   }
   const { answer, classification } = result;
   run.apiCalls += 1;
+  await journalAnswer(run, member, answer, classification);
   deps.listener.apiCall({ game, httpStatus: answer.httpStatus, durationMs: answer.durationMs, kind: classification.kind, reason: 'reason' in classification ? classification.reason : null });
   if (provesCodeExists(classification)) {
     run.codeProven = true;
     deps.probeGates.markProven(run.codeKey);
   }
+  // Still inside the gate: hold it for this member before the next waiting worker gets in (applyAnswer sets the
+  // exact retry time).
+  if (classification.kind === 'retry-later' && !run.codeProven) deps.probeGates.hold(run.codeKey, member.fid, performance.now() + classification.delayMs + PROBE_HOLD_GRACE_MS);
   // Stop at once, inside the gate, so no waiting worker sends another call for a dead code.
   if (classification.kind === 'code-final') stopRun(run, { kind: 'code-final', classification });
-  if (classification.kind === 'config-error') stopRun(run, { kind: 'config-error', classification });
+  // A params error may be one member's data: applyAnswer decides (retry once; a second member stops the run).
+  if (classification.kind === 'config-error' && classification.reason !== 'params-error') stopRun(run, { kind: 'config-error', classification });
   return result;
 }

@@ -22,6 +22,8 @@ export interface DeferredRunRequest {
   /** Only these members; null or absent for every member. */
   fids?: readonly string[] | null;
   reason: string;
+  /** When to try (epoch ms); default a short backoff (the lock may answer again soon). */
+  nextAttemptAt?: number;
 }
 
 export interface DeferredRunScheduler {
@@ -124,6 +126,12 @@ export function createDeferredRunScheduler(options: DeferredRunSchedulerOptions)
       log.info({ event: EVENTS.runDeferred, ...fields, status: summary.status, retryInMs: delay }, 'deferred run not done yet; retrying later');
       return;
     }
+    if (summary.retryAt !== null) {
+      // Some members were left retry-exhausted: the same row comes back later (growing delays, the run decided when).
+      await store.deferredRuns.reschedule(row, summary.retryAt, `retry-exhausted: ${summary.counts.retryExhausted} member(s)`);
+      log.info({ event: EVENTS.runDeferred, ...fields, status: summary.status, retryInMs: summary.retryAt - Date.now() }, 'deferred run left members for a later retry');
+      return;
+    }
     const removed = await store.deferredRuns.remove(row, row.version);
     log.info(
       { event: EVENTS.deferredDone, ...fields, status: summary.status, runId: summary.runId, apiCalls: summary.apiCalls, newTriggerWaiting: !removed },
@@ -144,7 +152,7 @@ export function createDeferredRunScheduler(options: DeferredRunSchedulerOptions)
           trigger: request.trigger,
           fids: request.fids && request.fids.length > 0 ? request.fids : null,
           reason: request.reason,
-          nextAttemptAt: Date.now() + backoff(1),
+          nextAttemptAt: request.nextAttemptAt ?? Date.now() + backoff(1),
         });
         log.info(
           { event: EVENTS.runDeferred, guildId: row.guildId, game: row.game, code: row.code, trigger: request.trigger, reason: request.reason, nextAttemptAt: row.nextAttemptAt },

@@ -1,5 +1,5 @@
 import { deadCodeText, isFinalCodeStatus } from '../game/codeStatus.ts';
-import type { PacingDeps } from '../game/pacedCall.ts';
+import { seedSpacing, type PacingDeps } from '../game/pacedCall.ts';
 import type { Game } from '../game/games.ts';
 import type { GiftCode } from '../game/giftCode.ts';
 import { EVENTS } from '../log/events.ts';
@@ -9,6 +9,7 @@ import type { LockHandle, RunLock } from '../locks/runLock.ts';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../pacing/retryPolicy.ts';
 import type { GuildRecord, Store } from '../store/types.ts';
 import { createDeferredRunScheduler, DEFERRED_TRIGGER, type DeferredRunRequest, type DeferredRunScheduler } from './deferredRunScheduler.ts';
+import { DEFAULT_EXHAUSTED_RETRY, exhaustedRetryDelayMs, type ExhaustedRetryPolicy } from './exhaustedRetry.ts';
 import { createProbeGates } from './probeGate.ts';
 import type { RedeemOptions } from './redeemOptions.ts';
 import { runHeld } from './run.ts';
@@ -17,6 +18,9 @@ import { fanOutListeners, type RunListener } from './runListener.ts';
 import { emptyCounts, type RunStatus, type RunSummary } from './runSummary.ts';
 
 export type { RedeemOptions, RunTrigger } from './redeemOptions.ts';
+
+/** How far back the journal is read to seed the per-player spacing at start (far more than any spacing). */
+const SPACING_MEMORY_MS = 5 * 60_000;
 
 export interface RedeemEngineDeps extends PacingDeps {
   store: Store;
@@ -29,6 +33,8 @@ export interface RedeemEngineDeps extends PacingDeps {
   /** Calls in flight per run; the budget, not this, sets the pace. */
   concurrency?: number;
   retry?: RetryPolicy;
+  /** When members left retry-exhausted by an automatic run are tried again. */
+  exhaustedRetry?: ExhaustedRetryPolicy;
   /** Stops every run (graceful shutdown): no new calls, in-flight ones finish and are recorded. */
   shutdownSignal?: AbortSignal;
   /** Runs deferred because the shared lock did not answer, or lost it: how they are retried. */
@@ -68,12 +74,22 @@ export function createRedeemEngine(deps: RedeemEngineDeps): RedeemEngine {
     retry: deps.retry ?? DEFAULT_RETRY_POLICY,
     concurrency: deps.concurrency ?? 8,
     shutdownSignal: deps.shutdownSignal,
+    retryExhausted: async (request) => {
+      const at = Date.now() + exhaustedRetryDelayMs(deps.exhaustedRetry ?? DEFAULT_EXHAUSTED_RETRY, request.round);
+      // A deferred run's own row is rescheduled by the scheduler when it sees retryAt; others record a new row.
+      if (request.trigger !== DEFERRED_TRIGGER) {
+        await deferredRuns.defer({ guildId: request.guildId, game: request.game, code: request.code, trigger: request.trigger, fids: request.fids, reason: 'retry-exhausted', nextAttemptAt: at });
+      }
+      log.info({ event: EVENTS.retryScheduled, guildId: request.guildId, game: request.game, code: request.code, trigger: request.trigger, fids: request.fids, round: request.round, retryAt: new Date(at).toISOString() }, `${request.fids.length} member(s) will be retried automatically`);
+      return at;
+    },
   };
   const inFlight = new Set<Promise<unknown>>();
   const deferredRuns = createDeferredRunScheduler({
     store,
     log,
-    run: (row) => engine.processAutoRedeem(row.guildId, row.code, { trigger: DEFERRED_TRIGGER, ...(row.fids ? { fids: row.fids } : {}) }),
+    // The run that first left members behind was round 1; each deferred attempt is one round later (a longer wait).
+    run: (row) => engine.processAutoRedeem(row.guildId, row.code, { trigger: DEFERRED_TRIGGER, retryRound: row.attempts + 2, ...(row.fids ? { fids: row.fids } : {}) }),
     // Without Redis nothing is ever deferred by the lock; with it, retrying while it is down would only defer again.
     canRun: deps.deferred?.canRun ?? (() => true),
     baseDelayMs: deps.deferred?.baseDelayMs ?? 5_000,
@@ -81,7 +97,16 @@ export function createRedeemEngine(deps: RedeemEngineDeps): RedeemEngine {
   });
   const admission: Admission = { deps, log, listener, deferredRuns };
 
+  // Once per process, before the first run: the spacing learns each player's last call from the answer journal.
+  let seeded: Promise<void> | undefined;
+  const seedOnce = (): Promise<void> =>
+    (seeded ??= store.journal.lastCalls(Date.now() - SPACING_MEMORY_MS).then(
+      (calls) => seedSpacing(deps.spacing, calls),
+      (err: unknown) => log.warn({ event: EVENTS.runFailed, err }, 'could not read the last calls per player; spacing starts empty'),
+    ));
+
   async function admit(guildId: string, code: GiftCode, options: RedeemOptions): Promise<RunSummary> {
+    await seedOnce();
     const guild = await store.guilds.get(guildId);
     if (!guild) return refuse(log, baseSummary(guildId, null, code, options.trigger), 'refused', `This server has no alliance set up yet (guild ${guildId}).`);
     const summary = baseSummary(guildId, guild.game, code, options.trigger);
@@ -194,5 +219,5 @@ function defer(a: Admission, game: Game, summary: RunSummary, options: RedeemOpt
 }
 
 function baseSummary(guildId: string, game: Game | null, code: string, trigger: string): RunSummary {
-  return { status: 'refused', guildId, game, code, trigger, runId: null, fence: null, counts: emptyCounts(), byReason: {}, members: [], apiCalls: 0, rateLimited: 0, durationMs: 0, message: '', codeVerdict: null };
+  return { status: 'refused', guildId, game, code, trigger, runId: null, fence: null, counts: emptyCounts(), byReason: {}, members: [], apiCalls: 0, rateLimited: 0, answersNotRecorded: 0, durationMs: 0, retryAt: null, message: '', codeVerdict: null };
 }

@@ -9,6 +9,8 @@ export interface RedeemOptions {
   fids?: readonly string[];
   /** Run on the in-process lock alone when the cross-process lock cannot be reached (an admin's choice; the ledger keeps it safe). */
   forceLocal?: boolean;
+  /** Which automatic retry round this deferred run is (its row's attempt): the next round waits longer. */
+  retryRound?: number;
   /** Called after every member's outcome, for live progress. */
   onProgress?: (progress: RunProgress) => void;
   /** Called once the run holds its locks, before the first call (Discord shows "started"). */

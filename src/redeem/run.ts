@@ -5,6 +5,7 @@ import type { ActiveRun } from '../locks/activeRuns.ts';
 import type { LockHandle } from '../locks/runLock.ts';
 import { FINAL_LEDGER_STATUSES, type GuildRecord, type MemberRecord } from '../store/types.ts';
 import { callMember } from './callMember.ts';
+import { isAutomaticTrigger } from './exhaustedRetry.ts';
 import { createMemberQueue } from './memberQueue.ts';
 import type { RedeemOptions } from './redeemOptions.ts';
 import { noteStop, reportProgress, runStartOf, setOutcome, type RunContext, type RunDeps } from './runContext.ts';
@@ -61,6 +62,8 @@ export async function runHeld(deps: RunDeps, held: HeldRun, summary: RunSummary)
     codeProven: (await store.codes.get(game, code))?.status === 'valid' || deps.probeGates.isProven(`${game}:${code}`),
     apiCalls: 0,
     rateLimited: 0,
+    answersNotRecorded: 0,
+    paramsErrorFids: new Set(),
     stopController,
   };
   log.info({ event: EVENTS.runStarted, ...logFields, members: run.total, toCall: members.toCall.length, skipped: run.total - members.toCall.length }, 'run started');
@@ -125,10 +128,11 @@ async function finish(run: RunContext, members: readonly MemberRecord[], summary
   const { counts, byReason } = countOutcomes(ordered);
   const status = runStatusFor(run.stop);
   if (run.stop?.kind === 'lock-lost') await held.onLockLost();
-  const message = describeRun({ status, code, counts, byReason }, describeStop(run.stop, code));
+  const { apiCalls, rateLimited, answersNotRecorded } = run;
+  const retryAt = await scheduleRetry(run, status, ordered);
+  const message = [describeRun({ status, code, counts, byReason, retryAt }, describeStop(run.stop, code)), notRecordedSentence(answersNotRecorded)].filter(Boolean).join(' ');
   const durationMs = Math.round(performance.now() - started);
-  const { apiCalls, rateLimited } = run;
-  await deps.store.runs.finish(run.scope.runId, runOutcomeFor(run.stop), { ...counts, apiCalls, rateLimited, durationMs }, message);
+  await deps.store.runs.finish(run.scope.runId, runOutcomeFor(run.stop), { ...counts, apiCalls, rateLimited, answersNotRecorded, durationMs }, message);
   // Once the code is settled (live, or dead and marked), later runs never wait at its gate.
   if (run.codeProven || run.stop?.kind === 'code-final') deps.probeGates.settle(run.codeKey);
   if (run.codeProven) {
@@ -137,8 +141,25 @@ async function finish(run: RunContext, members: readonly MemberRecord[], summary
   }
   const codeVerdict = verdictOf(run);
   const level = status === 'completed' ? 'info' : status === 'config-error' ? 'error' : 'warn';
-  deps.log[level]({ event: EVENTS.runFinished, ...run.logFields, status, counts, byReason, apiCalls, rateLimited, durationMs }, message);
-  return { ...summary, status, runId: run.scope.runId, fence: run.scope.fence, counts, byReason, members: ordered, apiCalls, rateLimited, durationMs, message, codeVerdict };
+  deps.log[level]({ event: EVENTS.runFinished, ...run.logFields, status, counts, byReason, apiCalls, rateLimited, answersNotRecorded, durationMs }, message);
+  return { ...summary, status, runId: run.scope.runId, fence: run.scope.fence, counts, byReason, members: ordered, apiCalls, rateLimited, answersNotRecorded, durationMs, retryAt, message, codeVerdict };
+}
+
+/** Members an automatic run left retry-exhausted come back in a deferred run of their own; null when none is due. */
+async function scheduleRetry(run: RunContext, status: RunSummary['status'], outcomes: readonly MemberOutcome[]): Promise<number | null> {
+  const fids = outcomes.filter((o) => o.outcome === 'retry-exhausted').map((o) => o.fid);
+  if (fids.length === 0 || status !== 'completed' || !run.deps.retryExhausted || !isAutomaticTrigger(run.options.trigger)) return null;
+  try {
+    return await run.deps.retryExhausted({ guildId: run.guild.id, game: run.game, code: run.code, trigger: run.options.trigger, fids, round: run.options.retryRound ?? 1 });
+  } catch (err) {
+    run.deps.log.error({ event: EVENTS.runFailed, ...run.logFields, err }, 'could not schedule the retry of members left retry-exhausted');
+    return null;
+  }
+}
+
+function notRecordedSentence(n: number): string {
+  if (n === 0) return '';
+  return `${n} answer${n === 1 ? '' : 's'} from the game could not be written to the ledger (a newer run took over, or the database failed); the answer journal keeps ${n === 1 ? 'it' : 'them'}.`;
 }
 
 function verdictOf(run: RunContext): CodeVerdict | null {

@@ -6,6 +6,7 @@ import type { ActiveRun } from '../locks/activeRuns.ts';
 import type { LockHandle } from '../locks/runLock.ts';
 import type { RetryPolicy } from '../pacing/retryPolicy.ts';
 import type { GuildRecord, LedgerOutcome, MemberRecord, RunScope, Store } from '../store/types.ts';
+import type { ScheduleExhaustedRetry } from './exhaustedRetry.ts';
 import type { MemberQueue } from './memberQueue.ts';
 import type { ProbeGates } from './probeGate.ts';
 import type { RedeemOptions } from './redeemOptions.ts';
@@ -22,6 +23,8 @@ export interface RunDeps extends PacingDeps {
   /** Calls in flight per run; the budget, not this, sets the pace. */
   concurrency: number;
   shutdownSignal: AbortSignal | undefined;
+  /** Brings members left retry-exhausted by an automatic run back later; returns when. */
+  retryExhausted?: ScheduleExhaustedRetry;
 }
 
 /**
@@ -55,6 +58,10 @@ export interface RunContext {
   codeProven: boolean;
   apiCalls: number;
   rateLimited: number;
+  /** Answers the game gave whose ledger write was refused (stale fence) or failed: the journal still has them. */
+  answersNotRecorded: number;
+  /** Members that got `params error` in this run: one is retried once; a second, different one stops the run. */
+  readonly paramsErrorFids: Set<string>;
   readonly stopController: AbortController;
 }
 
@@ -91,12 +98,51 @@ export function setOutcome(run: RunContext, member: MemberRecord, outcome: Omit<
 
 /** Writes the member's row under the run's fence; a stale fence (a newer run owns the code) stops the run. */
 export async function recordOutcome(run: RunContext, member: MemberRecord, outcome: LedgerOutcome): Promise<boolean> {
-  const result = await run.deps.store.ledger.record(run.scope, member.fid, outcome);
+  const notRecorded = (why: string, err?: unknown) => {
+    run.answersNotRecorded += 1;
+    run.deps.log.error(
+      { event: EVENTS.answerNotRecorded, ...run.logFields, fid: member.fid, status: outcome.status, err_code: outcome.errCode ?? null, err_msg: outcome.msg ?? null, why, ...(err ? { err } : {}) },
+      'the game answered but the ledger write did not go through; the answer journal keeps it',
+    );
+  };
+  let result;
+  try {
+    result = await run.deps.store.ledger.record(run.scope, member.fid, outcome);
+  } catch (err) {
+    notRecorded('store-error', err);
+    throw err;
+  }
   if (result !== 'stale-fence') return true;
+  notRecorded('stale-fence');
   run.deps.log.error({ event: EVENTS.staleFence, ...run.logFields, fid: member.fid, stage: 'record' }, 'write refused: a newer run owns this code now; stopping');
   stopRun(run, { kind: 'stale-fence' });
   run.deps.listener.lockEvent('stale-fence');
   return false;
+}
+
+/**
+ * Appends the answer to the journal before anything else is written: never fenced, so what the game said survives a
+ * refused or failed ledger write. A journal failure is logged and does not stop the run (the ledger still decides).
+ */
+export async function journalAnswer(run: RunContext, member: MemberRecord, answer: { httpStatus: number }, classification: { kind: string; errCode: number | null; msg: string | null }): Promise<void> {
+  const { scope } = run;
+  try {
+    await run.deps.store.journal.append({
+      runId: scope.runId,
+      fence: scope.fence,
+      guildId: scope.guildId,
+      game: scope.game,
+      fid: member.fid,
+      code: scope.code,
+      httpStatus: answer.httpStatus,
+      errCode: classification.errCode,
+      msg: classification.msg,
+      kind: classification.kind,
+      at: Date.now(),
+    });
+  } catch (err) {
+    run.deps.log.error({ event: EVENTS.journalFailed, ...run.logFields, fid: member.fid, kind: classification.kind, err_code: classification.errCode, err_msg: classification.msg, err }, 'could not append the answer to the journal');
+  }
 }
 
 /** Tells the caller, the listeners and the active set how far the run is. */

@@ -1,5 +1,6 @@
 import type { FinalCodeStatus } from '../game/codeStatus.ts';
 import type { Game } from '../game/games.ts';
+import { clockTime } from './exhaustedRetry.ts';
 
 export type RunStatus =
   /** Every member was tried; see counts for what each got. */
@@ -67,7 +68,11 @@ export interface RunSummary {
   members: MemberOutcome[];
   apiCalls: number;
   rateLimited: number;
+  /** Answers the game gave whose ledger write was refused or failed; each is in the answer journal. */
+  answersNotRecorded: number;
   durationMs: number;
+  /** When the members left retry-exhausted are retried automatically (epoch ms); null when nothing is scheduled. */
+  retryAt: number | null;
   /** One plain sentence for the admin. */
   message: string;
   /**
@@ -122,7 +127,7 @@ export function reasonText(reason: string): string {
 }
 
 /** The plain sentence shown in Discord, the CLI and the run's log line. */
-export function describeRun(summary: Pick<RunSummary, 'status' | 'code' | 'counts' | 'byReason'>, detail?: string): string {
+export function describeRun(summary: Pick<RunSummary, 'status' | 'code' | 'counts' | 'byReason'> & { retryAt?: number | null }, detail?: string): string {
   const { counts, code } = summary;
   const reached = counts.success + counts.already;
   const attempted = counts.total - counts.skipped;
@@ -136,7 +141,13 @@ export function describeRun(summary: Pick<RunSummary, 'status' | 'code' | 'count
   } else {
     parts.push(`${code}: ${reached} of ${attempted} member${plural(attempted)} have it (${counts.success} new, ${counts.already} already had it)`);
     if (counts.failed > 0) parts.push(`${counts.failed} failed (${reasonsOf(summary.byReason, 'failed').join(', ')})`);
-    if (counts.retryExhausted > 0) parts.push(`${counts.retryExhausted} could not be reached now and will be retried by the next run`);
+    if (counts.retryExhausted > 0) {
+      parts.push(
+        summary.retryAt
+          ? `${counts.retryExhausted} member${plural(counts.retryExhausted)} could not be reached now and will be retried at ${clockTime(summary.retryAt)}`
+          : `${counts.retryExhausted} could not be reached now and will be retried by the next run`,
+      );
+    }
     if (counts.skipped > 0) parts.push(`${counts.skipped} skipped (${skippedReasons.join(', ')})`);
   }
   const sentence = parts.length > 0 ? `${parts.join('; ')}.` : '';

@@ -111,11 +111,14 @@ export function describeAppStatus(status: AppStatus): string[] {
     const pause = describePause(budget, status.at);
     if (pause) lines.push(`  ${pause}`);
   }
+  // State discovery spends the same per-address budget: it takes a slot only while no redemption uses the host.
+  lines.push('State probes wait behind redemptions: they are sent only while no run is redeeming on the same API host.');
   if (status.deferredRuns.length === 0) lines.push('No deferred runs.');
   else {
-    lines.push(`${status.deferredRuns.length} deferred run(s) waiting for the shared lock:`);
+    lines.push(`${status.deferredRuns.length} deferred run(s) waiting (for the shared lock, or members to retry later):`);
     for (const run of status.deferredRuns.slice(0, 10)) {
-      lines.push(`  ${run.code} for ${run.guildId} (${run.trigger}, ${run.attempts} retries so far)`);
+      const next = new Date(run.nextAttemptAt).toISOString().slice(11, 16);
+      lines.push(`  ${run.code} for ${run.guildId} (${run.trigger}, ${run.attempts} retries so far, next at ${next} UTC${run.reason ? `: ${run.reason}` : ''})`);
     }
   }
   lines.push(status.activeRuns.length === 0 ? 'No run in progress in this process.' : `${status.activeRuns.length} run(s) in progress in this process.`);

@@ -184,4 +184,29 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       UPDATE runs SET outcome = 'config-error' WHERE outcome = 'config_error';
     `,
   },
+  {
+    version: 50,
+    name: 'answer journal (every answer the game gave, before the ledger row)',
+    sql: `
+      -- Append-only: one row per answer the game gave to a redemption call, written before the ledger row and never
+      -- refused (no fence check), so an answer whose ledger write was refused (a superseded run, a full disk) is kept
+      -- for an operator to reconcile. Never updated or deleted by giftbot.
+      CREATE TABLE answer_journal (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        run_id INTEGER,
+        fence INTEGER NOT NULL,
+        guild_id TEXT NOT NULL,
+        game TEXT NOT NULL,
+        fid TEXT NOT NULL,
+        code TEXT NOT NULL,
+        http_status INTEGER,
+        err_code INTEGER,
+        msg TEXT,
+        kind TEXT NOT NULL,
+        at INTEGER NOT NULL
+      );
+      CREATE INDEX answer_journal_code ON answer_journal (game, code);
+      CREATE INDEX answer_journal_at ON answer_journal (at);
+    `,
+  },
 ];

@@ -13,6 +13,8 @@ export interface Store {
   /** Runs waiting for the shared lock service (Redis) to answer again. */
   readonly deferredRuns: DeferredRunRepo;
   readonly wrongStates: WrongStateRepo;
+  /** Every answer the game gave to a redemption call, append-only, written before the ledger row and never refused. */
+  readonly journal: AnswerJournalRepo;
   /**
    * Writes everything an import brings (alliances, members, codes, redemption history) in ONE transaction, checks the
    * counts before committing, and rolls everything back when they do not add up. Fills in only what giftbot does not
@@ -293,4 +295,30 @@ export interface DeferredRunRepo {
   /** Removes the row unless a new trigger was merged in since `version` was read. Returns whether it was removed. */
   remove(key: { guildId: string; game: Game; code: string }, version: number): Promise<boolean>;
   list(): Promise<DeferredRun[]>;
+}
+
+/** One answer the game gave (or the transport error in its place), as the journal keeps it. */
+export interface JournalEntry {
+  id: number;
+  runId: number | null;
+  fence: number;
+  guildId: string;
+  game: Game;
+  fid: string;
+  code: string;
+  /** 0 when no HTTP answer arrived (timeout, reset): the call may still have reached the game. */
+  httpStatus: number | null;
+  errCode: number | null;
+  msg: string | null;
+  /** The classifier's verdict (success, already-redeemed, member-final, code-final, retry-later, config-error). */
+  kind: string;
+  at: number;
+}
+
+export interface AnswerJournalRepo {
+  /** Appends one answer. No fence check: a superseded run's answer is kept too, which is the point. */
+  append(entry: Omit<JournalEntry, 'id'>): Promise<void>;
+  listForCode(game: Game, code: string): Promise<JournalEntry[]>;
+  /** The latest answer per (game, player) at or after `since` (epoch ms): the per-player spacing survives a restart. */
+  lastCalls(since: number): Promise<{ game: Game; fid: string; at: number }[]>;
 }

@@ -15,6 +15,7 @@ const KINDS: readonly FaultKind[] = [
   'reset',
   'http-500',
   'http-404',
+  'params-error',
   'huge-body',
 ];
 

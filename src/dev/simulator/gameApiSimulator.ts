@@ -10,26 +10,9 @@ import { FeedRegistry } from './feeds.ts';
 import { FixedWindowBudget } from './fixedWindowBudget.ts';
 import { GiftCodeWorld } from './giftCodeWorld.ts';
 import { latencyFn } from './prng.ts';
-import type { AnswerStyle, CodeOptions, CodeStatus, FaultSpec, FeedSpec, PlayerSpec, RateLimitSpec, SimulatorCall } from './types.ts';
+import type { AnswerStyle, CodeOptions, CodeStatus, FaultSpec, FeedSpec, PlayerSpec, RateLimitSpec, SimulatorCall, SimulatorOptions } from './types.ts';
 
 export type * from './types.ts';
-
-export interface SimulatorOptions {
-  /** Default 0 (a free port); the host is always 127.0.0.1. */
-  port?: number;
-  /** Per client IP and per game; default { limit: 30, windowMs: 60_000 }; false/null disables it. */
-  rateLimit?: RateLimitSpec | false | null;
-  /** Minimum gap between two requests for the same (game, fid); default 2000; 0 disables. */
-  playerSpacingMs?: number;
-  /** Added to every API answer (not feeds); default 0. A range is drawn from a PRNG seeded with `seed`. */
-  latencyMs?: number | { min: number; max: number };
-  /** Seed for latency jitter; default 1. */
-  seed?: number;
-  /** Called once per request when its answer is decided (before any latency), e.g. to log calls. */
-  onCall?: (call: SimulatorCall) => void;
-  /** How the JSON answers are spelled (numeric msg, errCode, no code); default the documented shape. */
-  answerStyle?: AnswerStyle;
-}
 
 export interface GameApiSimulator {
   /** 'http://127.0.0.1:PORT' */
@@ -82,6 +65,7 @@ class Simulator implements GameApiSimulator {
   private readonly latency: () => number;
   private readonly onCall: ((call: SimulatorCall) => void) | undefined;
   private answerStyle: AnswerStyle | null;
+  private readonly unknownPlayer: SimulatorOptions['unknownPlayer'];
   private callLog: SimulatorCall[] = [];
   /** Answers held back by latency, slow faults or feed delays; cleared on close so nothing fires afterwards. */
   private readonly timers = new Set<NodeJS.Timeout>();
@@ -97,6 +81,7 @@ class Simulator implements GameApiSimulator {
     this.latency = latencyFn(options.latencyMs ?? 0, options.seed ?? 1);
     this.onCall = options.onCall;
     this.answerStyle = options.answerStyle ?? null;
+    this.unknownPlayer = options.unknownPlayer;
     this.server = createServer((req, res) => this.onRequest(req, res));
   }
 
@@ -191,7 +176,7 @@ class Simulator implements GameApiSimulator {
   private world(game: Game): GiftCodeWorld {
     if (!isGame(game)) throw new RangeError(`unknown game: ${String(game)}`);
     let world = this.worlds.get(game);
-    if (!world) this.worlds.set(game, (world = new GiftCodeWorld(gameInfo(game).salt)));
+    if (!world) this.worlds.set(game, (world = new GiftCodeWorld(gameInfo(game).salt, this.unknownPlayer ? { unknownPlayer: this.unknownPlayer } : {})));
     return world;
   }
 
@@ -313,7 +298,8 @@ class Simulator implements GameApiSimulator {
         this.later(this.latency(), () => res.destroy());
         return;
       case 'timeout-retry':
-        this.answerApi(res, call, headers, ANSWERS.timeoutRetry, this.latency());
+      case 'params-error':
+        this.answerApi(res, call, headers, fault.kind === 'params-error' ? ANSWERS.paramsError : ANSWERS.timeoutRetry, this.latency());
         return;
       case 'http-502':
       case 'http-503':

@@ -36,8 +36,12 @@ export class GiftCodeWorld {
   /** Monotonic time of each fid's last request that passed the spacing check. */
   private readonly lastRequestAt = new Map<string, number>();
 
-  constructor(salt: string) {
+  /** What an id the game does not know gets: `role not exist.`, or `USER INFO ERROR.` as the real game also says. */
+  private readonly unknownPlayer: ApiAnswer;
+
+  constructor(salt: string, options: { unknownPlayer?: 'role-not-exist' | 'user-info-error' } = {}) {
     this.salt = salt;
+    this.unknownPlayer = options.unknownPlayer === 'user-info-error' ? ANSWERS.userInfoError : ANSWERS.roleNotExist;
   }
 
   addPlayer(p: PlayerSpec): void {
@@ -97,7 +101,7 @@ export class GiftCodeWorld {
     }
 
     const player = this.players.get(fid);
-    if (!player) return ANSWERS.roleNotExist;
+    if (!player) return this.unknownPlayer;
     if (Number(fields.kid) !== player.kid) return ANSWERS.userInfoError;
 
     const cdk = fields.cdk as string;

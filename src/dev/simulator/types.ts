@@ -50,6 +50,8 @@ export type FaultKind =
   | 'http-500'
   /** HTTP 404 `{"message":"Not Found"}`: the endpoint is gone, as /player and /captcha went in July 2026. */
   | 'http-404'
+  /** `params error` (40001): what the game says when it cannot read a request's fields (one member's data, say). */
+  | 'params-error'
   /** A 200 whose body is `sizeBytes` long (a SUCCESS padded out), streamed so the simulator holds little of it. */
   | 'huge-body';
 
@@ -128,4 +130,23 @@ export interface SimulatorCall {
   fault?: FaultKind;
   /** For `huge-body`: bytes the client let the simulator write before it stopped reading (set when writing ends). */
   bodyBytesSent?: number;
+}
+
+export interface SimulatorOptions {
+  /** Default 0 (a free port); the host is always 127.0.0.1. */
+  port?: number;
+  /** Per client IP and per game; default { limit: 30, windowMs: 60_000 }; false/null disables it. */
+  rateLimit?: RateLimitSpec | false | null;
+  /** Minimum gap between two requests for the same (game, fid); default 2000; 0 disables. */
+  playerSpacingMs?: number;
+  /** Added to every API answer (not feeds); default 0. A range is drawn from a PRNG seeded with `seed`. */
+  latencyMs?: number | { min: number; max: number };
+  /** Seed for latency jitter; default 1. */
+  seed?: number;
+  /** Called once per request when its answer is decided (before any latency), e.g. to log calls. */
+  onCall?: (call: SimulatorCall) => void;
+  /** How the JSON answers are spelled (numeric msg, errCode, no code); default the documented shape. */
+  answerStyle?: AnswerStyle;
+  /** What an unknown player id gets: `role-not-exist` (default) or `user-info-error` (40020, as the game also answers). */
+  unknownPlayer?: 'role-not-exist' | 'user-info-error';
 }

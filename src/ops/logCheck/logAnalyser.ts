@@ -1,4 +1,5 @@
 import { EVENTS } from '../../log/events.ts';
+import { createAnswersNotRecorded } from './answersNotRecorded.ts';
 import { createConfigErrors } from './configErrors.ts';
 import { createFeedHealth } from './feedHealth.ts';
 import { createLockHolds } from './lockHolds.ts';
@@ -56,6 +57,7 @@ export function createLogAnalyser(options: LogCheckOptions): LogAnalyser {
   const feeds = createFeedHealth(options, problems);
   const stuckRuns = createStuckRuns(problems);
   const configErrors = createConfigErrors(options, problems);
+  const notRecorded = createAnswersNotRecorded(options, problems);
 
   function onRecord(record: LogRecord): void {
     const event = record.event!;
@@ -98,6 +100,9 @@ export function createLogAnalyser(options: LogCheckOptions): LogAnalyser {
       case EVENTS.configError:
         configErrors.configError(record, game);
         break;
+      case EVENTS.answerNotRecorded:
+        notRecorded.notRecorded(record);
+        break;
       case EVENTS.apiRateLimited:
         storms.rateLimited(record);
         break;
@@ -115,6 +120,7 @@ export function createLogAnalyser(options: LogCheckOptions): LogAnalyser {
     storms.finish();
     stuckRuns.finish();
     configErrors.finish();
+    notRecorded.finish();
     const inProgress = holds.finish();
     feeds.finish();
     return {

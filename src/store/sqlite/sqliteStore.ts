@@ -1,4 +1,5 @@
 import type { Store } from '../types.ts';
+import { createAnswerJournalRepo } from './answerJournalRepo.ts';
 import { createCodeRepo } from './codeRepo.ts';
 import { openDatabase } from './database.ts';
 import { createDeferredRunRepo } from './deferredRunRepo.ts';
@@ -21,6 +22,7 @@ export function openSqliteStore(path: string): Store {
     runs: createRunRepo(db),
     deferredRuns: createDeferredRunRepo(db),
     wrongStates: createWrongStateRepo(db),
+    journal: createAnswerJournalRepo(db),
     async importBatch(batch, options = {}) {
       return runImportBatch(db, batch, options.dryRun ?? false);
     },
