@@ -57,9 +57,10 @@ export async function applyAnswer(run: RunContext, member: MemberRecord, attempt
       break;
     }
     case 'code-final': {
-      // Not the member's fault: the row stays open, the code is marked, and the whole run stops.
+      // Not the member's fault: the row stays open, the code is marked, and the whole run stops. The member was
+      // called, so the summary says their call failed on the dead code (the others are "not called").
       await recordOutcome(run, member, { status: 'retry', reason: `code-${classification.reason}`, ...raw });
-      setOutcome(run, member, { outcome: 'not-called', reason: `code-${classification.reason}`, ...raw, attempts: attempt });
+      setOutcome(run, member, { outcome: 'failed', reason: `code-${classification.reason}`, ...raw, attempts: attempt });
       const status = codeStatusFor(classification.reason);
       await deps.store.codes.setStatus(game, run.code, status, raw);
       deps.log.warn({ event: EVENTS.codeInvalidated, ...callFields, status, reason: classification.reason }, 'code invalidated: stopping the run');

@@ -103,6 +103,10 @@ describe('processAutoRedeem against the game-API simulator', () => {
     expect(summary.message).toContain(msg);
     expect((await h.app.store.codes.get('wos', 'DEADCODE'))?.status).toBe(stored);
     expect(h.logs.events(EVENTS.codeInvalidated)).toHaveLength(1);
+    // The one member called is reported with the game's answer, not as "not called" like the rest.
+    const reason = kind === 'unknown' ? 'code-not-found' : `code-${kind}`;
+    expect(summary.members.filter((m) => m.outcome !== 'not-called')).toEqual([expect.objectContaining({ outcome: 'failed', reason, msg })]);
+    expect(summary.counts.notCalled).toBe(29);
 
     // Any guild, any trigger: no call is ever made for it again.
     await h.app.store.guilds.upsert({ id: '900000000000000002', game: 'wos', defaultState: 245 });
