@@ -5,7 +5,8 @@
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { pino } from 'pino';
-import { createCore, type Core } from '../src/runtime.ts';
+import type { Core } from '../src/core.ts';
+import { createCore } from '../src/runtime.ts';
 import { loadConfig } from '../src/config/config.ts';
 import { createCodeIntake } from '../src/codes/codeIntake.ts';
 import { createGiftCodeClient } from '../src/game/giftCodeClient.ts';

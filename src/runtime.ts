@@ -13,26 +13,26 @@ import { createDiscordClient } from './discord/createDiscordClient.ts';
 import { createLiveRuns } from './discord/runs/liveRuns.ts';
 import { createRunReporter } from './discord/runs/runReporter.ts';
 import { GAMES, type Game } from './game/games.ts';
-import { createGiftCodeClient, type GiftCodeClient } from './game/giftCodeClient.ts';
+import { createGiftCodeClient } from './game/giftCodeClient.ts';
 import { EVENTS } from './log/events.ts';
 import type { Logger } from './log/logger.ts';
-import { createActiveRuns, type ActiveRuns } from './locks/activeRuns.ts';
+import { createActiveRuns } from './locks/activeRuns.ts';
 import { createLocalOnlyRunLock, type RunLock } from './locks/runLock.ts';
-import { createStateDiscovery, type StateDiscovery } from './members/stateDiscovery.ts';
-import { createMetrics, type Metrics } from './ops/metrics.ts';
+import { createStateDiscovery } from './members/stateDiscovery.ts';
+import { createMetrics } from './ops/metrics.ts';
 import { startOps, type Ops } from './ops/startOps.ts';
 import { StartupError } from './ops/startupError.ts';
 import { createLocalRateBudget } from './pacing/localRateBudget.ts';
-import { createPlayerSpacing, type PlayerSpacing } from './pacing/playerSpacing.ts';
+import { createPlayerSpacing } from './pacing/playerSpacing.ts';
 import type { RateBudget } from './pacing/rateBudget.ts';
-import { createRedeemEngine, type RedeemEngine } from './redeem/engine.ts';
-import type { DeferredRunScheduler } from './redeem/deferredRunScheduler.ts';
+import { createRedeemEngine } from './redeem/engine.ts';
 import type { RunListener } from './redeem/runListener.ts';
 import { createRedisCoordination } from './redis/redisCoordination.ts';
 import { scopeStoreToShards } from './sharding/shardScope.ts';
 import { collectAppStatus, type AppStatus } from './status/appStatus.ts';
 import { openSqliteStore } from './store/sqlite/sqliteStore.ts';
 import type { Store } from './store/types.ts';
+import type { Core } from './core.ts';
 
 export interface CoreDeps {
   config: Config;
@@ -47,34 +47,6 @@ export interface CoreDeps {
   discordConnected?: () => boolean;
 }
 
-/** giftbot without Discord: what the CLI, the demo, the benchmark and the bot's commands work with. */
-export interface Core {
-  config: Config;
-  log: Logger;
-  store: Store;
-  client: GiftCodeClient;
-  engine: RedeemEngine;
-  /** Finds members' states by probing (`giftbot members resolve`, `/member resolve`). */
-  stateDiscovery: StateDiscovery;
-  activeRuns: ActiveRuns;
-  runLock: RunLock;
-  spacing: PlayerSpacing;
-  budgetFor(game: Game): RateBudget;
-  /** Prometheus metrics, when METRICS_PORT is set (served by src/ops/startOps.ts); one of the engine's listeners. */
-  metrics: Metrics | null;
-  /** Runs deferred because the shared lock (Redis) did not answer; retried once it does (after `start()`). */
-  deferredRuns: DeferredRunScheduler;
-  /**
-   * For long-running processes (the bot), once at start-up: waits (at most REDIS_STARTUP_WAIT_MS) for Redis and
-   * starts retrying deferred runs. Never fails because Redis is down. One-shot commands (the CLI) need not call it.
-   */
-  start(): Promise<void>;
-  /** Redis reachable?, deferred runs, budget mode (shared/fallback), runs in progress: for `/giftbot status`. */
-  status(): Promise<AppStatus>;
-  /** Stops new work; in-flight calls finish and are recorded. */
-  readonly shutdownSignal: AbortSignal;
-  close(): Promise<void>;
-}
 
 /** The configured store: a shard process (ShardingManager: SHARDS, SHARD_COUNT) works on its own shards' guilds only. */
 export function openStore(config: Config): Store {

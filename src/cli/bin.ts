@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { existsSync } from 'node:fs';
-import { createCore, type Core } from '../runtime.ts';
+import type { Core } from '../core.ts';
+import { createCore } from '../runtime.ts';
 import { loadConfigOrExit, toolLoggerFor } from '../bootstrap.ts';
 import { describeStartupError, StartupError } from '../ops/startupError.ts';
 import { CliError } from './cliError.ts';

@@ -1,4 +1,4 @@
-import type { Core } from '../runtime.ts';
+import type { Core } from '../core.ts';
 
 /** What every CLI command receives: the wired core and where to print. */
 export interface CliContext {

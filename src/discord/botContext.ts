@@ -2,7 +2,7 @@ import type { Client } from 'discord.js';
 import type { Discovery } from '../codes/createDiscovery.ts';
 import type { Config } from '../config/config.ts';
 import type { Logger } from '../log/logger.ts';
-import type { Core } from '../runtime.ts';
+import type { Core } from '../core.ts';
 import type { RecentErrors } from './recentErrors.ts';
 import type { LiveRuns } from './runs/liveRuns.ts';
 

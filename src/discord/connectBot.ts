@@ -1,7 +1,7 @@
 import { Events, type Client, type Interaction } from 'discord.js';
 import type { Discovery } from '../codes/createDiscovery.ts';
 import { EVENTS } from '../log/events.ts';
-import type { Core } from '../runtime.ts';
+import type { Core } from '../core.ts';
 import { startShardedDiscovery } from '../sharding/shardedDiscovery.ts';
 import type { BotContext } from './botContext.ts';
 import { openCommandHashFile } from './commands/commandHashFile.ts';

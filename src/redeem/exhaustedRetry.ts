@@ -40,8 +40,3 @@ export interface ExhaustedRetryRequest {
 
 /** Records the retry (or, for a deferred run, leaves it to the scheduler) and returns when it will run (epoch ms). */
 export type ScheduleExhaustedRetry = (request: ExhaustedRetryRequest) => Promise<number | null>;
-
-/** "15:42 UTC": when the retry runs, as the summary says it. */
-export function clockTime(at: number): string {
-  return `${new Date(at).toISOString().slice(11, 16)} UTC`;
-}

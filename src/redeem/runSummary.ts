@@ -1,6 +1,5 @@
 import type { FinalCodeStatus } from '../game/codeStatus.ts';
 import type { Game } from '../game/games.ts';
-import { clockTime } from './exhaustedRetry.ts';
 
 export type RunStatus =
   /** Every member was tried; see counts for what each got. */
@@ -162,4 +161,9 @@ function reasonsOf(byReason: Record<string, number>, outcome: string): string[] 
 
 function plural(n: number): string {
   return n === 1 ? '' : 's';
+}
+
+/** "15:42 UTC": when the retry runs, as the summary says it. */
+export function clockTime(at: number): string {
+  return `${new Date(at).toISOString().slice(11, 16)} UTC`;
 }

@@ -5,7 +5,7 @@ import { createRedisRunLock } from '../../src/locks/redisRunLock.ts';
 import { closeRedisClient, createRedisClient } from '../../src/redis/createRedisClient.ts';
 import { silentLogger } from '../../src/log/logger.ts';
 import type { Redis } from 'ioredis';
-import type { Core } from '../../src/runtime.ts';
+import type { Core } from '../../src/core.ts';
 import { startRedisServer, type TestRedisServer } from '../support/redisServer.ts';
 import { seedAlliance, startCoreHarness, type CoreHarness } from '../support/coreHarness.ts';
 import { awaited } from '../support/awaited.ts';

@@ -1,6 +1,6 @@
 import { EVENTS } from '../../log/events.ts';
 import { formatDuration } from './durations.ts';
-import type { Hold } from './lockHolds.ts';
+import type { Hold } from './hold.ts';
 import type { LogRecord } from './logRecord.ts';
 import type { InProgress, Problem, ProblemKind } from './logReport.ts';
 import { evidence, iso, type ProblemList } from './problemList.ts';
