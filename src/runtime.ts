@@ -28,7 +28,7 @@ import type { RateBudget } from './pacing/rateBudget.ts';
 import { createRedeemEngine, type RedeemEngine } from './redeem/engine.ts';
 import type { DeferredRunScheduler } from './redeem/deferredRunScheduler.ts';
 import type { RunListener } from './redeem/runListener.ts';
-import { createRedisCoordination } from './redis/redisCoordination.ts';
+import { createRedisCoordination } from './runtime/sharedCoordination.ts';
 import { scopeStoreToShards } from './sharding/shardScope.ts';
 import { collectAppStatus, type AppStatus } from './status/appStatus.ts';
 import { openSqliteStore } from './store/sqlite/sqliteStore.ts';
