@@ -1,10 +1,10 @@
+import type { CodeIntake } from '../codeIntake.ts';
 import { EVENTS } from '../../log/events.ts';
+import type { Logger } from '../../log/logger.ts';
 import { retryDelayMs } from '../../pacing/retryPolicy.ts';
 import { takeFeedBody, type FeedBodyIntake, type FeedMemory } from './feedBodyIntake.ts';
 import { createFeedFetcher, FeedError, type FeedValidators } from './feedFetcher.ts';
 import type { FeedSource } from './feedSource.ts';
-import type { CodeIntake } from '../codeIntake.ts';
-import type { Logger } from '../../log/logger.ts';
 
 export type FeedHealth = 'unknown' | 'ok' | 'failing';
 
