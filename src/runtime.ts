@@ -27,7 +27,7 @@ import { createPlayerSpacing } from './pacing/playerSpacing.ts';
 import type { RateBudget } from './pacing/rateBudget.ts';
 import { createRedeemEngine } from './redeem/engine.ts';
 import type { RunListener } from './redeem/runListener.ts';
-import { createRedisCoordination } from './redis/redisCoordination.ts';
+import { createRedisCoordination } from './runtime/sharedCoordination.ts';
 import { scopeStoreToShards } from './sharding/shardScope.ts';
 import { collectAppStatus, type AppStatus } from './status/appStatus.ts';
 import { openSqliteStore } from './store/sqlite/sqliteStore.ts';

@@ -2,7 +2,8 @@ import { createRequire } from 'node:module';
 import type { Registry } from 'prom-client';
 import { GAMES } from '../game/games.ts';
 import type { RunListener } from '../redeem/runListener.ts';
-import { ANSWER_KINDS, FEED_OUTCOMES, LOCK_EVENTS, LOCK_LAYERS, MEMBER_OUTCOMES, packageVersion, RUN_STATUSES } from './metricLabels.ts';
+import { registerStateGauges } from './stateGauges.ts';
+import { ANSWER_KINDS, FEED_OUTCOMES, LOCK_EVENTS, LOCK_LAYERS, MEMBER_OUTCOMES, RUN_STATUSES } from './metricLabels.ts';
 
 export type FeedPollOutcome = 'ok' | 'not-modified' | 'failed';
 
@@ -42,7 +43,8 @@ const LATENCY_BUCKETS = [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 20];
 
 export function createMetrics(options: MetricsOptions = {}): Metrics {
   // prom-client is loaded only when metrics are asked for (METRICS_PORT): without them the bot does not pay its memory.
-  const { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } = createRequire(import.meta.url)('prom-client') as typeof import('prom-client');
+  const prom = createRequire(import.meta.url)('prom-client') as typeof import('prom-client');
+  const { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } = prom;
   const registry = new Registry();
   // Standard names (process_cpu_seconds_total, nodejs_heap_size_used_bytes…): stock dashboards expect them unprefixed.
   if (options.processMetrics ?? true) collectDefaultMetrics({ register: registry });
@@ -106,47 +108,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     registers: [registry],
   });
 
-  new Gauge({
-    name: 'giftbot_build_info',
-    help: 'Always 1; the labels say which giftbot and which Node.js are running.',
-    labelNames: ['version', 'node'] as const,
-    registers: [registry],
-  }).set({ version: options.version ?? packageVersion(), node: process.versions.node }, 1);
-  const { redisUp, deferredRunsWaiting } = options;
-  if (redisUp) {
-    // oxlint-disable-next-line no-new -- prom-client registers the gauge on construction; collect() feeds it.
-    new Gauge({
-      name: 'giftbot_redis_up',
-      help: 'Whether Redis answered its last health check (1) or not (0; also 0 before the first check).',
-      registers: [registry],
-      collect() {
-        this.set(redisUp() === true ? 1 : 0);
-      },
-    });
-  }
-  if (deferredRunsWaiting) {
-    // oxlint-disable-next-line no-new -- prom-client registers the gauge on construction; collect() feeds it.
-    new Gauge({
-      name: 'giftbot_deferred_runs_waiting',
-      help: 'Runs recorded as deferred (the shared lock could not be checked) and waiting to be retried.',
-      registers: [registry],
-      async collect() {
-        this.set(await deferredRunsWaiting());
-      },
-    });
-  }
-  const discordConnected = options.discordConnected;
-  if (discordConnected) {
-    // oxlint-disable-next-line no-new -- prom-client registers the gauge on construction; collect() feeds it.
-    new Gauge({
-      name: 'giftbot_discord_connected',
-      help: 'Whether the Discord gateway session is ready (1) or not (0).',
-      registers: [registry],
-      collect() {
-        this.set(discordConnected() ? 1 : 0);
-      },
-    });
-  }
+  registerStateGauges(prom, registry, options);
 
   // Every known series from the start, at 0.
   for (const game of GAMES) {

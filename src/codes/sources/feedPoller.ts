@@ -2,8 +2,8 @@ import type { CodeIntake } from '../codeIntake.ts';
 import { EVENTS } from '../../log/events.ts';
 import type { Logger } from '../../log/logger.ts';
 import { retryDelayMs } from '../../pacing/retryPolicy.ts';
+import { takeFeedBody, type FeedBodyIntake, type FeedMemory } from './feedBodyIntake.ts';
 import { createFeedFetcher, FeedError, type FeedValidators } from './feedFetcher.ts';
-import { FeedFormatError, parseFeedBody } from './feedParsers.ts';
 import type { FeedSource } from './feedSource.ts';
 
 export type FeedHealth = 'unknown' | 'ok' | 'failing';
@@ -46,7 +46,8 @@ export interface FeedPoller {
   status(): FeedStatus[];
 }
 
-interface FeedState {
+/** One feed's state between polls. */
+interface FeedState extends FeedMemory {
   source: FeedSource;
   health: FeedHealth;
   failures: number;
@@ -55,13 +56,19 @@ interface FeedState {
   lastOkAt: number | null;
   nextPollAt: number | null;
   polls: number;
+  /** ETag / Last-Modified of the last answer taken in whole: the next poll asks whether it changed. */
   validators: FeedValidators;
-  /** Codes of the last good answer that reached the intake: only codes not in it are submitted. */
-  seen: Set<string>;
-  /** Malformed entries already warned about (a feed without ETag repeats them every poll). */
-  warned: Set<string>;
   timer: NodeJS.Timeout | null;
   inFlight: Promise<void> | null;
+}
+
+/** What every feed's polls share. */
+interface Poller extends FeedBodyIntake {
+  readonly options: FeedPollerOptions;
+  readonly random: () => number;
+  readonly fetcher: ReturnType<typeof createFeedFetcher>;
+  /** Aborted by stop(): ends the fetches in flight and keeps new polls from being scheduled. */
+  readonly stopController: AbortController;
 }
 
 /**
@@ -70,16 +77,18 @@ interface FeedState {
  */
 export const MAX_NEW_CODES_PER_POLL = 200;
 
-/** Skipped entries warned about one by one, per feed (and remembered, so not warned again). */
-const MAX_SKIP_WARNINGS = 50;
-
 /** Polls the configured code feeds with jitter, conditional requests and backoff; hands new codes to the intake. */
 export function createFeedPoller(options: FeedPollerOptions): FeedPoller {
-  const { intake, log } = options;
-  const random = options.random ?? Math.random;
-  const maxCodesPerPoll = options.maxCodesPerPoll ?? MAX_NEW_CODES_PER_POLL;
-  const fetcher = createFeedFetcher({ timeoutMs: options.timeoutMs });
-  const stopController = new AbortController();
+  const poller: Poller = {
+    options,
+    intake: options.intake,
+    log: options.log,
+    random: options.random ?? Math.random,
+    maxCodesPerPoll: options.maxCodesPerPoll ?? MAX_NEW_CODES_PER_POLL,
+    fetcher: createFeedFetcher({ timeoutMs: options.timeoutMs }),
+    stopController: new AbortController(),
+  };
+  const { stopController } = poller;
   let started = false;
   const states = options.feeds.map(
     (source): FeedState => ({
@@ -99,127 +108,11 @@ export function createFeedPoller(options: FeedPollerOptions): FeedPoller {
     }),
   );
 
-  const intervalMs = () => Math.round(options.pollMinMs + random() * (options.pollMaxMs - options.pollMinMs));
-  const backoffMs = (failures: number) =>
-    retryDelayMs({ maxAttempts: Number.POSITIVE_INFINITY, baseDelayMs: options.backoffMinMs, maxDelayMs: options.backoffMaxMs }, failures, 0, random);
-
-  const schedule = (state: FeedState, delayMs: number) => {
-    if (stopController.signal.aborted) return;
-    state.nextPollAt = Date.now() + delayMs;
-    state.timer = setTimeout(() => {
-      state.timer = null;
-      state.inFlight = poll(state).finally(() => {
-        state.inFlight = null;
-      });
-    }, delayMs);
-  };
-
-  async function poll(state: FeedState): Promise<void> {
-    const { source } = state;
-    const feed = source.name;
-    const started = performance.now();
-    state.polls += 1;
-    state.nextPollAt = null;
-    try {
-      const outcome = await fetcher.fetch(source, state.validators, stopController.signal);
-      let newCodes = 0;
-      let total = state.seen.size;
-      if (outcome.changed) {
-        let parsed;
-        try {
-          parsed = parseFeedBody(source.format, outcome.body);
-        } catch (error) {
-          if (error instanceof FeedFormatError) throw new FeedError('malformed', error.message);
-          throw error;
-        }
-        let unwarned = 0;
-        for (const skipped of parsed.skipped) {
-          if (state.warned.has(skipped.entry)) continue;
-          // A 1 MB body of junk is ~100,000 entries: a few lines say it, the rest are counted in one more.
-          if (state.warned.size >= MAX_SKIP_WARNINGS) {
-            unwarned += 1;
-            continue;
-          }
-          state.warned.add(skipped.entry);
-          log.warn({ event: EVENTS.feedEntrySkipped, feed, game: source.game, entry: skipped.entry, reason: skipped.reason }, 'feed entry skipped: not a code');
-        }
-        if (unwarned > 0) {
-          log.warn({ event: EVENTS.feedEntrySkipped, feed, game: source.game, more: unwarned }, `${unwarned} more feed entries skipped: not codes`);
-        }
-        const seen = new Set<string>();
-        let failed = false;
-        let left = 0;
-        let offered = 0;
-        for (const code of parsed.codes) {
-          if (state.seen.has(code)) {
-            seen.add(code);
-            continue;
-          }
-          if (offered >= maxCodesPerPoll) {
-            // Not marked seen, and the validators are kept: the next poll offers it again.
-            left += 1;
-            continue;
-          }
-          offered += 1;
-          try {
-            await intake.submit({ code, game: source.game, source: `feed:${feed}` });
-            seen.add(code);
-            newCodes += 1;
-          } catch (error) {
-            // Not marked seen, and the validators are kept, so the next poll offers the code again.
-            failed = true;
-            log.error({ event: EVENTS.feedPollFailed, feed, code, err: error }, 'a feed code could not be recorded; it is offered again next poll');
-          }
-        }
-        state.seen = seen;
-        total = parsed.codes.length;
-        if (left > 0) {
-          log.warn(
-            { event: EVENTS.feedCodesCapped, feed, game: source.game, codes: total, taken: offered, left, maxPerPoll: maxCodesPerPoll },
-            `the feed lists ${left + offered} new codes: took ${offered} this poll, ${left} wait for the next polls`,
-          );
-        }
-        if (!failed && left === 0) state.validators = outcome.validators;
-      }
-      const wasFailing = state.health !== 'ok';
-      if (wasFailing) {
-        log.info(
-          { event: EVENTS.feedStateChanged, feed, game: source.game, from: state.health, to: 'ok', failures: state.failures, downMs: state.failingSince ? Date.now() - state.failingSince : 0 },
-          state.health === 'unknown' ? 'code feed answering' : 'code feed answering again',
-        );
-      }
-      state.health = 'ok';
-      state.failures = 0;
-      state.lastError = null;
-      state.failingSince = null;
-      state.lastOkAt = Date.now();
-      log.debug({ event: EVENTS.feedPollOk, feed, changed: outcome.changed, codes: total, newCodes, durationMs: Math.round(performance.now() - started) }, 'feed polled');
-      options.onPoll?.(feed, outcome.changed ? 'ok' : 'not-modified');
-      schedule(state, intervalMs());
-    } catch (error) {
-      if (stopController.signal.aborted) return;
-      const message = error instanceof FeedError ? error.message : String(error);
-      const kind = error instanceof FeedError ? error.kind : 'internal';
-      state.failures += 1;
-      state.lastError = message;
-      const delay = backoffMs(state.failures);
-      log.debug({ event: EVENTS.feedPollFailed, feed, kind, error: message, failures: state.failures, retryInMs: delay }, 'feed poll failed');
-      options.onPoll?.(feed, 'failed');
-      if (state.health !== 'failing') {
-        // Once per outage, not once per poll: the next line about this feed says it answers again.
-        log.warn({ event: EVENTS.feedStateChanged, feed, game: source.game, from: state.health, to: 'failing', kind, error: message, retryInMs: delay }, `code feed failing: ${message}; retrying with backoff`);
-        state.health = 'failing';
-        state.failingSince = Date.now();
-      }
-      schedule(state, delay);
-    }
-  }
-
   return {
     start() {
       if (started || stopController.signal.aborted) return;
       started = true;
-      for (const state of states) schedule(state, 0);
+      for (const state of states) schedule(poller, state, 0);
     },
     async stop() {
       stopController.abort(new Error('feed poller stopped'));
@@ -229,7 +122,7 @@ export function createFeedPoller(options: FeedPollerOptions): FeedPoller {
         state.nextPollAt = null;
       }
       await Promise.allSettled(states.map((state) => state.inFlight));
-      await fetcher.close();
+      await poller.fetcher.close();
     },
     status() {
       return states.map((state) => ({
@@ -245,4 +138,81 @@ export function createFeedPoller(options: FeedPollerOptions): FeedPoller {
       }));
     },
   };
+}
+
+function intervalMs(poller: Poller): number {
+  const { pollMinMs, pollMaxMs } = poller.options;
+  return Math.round(pollMinMs + poller.random() * (pollMaxMs - pollMinMs));
+}
+
+function backoffMs(poller: Poller, failures: number): number {
+  const { backoffMinMs, backoffMaxMs } = poller.options;
+  return retryDelayMs({ maxAttempts: Number.POSITIVE_INFINITY, baseDelayMs: backoffMinMs, maxDelayMs: backoffMaxMs }, failures, 0, poller.random);
+}
+
+function schedule(poller: Poller, state: FeedState, delayMs: number): void {
+  if (poller.stopController.signal.aborted) return;
+  state.nextPollAt = Date.now() + delayMs;
+  state.timer = setTimeout(() => {
+    state.timer = null;
+    state.inFlight = poll(poller, state).finally(() => {
+      state.inFlight = null;
+    });
+  }, delayMs);
+}
+
+async function poll(poller: Poller, state: FeedState): Promise<void> {
+  const { source } = state;
+  const { log } = poller;
+  const feed = source.name;
+  const started = performance.now();
+  state.polls += 1;
+  state.nextPollAt = null;
+  try {
+    const outcome = await poller.fetcher.fetch(source, state.validators, poller.stopController.signal);
+    let newCodes = 0;
+    let total = state.seen.size;
+    if (outcome.changed) {
+      const taken = await takeFeedBody(poller, source, state, outcome.body);
+      ({ newCodes, total } = taken);
+      if (taken.complete) state.validators = outcome.validators;
+    }
+    const wasFailing = state.health !== 'ok';
+    if (wasFailing) {
+      log.info(
+        { event: EVENTS.feedStateChanged, feed, game: source.game, from: state.health, to: 'ok', failures: state.failures, downMs: state.failingSince ? Date.now() - state.failingSince : 0 },
+        state.health === 'unknown' ? 'code feed answering' : 'code feed answering again',
+      );
+    }
+    state.health = 'ok';
+    state.failures = 0;
+    state.lastError = null;
+    state.failingSince = null;
+    state.lastOkAt = Date.now();
+    log.debug({ event: EVENTS.feedPollOk, feed, changed: outcome.changed, codes: total, newCodes, durationMs: Math.round(performance.now() - started) }, 'feed polled');
+    poller.options.onPoll?.(feed, outcome.changed ? 'ok' : 'not-modified');
+    schedule(poller, state, intervalMs(poller));
+  } catch (error) {
+    if (poller.stopController.signal.aborted) return;
+    pollFailed(poller, state, error);
+  }
+}
+
+function pollFailed(poller: Poller, state: FeedState, error: unknown): void {
+  const { source } = state;
+  const feed = source.name;
+  const message = error instanceof FeedError ? error.message : String(error);
+  const kind = error instanceof FeedError ? error.kind : 'internal';
+  state.failures += 1;
+  state.lastError = message;
+  const delay = backoffMs(poller, state.failures);
+  poller.log.debug({ event: EVENTS.feedPollFailed, feed, kind, error: message, failures: state.failures, retryInMs: delay }, 'feed poll failed');
+  poller.options.onPoll?.(feed, 'failed');
+  if (state.health !== 'failing') {
+    // Once per outage, not once per poll: the next line about this feed says it answers again.
+    poller.log.warn({ event: EVENTS.feedStateChanged, feed, game: source.game, from: state.health, to: 'failing', kind, error: message, retryInMs: delay }, `code feed failing: ${message}; retrying with backoff`);
+    state.health = 'failing';
+    state.failingSince = Date.now();
+  }
+  schedule(poller, state, delay);
 }

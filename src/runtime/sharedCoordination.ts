@@ -6,12 +6,12 @@ import { createRedisRunLock } from '../locks/redisRunLock.ts';
 import type { RunLock } from '../locks/runLock.ts';
 import type { RateBudget } from '../pacing/rateBudget.ts';
 import { createRedisRateBudget } from '../pacing/redisRateBudget.ts';
-import { closeRedisClient, createRedisClient, waitForRedisReady } from './createRedisClient.ts';
-import { createRedisHealth, type RedisHealth } from './redisHealth.ts';
+import { closeRedisClient, createRedisClient, waitForRedisReady } from '../redis/createRedisClient.ts';
+import { createRedisHealth, type RedisHealth } from '../redis/redisHealth.ts';
 
 /**
- * Everything several giftbot processes share through Redis, wired once for `createApp`: the run lock, one rate
- * budget per API host (with a local fallback at this process's share), and the reachability monitor.
+ * Everything several giftbot processes share through Redis, wired once by `startRuntime` (src/runtime.ts): the run
+ * lock, one rate budget per API host (with a local fallback at this process's share), and the reachability monitor.
  *
  * Two clients: lock renewals must never queue behind budget traffic. Neither has an offline queue, so a command sent
  * before the connection is up fails at once; the lock and the budgets therefore wait (at most
