@@ -1,6 +1,23 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from '../log/logger.ts';
-import type { RedisRunLockOptions } from './redisRunLock.ts';
+
+export interface RedisRunLockOptions {
+  /** A client from `createRedisClient` (bounded command time, no offline queue). Not closed by `close()`. */
+  redis: Redis;
+  log: Logger;
+  keyPrefix?: string;
+  /** Key expiry; renewed every ttlMs/3. Default 30 s. */
+  ttlMs?: number;
+  /** The longest a run may hold the lock; its signal aborts after this. Default 30 min. */
+  maxHoldMs?: number;
+  /** Identifies this process in the token (with the pid and a random part). */
+  instanceId: string;
+  /**
+   * Safety margin subtracted from the TTL for the local deadline (covers clock-rate differences and the time between
+   * the server applying the expiry and us measuring). Default max(5, ttlMs / 10).
+   */
+  marginMs?: number;
+}
 
 /** One held lock as the service tracks it: `close()` releases every one still there. */
 export interface ActiveLock {

@@ -1,44 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import type { Redis } from 'ioredis';
 import { EVENTS } from '../log/events.ts';
-import type { Logger } from '../log/logger.ts';
 import { errorMessage, runScript } from '../redis/scripts.ts';
 import { ACQUIRE_SCRIPT } from './lockScripts.ts';
 import { createLockHandle } from './redisLockHandle.ts';
 import { createRedisLockService, type RedisLockService } from './redisLockService.ts';
 import type { LockAttempt, RunLock, RunLockKey } from './runLock.ts';
 import { cleanUpUncertainAcquire } from './uncertainAcquire.ts';
+import type { RedisRunLockOptions } from './redisLockService.ts';
+
+export type { RedisRunLockOptions };
 
 export { ACQUIRE_SCRIPT, RELEASE_SCRIPT, RENEW_SCRIPT } from './lockScripts.ts';
 export { LockAbortError, type LockAbortReason } from './lockAbort.ts';
-
-/**
- * The Redis layer of the run lock (design: docs/locking.md): one key per (guild, game, code), a unique token per
- * acquisition, Lua for every compare-and-act step (lockScripts.ts), renewal every TTL/3 and a local deadline on the
- * monotonic clock (redisLockHandle.ts).
- *
- * The lock only saves work; the ledger's fence makes a duplicate harmless. So this module always errs on the side of
- * "not held": an unanswered renewal, a paused process or a blocked event loop all end the hold at the local deadline.
- */
-
-export interface RedisRunLockOptions {
-  /** A client from `createRedisClient` (bounded command time, no offline queue). Not closed by `close()`. */
-  redis: Redis;
-  log: Logger;
-  keyPrefix?: string;
-  /** Key expiry; renewed every ttlMs/3. Default 30 s. */
-  ttlMs?: number;
-  /** The longest a run may hold the lock; its signal aborts after this. Default 30 min. */
-  maxHoldMs?: number;
-  /** Identifies this process in the token (with the pid and a random part). */
-  instanceId: string;
-  /**
-   * Safety margin subtracted from the TTL for the local deadline (covers clock-rate differences and the time between
-   * the server applying the expiry and us measuring). Default max(5, ttlMs / 10).
-   */
-  marginMs?: number;
-}
 
 export function runLockKey(keyPrefix: string, key: RunLockKey): string {
   // The braces make a guild's keys share one Redis Cluster slot.
@@ -49,6 +23,14 @@ export function newLockToken(instanceId: string): string {
   return `${instanceId}:${process.pid}:${randomBytes(12).toString('base64url')}`;
 }
 
+/**
+ * The Redis layer of the run lock (design: docs/locking.md): one key per (guild, game, code), a unique token per
+ * acquisition, Lua for every compare-and-act step (lockScripts.ts), renewal every TTL/3 and a local deadline on the
+ * monotonic clock (redisLockHandle.ts).
+ *
+ * The lock only saves work; the ledger's fence makes a duplicate harmless. So this module always errs on the side of
+ * "not held": an unanswered renewal, a paused process or a blocked event loop all end the hold at the local deadline.
+ */
 export function createRedisRunLock(options: RedisRunLockOptions): RunLock {
   const service = createRedisLockService(options);
   return {

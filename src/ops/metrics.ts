@@ -4,6 +4,9 @@ import { GAMES } from '../game/games.ts';
 import type { RunListener } from '../redeem/runListener.ts';
 import { registerStateGauges } from './stateGauges.ts';
 import { ANSWER_KINDS, FEED_OUTCOMES, LOCK_EVENTS, LOCK_LAYERS, MEMBER_OUTCOMES, RUN_STATUSES } from './metricLabels.ts';
+import type { MetricsOptions } from './stateGauges.ts';
+
+export type { MetricsOptions };
 
 export type FeedPollOutcome = 'ok' | 'not-modified' | 'failed';
 
@@ -21,22 +24,6 @@ export interface Metrics extends RunListener {
   readonly contentType: string;
 }
 
-export interface MetricsOptions {
-  /** Read at scrape time for the runs-in-progress gauge. */
-  activeRuns?: { list(): readonly unknown[] };
-  /** Process metrics (CPU, memory, event loop lag, GC, handles), under their standard names; on by default. */
-  processMetrics?: boolean;
-  /** Whether Redis answers (null before the first check). Given only when Redis is configured: giftbot_redis_up. */
-  redisUp?: () => boolean | null;
-  /** For the bot: whether the Discord gateway session is ready (giftbot_discord_connected, read at every scrape). */
-  discordConnected?: () => boolean;
-  /** How many runs wait in the deferred-run table (for Redis to answer again): giftbot_deferred_runs_waiting. */
-  deferredRunsWaiting?: () => number | Promise<number>;
-  /** The configured code feeds, so their poll counters exist from the start. */
-  feeds?: readonly string[];
-  /** For giftbot_build_info; package.json's version by default. */
-  version?: string;
-}
 
 /** API answers take 50 ms to the 20 s read timeout; the buckets cover that range. */
 const LATENCY_BUCKETS = [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 20];

@@ -1,6 +1,22 @@
 import type { Registry } from 'prom-client';
 import { packageVersion } from './metricLabels.ts';
-import type { MetricsOptions } from './metrics.ts';
+
+export interface MetricsOptions {
+  /** Read at scrape time for the runs-in-progress gauge. */
+  activeRuns?: { list(): readonly unknown[] };
+  /** Process metrics (CPU, memory, event loop lag, GC, handles), under their standard names; on by default. */
+  processMetrics?: boolean;
+  /** Whether Redis answers (null before the first check). Given only when Redis is configured: giftbot_redis_up. */
+  redisUp?: () => boolean | null;
+  /** For the bot: whether the Discord gateway session is ready (giftbot_discord_connected, read at every scrape). */
+  discordConnected?: () => boolean;
+  /** How many runs wait in the deferred-run table (for Redis to answer again): giftbot_deferred_runs_waiting. */
+  deferredRunsWaiting?: () => number | Promise<number>;
+  /** The configured code feeds, so their poll counters exist from the start. */
+  feeds?: readonly string[];
+  /** For giftbot_build_info; package.json's version by default. */
+  version?: string;
+}
 
 /**
  * The gauges read at scrape time that say what state the process is in: its build, and (each only when its source is

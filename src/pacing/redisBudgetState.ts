@@ -3,8 +3,33 @@ import type { Redis } from 'ioredis';
 import type { Logger } from '../log/logger.ts';
 import { budgetKeys } from './budgetScripts.ts';
 import { DEFAULT_MAX_PAUSE_MS, type PauseReason, type RateBudget } from './rateBudget.ts';
-import type { RedisRateBudgetOptions } from './redisRateBudget.ts';
 import { createShareTurns } from './shareTurns.ts';
+
+export interface RedisRateBudgetOptions {
+  /** A client from `createRedisClient`. Not closed by `close()`. */
+  redis: Redis;
+  log: Logger;
+  /** One key per API host, e.g. `giftbot:budget:wos-giftcode-api.centurygame.com`. */
+  key: string;
+  /** Requests allowed per window, for all processes together. */
+  limit: number;
+  windowMs: number;
+  /** Used while Redis is unreachable. Not closed by `close()`. */
+  fallback: RateBudget;
+  /** Added to the window on the server and to shared pauses. Default min(1000, max(50, 5 % of windowMs)). */
+  safetyMarginMs?: number;
+  /** How often to check whether Redis answers again while on the fallback. Default 1000 ms. */
+  probeIntervalMs?: number;
+  /** How long a server-announced limit is remembered without being seen again. Default max(10 min, 10 windows). */
+  limitTtlMs?: number;
+  /** The longest pause accepted from the server (RATE_LIMIT_MAX_PAUSE_MS). Default 5 min. */
+  maxPauseMs?: number;
+  /**
+   * Slots the other processes may have granted from their fallbacks and not yet written back after an outage:
+   * (expected processes - 1) x each one's share. Reserved in the shared window when this process returns. Default 0.
+   */
+  peerFallbackSlots?: number;
+}
 
 export interface Waiter {
   priority: number;
