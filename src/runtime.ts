@@ -16,10 +16,10 @@ import { GAMES, type Game } from './game/games.ts';
 import { createGiftCodeClient } from './game/giftCodeClient.ts';
 import { EVENTS } from './log/events.ts';
 import type { Logger } from './log/logger.ts';
-import { createActiveRuns } from './locks/activeRuns.ts';
+import { createActiveRuns, type ActiveRuns } from './locks/activeRuns.ts';
 import { createLocalOnlyRunLock, type RunLock } from './locks/runLock.ts';
 import { createStateDiscovery } from './members/stateDiscovery.ts';
-import { createMetrics } from './ops/metrics.ts';
+import { createMetrics, type Metrics } from './ops/metrics.ts';
 import { startOps, type Ops } from './ops/startOps.ts';
 import { StartupError } from './ops/startupError.ts';
 import { createLocalRateBudget } from './pacing/localRateBudget.ts';
@@ -27,7 +27,7 @@ import { createPlayerSpacing } from './pacing/playerSpacing.ts';
 import type { RateBudget } from './pacing/rateBudget.ts';
 import { createRedeemEngine } from './redeem/engine.ts';
 import type { RunListener } from './redeem/runListener.ts';
-import { createRedisCoordination } from './runtime/sharedCoordination.ts';
+import { createRedisCoordination, type RedisCoordination } from './runtime/sharedCoordination.ts';
 import { scopeStoreToShards } from './sharding/shardScope.ts';
 import { collectAppStatus, type AppStatus } from './status/appStatus.ts';
 import { openSqliteStore } from './store/sqlite/sqliteStore.ts';
@@ -64,34 +64,13 @@ export function createCore(deps: CoreDeps): Core {
     readTimeoutMs: config.apiReadTimeoutMs,
   });
 
-  // Several processes (REDIS_URL): one lock and one budget per API host, shared through Redis.
-  const coordination = config.redisUrl
-    ? createRedisCoordination({
-        url: config.redisUrl,
-        settings: config.coordination,
-        ratePerWindow: config.ratePerMinute,
-        rateWindowMs: config.rateWindowMs,
-        rateMarginMs: config.rateMarginMs,
-        rateMaxPauseMs: config.rateMaxPauseMs,
-        instanceId: config.instanceId,
-        log,
-      })
-    : null;
+  const coordination = sharedCoordinationFor(config, log);
   const budgets = budgetsPerHost(config, log, (host) => coordination?.budgetFor(host));
   const budgetFor = (game: Game): RateBudget => budgets.get(new URL(config.apiBases[game]).host)!;
   const spacing = createPlayerSpacing(config.playerSpacingMs);
   const runLock = deps.runLock ?? coordination?.runLock ?? createLocalOnlyRunLock();
   const activeRuns = createActiveRuns();
-  const metrics =
-    config.ops.metricsPort !== null
-      ? createMetrics({
-          activeRuns,
-          ...(coordination ? { redisUp: () => coordination.health.reachable() } : {}),
-          deferredRunsWaiting: async () => (await store.deferredRuns.list()).length,
-          feeds: config.discovery.feeds.map((feed) => feed.name),
-          ...(deps.discordConnected ? { discordConnected: deps.discordConnected } : {}),
-        })
-      : null;
+  const metrics = metricsFor(config, { activeRuns, store, coordination, discordConnected: deps.discordConnected });
   const shutdown = new AbortController();
 
   const engine = createRedeemEngine({
@@ -173,6 +152,37 @@ export function createCore(deps: CoreDeps): Core {
       await store.close();
     },
   };
+}
+
+/** Several processes (REDIS_URL): one lock and one budget per API host, shared through Redis; null for one process. */
+function sharedCoordinationFor(config: Config, log: Logger): RedisCoordination | null {
+  if (!config.redisUrl) return null;
+  return createRedisCoordination({
+    url: config.redisUrl,
+    settings: config.coordination,
+    ratePerWindow: config.ratePerMinute,
+    rateWindowMs: config.rateWindowMs,
+    rateMarginMs: config.rateMarginMs,
+    rateMaxPauseMs: config.rateMaxPauseMs,
+    instanceId: config.instanceId,
+    log,
+  });
+}
+
+/** Prometheus metrics when METRICS_PORT is set (prom-client is loaded only then), fed by what they show. */
+function metricsFor(
+  config: Config,
+  sources: { activeRuns: ActiveRuns; store: Store; coordination: RedisCoordination | null; discordConnected: (() => boolean) | undefined },
+): Metrics | null {
+  if (config.ops.metricsPort === null) return null;
+  const { coordination, store } = sources;
+  return createMetrics({
+    activeRuns: sources.activeRuns,
+    ...(coordination ? { redisUp: () => coordination.health.reachable() } : {}),
+    deferredRunsWaiting: async () => (await store.deferredRuns.list()).length,
+    feeds: config.discovery.feeds.map((feed) => feed.name),
+    ...(sources.discordConnected ? { discordConnected: sources.discordConnected } : {}),
+  });
 }
 
 /** One budget per API host (the server counts per client IP and host): games on one host share one budget. */
