@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { createCore } from '../runtime.ts';
+import { createCore, openStore } from '../runtime.ts';
 import { loadConfigOrExit, loggerFor } from '../bootstrap.ts';
 import { CliError } from './cliError.ts';
 import type { CliCommand } from './cliContext.ts';
@@ -47,7 +47,7 @@ export async function runCli(argv: string[]): Promise<number> {
   const config = loadConfigOrExit();
   // The CLI prints its own results on stdout; log lines go to stderr, warnings and worse unless LOG_LEVEL says otherwise.
   const log = loggerFor(config, { level: process.env.LOG_LEVEL ?? 'warn', toStderr: true });
-  const app = createCore({ config, log });
+  const app = createCore({ config, log, store: await openStore(config, log) });
   try {
     return await command(args, { app, out: (line) => process.stdout.write(`${line}\n`) });
   } catch (error) {

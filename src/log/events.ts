@@ -11,6 +11,8 @@ export const EVENTS = {
   configInvalid: 'config.invalid',
   demoStarting: 'demo.starting',
   storeMigrated: 'store.migrated',
+  storeOpened: 'store.opened',
+  dbMigrateTo: 'db.migrate_to',
 
   // the redemption engine
   lockAcquired: 'redeem.lock_acquired',

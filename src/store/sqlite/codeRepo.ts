@@ -1,23 +1,7 @@
 import type { DatabaseSync } from 'node:sqlite';
 import type { Game } from '../../game/games.ts';
-import type { CodeRecord, CodeRepo, CodeStatus } from '../types.ts';
-import { num, text, type Row } from './database.ts';
-
-function toCode(row: Row): CodeRecord {
-  return {
-    game: row.game as Game,
-    code: String(row.code),
-    status: row.status as CodeStatus,
-    source: String(row.source),
-    firstSeenAt: Number(row.first_seen_at),
-    statusChangedAt: Number(row.status_changed_at),
-    validationErrCode: num(row.validation_err_code),
-    validationMsg: text(row.validation_msg),
-    fanoutDoneAt: num(row.fanout_done_at),
-    recheckCount: Number(row.recheck_count),
-    fanoutStartedAt: num(row.fanout_started_at),
-  };
-}
+import type { CodeRepo } from '../types.ts';
+import { toCode } from '../rows.ts';
 
 export function createCodeRepo(db: DatabaseSync): CodeRepo {
   const get = (game: Game, code: string) => {
