@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { callsPerFid, seedAlliance, startCoreHarness, type CoreHarness } from '../support/coreHarness.ts';
+import { callsPerFid, seedAlliance, startCoreHarness, STORE_KINDS, type CoreHarness } from '../support/coreHarness.ts';
 
 const NODE = new URL('../../node_modules/.bin/node', import.meta.url).pathname;
 const CLI = new URL('../../src/cli/bin.ts', import.meta.url).pathname;
@@ -14,9 +14,9 @@ afterEach(async () => {
 });
 
 describe('a crash between claim and record', () => {
-  it('the next run finishes the rest without repeating members that already have a final result', async () => {
+  it.each(STORE_KINDS)('the next run finishes the rest without repeating members that already have a final result (%s store)', async (store) => {
     // Slow answers, so the process is killed with calls in flight: claimed in the ledger, not yet recorded.
-    h = await startCoreHarness({ sim: { latencyMs: { min: 80, max: 160 }, rateLimit: { limit: 40, windowMs: 1_000 } }, env: { RATE_LIMIT_PER_MINUTE: '40' } });
+    h = await startCoreHarness({ store, sim: { latencyMs: { min: 80, max: 160 }, rateLimit: { limit: 40, windowMs: 1_000 } }, env: { RATE_LIMIT_PER_MINUTE: '40' } });
     const fids = await seedAlliance(h, { count: 60 });
     h.sim.addCode('wos', 'CRASHME');
 

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createGiftCodeClient } from '../../src/game/giftCodeClient.ts';
 import { EVENTS } from '../../src/log/events.ts';
-import { callsPerFid, seedAlliance, startCoreHarness, type CoreHarness } from '../support/coreHarness.ts';
+import { callsPerFid, seedAlliance, startCoreHarness, STORE_KINDS, type CoreHarness } from '../support/coreHarness.ts';
 
 const GUILD = '900000000000000001';
 let h: CoreHarness | undefined;
@@ -11,8 +11,8 @@ afterEach(async () => {
 });
 
 describe('processAutoRedeem against the game-API simulator', () => {
-  it('100 simultaneous triggers for one (guild, code) → one run, every member called exactly once', async () => {
-    h = await startCoreHarness({ sim: { rateLimit: { limit: 100, windowMs: 1_000 } }, env: { RATE_LIMIT_PER_MINUTE: '100' } });
+  it.each(STORE_KINDS)('100 simultaneous triggers for one (guild, code) → one run, every member called exactly once (%s store)', async (store) => {
+    h = await startCoreHarness({ store, sim: { rateLimit: { limit: 100, windowMs: 1_000 } }, env: { RATE_LIMIT_PER_MINUTE: '100' } });
     const fids = await seedAlliance(h, { count: 60 });
     h.sim.addCode('wos', 'GIFT100');
 
