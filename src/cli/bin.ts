@@ -4,6 +4,7 @@ import { loadConfigOrExit, loggerFor } from '../bootstrap.ts';
 import { CliError } from './cliError.ts';
 import type { CliCommand } from './cliContext.ts';
 import { CODES_USAGE, codesCommand } from './commands/codesCommand.ts';
+import { DB_USAGE, dbCommand } from './commands/dbCommand.ts';
 import { GUILD_USAGE, guildCommand } from './commands/guildCommand.ts';
 import { IMPORT_USAGE, importCommand } from './commands/importCommand.ts';
 import { LOGS_USAGE, logsCommand } from './commands/logsCommand.ts';
@@ -18,12 +19,14 @@ const COMMANDS: Record<string, CliCommand> = {
   import: importCommand,
 };
 
-/** Commands that need no configuration, database or network (they run where the log file is). */
+/** Commands that do not use the wired core: `logs` needs no configuration at all; `db` opens its databases itself. */
 const STANDALONE_COMMANDS: Record<string, (args: string[], out: (line: string) => void) => Promise<number>> = {
   logs: logsCommand,
+  // Opens the SQLite file read-only itself, never the configured store.
+  db: dbCommand,
 };
 
-const USAGE = ['Usage:', `  ${GUILD_USAGE}`, `  ${MEMBERS_USAGE}`, `  ${REDEEM_USAGE}`, `  ${CODES_USAGE}`, `  ${IMPORT_USAGE}`, `  ${LOGS_USAGE}`].join('\n');
+const USAGE = ['Usage:', `  ${GUILD_USAGE}`, `  ${MEMBERS_USAGE}`, `  ${REDEEM_USAGE}`, `  ${CODES_USAGE}`, `  ${IMPORT_USAGE}`, `  ${LOGS_USAGE}`, `  ${DB_USAGE}`].join('\n');
 
 export async function runCli(argv: string[]): Promise<number> {
   const [name, ...args] = argv;

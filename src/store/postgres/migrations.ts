@@ -1,6 +1,6 @@
 /**
- * The PostgreSQL schema, migration for migration the same as SQLite's (src/store/migrations.ts): same versions, same
- * tables, same columns and value shapes (epoch milliseconds as BIGINT, flags as INTEGER 0/1, JSON as TEXT), so one
+ * The PostgreSQL schema, migration for migration the same as SQLite's (src/store/migrations.ts): same versions in the same
+ * order, same tables, same columns and value shapes (epoch milliseconds as BIGINT, flags as INTEGER 0/1, JSON as TEXT), so one
  * row mapper reads both and `giftbot db migrate-to` copies columns as they are. Append only.
  *
  * Porting a new SQLite migration: add the entry with the SAME version here, and the table to COPY_TABLES in
@@ -100,11 +100,6 @@ export const PG_MIGRATIONS: readonly { version: number; name: string; sql: strin
     `,
   },
   {
-    version: 10,
-    name: 'codes: when the fan-out of a discovered code started',
-    sql: `ALTER TABLE codes ADD COLUMN fanout_started_at BIGINT;`,
-  },
-  {
     version: 20,
     name: 'states a player is known not to be in (state discovery)',
     sql: `
@@ -118,6 +113,11 @@ export const PG_MIGRATIONS: readonly { version: number; name: string; sql: strin
         PRIMARY KEY (game, fid, kid)
       );
     `,
+  },
+  {
+    version: 10,
+    name: 'codes: when the fan-out of a discovered code started',
+    sql: `ALTER TABLE codes ADD COLUMN fanout_started_at BIGINT;`,
   },
   {
     version: 30,
