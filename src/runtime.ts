@@ -84,7 +84,11 @@ export interface Core {
 export async function openStore(config: Config, log: Logger): Promise<Store> {
   let store: Store;
   if (config.postgres) {
-    const opened = await openPostgresStore(config.postgres);
+    const opened = await openPostgresStore(config.postgres).catch((error: unknown) => {
+      // Fail closed: no store, no runs. main.ts exits; the reason must be in the log.
+      log.fatal({ event: EVENTS.storeOpenFailed, kind: 'postgres', url: redactUrl(config.postgres!.url), err: error }, 'cannot open the PostgreSQL store');
+      throw error;
+    });
     if (opened.migrated.length > 0) log.info({ event: EVENTS.storeMigrated, kind: 'postgres', versions: opened.migrated }, 'database migrations applied');
     log.info({ event: EVENTS.storeOpened, kind: 'postgres', url: redactUrl(config.postgres.url), poolMax: config.postgres.poolMax }, 'store: PostgreSQL (DATABASE_URL; DATABASE_PATH is not used for data)');
     store = opened;

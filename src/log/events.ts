@@ -12,6 +12,7 @@ export const EVENTS = {
   demoStarting: 'demo.starting',
   storeMigrated: 'store.migrated',
   storeOpened: 'store.opened',
+  storeOpenFailed: 'store.open_failed',
   dbMigrateTo: 'db.migrate_to',
 
   // the redemption engine
