@@ -29,9 +29,13 @@ export function storeContract(kind: string, makeFactory: () => Promise<StoreFact
       await store.guilds.upsert({ id: 'g2', game: 'wos', defaultState: 1 });
     });
     afterEach(async () => {
-      for (const other of others.splice(0)) await other.close();
-      await store?.close();
-      await factory?.cleanup();
+      try {
+        for (const other of others.splice(0)) await other.close();
+        await store?.close();
+      } finally {
+        // Always: the PostgreSQL database is dropped even when a test failed or a close threw.
+        await factory?.cleanup();
+      }
     });
 
     async function scopeFor(s: Store, guildId: string, code = 'CODE1'): Promise<RunScope> {

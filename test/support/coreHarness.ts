@@ -88,7 +88,14 @@ export async function startCoreHarness(options: HarnessOptions = {}): Promise<Co
   if (options.store === 'postgres') {
     pg = await createTestDatabase();
     const pool = createPool(pg.settings);
-    await migrate(pool).finally(() => pool.end());
+    try {
+      await migrate(pool);
+    } catch (error) {
+      await pg.drop();
+      throw error;
+    } finally {
+      await pool.end();
+    }
   }
   const env: Record<string, string> = { ...testEnv(sim, dbPath), ...(pg ? { DATABASE_URL: pg.url, PG_POOL_MAX: '5' } : {}), ...options.env };
   const loaded = loadConfig(env);
