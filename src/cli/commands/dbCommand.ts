@@ -34,9 +34,12 @@ export async function dbCommand(args: string[], out: (line: string) => void): Pr
     else for (const line of formatReport(report, config.databasePath, redactUrl(url))) out(line);
     return 0;
   } catch (error) {
-    if (error instanceof MigrateError) {
-      log.error({ event: EVENTS.dbMigrateTo, dryRun, merge, err: error.message }, 'migration refused or failed');
-      throw new CliError(error.message, 1);
+    // Refused, rolled back, or PostgreSQL did not answer (a connection error carries a code): nothing was copied.
+    const unreachable = !(error instanceof MigrateError) && error instanceof Error && 'code' in error;
+    if (error instanceof MigrateError || unreachable) {
+      const message = unreachable ? `cannot use ${redactUrl(url)}: ${(error as Error).message}. Nothing was copied.` : (error as Error).message;
+      log.error({ event: EVENTS.dbMigrateTo, dryRun, merge, err: message }, 'migration refused or failed');
+      throw new CliError(message, 1);
     }
     throw error;
   }
