@@ -30,6 +30,8 @@ import type { RunListener } from './redeem/runListener.ts';
 import { createRedisCoordination, type RedisCoordination } from './runtime/sharedCoordination.ts';
 import { scopeStoreToShards } from './sharding/shardScope.ts';
 import { collectAppStatus, type AppStatus } from './status/appStatus.ts';
+import { redactUrl } from './config/config.ts';
+import { openPostgresStore } from './store/postgres/postgresStore.ts';
 import { openSqliteStore } from './store/sqlite/sqliteStore.ts';
 import type { Store } from './store/types.ts';
 import type { Core } from './core.ts';
@@ -37,7 +39,7 @@ import type { Core } from './core.ts';
 export interface CoreDeps {
   config: Config;
   log: Logger;
-  /** Defaults to openStore(config): the SQLite file, scoped to this process's shards. */
+  /** The store from openStore(config, log). May be left out only for the SQLite file (it opens synchronously). */
   store?: Store;
   /** Defaults to the Redis lock when REDIS_URL is set, else the in-process lock only (one process). */
   runLock?: RunLock;
@@ -48,15 +50,41 @@ export interface CoreDeps {
 }
 
 
-/** The configured store: a shard process (ShardingManager: SHARDS, SHARD_COUNT) works on its own shards' guilds only. */
-export function openStore(config: Config): Store {
-  const store = openSqliteStore(config.databasePath);
+/**
+ * The configured store — PostgreSQL when DATABASE_URL is set (migrated before it is returned), else the SQLite file —
+ * logged once as store.opened. A shard process (ShardingManager: SHARDS, SHARD_COUNT) works on its own shards' guilds.
+ */
+export async function openStore(config: Config, log: Logger): Promise<Store> {
+  let store: Store;
+  if (config.postgres) {
+    const opened = await openPostgresStore(config.postgres).catch((error: unknown) => {
+      // Fail closed: no store, no runs. main.ts exits; the reason must be in the log.
+      log.fatal({ event: EVENTS.storeOpenFailed, kind: 'postgres', url: redactUrl(config.postgres!.url), err: error }, 'cannot open the PostgreSQL store');
+      throw error;
+    });
+    if (opened.migrated.length > 0) log.info({ event: EVENTS.storeMigrated, kind: 'postgres', versions: opened.migrated }, 'database migrations applied');
+    log.info({ event: EVENTS.storeOpened, kind: 'postgres', url: redactUrl(config.postgres.url), poolMax: config.postgres.poolMax }, 'store: PostgreSQL (DATABASE_URL; DATABASE_PATH is not used for data)');
+    store = opened;
+  } else {
+    store = openSqliteStore(config.databasePath);
+    log.info({ event: EVENTS.storeOpened, kind: 'sqlite', path: config.databasePath }, 'store: SQLite file');
+  }
+  return scoped(config, store);
+}
+
+function scoped(config: Config, store: Store): Store {
   return config.coordination.shards ? scopeStoreToShards(store, config.coordination.shards) : store;
+}
+
+/** Without a store given: the SQLite file. PostgreSQL opens asynchronously, so its callers pass openStore's result. */
+function defaultStore(config: Config): Store {
+  if (config.postgres) throw new Error('DATABASE_URL is set: open the store with `await openStore(config, log)` and pass it to createCore');
+  return scoped(config, openSqliteStore(config.databasePath));
 }
 
 export function createCore(deps: CoreDeps): Core {
   const { config, log } = deps;
-  const store = deps.store ?? openStore(config);
+  const store = deps.store ?? defaultStore(config);
   const client = createGiftCodeClient({
     apiBases: config.apiBases,
     salts: config.signSalts,
@@ -230,7 +258,7 @@ export async function startBot(options: StartBotOptions): Promise<Bot> {
   const started = performance.now();
   log.info({ event: EVENTS.appStarting, instanceId: config.instanceId, commandScope: discord.commandScope, apiBase: discord.apiBase ?? 'discord.com' }, 'giftbot starting');
 
-  const store = openStore(config);
+  const store = await openStore(config, log);
   const client = createDiscordClient(discord);
   const liveRuns = createLiveRuns();
   const reporter = createRunReporter({ client, store, log, liveRuns, progressIntervalMs: discord.progressIntervalMs });

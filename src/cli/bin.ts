@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { existsSync } from 'node:fs';
 import type { Core } from '../core.ts';
-import { createCore } from '../runtime.ts';
+import { createCore, openStore } from '../runtime.ts';
 import { loadConfigOrExit, toolLoggerFor } from '../bootstrap.ts';
 import { describeStartupError, StartupError } from '../ops/startupError.ts';
 import { CliError } from './cliError.ts';
@@ -84,16 +84,17 @@ export async function runCli(argv: string[]): Promise<number> {
   const config = loadConfigOrExit();
   if (configOnly) {
     try {
-      return await configOnly.run(args, { databasePath: config.databasePath, out });
+      return await configOnly.run(args, { config, out });
     } catch (error) {
       return exitStatusFor(error);
     }
   }
   const log = toolLoggerFor(config, { verbose });
-  const existed = existsSync(config.databasePath);
+  // Only a SQLite file can be created by accident (DATABASE_URL names a database that exists).
+  const existed = config.postgres !== null || existsSync(config.databasePath);
   let app: Core;
   try {
-    app = createCore({ config, log });
+    app = createCore({ config, log, store: await openStore(config, log) });
   } catch (error) {
     err(`giftbot: ${describeStartupError(error)}`);
     return 1;

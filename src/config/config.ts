@@ -4,13 +4,17 @@ import { readDiscordSettings, type DiscordSettings } from '../discord/discordCon
 import type { Game } from '../game/games.ts';
 import { resolveProjectPath } from './projectRoot.ts';
 import { readCoordinationConfig, type CoordinationConfig } from './coordinationConfig.ts';
+import { readPostgresSettings, type PostgresSettings } from './databaseConfig.ts';
 import { readOpsConfig, type OpsConfig } from '../ops/opsConfig.ts';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export interface Config {
+  /** The SQLite file; also the folder for local files (the command hash) when PostgreSQL holds the data. */
   databasePath: string;
+  /** DATABASE_URL: the shared PostgreSQL store (several hosts); null: the SQLite file. */
+  postgres: PostgresSettings | null;
   apiBases: Record<Game, string>;
   /** Sign salt overrides (the defaults are in config/games.json). */
   signSalts: Partial<Record<Game, string>>;
@@ -131,6 +135,7 @@ function readConfig(env: NodeJS.ProcessEnv, options: LoadConfigOptions): { resul
 
   const config: Config = {
     databasePath: resolveProjectPath(value('DATABASE_PATH') ?? './data/giftbot.sqlite'),
+    postgres: readPostgresSettings(value, integer, problems),
     apiBases: { wos: apiBase('WOS_API_BASE', 'wos'), kingshot: apiBase('KINGSHOT_API_BASE', 'kingshot') },
     signSalts: {
       ...(value('WOS_SIGN_SALT') ? { wos: value('WOS_SIGN_SALT')! } : {}),
@@ -167,9 +172,10 @@ export function configSecrets(config: Config): string[] {
   const secrets: string[] = Object.values(config.signSalts);
   if (config.discord) secrets.push(config.discord.token);
   secrets.push(...discoverySecrets(config.discovery));
-  if (config.redisUrl) {
+  for (const url of [config.redisUrl, config.postgres?.url]) {
+    if (!url) continue;
     try {
-      const password = new URL(config.redisUrl).password;
+      const password = new URL(url).password;
       if (password) secrets.push(decodeURIComponent(password));
     } catch {
       /* validated already */

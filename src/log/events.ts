@@ -12,6 +12,9 @@ export const EVENTS = {
   demoStarting: 'demo.starting',
   storeMigrated: 'store.migrated',
   storeDatabase: 'store.database',
+  storeOpened: 'store.opened',
+  storeOpenFailed: 'store.open_failed',
+  dbMigrateTo: 'db.migrate_to',
 
   // the redemption engine
   lockAcquired: 'redeem.lock_acquired',

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect } from 'vitest';
-import { callsPerFid, seedAlliance } from '../support/coreHarness.ts';
+import { callsPerFid, seedAlliance, STORE_KINDS } from '../support/coreHarness.ts';
 import { it } from '../support/fixtures.ts';
 import { giftCode } from '../../src/game/giftCode.ts';
 
@@ -10,9 +10,9 @@ const CLI = new URL('../../src/cli/bin.ts', import.meta.url).pathname;
 const GUILD = '900000000000000001';
 
 describe('a crash between claim and record', () => {
-  it('the next run finishes the rest without repeating members that already have a final result', async ({ startCore }) => {
+  it.for(STORE_KINDS)('the next run finishes the rest without repeating members that already have a final result (%s store)', async (store, { startCore }) => {
     // Slow answers, so the process is killed with calls in flight: claimed in the ledger, not yet recorded.
-    const h = await startCore({ sim: { latencyMs: { min: 80, max: 160 }, rateLimit: { limit: 40, windowMs: 1_000 } }, env: { RATE_LIMIT_PER_MINUTE: '40' } });
+    const h = await startCore({ store, sim: { latencyMs: { min: 80, max: 160 }, rateLimit: { limit: 40, windowMs: 1_000 } }, env: { RATE_LIMIT_PER_MINUTE: '40' } });
     const fids = await seedAlliance(h, { count: 60 });
     h.sim.addCode('wos', 'CRASHME');
 

@@ -1,15 +1,15 @@
 import { describe, expect } from 'vitest';
 import { createGiftCodeClient } from '../../src/game/giftCodeClient.ts';
 import { EVENTS } from '../../src/log/events.ts';
-import { callsPerFid, seedAlliance } from '../support/coreHarness.ts';
+import { callsPerFid, seedAlliance, STORE_KINDS } from '../support/coreHarness.ts';
 import { it } from '../support/fixtures.ts';
 import { giftCode, normalizeCode } from '../../src/game/giftCode.ts';
 
 const GUILD = '900000000000000001';
 
 describe('processAutoRedeem against the game-API simulator', () => {
-  it('100 simultaneous triggers for one (guild, code) → one run, every member called exactly once', async ({ startCore }) => {
-    const h = await startCore({ sim: { rateLimit: { limit: 100, windowMs: 1_000 } }, env: { RATE_LIMIT_PER_MINUTE: '100' } });
+  it.for(STORE_KINDS)('100 simultaneous triggers for one (guild, code) → one run, every member called exactly once (%s store)', async (store, { startCore }) => {
+    const h = await startCore({ store, sim: { rateLimit: { limit: 100, windowMs: 1_000 } }, env: { RATE_LIMIT_PER_MINUTE: '100' } });
     const fids = await seedAlliance(h, { count: 60 });
     h.sim.addCode('wos', 'GIFT100');
 

@@ -6,6 +6,9 @@ import type { Core } from '../../src/core.ts';
 import { createCore, type CoreDeps } from '../../src/runtime.ts';
 import { loadConfig } from '../../src/config/config.ts';
 import { createLogger } from '../../src/log/logger.ts';
+import { createPool, migrate } from '../../src/store/postgres/database.ts';
+import { createPostgresStore } from '../../src/store/postgres/postgresStore.ts';
+import { createTestDatabase, type TestDatabase } from './postgres.ts';
 import { startGameApiSimulator, type GameApiSimulator, type SimulatorOptions } from '../../src/dev/simulator/gameApiSimulator.ts';
 
 export interface LogLine {
@@ -50,7 +53,13 @@ export interface HarnessOptions {
   /** giftbot configuration (env keys); the API bases and a temp database are filled in. */
   env?: Record<string, string>;
   deps?: Partial<Omit<CoreDeps, 'config' | 'log'>>;
+  /** Which store: the temp SQLite file (default), or a fresh PostgreSQL database (DATABASE_URL), dropped on close. */
+  store?: StoreKind;
 }
+
+export type StoreKind = 'sqlite' | 'postgres';
+/** Both stores, for tests that must hold on each: `describe.each(STORE_KINDS)`. */
+export const STORE_KINDS: readonly StoreKind[] = ['sqlite', 'postgres'];
 
 /**
  * giftbot settings for a test: the simulator's API bases, a temp database, a budget of 50 calls per second (tests
@@ -76,11 +85,26 @@ export async function startCoreHarness(options: HarnessOptions = {}): Promise<Co
   const sim = await startGameApiSimulator({ rateLimit: { limit: 50, windowMs: 1_000 }, playerSpacingMs: 0, ...options.sim });
   const dir = mkdtempSync(join(tmpdir(), 'giftbot-test-'));
   const dbPath = join(dir, 'giftbot.sqlite');
-  const env: Record<string, string> = { ...testEnv(sim, dbPath), ...options.env };
+  let pg: TestDatabase | null = null;
+  if (options.store === 'postgres') {
+    pg = await createTestDatabase();
+    const pool = createPool(pg.settings);
+    try {
+      await migrate(pool);
+    } catch (error) {
+      await pg.drop();
+      throw error;
+    } finally {
+      await pool.end();
+    }
+  }
+  const env: Record<string, string> = { ...testEnv(sim, dbPath), ...(pg ? { DATABASE_URL: pg.url, PG_POOL_MAX: '5' } : {}), ...options.env };
   const loaded = loadConfig(env);
   if (!loaded.ok) throw new Error(`test config: ${loaded.problems.join('; ')}`);
   const logs = captureLogs();
-  const make = () => createCore({ config: loaded.config, log: logs.log, ...options.deps });
+  // The database is migrated above, so a PostgreSQL store opens synchronously here (a restart stays synchronous).
+  const storeFor = () => (loaded.config.postgres ? { store: createPostgresStore(createPool(loaded.config.postgres)) } : {});
+  const make = () => createCore({ config: loaded.config, log: logs.log, ...storeFor(), ...options.deps });
   const harness: CoreHarness = {
     sim,
     app: make(),
@@ -93,9 +117,13 @@ export async function startCoreHarness(options: HarnessOptions = {}): Promise<Co
       return harness.app;
     },
     async close() {
-      await harness.app.close();
-      await sim.close();
-      rmSync(dir, { recursive: true, force: true });
+      try {
+        await harness.app.close();
+        await sim.close();
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+        await pg?.drop();
+      }
     },
   };
   return harness;

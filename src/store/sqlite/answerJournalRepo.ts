@@ -1,24 +1,7 @@
 import type { DatabaseSync } from 'node:sqlite';
 import type { Game } from '../../game/games.ts';
-import type { AnswerJournalRepo, JournalEntry } from '../types.ts';
-import { num, text, type Row } from './database.ts';
-
-function toEntry(row: Row): JournalEntry {
-  return {
-    id: Number(row.id),
-    runId: num(row.run_id),
-    fence: Number(row.fence),
-    guildId: String(row.guild_id),
-    game: row.game as Game,
-    fid: String(row.fid),
-    code: String(row.code),
-    httpStatus: num(row.http_status),
-    errCode: num(row.err_code),
-    msg: text(row.msg),
-    kind: String(row.kind),
-    at: Number(row.at),
-  };
-}
+import type { AnswerJournalRepo } from '../types.ts';
+import { toJournalEntry } from '../rows.ts';
 
 /** The answer journal: one INSERT per answer, outside any fenced transaction, so it is never refused as stale. */
 export function createAnswerJournalRepo(db: DatabaseSync): AnswerJournalRepo {
@@ -30,7 +13,7 @@ export function createAnswerJournalRepo(db: DatabaseSync): AnswerJournalRepo {
       ).run(entry.runId, entry.fence, entry.guildId, entry.game, entry.fid, entry.code, entry.httpStatus, entry.errCode, entry.msg, entry.kind, entry.at);
     },
     async listForCode(game, code) {
-      return db.prepare('SELECT * FROM answer_journal WHERE game = ? AND code = ? ORDER BY id').all(game, code).map(toEntry);
+      return db.prepare('SELECT * FROM answer_journal WHERE game = ? AND code = ? ORDER BY id').all(game, code).map(toJournalEntry);
     },
     async lastCalls(since) {
       return db

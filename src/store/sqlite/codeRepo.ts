@@ -1,28 +1,8 @@
 import type { DatabaseSync } from 'node:sqlite';
-import type { GiftCode } from '../../game/giftCode.ts';
 import type { Game } from '../../game/games.ts';
-import { FINAL_CODE_STATUSES, type CodeRecord, type CodeRepo, type CodeStatus } from '../types.ts';
-import { num, text, type Row } from './database.ts';
-
-/** The dead statuses as an SQL list, from the one definition. */
-const FINAL_IN_SQL = FINAL_CODE_STATUSES.map((status) => `'${status}'`).join(', ');
-
-function toCode(row: Row): CodeRecord {
-  return {
-    game: row.game as Game,
-    // Written only through the engine and intake, which take normalised codes.
-    code: String(row.code) as GiftCode,
-    status: row.status as CodeStatus,
-    source: String(row.source),
-    firstSeenAt: Number(row.first_seen_at),
-    statusChangedAt: Number(row.status_changed_at),
-    validationErrCode: num(row.validation_err_code),
-    validationMsg: text(row.validation_msg),
-    fanoutDoneAt: num(row.fanout_done_at),
-    recheckCount: Number(row.recheck_count),
-    fanoutStartedAt: num(row.fanout_started_at),
-  };
-}
+import type { CodeRepo } from '../types.ts';
+import { toCode } from '../rows.ts';
+import { FINAL_CODE_IN_SQL } from '../sqlLists.ts';
 
 export function createCodeRepo(db: DatabaseSync): CodeRepo {
   const get = (game: Game, code: string) => {
@@ -56,7 +36,7 @@ export function createCodeRepo(db: DatabaseSync): CodeRepo {
       const result = db
         .prepare(
           `UPDATE codes SET status = 'new', status_changed_at = ?, fanout_done_at = NULL, recheck_count = recheck_count + 1
-           WHERE game = ? AND code = ? AND status IN (${FINAL_IN_SQL}) AND recheck_count = 0`,
+           WHERE game = ? AND code = ? AND status IN (${FINAL_CODE_IN_SQL}) AND recheck_count = 0`,
         )
         .run(Date.now(), game, code);
       return Number(result.changes) > 0;

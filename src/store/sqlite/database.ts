@@ -3,7 +3,7 @@ import { StartupError } from '../../ops/startupError.ts';
 import { MIGRATIONS } from '../migrations.ts';
 import { prepareDatabasePath } from './databasePath.ts';
 
-export type Row = Record<string, unknown>;
+export { num, text, type Row } from '../rows.ts';
 
 /**
  * Opens the SQLite file with the settings several processes on one host need: WAL (readers never block the writer),
@@ -62,12 +62,4 @@ export function transaction<T>(db: DatabaseSync, fn: () => T): T {
     if (db.isTransaction) db.exec('ROLLBACK');
     throw error;
   }
-}
-
-export function text(value: unknown): string | null {
-  return value === null || value === undefined ? null : String(value);
-}
-
-export function num(value: unknown): number | null {
-  return value === null || value === undefined ? null : Number(value);
 }

@@ -1,25 +1,8 @@
 import type { DatabaseSync } from 'node:sqlite';
-import type { GiftCode } from '../../game/giftCode.ts';
 import type { Game } from '../../game/games.ts';
-import type { DeferredRun, DeferredRunRepo } from '../types.ts';
-import { text, transaction, type Row } from './database.ts';
-
-function toDeferred(row: Row): DeferredRun {
-  const fids = text(row.fids);
-  return {
-    guildId: String(row.guild_id),
-    game: row.game as Game,
-    // Written only through the engine and intake, which take normalised codes.
-    code: String(row.code) as GiftCode,
-    trigger: String(row.trigger),
-    fids: fids === null ? null : (JSON.parse(fids) as string[]),
-    reason: text(row.reason),
-    deferredAt: Number(row.deferred_at),
-    attempts: Number(row.attempts),
-    nextAttemptAt: Number(row.next_attempt_at),
-    version: Number(row.version),
-  };
-}
+import type { DeferredRunRepo } from '../types.ts';
+import { transaction } from './database.ts';
+import { toDeferred } from '../rows.ts';
 
 export function createDeferredRunRepo(db: DatabaseSync): DeferredRunRepo {
   const get = (guildId: string, game: Game, code: string) =>

@@ -1,32 +1,7 @@
 import type { DatabaseSync } from 'node:sqlite';
-import type { Game } from '../../game/games.ts';
-import type { GuildRecord, GuildRepo } from '../types.ts';
-import { num, text, transaction, type Row } from './database.ts';
-
-const COLUMNS: Record<Exclude<keyof GuildRecord, 'id'>, string> = {
-  game: 'game',
-  defaultState: 'default_state',
-  autoRedeem: 'auto_redeem',
-  resultChannelId: 'result_channel_id',
-  codesChannelId: 'codes_channel_id',
-  adminRoleId: 'admin_role_id',
-  fanoutPriority: 'fanout_priority',
-  name: 'name',
-};
-
-function toGuild(row: Row): GuildRecord {
-  return {
-    id: String(row.id),
-    game: row.game as Game,
-    defaultState: num(row.default_state),
-    autoRedeem: Number(row.auto_redeem) === 1,
-    resultChannelId: text(row.result_channel_id),
-    codesChannelId: text(row.codes_channel_id),
-    adminRoleId: text(row.admin_role_id),
-    fanoutPriority: Number(row.fanout_priority),
-    name: text(row.name),
-  };
-}
+import type { GuildRepo } from '../types.ts';
+import { GUILD_COLUMNS, toGuild } from '../rows.ts';
+import { transaction } from './database.ts';
 
 function toSql(value: unknown): string | number | null {
   if (typeof value === 'boolean') return value ? 1 : 0;
@@ -51,7 +26,7 @@ export function createGuildRepo(db: DatabaseSync): GuildRepo {
     async update(id, changes) {
       const sets: string[] = [];
       const values: (string | number | null)[] = [];
-      for (const [key, column] of Object.entries(COLUMNS)) {
+      for (const [key, column] of Object.entries(GUILD_COLUMNS)) {
         if (!(key in changes)) continue;
         const value = changes[key as keyof typeof changes];
         if (value === undefined) continue;

@@ -2,13 +2,9 @@ import type { DatabaseSync } from 'node:sqlite';
 import { FINAL_LEDGER_STATUSES, type ImportBatch, type ImportBatchResult, type ImportCounts, type LedgerStatus } from '../types.ts';
 import { num, text } from './database.ts';
 
-/** The counts after writing did not match the batch: everything was rolled back. */
-export class ImportVerificationError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ImportVerificationError';
-  }
-}
+import { ImportVerificationError } from '../importVerificationError.ts';
+
+export { ImportVerificationError };
 
 const counts = (): ImportCounts => ({ created: 0, updated: 0, unchanged: 0, skipped: 0 });
 const isFinal = (status: unknown) => FINAL_LEDGER_STATUSES.includes(status as LedgerStatus);

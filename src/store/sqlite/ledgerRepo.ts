@@ -1,31 +1,14 @@
 import type { DatabaseSync } from 'node:sqlite';
 import type { Game } from '../../game/games.ts';
-import { FINAL_LEDGER_STATUSES, type ClaimResult, type LedgerOutcome, type LedgerRepo, type LedgerRow, type LedgerStatus, type RecordResult, type RunScope } from '../types.ts';
-import { num, text, transaction, type Row } from './database.ts';
+import { FINAL_LEDGER_STATUSES, type ClaimResult, type LedgerOutcome, type LedgerRepo, type LedgerStatus, type RecordResult, type RunScope } from '../types.ts';
+import { num, transaction } from './database.ts';
+import { toLedgerRow } from '../rows.ts';
+import { FINAL_LEDGER_IN_SQL } from '../sqlLists.ts';
 
 /** A pending claim of another guild's run older than this is taken to be from a dead process. */
 const FOREIGN_CLAIM_STALE_MS = 5 * 60_000;
 
 const isFinal = (status: unknown) => FINAL_LEDGER_STATUSES.includes(status as LedgerStatus);
-
-function toRow(row: Row): LedgerRow {
-  return {
-    game: row.game as Game,
-    fid: String(row.fid),
-    code: String(row.code),
-    status: row.status as LedgerStatus,
-    reason: text(row.reason),
-    errCode: num(row.err_code),
-    msg: text(row.msg),
-    attempts: Number(row.attempts),
-    guildId: String(row.guild_id),
-    fence: Number(row.fence),
-    runId: num(row.run_id),
-    claimedAt: num(row.claimed_at),
-    updatedAt: Number(row.updated_at),
-    finishedAt: num(row.finished_at),
-  };
-}
 
 function currentFence(db: DatabaseSync, guildId: string, game: Game, code: string): number {
   const row = db.prepare('SELECT fence FROM fences WHERE guild_id = ? AND game = ? AND code = ?').get(guildId, game, code);
@@ -36,8 +19,6 @@ function getRow(db: DatabaseSync, game: Game, fid: string, code: string) {
   return db.prepare('SELECT * FROM ledger WHERE game = ? AND fid = ? AND code = ?').get(game, fid, code);
 }
 
-/** The final statuses as an SQL list, from the one definition. */
-const FINAL_IN_SQL = FINAL_LEDGER_STATUSES.map((status) => `'${status}'`).join(', ');
 
 export function createLedgerRepo(db: DatabaseSync): LedgerRepo {
 
@@ -73,15 +54,15 @@ export function createLedgerRepo(db: DatabaseSync): LedgerRepo {
     },
     async get(game, fid, code) {
       const row = getRow(db, game, fid, code);
-      return row ? toRow(row) : null;
+      return row ? toLedgerRow(row) : null;
     },
     async listForCode(game, code) {
-      return db.prepare('SELECT * FROM ledger WHERE game = ? AND code = ? ORDER BY fid').all(game, code).map(toRow);
+      return db.prepare('SELECT * FROM ledger WHERE game = ? AND code = ? ORDER BY fid').all(game, code).map(toLedgerRow);
     },
     async finalFids(game, code, fids) {
       const wanted = new Set(fids);
       const rows = db
-        .prepare(`SELECT fid FROM ledger WHERE game = ? AND code = ? AND status IN (${FINAL_IN_SQL})`)
+        .prepare(`SELECT fid FROM ledger WHERE game = ? AND code = ? AND status IN (${FINAL_LEDGER_IN_SQL})`)
         .all(game, code);
       return new Set(rows.map((row) => String(row.fid)).filter((fid) => wanted.has(fid)));
     },

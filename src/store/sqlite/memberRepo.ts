@@ -1,18 +1,7 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
-import type { MemberRecord, MemberRepo, NewMember, StateStatus } from '../types.ts';
-import { num, text, transaction, type Row } from './database.ts';
-
-function toMember(row: Row): MemberRecord {
-  return {
-    guildId: String(row.guild_id),
-    fid: String(row.fid),
-    state: num(row.state),
-    stateStatus: row.state_status as StateStatus,
-    name: text(row.name),
-    addedBy: text(row.added_by),
-    addedAt: Number(row.added_at),
-  };
-}
+import type { MemberRepo, NewMember } from '../types.ts';
+import { num, transaction } from './database.ts';
+import { toMember } from '../rows.ts';
 
 export function createMemberRepo(db: DatabaseSync): MemberRepo {
   // Compiled once: an import upserts many rows, and a statement compiled per row holds native memory the garbage

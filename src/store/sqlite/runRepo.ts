@@ -1,27 +1,6 @@
 import type { DatabaseSync } from 'node:sqlite';
-import type { GiftCode } from '../../game/giftCode.ts';
-import type { Game } from '../../game/games.ts';
-import type { RunOutcome, RunRecord, RunRepo } from '../types.ts';
-import { num, text, type Row } from './database.ts';
-
-function toRun(row: Row): RunRecord {
-  const counts = text(row.counts);
-  return {
-    id: Number(row.id),
-    guildId: String(row.guild_id),
-    game: row.game as Game,
-    // Written only through the engine and intake, which take normalised codes.
-    code: String(row.code) as GiftCode,
-    trigger: String(row.trigger),
-    fence: Number(row.fence),
-    owner: String(row.owner),
-    startedAt: Number(row.started_at),
-    finishedAt: num(row.finished_at),
-    outcome: row.outcome as RunOutcome,
-    counts: counts ? (JSON.parse(counts) as Record<string, number>) : null,
-    message: text(row.message),
-  };
-}
+import type { RunRepo } from '../types.ts';
+import { toRun } from '../rows.ts';
 
 export function createRunRepo(db: DatabaseSync): RunRepo {
   const get = (id: number) => {

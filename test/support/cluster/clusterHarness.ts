@@ -2,7 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startGameApiSimulator, type GameApiSimulator, type SimulatorOptions } from '../../../src/dev/simulator/gameApiSimulator.ts';
+import { openPostgresStore } from '../../../src/store/postgres/postgresStore.ts';
 import { openSqliteStore } from '../../../src/store/sqlite/sqliteStore.ts';
+import { createTestDatabase, type TestDatabase } from '../postgres.ts';
 import type { LedgerRow, RunRecord, Store } from '../../../src/store/types.ts';
 import { startRedisServer, type TestRedisServer } from '../redisServer.ts';
 import { installLedgerAudit, sqliteBusyErrors } from './clusterAnalysis.ts';
@@ -37,6 +39,8 @@ export interface ClusterOptions {
   env?: Record<string, string>;
   /** Start the workers while Redis is down (it can be brought up with `redis.restart()`). */
   redisDownAtStart?: boolean;
+  /** 'postgres': the workers share a fresh PostgreSQL database (DATABASE_URL) instead of the SQLite file. */
+  store?: 'sqlite' | 'postgres';
 }
 
 export async function startCluster(options: ClusterOptions): Promise<Cluster> {
@@ -45,10 +49,21 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   if (options.redisDownAtStart) await redis.kill();
   const dir = mkdtempSync(join(tmpdir(), 'giftbot-cluster-'));
   const dbPath = join(dir, 'giftbot.sqlite');
-  const store = openSqliteStore(dbPath);
-  installLedgerAudit(dbPath);
+  let pg: TestDatabase | null = null;
+  let store: Store;
+  if (options.store === 'postgres') {
+    pg = await createTestDatabase();
+    store = await openPostgresStore(pg.settings).catch(async (error: unknown) => {
+      await pg?.drop();
+      throw error;
+    });
+  } else {
+    store = openSqliteStore(dbPath);
+    installLedgerAudit(dbPath);
+  }
   const env: Record<string, string> = {
     DATABASE_PATH: dbPath,
+    ...(pg ? { DATABASE_URL: pg.url, PG_POOL_MAX: '4' } : {}),
     WOS_API_BASE: sim.apiBase('wos'),
     KINGSHOT_API_BASE: sim.apiBase('kingshot'),
     REDIS_URL: redis.url,
@@ -83,11 +98,15 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     runs: async (guildId) => (await store.runs.listRecent(guildId, 1_000)).reverse(),
     sqliteBusy: () => workers.reduce((sum, worker) => sum + sqliteBusyErrors(worker.logs, worker.rawErrors), 0),
     async close() {
-      await Promise.allSettled(workers.map((worker) => worker.close()));
-      await store.close();
-      await sim.close();
-      await redis.stop();
-      rmSync(dir, { recursive: true, force: true });
+      try {
+        await Promise.allSettled(workers.map((worker) => worker.close()));
+        await store.close();
+        await sim.close();
+        await redis.stop();
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+        await pg?.drop();
+      }
     },
   };
   try {

@@ -10,7 +10,7 @@
  *           {"type":"status","id":"s1","status":{…}} {"type":"closed"}
  */
 import { createInterface } from 'node:readline';
-import { createCore } from '../../../src/runtime.ts';
+import { createCore, openStore } from '../../../src/runtime.ts';
 import { loadConfig } from '../../../src/config/config.ts';
 import { createDiscovery } from '../../../src/codes/createDiscovery.ts';
 import { createLogger } from '../../../src/log/logger.ts';
@@ -42,7 +42,7 @@ if (!loaded.ok) {
 const config = loaded.config;
 // Logs share stdout with the protocol messages: the parent reads them in the order they were written.
 const log = createLogger({ level: process.env.LOG_LEVEL ?? 'info', destination: process.stdout });
-const app = createCore({ config, log });
+const app = createCore({ config, log, store: await openStore(config, log) });
 await app.start();
 // WORKER_DISCOVERY=1: code discovery as the bot runs it (feeds polled by shard 0 only, shards follow each other's codes).
 const discovery = process.env.WORKER_DISCOVERY === '1' ? createDiscovery(app) : null;

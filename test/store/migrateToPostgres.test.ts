@@ -1,0 +1,161 @@
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { DatabaseSync } from 'node:sqlite';
+import { afterEach, describe, expect, it } from 'vitest';
+import { COPY_TABLES } from '../../src/store/postgres/copyTables.ts';
+import { MigrateError, migrateSqliteToPostgres } from '../../src/store/postgres/migrateFromSqlite.ts';
+import { openSqliteStore } from '../../src/store/sqlite/sqliteStore.ts';
+import { seedAlliance, startCoreHarness, type CoreHarness } from '../support/coreHarness.ts';
+import { createTestDatabase, queryDatabase, type TestDatabase } from '../support/postgres.ts';
+import { giftCode } from '../../src/game/giftCode.ts';
+
+const NODE = new URL('../../node_modules/.bin/node', import.meta.url).pathname;
+const CLI = new URL('../../src/cli/bin.ts', import.meta.url).pathname;
+const GUILD = '900000000000000001';
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
+});
+async function harness(store: 'sqlite' | 'postgres'): Promise<CoreHarness> {
+  const h = await startCoreHarness({ store });
+  cleanups.push(() => h.close());
+  return h;
+}
+async function database(): Promise<TestDatabase> {
+  const db = await createTestDatabase();
+  cleanups.push(() => db.drop());
+  return db;
+}
+
+const fileHash = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
+function sqliteCounts(path: string): Record<string, number> {
+  const db = new DatabaseSync(path, { readOnly: true });
+  try {
+    return Object.fromEntries(COPY_TABLES.map((t) => [t.name, Number(db.prepare(`SELECT COUNT(*) AS n FROM ${t.name}`).get()?.n)]));
+  } finally {
+    db.close();
+  }
+}
+async function pgCounts(url: string): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  for (const t of COPY_TABLES) {
+    const present = await queryDatabase(url, 'SELECT to_regclass($1) IS NOT NULL AS present', [`public.${t.name}`]);
+    counts[t.name] = present[0]?.present ? Number((await queryDatabase(url, `SELECT COUNT(*) AS n FROM ${t.name}`))[0]?.n) : 0;
+  }
+  return counts;
+}
+function cli(dbPath: string, args: string[]) {
+  const result = spawnSync(NODE, [CLI, 'db', 'migrate-to', ...args], { env: { ...process.env, DATABASE_PATH: dbPath, DATABASE_URL: '', LOG_LEVEL: 'silent' }, encoding: 'utf8' });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe('giftbot db migrate-to', () => {
+  it('dry run writes nothing; the copy checks every count; a re-run changes nothing; the copy redeems with 0 calls for final members', async () => {
+    // A SQLite bot with history: 20 members redeemed a code, one player's wrong states, a deferred run.
+    const old = await harness('sqlite');
+    const fids = await seedAlliance(old, { count: 20 });
+    old.sim.addCode('wos', 'GIFTA');
+    expect((await old.app.engine.processAutoRedeem(GUILD, giftCode('GIFTA'), { trigger: 'auto' })).counts.success).toBe(20);
+    await old.app.store.wrongStates.record('wos', fids[0]!, 12, { errCode: 40004, msg: 'USER INFO ERROR' });
+    await old.app.store.deferredRuns.defer({ guildId: GUILD, game: 'wos', code: 'LATER', trigger: 'auto', fids: null, reason: 'redis down', nextAttemptAt: Date.now() + 3_600_000 });
+    await old.app.close();
+    const before = fileHash(old.dbPath);
+    const source = sqliteCounts(old.dbPath);
+    expect(source).toMatchObject({ guilds: 1, members: 20, ledger: 20, fences: 1, runs: 1, deferred_runs: 1, wrong_states: 1 });
+
+    // The target: a PostgreSQL bot that has started once (schema, no data).
+    const next = await harness('postgres');
+    const url = next.env.DATABASE_URL!;
+    const dry = cli(old.dbPath, [url, '--dry-run', '--json']);
+    expect(dry.stderr).toBe('');
+    expect(dry.status).toBe(0);
+    expect(JSON.parse(dry.stdout).tables.map((t: { table: string; source: number }) => [t.table, t.source])).toEqual(Object.entries(source));
+    expect(Object.values(await pgCounts(url)).every((n) => n === 0)).toBe(true);
+
+    const real = cli(old.dbPath, [url]);
+    expect(real.stderr).toBe('');
+    expect(real.status).toBe(0);
+    expect(real.stdout).toContain('ledger: 20 copied (20 in SQLite, 20 in PostgreSQL)');
+    expect(await pgCounts(url)).toEqual(source);
+    const ledger = await queryDatabase(url, `SELECT status, err_code, msg FROM ledger WHERE status = 'success' AND err_code = 20000 AND msg = 'SUCCESS'`);
+    expect(ledger).toHaveLength(20);
+    expect(fileHash(old.dbPath)).toBe(before);
+
+    // Again: refused without --merge, nothing new with it.
+    const refused = cli(old.dbPath, [url]);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toContain('already holds data');
+    const merged = cli(old.dbPath, [url, '--merge', '--json']);
+    expect(merged.status).toBe(0);
+    expect(JSON.parse(merged.stdout).tables.every((t: { inserted: number; updated: number }) => t.inserted === 0 && t.updated === 0)).toBe(true);
+    expect(await pgCounts(url)).toEqual(source);
+
+    // The real engine on the PostgreSQL copy: members already final are not called; a new member is.
+    next.sim.addPlayers('wos', [...fids, '60000001'].map((fid) => ({ fid, kid: 245 })));
+    next.sim.addCode('wos', 'GIFTA');
+    await next.app.store.members.add(GUILD, { fid: '60000001', state: 245 });
+    const summary = await next.app.engine.processAutoRedeem(GUILD, giftCode('GIFTA'), { trigger: 'manual' });
+    expect(summary.status).toBe('completed');
+    expect(summary.counts.skipped).toBe(20);
+    expect(next.sim.calls.filter((c) => c.cdk === 'GIFTA').map((c) => c.fid)).toEqual(['60000001']);
+    // Fences and run ids go on from the copied ones.
+    expect(await next.app.store.ledger.currentFence(GUILD, 'wos', 'GIFTA')).toBe(2);
+    expect(summary.runId).toBeGreaterThan(1);
+  });
+
+  it('a broken source row is reported and nothing is half-copied', async () => {
+    const old = await harness('sqlite');
+    await seedAlliance(old, { count: 5 });
+    await old.app.close();
+    // A member of a server that does not exist (written with foreign keys off, as an old bug or a hand edit could).
+    const raw = new DatabaseSync(old.dbPath);
+    raw.exec('PRAGMA foreign_keys = OFF');
+    raw.prepare(`INSERT INTO members (guild_id, fid, state, state_status, added_at) VALUES ('123456789012345678', '777', 1, 'ok', 0)`).run();
+    raw.close();
+    const target = await database();
+    const attempt = migrateSqliteToPostgres({ sqlitePath: old.dbPath, target: target.settings });
+    await expect(attempt).rejects.toThrow(MigrateError);
+    await expect(attempt).rejects.toThrow(/copying members failed: .*foreign key.*123456789012345678/);
+    expect(Object.values(await pgCounts(target.url)).every((n) => n === 0)).toBe(true);
+  });
+
+  it('counts that do not add up roll everything back', async () => {
+    const old = await harness('sqlite');
+    await seedAlliance(old, { count: 5 });
+    await old.app.close();
+    const target = await database();
+    const attempt = migrateSqliteToPostgres({
+      sqlitePath: old.dbPath,
+      target: target.settings,
+      // A row lost between copy and commit (what a concurrent writer or a bad conversion would do).
+      afterCopy: async (client) => void (await client.query(`DELETE FROM members WHERE fid = (SELECT MIN(fid) FROM members)`)),
+    });
+    await expect(attempt).rejects.toThrow(/members: 4 rows in PostgreSQL, 5 expected \(5 in SQLite\)\. Nothing was copied/);
+    expect(Object.values(await pgCounts(target.url)).every((n) => n === 0)).toBe(true);
+  });
+
+  it('--merge keeps what the target has and never downgrades a final ledger row', async () => {
+    const old = await harness('sqlite');
+    await seedAlliance(old, { count: 1 });
+    await old.app.close();
+    const sqlite = openSqliteStore(old.dbPath);
+    await sqlite.ledger.importFinal([
+      { game: 'wos', fid: 'A', code: 'C', guildId: GUILD, outcome: { status: 'already', errCode: 40008, msg: 'RECEIVED.' } },
+      { game: 'wos', fid: 'B', code: 'C', guildId: GUILD, outcome: { status: 'success', errCode: 20000, msg: 'SUCCESS' } },
+    ]);
+    await sqlite.close();
+    const next = await harness('postgres');
+    const scope = { guildId: GUILD, game: 'wos' as const, code: 'C', fence: await next.app.store.ledger.nextFence(GUILD, 'wos', 'C'), runId: 1 };
+    await next.app.store.guilds.upsert({ id: GUILD, game: 'wos' });
+    await next.app.store.ledger.claim(scope, 'A');
+    await next.app.store.ledger.record(scope, 'A', { status: 'success', errCode: 20000, msg: 'SUCCESS' });
+    await next.app.store.ledger.claim(scope, 'B'); // pending in the target: the source's final result replaces it
+    const report = await migrateSqliteToPostgres({ sqlitePath: old.dbPath, target: { ...next.app.config.postgres! }, merge: true });
+    expect(report.tables.find((t) => t.table === 'ledger')).toMatchObject({ inserted: 0, updated: 1, kept: 1 });
+    expect(await next.app.store.ledger.get('wos', 'A', 'C')).toMatchObject({ status: 'success', msg: 'SUCCESS' });
+    expect(await next.app.store.ledger.get('wos', 'B', 'C')).toMatchObject({ status: 'success', errCode: 20000 });
+    expect(await next.app.store.ledger.currentFence(GUILD, 'wos', 'C')).toBe(1);
+  });
+});
