@@ -5,12 +5,13 @@ import { EVENTS } from '../log/events.ts';
 import type { Logger } from '../log/logger.ts';
 import type { RunTrigger } from '../redeem/redeemOptions.ts';
 import type { CodesDeps } from './codesDeps.ts';
-import { retryDelayMs, type RetryPolicy } from '../pacing/retryPolicy.ts';
+import type { RetryPolicy } from '../pacing/retryPolicy.ts';
 import type { RunSummary } from '../redeem/runSummary.ts';
 import { FINAL_CODE_STATUSES, type CodeStatus, type Store } from '../store/types.ts';
 import { fanOut } from './fanOut.ts';
 import type { TestPlayer } from './testPlayer.ts';
-import { validateCode, type ValidationVia } from './validateCode.ts';
+import type { ValidationVia } from './validateCode.ts';
+import { validateWithRetry, type Verdict } from './validateWithRetry.ts';
 
 export interface CodeSubmission {
   /** Normalised by the source (feed parser, channel parser, command, CLI) where it entered giftbot. */
@@ -20,8 +21,8 @@ export interface CodeSubmission {
   source: string;
 }
 
-/** What the one check said: `unchecked` when it could not tell yet (nobody to test on, or the API did not answer). */
-export type Verdict = 'valid' | 'dead' | 'unchecked';
+// The check and its verdict live in validateWithRetry.ts; re-exported so the intake stays the one entry point.
+export type { Verdict } from './validateWithRetry.ts';
 
 export interface FanoutReport {
   game: Game;
@@ -171,69 +172,19 @@ function noteFirstCall(log: Logger, entry: Entry, via: ValidationVia | 'fanout')
   );
 }
 
-async function validate(intake: Intake, entry: Entry): Promise<Verdict | 'config-error' | 'stopped'> {
-  const { deps, signal, unusableTestPlayers, testPlayers } = intake;
-  const { store, log } = deps;
-  const { game, code } = entry;
-  const known = await store.codes.get(game, code);
-  if (known?.status === 'valid') return 'valid';
-  for (let attempt = 1; ; attempt += 1) {
-    if (signal.aborted) return 'stopped';
-    const testPlayer = unusableTestPlayers.has(game) ? undefined : testPlayers[game];
-    const guilds = await store.guilds.list({ game, autoRedeem: true });
-    const outcome = await validateCode(
-      {
-        ...deps,
-        testPlayer,
-        guilds,
-        signal,
-        onCall: (via) => noteFirstCall(log, entry, via),
-        onTestPlayerUnusable: (reason) => {
-          unusableTestPlayers.add(game);
-          log.warn({ event: EVENTS.codeValidated, game, code, result: 'test-player-unusable', reason }, 'the test player cannot check codes; members are used instead');
-        },
-      },
-      game,
-      code,
-    );
-    const ctx = { event: EVENTS.codeValidated, game, code, source: entry.source, attempt };
-    switch (outcome.kind) {
-      case 'valid':
-        log.info({ ...ctx, result: 'valid', via: outcome.via, fid: outcome.fid }, `${code} is valid`);
-        return 'valid';
-      case 'dead':
-        log.warn({ ...ctx, result: outcome.status, via: outcome.via, fid: outcome.fid, err_code: outcome.errCode, err_msg: outcome.msg }, `${code} is ${outcome.status}: no alliance will run it`);
-        return 'dead';
-      case 'nobody':
-        log.info({ ...ctx, result: 'unchecked', reason: 'no test player and no member with a known state' }, `${code} could not be checked first: nobody to check it on`);
-        return 'unchecked';
-      case 'config-error':
-        log.error({ ...ctx, result: 'config-error', reason: outcome.reason, err_msg: outcome.msg }, 'the game refused the check as malformed: the fan-out waits for the configuration to be fixed (and a restart)');
-        return 'config-error';
-      case 'stopped':
-        return 'stopped';
-      case 'inconclusive': {
-        // Channel posts and the CLI should not wait for a slow API: they hear "not checked yet" now.
-        entry.settle('unchecked');
-        const delay = retryDelayMs(intake.validationRetry, attempt, outcome.delayMs);
-        log.info({ ...ctx, result: 'inconclusive', reason: outcome.reason, retryInMs: delay }, `${code} could not be checked yet; trying again`);
-        try {
-          await sleep(delay, undefined, { signal });
-        } catch {
-          return 'stopped';
-        }
-      }
-    }
-  }
-}
-
 async function handle(intake: Intake, entry: Entry): Promise<FanoutReport> {
   const { deps } = intake;
   const { store, log } = deps;
   const { game, code } = entry;
   const report = (outcome: FanoutReport['outcome'], runs: RunSummary[] = [], finished = false): FanoutReport => ({ game, code, outcome, runs, finished });
   await store.codes.markFanoutStarted(game, code);
-  const checked = await validate(intake, entry);
+  const checked = await validateWithRetry(intake, {
+    game,
+    code,
+    source: entry.source,
+    onCall: (via) => noteFirstCall(log, entry, via),
+    onInconclusive: () => entry.settle('unchecked'),
+  });
   entry.settle(checked === 'valid' || checked === 'dead' ? checked : 'unchecked');
   if (checked === 'dead') {
     await store.codes.markFanoutDone(game, code);

@@ -1,76 +1,21 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ApiAnswer } from '../game/apiAnswer.ts';
-import type { Classification } from '../game/classifyAnswer.ts';
-import type { Game } from '../game/games.ts';
-import { pacedCall, spacingWait, type PacingDeps } from '../game/pacedCall.ts';
+import { pacedCall, spacingWait } from '../game/pacedCall.ts';
 import { EVENTS } from '../log/events.ts';
-import type { ActiveRuns } from '../locks/activeRuns.ts';
 import { PRIORITY } from '../pacing/rateBudget.ts';
-import { DEFAULT_RETRY_POLICY, retryDelayMs, type RetryPolicy } from '../pacing/retryPolicy.ts';
-import { createMemberQueue, type MemberQueue } from '../redeem/memberQueue.ts';
-import type { GuildRecord, Store } from '../store/types.ts';
+import { DEFAULT_RETRY_POLICY } from '../pacing/retryPolicy.ts';
+import { createMemberQueue } from '../redeem/memberQueue.ts';
+import type { GuildRecord } from '../store/types.ts';
 import { acquireWhenQuiet } from './acquireWhenQuiet.ts';
-import { createCatchUpBatches, type CatchUpBatches, type CatchUpFn } from './catchUpBatches.ts';
-import { countDiscoveries, describeDiscovery, type DiscoverySummary, type MemberDiscovery } from './discoverySummary.ts';
+import { createCatchUpBatches } from './catchUpBatches.ts';
+import { countDiscoveries, describeDiscovery, type DiscoverySummary } from './discoverySummary.ts';
 import { impossibleCode } from './impossibleCode.ts';
 import { planStateSearch, type SearchTask } from './planStateSearch.ts';
+import { finishMember, NO_STATE_MATCHES, type ResolveOptions, type SearchRun, type StateDiscoveryDeps } from './searchRun.ts';
+import { applyProbeAnswer } from './stateProbeAnswer.ts';
 
-/** What a member gets when the bounded search rules out every state (40020 may also mean "no such player"). */
-export const NO_STATE_MATCHES = 'no state matches this id: check the id';
-
-export interface StateDiscoveryDeps extends PacingDeps {
-  store: Store;
-  /** Redemption runs in this process: discovery waits while one runs on the same API host. */
-  activeRuns: ActiveRuns;
-  /**
-   * Gives members who just became reachable the codes they are missing (the general catch-up of src/codes);
-   * without it, found members wait for the next run of each code.
-   */
-  catchUp?: CatchUpFn;
-  /** How far either side of the alliance's state to search (STATE_DISCOVERY_RANGE). */
-  range: number;
-  /** Members probed at the same time; the budget, not this, sets the pace. */
-  concurrency?: number;
-  /** Busy answers per member in one run before it is left for the next run. */
-  retry?: RetryPolicy;
-  shutdownSignal?: AbortSignal;
-}
-
-export interface ResolveOptions {
-  /** Only these members (default: every member whose state is unknown or marked wrong). */
-  fids?: readonly string[];
-  /** Overrides the configured range for this run. */
-  range?: number;
-  /** Forget the states ruled out by earlier runs and search again from the start. */
-  restart?: boolean;
-  /** Give found members the still-valid codes (default true). */
-  catchUp?: boolean;
-  /** Called once per member when its search ends (found, not found, no such player, unresolved). */
-  onMember?: (member: MemberDiscovery) => void;
-}
-
-/** One search's state: the alliance, its queue of members, what each ended with, and the counts. */
-interface SearchRun {
-  deps: StateDiscoveryDeps;
-  guild: GuildRecord;
-  game: Game;
-  options: ResolveOptions;
-  range: number;
-  retry: RetryPolicy;
-  queue: MemberQueue<SearchTask>;
-  results: Map<string, MemberDiscovery>;
-  catchUp: CatchUpBatches;
-  /** The impossible code every probe of this search sends: the game's answer tells the state, never redeems. */
-  probeCode: string;
-  stop: AbortController;
-  signal: AbortSignal;
-  /** Whether a redemption run is using the same API host: probes wait for it. */
-  busy: () => boolean;
-  configError: Classification | null;
-  probes: number;
-  transient: number;
-  rateLimited: number;
-}
+// The options and the search's state live in searchRun.ts (the answer handling imports them too); re-exported here
+// so callers keep one entry point.
+export { NO_STATE_MATCHES, type ResolveOptions, type StateDiscoveryDeps } from './searchRun.ts';
 
 /**
  * One state search for an alliance: probe each member's candidate states with an impossible code (the right state
@@ -170,98 +115,6 @@ async function probeOne(run: SearchRun, task: SearchTask): Promise<void> {
     return;
   }
   await applyProbeAnswer(run, task, kid, result.answer, result.classification);
-}
-
-/** What one probe's answer says about the member's state. */
-async function applyProbeAnswer(run: SearchRun, task: SearchTask, kid: number, answer: ApiAnswer, c: Classification): Promise<void> {
-  const { deps, game, guild } = run;
-  const fid = task.member.fid;
-  deps.log.debug({ event: EVENTS.stateProbe, guildId: guild.id, game, fid, kid, httpStatus: answer.httpStatus, err_code: c.errCode, err_msg: c.msg, kind: c.kind }, 'state probe');
-  if (c.kind === 'retry-later') {
-    // Busy, throttled or lost: no verdict about the state. Try the same state again later.
-    run.transient += 1;
-    if (c.reason === 'rate-limited') run.rateLimited += 1;
-    if (answer.transportError?.kind === 'aborted' || run.signal.aborted) {
-      run.queue.push(task);
-      return;
-    }
-    task.transient += 1;
-    if (task.transient >= run.retry.maxAttempts) {
-      finishMember(run, task, 'unresolved', null, `the game was busy (${c.msg ?? c.reason}); the next run goes on from state ${kid}`);
-      return;
-    }
-    run.queue.push(task, performance.now() + retryDelayMs(run.retry, task.transient, c.delayMs));
-    return;
-  }
-  if (c.kind === 'config-error') {
-    run.configError = c;
-    run.stop.abort(new Error('config-error'));
-    run.queue.push(task);
-    deps.log.error({ event: EVENTS.configError, guildId: guild.id, game, fid, reason: c.reason, err_msg: c.msg }, 'the game API refused a state probe as malformed: stopping state discovery');
-    return;
-  }
-  if (c.kind === 'member-final' && c.reason === 'wrong-state') {
-    await deps.store.wrongStates.record(game, fid, kid, { errCode: c.errCode, msg: c.msg });
-    task.ruledOut += 1;
-    task.next += 1;
-    if (task.next < task.candidates.length) {
-      run.queue.push(task);
-      return;
-    }
-    // The game answers USER INFO ERROR (40020) for a wrong state and also for an id it does not know: after the
-    // bounded search, the id is as likely wrong as the state. The member is no longer "wrong state" (which every
-    // run would report and a restart would search again): its state becomes unknown until an admin sets one.
-    const reason = `${NO_STATE_MATCHES} (none of the ${task.ruledOut} states tried, up to ${run.range} either side of ${guild.defaultState ?? 'the centre'}, accepted it; the game gives the same answer for an unknown id)`;
-    await deps.store.members.setState(guild.id, fid, null, 'unknown');
-    deps.log.warn({ event: EVENTS.stateNotFound, guildId: guild.id, game, fid, ruledOut: task.ruledOut, probes: task.probes, reason }, 'no state matches this id');
-    finishMember(run, task, 'not-found', null, reason);
-    return;
-  }
-  if (c.kind === 'member-final' && c.reason === 'no-such-player') {
-    deps.log.warn({ event: EVENTS.statePlayerMissing, guildId: guild.id, game, fid, err_code: c.errCode, err_msg: c.msg }, 'the game knows no such player');
-    finishMember(run, task, 'no-such-player', null, `the game says "${c.msg ?? 'role not exist'}": check the player id`);
-    return;
-  }
-  // Anything else (CDK NOT FOUND, as expected, or any code-level answer) comes after the game accepted the player
-  // with this state.
-  await memberFound(run, task, kid);
-}
-
-async function memberFound(run: SearchRun, task: SearchTask, state: number): Promise<void> {
-  const { store, log } = run.deps;
-  const { game, guild } = run;
-  const fid = task.member.fid;
-  // The state belongs to the player: fix every roster entry of theirs in this game, not only this alliance's.
-  for (const other of await store.guilds.list({ game })) {
-    const entry = other.id === guild.id ? task.member : await store.members.get(other.id, fid);
-    if (entry && (entry.state !== state || entry.stateStatus !== 'ok')) await store.members.setState(other.id, fid, state, 'ok');
-  }
-  const reopened = await store.ledger.reopenWrongState(game, fid);
-  await store.wrongStates.clear(game, fid);
-  log.info({ event: EVENTS.stateFound, guildId: guild.id, game, fid, state, previousState: task.member.state, probes: task.probes, reopened }, 'state found');
-  finishMember(run, task, 'found', state, null);
-  run.catchUp.add(fid);
-}
-
-function finishMember(run: SearchRun, task: SearchTask, outcome: MemberDiscovery['outcome'], state: number | null, reason: string | null): void {
-  const result: MemberDiscovery = {
-    fid: task.member.fid,
-    name: task.member.name,
-    outcome,
-    state,
-    previousState: task.member.state,
-    probes: task.probes,
-    ruledOut: task.ruledOut,
-    candidatesLeft: Math.max(0, task.candidates.length - task.next - (outcome === 'found' ? 1 : 0)),
-    reason,
-  };
-  run.results.set(task.member.fid, result);
-  try {
-    run.options.onMember?.(result);
-  } catch (error) {
-    // A progress display that fails must not stop the search.
-    run.deps.log.warn({ event: EVENTS.stateProgressFailed, guildId: run.guild.id, fid: result.fid, err: error }, 'state discovery progress callback failed');
-  }
 }
 
 function summarise(run: SearchRun, tasks: readonly SearchTask[], started: number): DiscoverySummary {
