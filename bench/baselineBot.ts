@@ -49,7 +49,12 @@ export async function runBaseline(options: BaselineOptions): Promise<BaselineRes
       const wait = entry.notBefore - performance.now();
       if (wait > 0) await sleep(wait);
       const { member } = entry;
-      const answer = await options.client.redeem({ game: options.game, fid: member.fid, kid: member.kid, code: options.code });
+      const answer = await options.client.redeem({
+        game: options.game,
+        fid: member.fid,
+        kid: member.kid,
+        code: options.code,
+      });
       apiCalls += 1;
       const classification = classifyAnswer(answer);
       switch (classification.kind) {

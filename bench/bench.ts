@@ -37,13 +37,20 @@ async function main(): Promise<void> {
     },
   });
   if (values.help) {
-    console.log('usage: npm run bench [-- --full] [--only 1,2,3,4,5] [--engine giftbot|baseline] [--smoke] [--out file.json] [--dump-calls dir] [--keep]');
+    console.log(
+      'usage: npm run bench [-- --full] [--only 1,2,3,4,5] [--engine giftbot|baseline] [--smoke] [--out file.json] [--dump-calls dir] [--keep]',
+    );
     return;
   }
   const only = values.only ? new Set(values.only.split(',').map((s) => s.trim())) : null;
   const all = values.smoke ? smokeScenarios() : issueScenarios({ full: values.full ?? false });
-  const scenarios = all.filter((s) => (!only || only.has(String(s.number)) || only.has(s.id)) && (!values.engine || s.engine === values.engine));
-  if (scenarios.length === 0) throw new Error(`--only ${values.only}: no such scenario (1–5, or a row id such as 1-real; --engine giftbot or baseline)`);
+  const scenarios = all.filter(
+    (s) => (!only || only.has(String(s.number)) || only.has(s.id)) && (!values.engine || s.engine === values.engine),
+  );
+  if (scenarios.length === 0)
+    throw new Error(
+      `--only ${values.only}: no such scenario (1–5, or a row id such as 1-real; --engine giftbot or baseline)`,
+    );
   const out = values.out ? resolve(values.out) : DEFAULT_OUT.pathname;
 
   const rows: RowResult[] = [];
@@ -78,7 +85,8 @@ async function main(): Promise<void> {
       callsPerMemberCode: 'Every gift_code request for the code (429s included) ÷ member-codes (members × 1 code).',
       wallMs: 'The bot process, from go (every alliance triggered at once) to its last run ending.',
       realWallMs: 'wallMs × speedUp: the same run on the real clock.',
-      peakRssMb: 'The bot process’s peak RSS (process.resourceUsage().maxRSS); the simulator runs in the bench process.',
+      peakRssMb:
+        'The bot process’s peak RSS (process.resourceUsage().maxRSS); the simulator runs in the bench process.',
       eventLoopP99Ms: 'p99 of perf_hooks.monitorEventLoopDelay (10 ms resolution) in the bot process while it ran.',
     },
     rows,

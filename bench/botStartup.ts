@@ -12,7 +12,10 @@ const ROOT = new URL('..', import.meta.url).pathname;
 function startArgs(): string[] {
   const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } };
   // `exec` only keeps /bin/sh out of the way; the launcher then replaces itself with the bot (same pid).
-  const [command, ...args] = pkg.scripts.start.trim().replace(/^exec\s+/, '').split(/\s+/);
+  const [command, ...args] = pkg.scripts.start
+    .trim()
+    .replace(/^exec\s+/, '')
+    .split(/\s+/);
   if (command !== 'node') throw new Error(`npm start runs "${command}", not node: update bench/botStartup.ts`);
   return args;
 }
@@ -66,7 +69,10 @@ async function startOnce(): Promise<StartupFigures> {
     const ready = await new Promise<{ at: number; readyMs: number }>((resolve, reject) => {
       let buffer = '';
       let stderr = '';
-      const timer = setTimeout(() => reject(new Error(`the bot was not ready within 30 s: ${stderr.slice(-500)}`)), 30_000);
+      const timer = setTimeout(
+        () => reject(new Error(`the bot was not ready within 30 s: ${stderr.slice(-500)}`)),
+        30_000,
+      );
       proc.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
       proc.stdout!.on('data', (chunk: Buffer) => {
         buffer += chunk.toString('utf8');
@@ -78,11 +84,17 @@ async function startOnce(): Promise<StartupFigures> {
           resolve({ at: performance.now(), readyMs: Number((JSON.parse(line) as { readyMs?: number }).readyMs) });
         }
       });
-      proc.once('exit', (code) => reject(new Error(`the bot exited (${code}) before it was ready: ${stderr.slice(-500)}`)));
+      proc.once('exit', (code) =>
+        reject(new Error(`the bot exited (${code}) before it was ready: ${stderr.slice(-500)}`)),
+      );
     });
     await sleep(2_000);
     const rssKb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${proc.pid}/status`, 'utf8'))?.[1]);
-    return { processToReadyMs: ready.at - spawned, startBotReadyMs: ready.readyMs, idleRssMb: Math.round((rssKb / 1024) * 10) / 10 };
+    return {
+      processToReadyMs: ready.at - spawned,
+      startBotReadyMs: ready.readyMs,
+      idleRssMb: Math.round((rssKb / 1024) * 10) / 10,
+    };
   } finally {
     if (proc.exitCode === null) proc.kill('SIGTERM');
     const killer = setTimeout(() => proc.kill('SIGKILL'), 10_000);

@@ -10,7 +10,9 @@ import { createLogger } from '../src/log/logger.ts';
 import { runBudgetStall } from '../test/support/budgetStallScenario.ts';
 import { startRedisServer } from '../test/support/redisServer.ts';
 
-const { values } = parseArgs({ options: { runs: { type: 'string', default: '20' }, 'stall-ms': { type: 'string', default: '1200' } } });
+const { values } = parseArgs({
+  options: { runs: { type: 'string', default: '20' }, 'stall-ms': { type: 'string', default: '1200' } },
+});
 const runs = Number(values.runs);
 const stallMs = Number(values['stall-ms']);
 const LIMIT = 20;
@@ -28,12 +30,16 @@ async function main(): Promise<number> {
       busiest = Math.max(busiest, result.busiestWindow);
       const ok = result.rateLimited === 0 && result.busiestWindow <= LIMIT;
       if (!ok) failed += 1;
-      console.log(`run ${run}/${runs}: ${result.calls} calls, ${result.rateLimited} HTTP 429, busiest window ${result.busiestWindow}/${LIMIT}${result.fallbackUsed ? ', fallback used' : ''}${ok ? '' : '  VIOLATION'}`);
+      console.log(
+        `run ${run}/${runs}: ${result.calls} calls, ${result.rateLimited} HTTP 429, busiest window ${result.busiestWindow}/${LIMIT}${result.fallbackUsed ? ', fallback used' : ''}${ok ? '' : '  VIOLATION'}`,
+      );
     }
   } finally {
     await server.stop();
   }
-  console.log(`\n${runs} runs, Redis frozen ${stallMs} ms twice each: ${rateLimited} HTTP 429 in all, busiest window ${busiest}/${LIMIT}, ${failed} run(s) violated the limit`);
+  console.log(
+    `\n${runs} runs, Redis frozen ${stallMs} ms twice each: ${rateLimited} HTTP 429 in all, busiest window ${busiest}/${LIMIT}, ${failed} run(s) violated the limit`,
+  );
   return failed === 0 ? 0 : 1;
 }
 

@@ -6,7 +6,9 @@ const TRANSIENT_ERR_CODES = new Set([40004, 40019]);
 
 /** A call that cost budget and got an answer that settles its member (or the code): the useful work. */
 export function settles(call: SimulatorCall): boolean {
-  return call.counted && call.httpStatus === 200 && call.errCode !== undefined && !TRANSIENT_ERR_CODES.has(call.errCode);
+  return (
+    call.counted && call.httpStatus === 200 && call.errCode !== undefined && !TRANSIENT_ERR_CODES.has(call.errCode)
+  );
 }
 
 export interface RateMeasure {
@@ -50,7 +52,10 @@ export interface Fairness {
 }
 
 export function fairness(alliances: readonly AllianceTiming[]): Fairness {
-  const firsts = alliances.map((a) => a.firstSuccessMs).filter((ms): ms is number => ms !== null).sort((a, b) => a - b);
+  const firsts = alliances
+    .map((a) => a.firstSuccessMs)
+    .filter((ms): ms is number => ms !== null)
+    .sort((a, b) => a - b);
   const finished = alliances.map((a) => a.finishedMs).sort((a, b) => a - b);
   const firstFinished = finished[0] ?? 0;
   const lastFinished = finished.at(-1) ?? 0;

@@ -13,7 +13,8 @@ export interface Comparison {
   callsPerMemberCode: number | null;
 }
 
-const ratio = (a: number | null | undefined, b: number | null | undefined) => (a == null || b == null || b === 0 ? null : a / b);
+const ratio = (a: number | null | undefined, b: number | null | undefined) =>
+  a == null || b == null || b === 0 ? null : a / b;
 
 export function compare(rows: readonly RowResult[]): Comparison[] {
   const comparisons: Comparison[] = [];
@@ -31,7 +32,8 @@ export function compare(rows: readonly RowResult[]): Comparison[] {
 }
 
 const num = (n: number | null | undefined, digits = 2) => (n === null || n === undefined ? 'n/a' : n.toFixed(digits));
-const seconds = (ms: number | null | undefined) => (ms === null || ms === undefined ? 'n/a' : `${(ms / 1000).toFixed(1)} s`);
+const seconds = (ms: number | null | undefined) =>
+  ms === null || ms === undefined ? 'n/a' : `${(ms / 1000).toFixed(1)} s`;
 
 function clock(ms: number | null, speedUp: number): string {
   if (ms === null) return 'n/a';
@@ -46,13 +48,33 @@ function table(header: string[], body: string[][]): string {
   return [line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...body.map(line)].join('\n');
 }
 
-export function renderReport(rows: readonly RowResult[], comparisons: readonly Comparison[], startup: BotStartup | null, checks: readonly TargetCheck[]): string {
+export function renderReport(
+  rows: readonly RowResult[],
+  comparisons: readonly Comparison[],
+  startup: BotStartup | null,
+  checks: readonly TargetCheck[],
+): string {
   const out: string[] = [];
-  const header = ['row', 'scenario', 'engine', 'members', 'budget req/min (window)', 'wall (real clock)', 'rate÷budget', '429s', 'calls/member-code', 'redeemed', 'peak RSS MB', 'ELD p99 ms', 'giftbot÷baseline wall'];
+  const header = [
+    'row',
+    'scenario',
+    'engine',
+    'members',
+    'budget req/min (window)',
+    'wall (real clock)',
+    'rate÷budget',
+    '429s',
+    'calls/member-code',
+    'redeemed',
+    'peak RSS MB',
+    'ELD p99 ms',
+    'giftbot÷baseline wall',
+  ];
   const body = rows.map((row) => {
     const cmp = row.engine === 'giftbot' ? comparisons.find((c) => c.id === row.id) : undefined;
     const budget = `${Math.round(row.budget.perMinute)} (${row.budget.window})${row.budget.speedUp === 1 ? '' : ` = ${Math.round(row.budget.realPerMinute)}/min ×${row.budget.speedUp}`}`;
-    if (row.notMeasured) return [row.id, row.title, row.engine, String(row.members), budget, row.notMeasured, '', '', '', '', '', '', ''];
+    if (row.notMeasured)
+      return [row.id, row.title, row.engine, String(row.members), budget, row.notMeasured, '', '', '', '', '', '', ''];
     return [
       row.id,
       row.title,
@@ -72,15 +94,21 @@ export function renderReport(rows: readonly RowResult[], comparisons: readonly C
   });
   out.push(table(header, body));
   out.push('');
-  out.push('budget: wall-clock requests a minute the simulator allowed (its window); "= N/min ×S" is the real budget it');
-  out.push('stands for, with every duration (window, latency, spacing, baseline pauses) divided by S. wall: measured, then');
+  out.push(
+    'budget: wall-clock requests a minute the simulator allowed (its window); "= N/min ×S" is the real budget it',
+  );
+  out.push(
+    'stands for, with every duration (window, latency, spacing, baseline pauses) divided by S. wall: measured, then',
+  );
   out.push('(in brackets) × S on the real clock.');
 
   if (comparisons.length > 0) {
     out.push('');
     out.push('giftbot ÷ baseline (same simulator, same scale):');
     for (const c of comparisons) {
-      out.push(`  ${c.id}: wall time ${num(c.wall)}, achieved rate ${num(c.rate)}, calls per member-code ${num(c.callsPerMemberCode)}`);
+      out.push(
+        `  ${c.id}: wall time ${num(c.wall)}, achieved rate ${num(c.rate)}, calls per member-code ${num(c.callsPerMemberCode)}`,
+      );
     }
   }
 
@@ -102,7 +130,9 @@ export function renderReport(rows: readonly RowResult[], comparisons: readonly C
     out.push('');
     out.push('npm start against the fake Discord (spawn → app.ready / startBot readyMs / idle RSS after 2 s):');
     for (const run of startup.runs) {
-      out.push(`  ${Math.round(run.processToReadyMs)} ms / ${Math.round(run.startBotReadyMs)} ms / ${run.idleRssMb.toFixed(1)} MB`);
+      out.push(
+        `  ${Math.round(run.processToReadyMs)} ms / ${Math.round(run.startBotReadyMs)} ms / ${run.idleRssMb.toFixed(1)} MB`,
+      );
     }
   }
 

@@ -119,7 +119,9 @@ class WorkerProcess {
       this.deliver({ type: 'failed', error: this.exited });
     });
     // A send to a process already gone must fail this row with a reason, not crash the bench.
-    this.child.on('error', (error) => this.deliver({ type: 'failed', error: `bot process: ${error.message}; its log: ${logPath}` }));
+    this.child.on('error', (error) =>
+      this.deliver({ type: 'failed', error: `bot process: ${error.message}; its log: ${logPath}` }),
+    );
   }
 
   private deliver(message: WorkerMessage): void {
@@ -138,7 +140,9 @@ class WorkerProcess {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiting = undefined;
-        reject(new Error(`bot process did not answer within ${Math.round(timeoutMs / 1000)} s; its log: ${this.logPath}`));
+        reject(
+          new Error(`bot process did not answer within ${Math.round(timeoutMs / 1000)} s; its log: ${this.logPath}`),
+        );
       }, timeoutMs);
       this.waiting = (message) => {
         clearTimeout(timer);
@@ -150,7 +154,11 @@ class WorkerProcess {
   send(message: WorkerSetup | { type: 'go' }): void {
     if (this.exited || !this.child.connected) return;
     this.child.send(message, (error) => {
-      if (error) this.deliver({ type: 'failed', error: `bot process did not take a message: ${error.message}; its log: ${this.logPath}` });
+      if (error)
+        this.deliver({
+          type: 'failed',
+          error: `bot process did not take a message: ${error.message}; its log: ${this.logPath}`,
+        });
     });
   }
 
@@ -170,13 +178,22 @@ class WorkerProcess {
   }
 }
 
-function expectMessage<T extends WorkerMessage['type']>(message: WorkerMessage, type: T): Extract<WorkerMessage, { type: T }> {
+function expectMessage<T extends WorkerMessage['type']>(
+  message: WorkerMessage,
+  type: T,
+): Extract<WorkerMessage, { type: T }> {
   if (message.type === type) return message as Extract<WorkerMessage, { type: T }>;
   if (message.type === 'failed') throw new Error(message.error);
   throw new Error(`bot process answered ${message.type}, expected ${type}`);
 }
 
-function botEnv(scenario: Scenario, sim: GameApiSimulator, dir: string, redisUrl: string | null, index: number): Record<string, string> {
+function botEnv(
+  scenario: Scenario,
+  sim: GameApiSimulator,
+  dir: string,
+  redisUrl: string | null,
+  index: number,
+): Record<string, string> {
   const p = scenario.profile;
   return {
     DATABASE_PATH: join(dir, 'giftbot.sqlite'),
@@ -192,7 +209,10 @@ function botEnv(scenario: Scenario, sim: GameApiSimulator, dir: string, redisUrl
 }
 
 /** Runs one row: a fresh simulator and store, the bot process(es), and the figures measured at the simulator. */
-export async function runScenario(scenario: Scenario, { code = 'BENCH2026', dumpCalls, keep = false }: { code?: string; dumpCalls?: string; keep?: boolean } = {}): Promise<RowResult> {
+export async function runScenario(
+  scenario: Scenario,
+  { code = 'BENCH2026', dumpCalls, keep = false }: { code?: string; dumpCalls?: string; keep?: boolean } = {},
+): Promise<RowResult> {
   const p = scenario.profile;
   const dir = mkdtempSync(join(tmpdir(), 'giftbot-bench-'));
   const sim = await startGameApiSimulator({
@@ -205,13 +225,21 @@ export async function runScenario(scenario: Scenario, { code = 'BENCH2026', dump
   const workers: WorkerProcess[] = [];
   try {
     const alliances = seedAlliances(scenario.alliances, scenario.membersPerAlliance);
-    for (const alliance of alliances) sim.addPlayers(GAME, alliance.fids.map((fid) => ({ fid, kid: alliance.state })));
+    for (const alliance of alliances)
+      sim.addPlayers(
+        GAME,
+        alliance.fids.map((fid) => ({ fid, kid: alliance.state })),
+      );
     sim.addCode(GAME, code, { status: scenario.codeStatus });
-    scenario.faults.forEach((fault, i) => sim.injectFault({ kind: fault.kind, probability: fault.probability, seed: 11 + i }));
+    scenario.faults.forEach((fault, i) =>
+      sim.injectFault({ kind: fault.kind, probability: fault.probability, seed: 11 + i }),
+    );
     if (scenario.redis && scenario.engine === 'giftbot') redis = await startRedisServer();
 
     // Alliances dealt round-robin over the processes.
-    const shares = Array.from({ length: scenario.processes }, (_, i) => alliances.filter((_, a) => a % scenario.processes === i));
+    const shares = Array.from({ length: scenario.processes }, (_, i) =>
+      alliances.filter((_, a) => a % scenario.processes === i),
+    );
     const readyTimeout = 60_000;
     const rounds = Math.ceil((scenario.alliances * scenario.membersPerAlliance) / p.limit);
     const runTimeout = 60_000 + 20 * (rounds + 1) * p.windowMs;
@@ -243,7 +271,11 @@ export async function runScenario(scenario: Scenario, { code = 'BENCH2026', dump
 
     const calls = sim.calls.filter((call) => call.cdk === code);
     // For a post-mortem: every call the simulator saw, with its arrival time and answer.
-    if (dumpCalls) writeFileSync(dumpCalls, `${JSON.stringify(calls.map(({ atMono, fid, httpStatus, errCode, counted, fault }) => ({ atMono, fid, httpStatus, errCode, counted, fault })))}\n`);
+    if (dumpCalls)
+      writeFileSync(
+        dumpCalls,
+        `${JSON.stringify(calls.map(({ atMono, fid, httpStatus, errCode, counted, fault }) => ({ atMono, fid, httpStatus, errCode, counted, fault })))}\n`,
+      );
     const members = scenario.alliances * scenario.membersPerAlliance;
     const wallMs = Math.max(...results.map((r) => r.wallMs));
     return {
@@ -258,7 +290,10 @@ export async function runScenario(scenario: Scenario, { code = 'BENCH2026', dump
       redeemed: sim.successes(GAME, code).length,
       peakRssMb: Math.max(...results.map((r) => r.peakRssMb)),
       eventLoopP99Ms: Math.max(...results.map((r) => r.eventLoopP99Ms)),
-      fairness: scenario.alliances > 1 && scenario.codeStatus === 'valid' ? fairness(results.flatMap((r) => r.alliances)) : null,
+      fairness:
+        scenario.alliances > 1 && scenario.codeStatus === 'valid'
+          ? fairness(results.flatMap((r) => r.alliances))
+          : null,
     };
   } finally {
     // Every clean-up runs whatever the others do: a left-over server or process would keep the bench from exiting.

@@ -45,17 +45,94 @@ export function issueScenarios({ full }: { full: boolean }): Scenario[] {
   const quick = compressed(QUICK_SPEEDUP);
   const common = { processes: 1, codeStatus: 'valid' as const, faults: [], redis: false, via: 'direct' as const };
   return [
-    ...pair({ id: '1', number: 1, title: 'one alliance', profile: quick, alliances: 1, membersPerAlliance: 100, ...common }),
-    ...(full ? pair({ id: '1-real', number: 1, title: 'one alliance, real clock', profile: REAL_PROFILE, alliances: 1, membersPerAlliance: 100, ...common }) : []),
-    ...pair({ id: '2', number: 2, title: 'one alliance, 10 % faults', profile: quick, alliances: 1, membersPerAlliance: 100, ...common, faults: TEN_PERCENT_FAULTS }),
-    ...pair({ id: '3', number: 3, title: '20 alliances, one budget', profile: quick, alliances: 20, membersPerAlliance: 50, ...common }),
+    ...pair({
+      id: '1',
+      number: 1,
+      title: 'one alliance',
+      profile: quick,
+      alliances: 1,
+      membersPerAlliance: 100,
+      ...common,
+    }),
+    ...(full
+      ? pair({
+          id: '1-real',
+          number: 1,
+          title: 'one alliance, real clock',
+          profile: REAL_PROFILE,
+          alliances: 1,
+          membersPerAlliance: 100,
+          ...common,
+        })
+      : []),
+    ...pair({
+      id: '2',
+      number: 2,
+      title: 'one alliance, 10 % faults',
+      profile: quick,
+      alliances: 1,
+      membersPerAlliance: 100,
+      ...common,
+      faults: TEN_PERCENT_FAULTS,
+    }),
+    ...pair({
+      id: '3',
+      number: 3,
+      title: '20 alliances, one budget',
+      profile: quick,
+      alliances: 20,
+      membersPerAlliance: 50,
+      ...common,
+    }),
     // Time to first success has fixed costs (process and store work) that a compressed clock would multiply: the full
     // run also checks it on the real clock, with few enough members to keep it to two budget windows.
-    ...(full ? pair({ id: '3-real', number: 3, title: '20 alliances × 3, real clock', profile: REAL_PROFILE, alliances: 20, membersPerAlliance: 3, ...common }) : []),
+    ...(full
+      ? pair({
+          id: '3-real',
+          number: 3,
+          title: '20 alliances × 3, real clock',
+          profile: REAL_PROFILE,
+          alliances: 20,
+          membersPerAlliance: 3,
+          ...common,
+        })
+      : []),
     // What production does with a new code (validate once, then fan out), and 20 runs started directly for contrast.
-    { id: '4', number: 4, title: 'expired code, 20 alliances, via code intake', engine: 'giftbot', profile: quick, alliances: 20, membersPerAlliance: 50, ...common, codeStatus: 'expired', via: 'intake' },
-    { id: '4-direct', number: 4, title: 'expired code, 20 runs started directly', engine: 'giftbot', profile: quick, alliances: 20, membersPerAlliance: 50, ...common, codeStatus: 'expired' },
-    { id: '5', number: 5, title: '4 processes, Redis budget', engine: 'giftbot', profile: quick, alliances: 4, membersPerAlliance: 50, ...common, processes: 4, redis: true },
+    {
+      id: '4',
+      number: 4,
+      title: 'expired code, 20 alliances, via code intake',
+      engine: 'giftbot',
+      profile: quick,
+      alliances: 20,
+      membersPerAlliance: 50,
+      ...common,
+      codeStatus: 'expired',
+      via: 'intake',
+    },
+    {
+      id: '4-direct',
+      number: 4,
+      title: 'expired code, 20 runs started directly',
+      engine: 'giftbot',
+      profile: quick,
+      alliances: 20,
+      membersPerAlliance: 50,
+      ...common,
+      codeStatus: 'expired',
+    },
+    {
+      id: '5',
+      number: 5,
+      title: '4 processes, Redis budget',
+      engine: 'giftbot',
+      profile: quick,
+      alliances: 4,
+      membersPerAlliance: 50,
+      ...common,
+      processes: 4,
+      redis: true,
+    },
   ];
 }
 

@@ -28,11 +28,21 @@ export function checkTargets(rows: readonly RowResult[], startup: BotStartup | n
     }
     const rateTarget = row.number === 2 ? 0.85 : row.number === 4 ? null : 0.95;
     if (rateTarget !== null) {
-      checks.push({ target: `achieved rate ÷ budget ≥ ${rateTarget.toFixed(2)}`, row: label, value: fmt(row.rate?.ratio), met: row.rate?.ratio == null ? null : row.rate.ratio >= rateTarget });
+      checks.push({
+        target: `achieved rate ÷ budget ≥ ${rateTarget.toFixed(2)}`,
+        row: label,
+        value: fmt(row.rate?.ratio),
+        met: row.rate?.ratio == null ? null : row.rate.ratio >= rateTarget,
+      });
     }
     if (row.number === 1 || row.number === 3 || row.number === 5) {
       checks.push({ target: 'zero 429s', row: label, value: String(row.rateLimited), met: row.rateLimited === 0 });
-      checks.push({ target: 'API calls per member-code ≤ 1.00', row: label, value: fmt(row.callsPerMemberCode), met: (row.callsPerMemberCode ?? Infinity) <= 1 });
+      checks.push({
+        target: 'API calls per member-code ≤ 1.00',
+        row: label,
+        value: fmt(row.callsPerMemberCode),
+        met: (row.callsPerMemberCode ?? Infinity) <= 1,
+      });
     }
     if (row.number === 3 && row.fairness) {
       const worst = row.fairness.firstSuccessMs.max;
@@ -46,14 +56,21 @@ export function checkTargets(rows: readonly RowResult[], startup: BotStartup | n
     }
     // The production path for a new code; runs started directly (the contrast row) have no target.
     if (row.number === 4 && row.via === 'intake') {
-      checks.push({ target: 'exactly 1 API call for a dead code', row: label, value: String(row.apiCalls), met: row.apiCalls === 1 });
+      checks.push({
+        target: 'exactly 1 API call for a dead code',
+        row: label,
+        value: String(row.apiCalls),
+        met: row.apiCalls === 1,
+      });
     }
   }
   const median = startup?.median;
   checks.push({
     target: `idle bot RSS ≤ ${IDLE_RSS_TARGET_MB} MB`,
     row: 'npm start',
-    value: median ? `${median.idleRssMb.toFixed(1)} MB (ready against the fake Discord, idle 2 s; median of ${startup.runs.length} starts)` : 'not measured',
+    value: median
+      ? `${median.idleRssMb.toFixed(1)} MB (ready against the fake Discord, idle 2 s; median of ${startup.runs.length} starts)`
+      : 'not measured',
     met: median ? median.idleRssMb <= IDLE_RSS_TARGET_MB : null,
   });
   checks.push({

@@ -49,17 +49,26 @@ interface Prepared {
 async function prepareGiftbot(setup: WorkerSetup): Promise<Prepared | { unsupported: string }> {
   const loaded = loadConfig({ ...setup.env, LOG_FORMAT: 'json' });
   if (!loaded.ok) throw new Error(`bench config: ${loaded.problems.join('; ')}`);
-  const log = createLogger({ level: 'info', destination: pino.destination({ dest: setup.logPath, sync: true, mkdir: true }) });
+  const log = createLogger({
+    level: 'info',
+    destination: pino.destination({ dest: setup.logPath, sync: true, mkdir: true }),
+  });
   const app: Core = createCore({ config: loaded.config, log });
   // As the bot does at start-up: with REDIS_URL, wait (briefly) until the shared lock and budget answer.
   await app.start();
   if (setup.env.REDIS_URL && !app.budgetFor(GAME).snapshot().shared) {
     await app.close();
-    return { unsupported: 'not measured: needs REDIS wiring (with REDIS_URL set, createCore still builds a per-process budget)' };
+    return {
+      unsupported:
+        'not measured: needs REDIS wiring (with REDIS_URL set, createCore still builds a per-process budget)',
+    };
   }
   for (const alliance of setup.alliances) {
     await app.store.guilds.upsert({ id: alliance.guildId, game: GAME, defaultState: alliance.state, autoRedeem: true });
-    await app.store.members.addMany(alliance.guildId, alliance.fids.map((fid) => ({ fid, state: alliance.state, name: `bench ${fid}` })));
+    await app.store.members.addMany(
+      alliance.guildId,
+      alliance.fids.map((fid) => ({ fid, state: alliance.state, name: `bench ${fid}` })),
+    );
   }
   if (setup.via === 'intake') return intakeRun(app, setup);
   return {
@@ -116,7 +125,9 @@ function intakeRun(app: Core, setup: WorkerSetup): Prepared {
             firstSuccessMs: null,
             finishedMs: wallMs,
             success: counts?.success ?? 0,
-            unfinished: counts ? counts.total - counts.success - counts.already - counts.failed - counts.skipped : alliance.fids.length,
+            unfinished: counts
+              ? counts.total - counts.success - counts.already - counts.failed - counts.skipped
+              : alliance.fids.length,
             status: run?.status ?? `not run (${report.outcome})`,
           };
         }),
@@ -131,7 +142,9 @@ function prepareBaseline(setup: WorkerSetup): Prepared {
     connectTimeoutMs: Number(setup.env.API_CONNECT_TIMEOUT_MS ?? 10_000),
     readTimeoutMs: Number(setup.env.API_READ_TIMEOUT_MS ?? 20_000),
   });
-  const members: BaselineMember[] = setup.alliances.flatMap((a) => a.fids.map((fid) => ({ guildId: a.guildId, fid, kid: a.state })));
+  const members: BaselineMember[] = setup.alliances.flatMap((a) =>
+    a.fids.map((fid) => ({ guildId: a.guildId, fid, kid: a.state })),
+  );
   return {
     async run() {
       const started = performance.now();
@@ -192,7 +205,12 @@ async function main(): Promise<void> {
   delay.enable();
   const outcome = await prepared.run();
   delay.disable();
-  await send({ type: 'result', ...outcome, peakRssMb: peakRssMb(), eventLoopP99Ms: Math.round((delay.percentile(99) / 1e6) * 10) / 10 });
+  await send({
+    type: 'result',
+    ...outcome,
+    peakRssMb: peakRssMb(),
+    eventLoopP99Ms: Math.round((delay.percentile(99) / 1e6) * 10) / 10,
+  });
 }
 
 main()

@@ -41,7 +41,10 @@ function recentEnough(version) {
 /** This Node when it is recent enough; otherwise the project's own (node_modules), checked by running it once. */
 function findNode() {
   if (recentEnough(versionOf(process.version))) return process.execPath;
-  for (const candidate of [join(ROOT, 'node_modules', 'node', 'bin', 'node'), join(ROOT, 'node_modules', '.bin', 'node')]) {
+  for (const candidate of [
+    join(ROOT, 'node_modules', 'node', 'bin', 'node'),
+    join(ROOT, 'node_modules', '.bin', 'node'),
+  ]) {
     if (!existsSync(candidate)) continue;
     const probe = spawnSync(candidate, ['--version'], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } });
     if (probe.status === 0 && recentEnough(versionOf(probe.stdout))) return candidate;
@@ -50,13 +53,14 @@ function findNode() {
 }
 
 const [first, ...rest] = process.argv.slice(2);
-const entry = first !== undefined && Object.hasOwn(ENTRIES, first) ? ENTRIES[first] : { file: 'src/cli/bin.ts', flags: [] };
+const entry =
+  first !== undefined && Object.hasOwn(ENTRIES, first) ? ENTRIES[first] : { file: 'src/cli/bin.ts', flags: [] };
 const args = entry.file === 'src/cli/bin.ts' ? process.argv.slice(2) : rest;
 const node = findNode();
 if (node === null) {
   process.stderr.write(
-    `giftbot: needs Node ${MINIMUM.join('.')} or newer; this is Node ${process.version} and ${join(ROOT, 'node_modules', 'node')} is missing.\n`
-      + `         Run \`npm ci --omit=dev\` (or \`npm ci\`) in ${ROOT}: it installs Node 24 into node_modules.\n`,
+    `giftbot: needs Node ${MINIMUM.join('.')} or newer; this is Node ${process.version} and ${join(ROOT, 'node_modules', 'node')} is missing.\n` +
+      `         Run \`npm ci --omit=dev\` (or \`npm ci\`) in ${ROOT}: it installs Node 24 into node_modules.\n`,
   );
   process.exit(1);
 }

@@ -16,7 +16,14 @@ import { DatabaseSync } from 'node:sqlite';
 import { parseArgs } from 'node:util';
 import { seededRandom } from '../src/dev/simulator/prng.ts';
 import { analyzeCalls, auditFences } from '../test/support/cluster/clusterAnalysis.ts';
-import { eventually, seedCluster, sleep, startCluster, waitForFinal, type Cluster } from '../test/support/cluster/clusterHarness.ts';
+import {
+  eventually,
+  seedCluster,
+  sleep,
+  startCluster,
+  waitForFinal,
+  type Cluster,
+} from '../test/support/cluster/clusterHarness.ts';
 import type { WorkerProcess } from '../test/support/cluster/workerProcess.ts';
 
 type Scenario = 'kill' | 'pause' | 'redis-restart';
@@ -58,7 +65,8 @@ if (values.help) {
 const runs = Number(values.runs);
 const workersWanted = Number(values.workers);
 const members = Number(values.members);
-if (!(runs >= 1) || !(workersWanted >= 2) || !(members >= 4)) throw new Error('--runs ≥ 1, --workers ≥ 2, --members ≥ 4');
+if (!(runs >= 1) || !(workersWanted >= 2) || !(members >= 4))
+  throw new Error('--runs ≥ 1, --workers ≥ 2, --members ≥ 4');
 const random = seededRandom(Number(values.seed));
 const between = (min: number, max: number): number => min + Math.floor(random() * (max - min + 1));
 const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
@@ -133,7 +141,11 @@ async function repetition(index: number, scenario: Scenario): Promise<Repetition
   await driver;
   // Let the faulted holder's run (if it lives) and any deferred retry finish before measuring.
   if (holder.alive) await holder.results(holderRun, 1, 30_000).catch(() => undefined);
-  await eventually(async () => (await cluster.store.deferredRuns.list()).every((row) => row.guildId !== guildId) || undefined, 15_000, 'deferred rows').catch(() => undefined);
+  await eventually(
+    async () => (await cluster.store.deferredRuns.list()).every((row) => row.guildId !== guildId) || undefined,
+    15_000,
+    'deferred rows',
+  ).catch(() => undefined);
 
   const rows = await cluster.ledger(code);
   const analysis = analyzeCalls(cluster.sim.calls, code, rows);
@@ -143,11 +155,25 @@ async function repetition(index: number, scenario: Scenario): Promise<Repetition
     // Everything known about a broken invariant, to find its cause.
     const detail = {
       fid,
-      calls: cluster.sim.calls.filter((call) => call.cdk === code && call.fid === fid).map((call) => ({ at: call.at, errCode: call.errCode, httpStatus: call.httpStatus })),
+      calls: cluster.sim.calls
+        .filter((call) => call.cdk === code && call.fid === fid)
+        .map((call) => ({ at: call.at, errCode: call.errCode, httpStatus: call.httpStatus })),
       row: rows.find((row) => row.fid === fid),
       audit: auditRows(code, fid),
-      runs: runRecords.map((run) => ({ id: run.id, fence: run.fence, owner: run.owner, trigger: run.trigger, startedAt: run.startedAt, finishedAt: run.finishedAt, outcome: run.outcome })),
-      logs: cluster.workers.flatMap((w) => w.logs.filter((line) => line.fid === fid || (line.code === code && String(line.event).startsWith('redeem.lock'))).map((line) => ({ worker: w.name, ...line }))),
+      runs: runRecords.map((run) => ({
+        id: run.id,
+        fence: run.fence,
+        owner: run.owner,
+        trigger: run.trigger,
+        startedAt: run.startedAt,
+        finishedAt: run.finishedAt,
+        outcome: run.outcome,
+      })),
+      logs: cluster.workers.flatMap((w) =>
+        w.logs
+          .filter((line) => line.fid === fid || (line.code === code && String(line.event).startsWith('redeem.lock')))
+          .map((line) => ({ worker: w.name, ...line })),
+      ),
     };
     process.stderr.write(`DUPLICATE ${JSON.stringify(detail, null, 1)}\n`);
   }
@@ -173,7 +199,9 @@ async function repetition(index: number, scenario: Scenario): Promise<Repetition
 function auditRows(code: string, fid: string): unknown[] {
   const db = new DatabaseSync(cluster.dbPath, { readOnly: true });
   try {
-    return db.prepare('SELECT * FROM test_audit WHERE code = ? AND (fid = ? OR kind = ?) ORDER BY id').all(code, fid, 'fence');
+    return db
+      .prepare('SELECT * FROM test_audit WHERE code = ? AND (fid = ? OR kind = ?) ORDER BY id')
+      .all(code, fid, 'fence');
   } finally {
     db.close();
   }
@@ -186,7 +214,10 @@ try {
     const scenario = SCENARIOS[i % SCENARIOS.length]!;
     const result = await repetition(i + 1, scenario);
     results.push(result);
-    const flag = result.duplicatesAfterFinal + result.staleWritesAccepted + result.lostResults + result.unfinished > 0 ? '  <-- INVARIANT BROKEN' : '';
+    const flag =
+      result.duplicatesAfterFinal + result.staleWritesAccepted + result.lostResults + result.unfinished > 0
+        ? '  <-- INVARIANT BROKEN'
+        : '';
     process.stderr.write(
       `chaos ${String(i + 1).padStart(3)}/${runs} ${scenario.padEnd(13)} fault after ${String(result.faultAfterCalls).padStart(2)} calls` +
         `${result.faultMs ? ` (${result.faultMs} ms)` : ''}: ${result.calls} calls, repeats ${result.inFlightRepeats}, ` +
@@ -207,11 +238,15 @@ function report(all: Repetition[], crashes: number, busy: number, wallMs: number
     return figures.length ? `${Math.max(...figures)} ms` : 'n/a';
   };
   const median = (f: (r: Repetition) => number | null): string => {
-    const figures = all.map(f).filter((v): v is number => v !== null).sort((a, b) => a - b);
+    const figures = all
+      .map(f)
+      .filter((v): v is number => v !== null)
+      .sort((a, b) => a - b);
     return figures.length ? `${figures[Math.floor(figures.length / 2)]} ms` : 'n/a';
   };
   const byScenario = SCENARIOS.map((s) => `${all.filter((r) => r.scenario === s).length} ${s}`).join(', ');
-  const broken = sum((r) => r.duplicatesAfterFinal + r.staleWritesAccepted + r.lostResults + r.unfinished) + crashes + busy;
+  const broken =
+    sum((r) => r.duplicatesAfterFinal + r.staleWritesAccepted + r.lostResults + r.unfinished) + crashes + busy;
   const lines = [
     '',
     `chaos: ${all.length} runs (${byScenario}) in ${(wallMs / 1000).toFixed(0)} s, seed ${values.seed}, ${workersWanted} processes, ${members} members, lock TTL ${TTL_MS} ms`,

@@ -12,9 +12,13 @@ import { inviteUrl } from '../src/discord/invitePermissions.ts';
 
 const USAGE = 'npm run deploy-commands -- [--guild <id>]... [--global]';
 
-const { values } = parseArgs({ options: { guild: { type: 'string', multiple: true }, global: { type: 'boolean' }, help: { type: 'boolean' } } });
+const { values } = parseArgs({
+  options: { guild: { type: 'string', multiple: true }, global: { type: 'boolean' }, help: { type: 'boolean' } },
+});
 if (values.help) {
-  process.stdout.write(`${USAGE}\n  --guild <id>  register in this server (repeatable); default: every server the bot is in\n  --global      register once for every server (they can take a while to appear)\n`);
+  process.stdout.write(
+    `${USAGE}\n  --guild <id>  register in this server (repeatable); default: every server the bot is in\n  --global      register once for every server (they can take a while to appear)\n`,
+  );
   process.exit(0);
 }
 const bad = (values.guild ?? []).filter((id) => !/^\d{5,25}$/.test(id));
@@ -49,11 +53,15 @@ let targets: (string | null)[];
 try {
   targets = values.global ? [null] : values.guild && values.guild.length > 0 ? values.guild : await joinedGuilds();
 } catch (error) {
-  process.stderr.write(`deploy-commands: could not log in to Discord: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(
+    `deploy-commands: could not log in to Discord: ${error instanceof Error ? error.message : String(error)}\n`,
+  );
   process.exit(1);
 }
 if (targets.length === 0) {
-  process.stdout.write(`The bot is in no server yet: invite it first with\n  ${inviteUrl(discord.applicationId)}\nthen run this again (or use --global).\n`);
+  process.stdout.write(
+    `The bot is in no server yet: invite it first with\n  ${inviteUrl(discord.applicationId)}\nthen run this again (or use --global).\n`,
+  );
   process.exit(0);
 }
 

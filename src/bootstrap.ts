@@ -31,13 +31,18 @@ export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env, options: 
     for (const problem of result.problems) process.stderr.write(`  - ${problem}\n`);
     process.stderr.write('See .env.example for every setting.\n');
     // Also as one JSON line, for operators who only read the log stream.
-    process.stderr.write(`${JSON.stringify({ level: 'fatal', event: EVENTS.configInvalid, problems: result.problems, msg: 'configuration invalid' })}\n`);
+    process.stderr.write(
+      `${JSON.stringify({ level: 'fatal', event: EVENTS.configInvalid, problems: result.problems, msg: 'configuration invalid' })}\n`,
+    );
     process.exit(1);
   }
   return result.config;
 }
 
-export function loggerFor(config: Config, overrides: { level?: string; toStderr?: boolean; pretty?: boolean } = {}): Logger {
+export function loggerFor(
+  config: Config,
+  overrides: { level?: string; toStderr?: boolean; pretty?: boolean } = {},
+): Logger {
   return createLogger({
     level: overrides.level ?? config.logLevel,
     pretty: overrides.pretty ?? config.logFormat === 'pretty',

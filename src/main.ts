@@ -8,13 +8,20 @@ import { describeRedisDown, describeStartupError } from './ops/startupError.ts';
 const config = loadConfigOrExit(process.env, { bot: true });
 
 if (!config.discord) {
-  process.stdout.write('giftbot: no DISCORD_TOKEN is configured, so this is the offline demo against a local game-API simulator.\n'
-    + '         Set DISCORD_TOKEN and DISCORD_APPLICATION_ID (see .env.example) to run the bot.\n\n');
+  process.stdout.write(
+    'giftbot: no DISCORD_TOKEN is configured, so this is the offline demo against a local game-API simulator.\n' +
+      '         Set DISCORD_TOKEN and DISCORD_APPLICATION_ID (see .env.example) to run the bot.\n\n',
+  );
   process.exitCode = await runDemo({ log: toolLoggerFor(config) });
 } else {
   const log = loggerFor(config);
   const created = !existsSync(config.databasePath);
-  log.info({ event: EVENTS.storeDatabase, path: config.databasePath, created }, created ? `no database at ${config.databasePath} yet: creating a new, empty one` : `database ${config.databasePath}`);
+  log.info(
+    { event: EVENTS.storeDatabase, path: config.databasePath, created },
+    created
+      ? `no database at ${config.databasePath} yet: creating a new, empty one`
+      : `database ${config.databasePath}`,
+  );
   const { startRuntime } = await import('./runtime.ts');
   let runtime: Awaited<ReturnType<typeof startRuntime>>;
   try {
@@ -27,7 +34,8 @@ if (!config.discord) {
   // Redis refused is not fatal (a local lock and a share of the budget until it answers), but say so where it is seen.
   if (config.redisUrl) {
     const redis = (await runtime.bot.app.status()).redis;
-    if (redis.reachable !== true) process.stderr.write(`giftbot: warning: ${describeRedisDown(config.redisUrl, redis.lastError)}\n`);
+    if (redis.reachable !== true)
+      process.stderr.write(`giftbot: warning: ${describeRedisDown(config.redisUrl, redis.lastError)}\n`);
   }
   // SIGTERM/SIGINT: stop taking work, let calls in flight finish and be recorded (runs end "interrupted" and resume
   // on the next start), release locks, close Discord, Redis and the store, flush the logs; a second signal exits now.

@@ -29,7 +29,10 @@ const CONFIG_COMMANDS: Record<string, { run: typeof dbCommand; usage: string }> 
 };
 
 /** Commands that need no configuration, database or network (they run where the log file is). */
-const STANDALONE_COMMANDS: Record<string, { run: (args: string[], out: (line: string) => void) => Promise<number>; usage: string }> = {
+const STANDALONE_COMMANDS: Record<
+  string,
+  { run: (args: string[], out: (line: string) => void) => Promise<number>; usage: string }
+> = {
   logs: { run: logsCommand, usage: LOGS_USAGE },
 };
 
@@ -41,7 +44,11 @@ const LAUNCHER_USAGE = [
 ].join('\n  ');
 
 function usage(): string {
-  const commands = [...Object.values(COMMANDS), ...Object.values(CONFIG_COMMANDS), ...Object.values(STANDALONE_COMMANDS)].map((c) => `  ${c.usage}`);
+  const commands = [
+    ...Object.values(COMMANDS),
+    ...Object.values(CONFIG_COMMANDS),
+    ...Object.values(STANDALONE_COMMANDS),
+  ].map((c) => `  ${c.usage}`);
   return [
     'Usage:',
     `  ${LAUNCHER_USAGE}`,

@@ -26,13 +26,21 @@ export interface CatchUpReport {
  * called for a code they already have, and a code found dead stops after one call). Only for alliances with
  * auto-redeem on: elsewhere admins redeem by hand.
  */
-export async function catchUpMembers(app: CatchUpDeps, guildId: string, fids: readonly string[]): Promise<CatchUpReport> {
+export async function catchUpMembers(
+  app: CatchUpDeps,
+  guildId: string,
+  fids: readonly string[],
+): Promise<CatchUpReport> {
   const report: CatchUpReport = { guildId, fids: [...fids], runs: [], skipped: null };
   const guild = await app.store.guilds.get(guildId);
   if (!guild) return { ...report, skipped: `guild ${guildId} is not set up` };
   if (!guild.autoRedeem) return { ...report, skipped: 'auto-redeem is off for this alliance' };
   // Members without a usable state cannot be called; state discovery catches them up once their state is found.
-  const usable = new Set((await app.store.members.list(guildId)).filter((m) => m.state !== null && m.stateStatus !== 'wrong').map((m) => m.fid));
+  const usable = new Set(
+    (await app.store.members.list(guildId))
+      .filter((m) => m.state !== null && m.stateStatus !== 'wrong')
+      .map((m) => m.fid),
+  );
   fids = fids.filter((fid) => usable.has(fid));
   if (fids.length === 0) return { ...report, skipped: 'no member with a known state' };
   // Newest first: the likeliest to be still live.
@@ -67,5 +75,8 @@ export function catchUpMember(app: CatchUpDeps, guildId: string, fid: string): P
 export function describeCatchUp(report: CatchUpReport): string[] {
   if (report.skipped) return [`Catch-up: nothing to do (${report.skipped}).`];
   if (report.runs.length === 0) return ['Catch-up: no still-valid code is missing for these members.'];
-  return [`Catch-up: ${report.runs.length} still-valid code(s) run for the new member(s):`, ...report.runs.map((run) => `  ${run.code}: ${run.status} — ${run.message}`)];
+  return [
+    `Catch-up: ${report.runs.length} still-valid code(s) run for the new member(s):`,
+    ...report.runs.map((run) => `  ${run.code}: ${run.status} — ${run.message}`),
+  ];
 }

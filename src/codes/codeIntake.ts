@@ -56,7 +56,11 @@ export interface CodeIntake {
    * marked interrupted once the new run for that guild holds its lock (or the code turns out dead). A code already
    * being handled (a feed saw it first) keeps its fan-out and takes these runs over. Null after stop().
    */
-  resume(game: Game, code: GiftCode, interrupted?: ReadonlyMap<string, readonly number[]>): Promise<FanoutReport> | null;
+  resume(
+    game: Game,
+    code: GiftCode,
+    interrupted?: ReadonlyMap<string, readonly number[]>,
+  ): Promise<FanoutReport> | null;
   /** Codes being validated or fanned out now. */
   inProgress(): { game: Game; code: GiftCode }[];
   /** Resolves when every code taken on so far is done. */
@@ -129,7 +133,8 @@ export function createCodeIntake(deps: CodesDeps, options: CodeIntakeOptions = {
       if (signal.aborted) return null;
       const existing = entries.get(keyOf(game, code));
       const entry = existing ?? newEntry(game, code, 'resume', 'resume', null);
-      for (const [guildId, ids] of interrupted) entry.interrupted.set(guildId, [...(entry.interrupted.get(guildId) ?? []), ...ids]);
+      for (const [guildId, ids] of interrupted)
+        entry.interrupted.set(guildId, [...(entry.interrupted.get(guildId) ?? []), ...ids]);
       if (!existing) return start(intake, entry);
       // Being handled already (a feed or a channel post got there first): that fan-out covers it. Its promise exists
       // once the store has answered the submission.
@@ -160,14 +165,32 @@ function newEntry(game: Game, code: GiftCode, source: string, trigger: RunTrigge
   const verdict = new Promise<Verdict>((resolve) => {
     settle = resolve;
   });
-  return { game, code, source, trigger, seenAt, firstCallLogged: false, interrupted: new Map(), settle, verdict, done: null };
+  return {
+    game,
+    code,
+    source,
+    trigger,
+    seenAt,
+    firstCallLogged: false,
+    interrupted: new Map(),
+    settle,
+    verdict,
+    done: null,
+  };
 }
 
 function noteFirstCall(log: Logger, entry: Entry, via: ValidationVia | 'fanout'): void {
   if (entry.firstCallLogged || entry.seenAt === null) return;
   entry.firstCallLogged = true;
   log.info(
-    { event: EVENTS.codeFirstRedeem, game: entry.game, code: entry.code, source: entry.source, via, latencyMs: Math.round(performance.now() - entry.seenAt) },
+    {
+      event: EVENTS.codeFirstRedeem,
+      game: entry.game,
+      code: entry.code,
+      source: entry.source,
+      via,
+      latencyMs: Math.round(performance.now() - entry.seenAt),
+    },
     'first redemption call for a new code',
   );
 }
@@ -176,7 +199,13 @@ async function handle(intake: Intake, entry: Entry): Promise<FanoutReport> {
   const { deps } = intake;
   const { store, log } = deps;
   const { game, code } = entry;
-  const report = (outcome: FanoutReport['outcome'], runs: RunSummary[] = [], finished = false): FanoutReport => ({ game, code, outcome, runs, finished });
+  const report = (outcome: FanoutReport['outcome'], runs: RunSummary[] = [], finished = false): FanoutReport => ({
+    game,
+    code,
+    outcome,
+    runs,
+    finished,
+  });
   await store.codes.markFanoutStarted(game, code);
   const checked = await validateWithRetry(intake, {
     game,
@@ -209,7 +238,11 @@ async function handle(intake: Intake, entry: Entry): Promise<FanoutReport> {
   if (deps.shutdownSignal.aborted) return report(checked, result.runs, false);
   if (result.finished) await store.codes.markFanoutDone(game, code);
   // A duplicate or deferred run may be another process's live run: its record is left alone.
-  await markInterrupted(store, entry, result.runs.filter((run) => run.status !== 'duplicate' && run.status !== 'deferred').map((run) => run.guildId));
+  await markInterrupted(
+    store,
+    entry,
+    result.runs.filter((run) => run.status !== 'duplicate' && run.status !== 'deferred').map((run) => run.guildId),
+  );
   return report(checked, result.runs, result.finished);
 }
 
@@ -225,7 +258,10 @@ function start(intake: Intake, entry: Entry): Promise<FanoutReport> {
   entries.set(key, entry);
   entry.done = handle(intake, entry)
     .catch((error: unknown): FanoutReport => {
-      log.error({ event: EVENTS.codeFanout, phase: 'failed', game: entry.game, code: entry.code, err: error }, 'code discovery failed for this code; it resumes on the next start');
+      log.error(
+        { event: EVENTS.codeFanout, phase: 'failed', game: entry.game, code: entry.code, err: error },
+        'code discovery failed for this code; it resumes on the next start',
+      );
       return { game: entry.game, code: entry.code, outcome: 'stopped', runs: [], finished: false };
     })
     .finally(() => {
@@ -253,10 +289,13 @@ async function submit(intake: Intake, { code, game, source }: CodeSubmission): P
   try {
     const { created, code: record } = await store.codes.add(game, code, source);
     if (created) reason = 'new';
-    else if (FINAL_CODE_STATUSES.includes(record.status) && Date.now() - record.statusChangedAt >= intake.recheckAfterMs && (await store.codes.reopenForRecheck(game, code))) {
+    else if (
+      FINAL_CODE_STATUSES.includes(record.status) &&
+      Date.now() - record.statusChangedAt >= intake.recheckAfterMs &&
+      (await store.codes.reopenForRecheck(game, code))
+    ) {
       reason = 'reactivated';
-    }
-    else if (!FINAL_CODE_STATUSES.includes(record.status) && record.fanoutDoneAt === null) reason = 'unfinished';
+    } else if (!FINAL_CODE_STATUSES.includes(record.status) && record.fanoutDoneAt === null) reason = 'unfinished';
     else {
       entries.delete(key);
       log.debug({ event: EVENTS.codeKnown, game, code, source, status: record.status }, 'code already known');
@@ -269,14 +308,23 @@ async function submit(intake: Intake, { code, game, source }: CodeSubmission): P
   if (reason === 'unfinished') entry.seenAt = null;
   log.info(
     { event: EVENTS.codeDiscovered, game, code, source, reason },
-    reason === 'reactivated' ? `${code} seen again after it was dead: checking it once more` : `new code ${code} from ${source}`,
+    reason === 'reactivated'
+      ? `${code} seen again after it was dead: checking it once more`
+      : `new code ${code} from ${source}`,
   );
   if (signal.aborted) {
     // Recorded, not lost: the next start takes it up.
     entries.delete(key);
     await store.codes.markFanoutStarted(game, code).catch(() => undefined);
     const report: FanoutReport = { game, code, outcome: 'stopped', runs: [], finished: false };
-    return { kind: 'accepted', game, code, reason, verdict: Promise.resolve('unchecked'), done: Promise.resolve(report) };
+    return {
+      kind: 'accepted',
+      game,
+      code,
+      reason,
+      verdict: Promise.resolve('unchecked'),
+      done: Promise.resolve(report),
+    };
   }
   const done = start(intake, entry);
   return { kind: 'accepted', game, code, reason, verdict: entry.verdict, done };

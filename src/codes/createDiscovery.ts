@@ -60,7 +60,13 @@ export function createDiscovery(app: CodesDeps, options: DiscoveryOptions = {}):
     start: () => poller.start(),
     resumeOnStartup: () => resumeOnStartup(app, intake),
     watchChannels(client) {
-      const watcher = createChannelWatcher({ client, store: app.store, intake, log: app.log, ...(options.verdictWaitMs !== undefined ? { verdictWaitMs: options.verdictWaitMs } : {}) });
+      const watcher = createChannelWatcher({
+        client,
+        store: app.store,
+        intake,
+        log: app.log,
+        ...(options.verdictWaitMs !== undefined ? { verdictWaitMs: options.verdictWaitMs } : {}),
+      });
       watchers.add(watcher);
       return watcher;
     },

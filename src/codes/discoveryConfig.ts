@@ -19,15 +19,21 @@ export interface DiscoveryConfig {
 type Integer = (key: string, fallback: number, min: number, max: number) => number;
 
 /** Reads the discovery keys with config.ts's helpers, adding every problem to `problems`. */
-export function readDiscoveryConfig(value: (key: string) => string | undefined, integer: Integer, problems: string[]): DiscoveryConfig {
+export function readDiscoveryConfig(
+  value: (key: string) => string | undefined,
+  integer: Integer,
+  problems: string[],
+): DiscoveryConfig {
   const { feeds, problems: feedProblems } = parseFeedSources(value('CODE_FEEDS'));
   problems.push(...feedProblems);
   const pollMinMs = integer('FEED_POLL_MIN_MS', 300_000, 200, 86_400_000);
   const pollMaxMs = integer('FEED_POLL_MAX_MS', Math.max(600_000, pollMinMs), 200, 86_400_000);
-  if (pollMaxMs < pollMinMs) problems.push(`FEED_POLL_MAX_MS (${pollMaxMs}) must not be below FEED_POLL_MIN_MS (${pollMinMs})`);
+  if (pollMaxMs < pollMinMs)
+    problems.push(`FEED_POLL_MAX_MS (${pollMaxMs}) must not be below FEED_POLL_MIN_MS (${pollMinMs})`);
   const backoffMinMs = integer('FEED_BACKOFF_MIN_MS', 30_000, 100, 3_600_000);
   const backoffMaxMs = integer('FEED_BACKOFF_MAX_MS', Math.max(300_000, backoffMinMs), 100, 86_400_000);
-  if (backoffMaxMs < backoffMinMs) problems.push(`FEED_BACKOFF_MAX_MS (${backoffMaxMs}) must not be below FEED_BACKOFF_MIN_MS (${backoffMinMs})`);
+  if (backoffMaxMs < backoffMinMs)
+    problems.push(`FEED_BACKOFF_MAX_MS (${backoffMaxMs}) must not be below FEED_BACKOFF_MIN_MS (${backoffMinMs})`);
   const feedTimeoutMs = integer('FEED_TIMEOUT_MS', 15_000, 100, 300_000);
   const testPlayers: Partial<Record<Game, TestPlayer>> = {};
   for (const game of GAMES) {

@@ -37,14 +37,31 @@ export async function fanOut(deps: FanOutDeps, game: Game, code: GiftCode): Prom
   );
   // Started in one synchronous sweep, so their first budget requests queue up in priority order.
   const runs = await Promise.all(
-    guilds.map((guild) => deps.engine.processAutoRedeem(guild.id, code, { trigger: deps.trigger, onStart: () => deps.onRunStart(guild.id) })),
+    guilds.map((guild) =>
+      deps.engine.processAutoRedeem(guild.id, code, {
+        trigger: deps.trigger,
+        onStart: () => deps.onRunStart(guild.id),
+      }),
+    ),
   );
   const finished = !deps.shutdownSignal.aborted && runs.every((run) => SETTLED.includes(run.status));
   const statuses = Object.fromEntries(runs.map((run) => [run.guildId, run.status]));
   const apiCalls = runs.reduce((n, run) => n + run.apiCalls, 0);
   deps.log[finished ? 'info' : 'warn'](
-    { event: EVENTS.codeFanout, phase: 'finished', game, code, trigger: deps.trigger, finished, statuses, apiCalls, durationMs: Math.round(performance.now() - started) },
-    finished ? `${code} redeemed for every alliance that has auto-redeem on` : `${code}: not every alliance's run finished; the rest resumes on the next start`,
+    {
+      event: EVENTS.codeFanout,
+      phase: 'finished',
+      game,
+      code,
+      trigger: deps.trigger,
+      finished,
+      statuses,
+      apiCalls,
+      durationMs: Math.round(performance.now() - started),
+    },
+    finished
+      ? `${code} redeemed for every alliance that has auto-redeem on`
+      : `${code}: not every alliance's run finished; the rest resumes on the next start`,
   );
   return { runs, finished };
 }

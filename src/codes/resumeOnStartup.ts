@@ -22,12 +22,17 @@ export interface ResumeReport {
  * `running` — with trigger `resume`. The ledger keeps it exact: members with a result are not called again, and a
  * code whose fan-out finished is never taken up again. Returns once everything is started.
  */
-export async function resumeOnStartup(deps: CodesDeps, intake: CodeIntake = createCodeIntake(deps)): Promise<ResumeReport> {
+export async function resumeOnStartup(
+  deps: CodesDeps,
+  intake: CodeIntake = createCodeIntake(deps),
+): Promise<ResumeReport> {
   const { store, log } = deps;
   // Runs of this process are live (a feed may have started some already); every other `running` record is stale.
   const live = new Set(deps.activeRuns.list().map((run) => run.runId));
   const stale = (await store.runs.listRunning()).filter((run) => !live.has(run.id));
-  const codes = (await store.codes.list({ statuses: ['new', 'valid'] })).filter((c) => c.fanoutStartedAt !== null && c.fanoutDoneAt === null);
+  const codes = (await store.codes.list({ statuses: ['new', 'valid'] })).filter(
+    (c) => c.fanoutStartedAt !== null && c.fanoutDoneAt === null,
+  );
 
   const autoOn = new Map<Game, Set<string>>();
   for (const guild of await store.guilds.list({ autoRedeem: true })) {
@@ -77,11 +82,14 @@ export async function resumeOnStartup(deps: CodesDeps, intake: CodeIntake = crea
     resumedRuns.push(...group);
     const interrupt = () => void store.runs.markInterrupted(ids).catch(() => undefined);
     runs.push(
-      deps.engine.processAutoRedeem(first.guildId, first.code, { trigger: 'resume', onStart: interrupt }).then(async (summary) => {
-        // A run refused before taking the lock (the code died meanwhile, say) still leaves nothing running.
-        if (summary.status !== 'duplicate' && summary.status !== 'deferred' && !deps.shutdownSignal.aborted) await store.runs.markInterrupted(ids);
-        return summary;
-      }),
+      deps.engine
+        .processAutoRedeem(first.guildId, first.code, { trigger: 'resume', onStart: interrupt })
+        .then(async (summary) => {
+          // A run refused before taking the lock (the code died meanwhile, say) still leaves nothing running.
+          if (summary.status !== 'duplicate' && summary.status !== 'deferred' && !deps.shutdownSignal.aborted)
+            await store.runs.markInterrupted(ids);
+          return summary;
+        }),
     );
   }
 
@@ -92,7 +100,9 @@ export async function resumeOnStartup(deps: CodesDeps, intake: CodeIntake = crea
       runs: resumedRuns.map((run) => run.id),
       notResumed: notResumed.map((run) => run.id),
     },
-    resumedCodes.length + resumedRuns.length === 0 ? 'nothing to resume' : `resuming ${resumedCodes.length} fan-out(s) and ${resumedRuns.length} run(s) cut short`,
+    resumedCodes.length + resumedRuns.length === 0
+      ? 'nothing to resume'
+      : `resuming ${resumedCodes.length} fan-out(s) and ${resumedRuns.length} run(s) cut short`,
   );
   const done = Promise.all([Promise.all(fanouts), Promise.all(runs)]).then(([f, r]) => ({ fanouts: f, runs: r }));
   return { codes: resumedCodes, runs: resumedRuns, notResumed, done };

@@ -7,7 +7,10 @@ export interface TestPlayer {
 }
 
 /** Parses `<fid>:<state>`; returns a readable problem for anything else. */
-export function parseTestPlayer(raw: string | undefined, key: string): { player: TestPlayer | null; problem: string | null } {
+export function parseTestPlayer(
+  raw: string | undefined,
+  key: string,
+): { player: TestPlayer | null; problem: string | null } {
   if (raw === undefined || raw.trim() === '') return { player: null, problem: null };
   const match = /^\s*(\d+)\s*:\s*(\d+)\s*$/.exec(raw);
   if (!match || !isValidFid(match[1]!) || !isValidState(match[2]!)) {

@@ -47,7 +47,12 @@ export async function validateCode(deps: ValidateDeps, game: Game, code: GiftCod
 }
 
 /** Returns null when the test player cannot say (it is misconfigured): members are tried instead. */
-async function onTestPlayer(deps: ValidateDeps, player: TestPlayer, game: Game, code: GiftCode): Promise<ValidationOutcome | null> {
+async function onTestPlayer(
+  deps: ValidateDeps,
+  player: TestPlayer,
+  game: Game,
+  code: GiftCode,
+): Promise<ValidationOutcome | null> {
   const { store } = deps;
   const result = await pacedCall(deps, {
     game,
@@ -69,7 +74,9 @@ async function onTestPlayer(deps: ValidateDeps, player: TestPlayer, game: Game, 
       return { kind: 'valid', via: 'test-player', fid: player.fid };
     case 'member-final':
       if (c.reason === 'wrong-state' || c.reason === 'no-such-player') {
-        deps.onTestPlayerUnusable(`${c.msg ?? c.reason} (${c.errCode ?? '-'}): check TEST_PLAYER_${game.toUpperCase()}`);
+        deps.onTestPlayerUnusable(
+          `${c.msg ?? c.reason} (${c.errCode ?? '-'}): check TEST_PLAYER_${game.toUpperCase()}`,
+        );
         return null;
       }
       // Furnace level, spend or VIP requirements: the game found the code.
@@ -92,16 +99,35 @@ async function onMember(deps: ValidateDeps, game: Game, code: GiftCode): Promise
   let probes = 0;
   for (const guild of deps.guilds) {
     const members = (await store.members.list(guild.id)).filter((m) => m.state !== null && m.stateStatus !== 'wrong');
-    const final = await store.ledger.finalFids(game, code, members.map((m) => m.fid));
+    const final = await store.ledger.finalFids(
+      game,
+      code,
+      members.map((m) => m.fid),
+    );
     for (const member of members) {
       if (final.has(member.fid)) continue;
-      if (deps.signal.aborted || probes >= MAX_MEMBER_PROBES) return deps.signal.aborted ? { kind: 'stopped' } : { kind: 'inconclusive', reason: `${probes} members could not be used to check the code`, delayMs: 0 };
+      if (deps.signal.aborted || probes >= MAX_MEMBER_PROBES)
+        return deps.signal.aborted
+          ? { kind: 'stopped' }
+          : { kind: 'inconclusive', reason: `${probes} members could not be used to check the code`, delayMs: 0 };
       probes += 1;
-      const summary = await deps.engine.processAutoRedeem(guild.id, code, { trigger: 'validate', fids: [member.fid], onStart: () => deps.onCall('member') });
+      const summary = await deps.engine.processAutoRedeem(guild.id, code, {
+        trigger: 'validate',
+        fids: [member.fid],
+        onStart: () => deps.onCall('member'),
+      });
       // What the run learnt of the code is in its summary: no second read of the code's row.
       const verdict = summary.codeVerdict;
       if (verdict?.kind === 'live') return { kind: 'valid', via: 'member', fid: member.fid };
-      if (verdict?.kind === 'dead') return { kind: 'dead', status: verdict.status, via: 'member', fid: member.fid, errCode: verdict.errCode, msg: verdict.msg };
+      if (verdict?.kind === 'dead')
+        return {
+          kind: 'dead',
+          status: verdict.status,
+          via: 'member',
+          fid: member.fid,
+          errCode: verdict.errCode,
+          msg: verdict.msg,
+        };
       switch (summary.status) {
         case 'config-error':
           return { kind: 'config-error', reason: 'config-error', msg: summary.message };
@@ -110,7 +136,11 @@ async function onMember(deps: ValidateDeps, game: Game, code: GiftCode): Promise
           const outcome = summary.members.find((m) => m.fid === member.fid);
           // This member could not tell (wrong state, unknown player, skipped): the next one may.
           if (!outcome || outcome.outcome === 'failed' || outcome.outcome === 'skipped') continue;
-          return { kind: 'inconclusive', reason: `member ${member.fid}: ${outcome.outcome}${outcome.reason ? ` (${outcome.reason})` : ''}`, delayMs: 0 };
+          return {
+            kind: 'inconclusive',
+            reason: `member ${member.fid}: ${outcome.outcome}${outcome.reason ? ` (${outcome.reason})` : ''}`,
+            delayMs: 0,
+          };
         }
         case 'aborted':
           if (deps.shutdownSignal.aborted) return { kind: 'stopped' };
@@ -121,5 +151,7 @@ async function onMember(deps: ValidateDeps, game: Game, code: GiftCode): Promise
       }
     }
   }
-  return probes === 0 ? { kind: 'nobody' } : { kind: 'inconclusive', reason: `${probes} member(s) could not be used to check the code`, delayMs: 0 };
+  return probes === 0
+    ? { kind: 'nobody' }
+    : { kind: 'inconclusive', reason: `${probes} member(s) could not be used to check the code`, delayMs: 0 };
 }

@@ -38,7 +38,10 @@ export interface CheckedCode {
  * Checks a new code once, on the test player or a member, before any alliance runs it: again and again while the
  * game cannot tell (busy, unreachable), until it answers, the intake stops or the process shuts down.
  */
-export async function validateWithRetry(intake: CheckDeps, entry: CheckedCode): Promise<Verdict | 'config-error' | 'stopped'> {
+export async function validateWithRetry(
+  intake: CheckDeps,
+  entry: CheckedCode,
+): Promise<Verdict | 'config-error' | 'stopped'> {
   const { deps, signal, unusableTestPlayers, testPlayers } = intake;
   const { store, log } = deps;
   const { game, code } = entry;
@@ -57,7 +60,10 @@ export async function validateWithRetry(intake: CheckDeps, entry: CheckedCode): 
         onCall: entry.onCall,
         onTestPlayerUnusable: (reason) => {
           unusableTestPlayers.add(game);
-          log.warn({ event: EVENTS.codeValidated, game, code, result: 'test-player-unusable', reason }, 'the test player cannot check codes; members are used instead');
+          log.warn(
+            { event: EVENTS.codeValidated, game, code, result: 'test-player-unusable', reason },
+            'the test player cannot check codes; members are used instead',
+          );
         },
       },
       game,
@@ -69,13 +75,29 @@ export async function validateWithRetry(intake: CheckDeps, entry: CheckedCode): 
         log.info({ ...ctx, result: 'valid', via: outcome.via, fid: outcome.fid }, `${code} is valid`);
         return 'valid';
       case 'dead':
-        log.warn({ ...ctx, result: outcome.status, via: outcome.via, fid: outcome.fid, err_code: outcome.errCode, err_msg: outcome.msg }, `${code} is ${outcome.status}: no alliance will run it`);
+        log.warn(
+          {
+            ...ctx,
+            result: outcome.status,
+            via: outcome.via,
+            fid: outcome.fid,
+            err_code: outcome.errCode,
+            err_msg: outcome.msg,
+          },
+          `${code} is ${outcome.status}: no alliance will run it`,
+        );
         return 'dead';
       case 'nobody':
-        log.info({ ...ctx, result: 'unchecked', reason: 'no test player and no member with a known state' }, `${code} could not be checked first: nobody to check it on`);
+        log.info(
+          { ...ctx, result: 'unchecked', reason: 'no test player and no member with a known state' },
+          `${code} could not be checked first: nobody to check it on`,
+        );
         return 'unchecked';
       case 'config-error':
-        log.error({ ...ctx, result: 'config-error', reason: outcome.reason, err_msg: outcome.msg }, 'the game refused the check as malformed: the fan-out waits for the configuration to be fixed (and a restart)');
+        log.error(
+          { ...ctx, result: 'config-error', reason: outcome.reason, err_msg: outcome.msg },
+          'the game refused the check as malformed: the fan-out waits for the configuration to be fixed (and a restart)',
+        );
         return 'config-error';
       case 'stopped':
         return 'stopped';
@@ -83,7 +105,10 @@ export async function validateWithRetry(intake: CheckDeps, entry: CheckedCode): 
         // Channel posts and the CLI should not wait for a slow API: they hear "not checked yet" now.
         entry.onInconclusive();
         const delay = retryDelayMs(intake.validationRetry, attempt, outcome.delayMs);
-        log.info({ ...ctx, result: 'inconclusive', reason: outcome.reason, retryInMs: delay }, `${code} could not be checked yet; trying again`);
+        log.info(
+          { ...ctx, result: 'inconclusive', reason: outcome.reason, retryInMs: delay },
+          `${code} could not be checked yet; trying again`,
+        );
         try {
           await sleep(delay, undefined, { signal });
         } catch {

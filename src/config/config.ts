@@ -118,16 +118,25 @@ function readConfig(env: NodeJS.ProcessEnv, options: LoadConfigOptions): { resul
     problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${logLevelRaw}"`);
   }
   const logFormatRaw = value('LOG_FORMAT') ?? 'auto';
-  if (!['auto', 'json', 'pretty'].includes(logFormatRaw)) problems.push(`LOG_FORMAT must be auto, json or pretty, got "${logFormatRaw}"`);
+  if (!['auto', 'json', 'pretty'].includes(logFormatRaw))
+    problems.push(`LOG_FORMAT must be auto, json or pretty, got "${logFormatRaw}"`);
   const logFormat: 'json' | 'pretty' =
-    logFormatRaw === 'pretty' || (logFormatRaw === 'auto' && process.stdout.isTTY && env.NODE_ENV !== 'production') ? 'pretty' : 'json';
+    logFormatRaw === 'pretty' || (logFormatRaw === 'auto' && process.stdout.isTTY && env.NODE_ENV !== 'production')
+      ? 'pretty'
+      : 'json';
 
   const token = value('DISCORD_TOKEN');
   const applicationId = value('DISCORD_APPLICATION_ID');
-  if (token && !applicationId) problems.push('DISCORD_APPLICATION_ID is required when DISCORD_TOKEN is set (the bot\'s application id, from the Developer Portal)');
-  if (applicationId && !/^\d{5,25}$/.test(applicationId)) problems.push(`DISCORD_APPLICATION_ID must be a numeric id, got "${applicationId}"`);
+  if (token && !applicationId)
+    problems.push(
+      "DISCORD_APPLICATION_ID is required when DISCORD_TOKEN is set (the bot's application id, from the Developer Portal)",
+    );
+  if (applicationId && !/^\d{5,25}$/.test(applicationId))
+    problems.push(`DISCORD_APPLICATION_ID must be a numeric id, got "${applicationId}"`);
   if (options.bot && !token && env.NODE_ENV === 'production') {
-    problems.push('DISCORD_TOKEN is not set: with NODE_ENV=production giftbot runs the bot, never the offline demo. Put the bot\'s token (Developer Portal → Bot → Reset Token) in .env, or run the demo with `npm run demo`');
+    problems.push(
+      "DISCORD_TOKEN is not set: with NODE_ENV=production giftbot runs the bot, never the offline demo. Put the bot's token (Developer Portal → Bot → Reset Token) in .env, or run the demo with `npm run demo`",
+    );
   }
   if (token && /\s/.test(token)) problems.push('DISCORD_TOKEN contains spaces; paste the token alone');
   const discordApiBase = url('DISCORD_API_BASE', null, ['http:', 'https:']);
@@ -164,7 +173,9 @@ function readConfig(env: NodeJS.ProcessEnv, options: LoadConfigOptions): { resul
 
 /** Hides a password in a URL (redis://:secret@host) before it is shown anywhere. */
 export function redactUrl(raw: string): string {
-  return raw.replace(/\/\/([^/@]*)@/, (_match, auth: string) => (auth.includes(':') ? `//${auth.split(':')[0]}:[redacted]@` : '//[redacted]@'));
+  return raw.replace(/\/\/([^/@]*)@/, (_match, auth: string) =>
+    auth.includes(':') ? `//${auth.split(':')[0]}:[redacted]@` : '//[redacted]@',
+  );
 }
 
 /** Values that must never appear in a log line. */

@@ -35,11 +35,14 @@ type ReadInteger = (key: string, fallback: number, min: number, max: number) => 
 export function readCoordinationConfig(value: ReadValue, integer: ReadInteger, problems: string[]): CoordinationConfig {
   const lockTtlMs = integer('LOCK_TTL_MS', 30_000, 300, 600_000);
   const lockMaxHoldMs = integer('LOCK_MAX_HOLD_MS', 30 * 60_000, 1_000, 24 * 3_600_000);
-  if (lockMaxHoldMs < lockTtlMs) problems.push(`LOCK_MAX_HOLD_MS (${lockMaxHoldMs}) must not be shorter than LOCK_TTL_MS (${lockTtlMs})`);
+  if (lockMaxHoldMs < lockTtlMs)
+    problems.push(`LOCK_MAX_HOLD_MS (${lockMaxHoldMs}) must not be shorter than LOCK_TTL_MS (${lockTtlMs})`);
   const redisCommandTimeoutMs = integer('REDIS_COMMAND_TIMEOUT_MS', 1_000, 50, 30_000);
   // A renewal must be able to fail and be retried well before the lock expires.
   if (redisCommandTimeoutMs * 3 > lockTtlMs) {
-    problems.push(`REDIS_COMMAND_TIMEOUT_MS (${redisCommandTimeoutMs}) must be at most a third of LOCK_TTL_MS (${lockTtlMs})`);
+    problems.push(
+      `REDIS_COMMAND_TIMEOUT_MS (${redisCommandTimeoutMs}) must be at most a third of LOCK_TTL_MS (${lockTtlMs})`,
+    );
   }
   const redisKeyPrefix = value('REDIS_KEY_PREFIX') ?? 'giftbot';
   if (!/^[A-Za-z0-9_.:-]{1,64}$/.test(redisKeyPrefix)) {
@@ -48,7 +51,9 @@ export function readCoordinationConfig(value: ReadValue, integer: ReadInteger, p
   const deferredRetryMs = integer('DEFERRED_RETRY_MS', 5_000, 50, 3_600_000);
   const deferredRetryMaxMs = integer('DEFERRED_RETRY_MAX_MS', 5 * 60_000, 50, 24 * 3_600_000);
   if (deferredRetryMaxMs < deferredRetryMs) {
-    problems.push(`DEFERRED_RETRY_MAX_MS (${deferredRetryMaxMs}) must not be shorter than DEFERRED_RETRY_MS (${deferredRetryMs})`);
+    problems.push(
+      `DEFERRED_RETRY_MAX_MS (${deferredRetryMaxMs}) must not be shorter than DEFERRED_RETRY_MS (${deferredRetryMs})`,
+    );
   }
   const shards = readShardScope(value, problems);
   // Shards on one IP must share one rate budget (and a CLI or deferred run may touch any guild): Redis is required.

@@ -17,7 +17,11 @@ export interface PostgresSettings {
 type ReadValue = (key: string) => string | undefined;
 type ReadInteger = (key: string, fallback: number, min: number, max: number) => number;
 
-export function readPostgresSettings(value: ReadValue, integer: ReadInteger, problems: string[]): PostgresSettings | null {
+export function readPostgresSettings(
+  value: ReadValue,
+  integer: ReadInteger,
+  problems: string[],
+): PostgresSettings | null {
   const poolMax = integer('PG_POOL_MAX', 10, 1, 200);
   const connectTimeoutMs = integer('PG_CONNECT_TIMEOUT_MS', 5_000, 100, 120_000);
   const idleTimeoutMs = integer('PG_IDLE_TIMEOUT_MS', 30_000, 1_000, 3_600_000);
@@ -27,7 +31,9 @@ export function readPostgresSettings(value: ReadValue, integer: ReadInteger, pro
   try {
     const parsed = new URL(raw);
     if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') {
-      problems.push(`DATABASE_URL must start with postgres:// or postgresql:// (SQLite is set with DATABASE_PATH), got "${parsed.protocol}//…"`);
+      problems.push(
+        `DATABASE_URL must start with postgres:// or postgresql:// (SQLite is set with DATABASE_PATH), got "${parsed.protocol}//…"`,
+      );
     } else if (!parsed.pathname || parsed.pathname === '/') {
       problems.push('DATABASE_URL must name a database, e.g. postgres://giftbot@db-host:5432/giftbot');
     }

@@ -12,14 +12,17 @@ export function unknownKeyWarnings(options: {
   const { known } = options;
   // NODE_ENV is ours to read, but NODE_OPTIONS, NODE_EXTRA_CA_CERTS… belong to Node itself.
   const prefixes = new Set([...known].map((key) => key.split('_')[0]!).filter((prefix) => prefix !== 'NODE'));
-  const looksOurs = (key: string): boolean => /^[A-Z][A-Z0-9_]*$/.test(key) && key.includes('_') && prefixes.has(key.split('_')[0]!);
+  const looksOurs = (key: string): boolean =>
+    /^[A-Z][A-Z0-9_]*$/.test(key) && key.includes('_') && prefixes.has(key.split('_')[0]!);
   const warnings: string[] = [];
   const seen = new Set<string>();
   const check = (key: string, where: string): void => {
     if (known.has(key) || seen.has(key)) return;
     seen.add(key);
     const closest = closestKey(key, known);
-    warnings.push(`${key} (${where}) is not a giftbot setting and is ignored${closest ? `; did you mean ${closest}?` : ''}`);
+    warnings.push(
+      `${key} (${where}) is not a giftbot setting and is ignored${closest ? `; did you mean ${closest}?` : ''}`,
+    );
   };
   for (const key of options.fileKeys) check(key, '.env');
   for (const key of options.envKeys) if (looksOurs(key)) check(key, 'environment');

@@ -44,7 +44,15 @@ export interface ConnectBotDeps {
 export async function connectBot(deps: ConnectBotDeps): Promise<Bot> {
   const { core: app, client, discovery, reporter, settings } = deps;
   const { log } = app;
-  const ctx: BotContext = { app, client, log, settings, liveRuns: deps.liveRuns, recentErrors: createRecentErrors(), discovery };
+  const ctx: BotContext = {
+    app,
+    client,
+    log,
+    settings,
+    liveRuns: deps.liveRuns,
+    recentErrors: createRecentErrors(),
+    discovery,
+  };
 
   const route = createInteractionRouter(ctx);
   const handling = new Set<Promise<void>>();
@@ -53,8 +61,15 @@ export async function connectBot(deps: ConnectBotDeps): Promise<Bot> {
     handling.add(done);
   };
   client.on(Events.InteractionCreate, onInteraction);
-  client.on(Events.Error, (error) => log.error({ event: EVENTS.discordClientError, err: error }, 'Discord client error'));
-  client.on(Events.ShardError, (error, shardId) => log.warn({ event: EVENTS.discordClientError, shardId, err: error }, 'Discord gateway connection error; discord.js reconnects'));
+  client.on(Events.Error, (error) =>
+    log.error({ event: EVENTS.discordClientError, err: error }, 'Discord client error'),
+  );
+  client.on(Events.ShardError, (error, shardId) =>
+    log.warn(
+      { event: EVENTS.discordClientError, shardId, err: error },
+      'Discord gateway connection error; discord.js reconnects',
+    ),
+  );
 
   const hashes = openCommandHashFile(deps.commandHashPath);
   const target = (guildId: string | null) => ({ rest: client.rest, applicationId: settings.applicationId, guildId });
@@ -73,16 +88,28 @@ export async function connectBot(deps: ConnectBotDeps): Promise<Bot> {
     await app.close();
     throw error;
   }
-  log.info({ event: EVENTS.discordReady, user: client.user?.tag, guilds: client.guilds.cache.size }, 'connected to Discord');
+  log.info(
+    { event: EVENTS.discordReady, user: client.user?.tag, guilds: client.guilds.cache.size },
+    'connected to Discord',
+  );
 
   if (settings.commandScope === 'global') await registerIfChanged(target(null), hashes, log);
-  if (settings.commandScope === 'guild') await Promise.all(client.guilds.cache.map((guild) => registerIfChanged(target(guild.id), hashes, log)));
+  if (settings.commandScope === 'guild')
+    await Promise.all(client.guilds.cache.map((guild) => registerIfChanged(target(guild.id), hashes, log)));
 
   // Waits briefly for Redis (never fails on it) and starts retrying runs deferred while it was unreachable.
   await app.start();
   const background = await startBackgroundTasks(app, client, discovery);
   const readyMs = performance.now() - deps.started;
-  log.info({ event: EVENTS.appReady, readyMs: Math.round(readyMs), guilds: client.guilds.cache.size, rssMb: Math.round(process.memoryUsage().rss / 1_048_576) }, 'giftbot ready');
+  log.info(
+    {
+      event: EVENTS.appReady,
+      readyMs: Math.round(readyMs),
+      guilds: client.guilds.cache.size,
+      rssMb: Math.round(process.memoryUsage().rss / 1_048_576),
+    },
+    'giftbot ready',
+  );
 
   let stopping: Promise<void> | null = null;
   return {
@@ -110,7 +137,11 @@ export async function connectBot(deps: ConnectBotDeps): Promise<Bot> {
  * Work beside the commands: code discovery (feed polling, the codes-channel watcher) and finishing what a stop or
  * crash cut short (fan-outs and runs left `running`; their runs report in the results channels).
  */
-async function startBackgroundTasks(app: Core, client: Client, discovery: Discovery): Promise<{ stop(): Promise<void> }> {
+async function startBackgroundTasks(
+  app: Core,
+  client: Client,
+  discovery: Discovery,
+): Promise<{ stop(): Promise<void> }> {
   discovery.watchChannels(client);
   // Feeds are polled by one process for the whole bot; with shards, each follows the codes found for its own guilds.
   const sharded = startShardedDiscovery({ config: app.config, log: app.log, store: app.store }, discovery);
@@ -134,6 +165,9 @@ async function resumeStateSearches(app: Core): Promise<void> {
       await app.stateDiscovery.resolve(guildId);
     }
   } catch (error) {
-    app.log.error({ event: EVENTS.stateDiscoveryFailed, guildId, err: error }, 'resuming interrupted state searches failed');
+    app.log.error(
+      { event: EVENTS.stateDiscoveryFailed, guildId, err: error },
+      'resuming interrupted state searches failed',
+    );
   }
 }

@@ -18,7 +18,11 @@ export type CommandScope = (typeof COMMAND_SCOPES)[number];
 
 type Integer = (key: string, fallback: number, min: number, max: number) => number;
 
-export function readDiscordSettings(value: (key: string) => string | undefined, integer: Integer, problems: string[]): DiscordSettings {
+export function readDiscordSettings(
+  value: (key: string) => string | undefined,
+  integer: Integer,
+  problems: string[],
+): DiscordSettings {
   const scope = value('DISCORD_COMMAND_SCOPE') ?? 'guild';
   if (!(COMMAND_SCOPES as readonly string[]).includes(scope)) {
     problems.push(`DISCORD_COMMAND_SCOPE must be one of ${COMMAND_SCOPES.join(', ')}, got "${scope}"`);

@@ -12,22 +12,34 @@ export interface FetchLimits {
  */
 export async function fetchAttachmentText(url: string, limits: FetchLimits): Promise<string> {
   const parsed = new URL(url);
-  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw new UserError('That attachment has no downloadable address.');
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:')
+    throw new UserError('That attachment has no downloadable address.');
   const signal = AbortSignal.timeout(limits.timeoutMs);
   let response: Awaited<ReturnType<typeof request>>;
   try {
-    response = await request(parsed, { method: 'GET', signal, headersTimeout: limits.timeoutMs, bodyTimeout: limits.timeoutMs });
+    response = await request(parsed, {
+      method: 'GET',
+      signal,
+      headersTimeout: limits.timeoutMs,
+      bodyTimeout: limits.timeoutMs,
+    });
   } catch {
-    throw new UserError('I could not download the file from Discord (it timed out or the connection failed). Try again.');
+    throw new UserError(
+      'I could not download the file from Discord (it timed out or the connection failed). Try again.',
+    );
   }
   if (response.statusCode !== 200) {
     await response.body.dump().catch(() => undefined);
-    throw new UserError(`I could not download the file from Discord (HTTP ${response.statusCode}). Try uploading it again.`);
+    throw new UserError(
+      `I could not download the file from Discord (HTTP ${response.statusCode}). Try uploading it again.`,
+    );
   }
   const declared = Number(response.headers['content-length'] ?? NaN);
   if (declared > limits.maxBytes) {
     response.body.destroy();
-    throw new UserError(`The file is too large (${formatBytes(declared)}); the limit is ${formatBytes(limits.maxBytes)}.`);
+    throw new UserError(
+      `The file is too large (${formatBytes(declared)}); the limit is ${formatBytes(limits.maxBytes)}.`,
+    );
   }
   const chunks: Buffer[] = [];
   let size = 0;

@@ -27,33 +27,63 @@ export function createInteractionRouter(ctx: BotContext): (interaction: Interact
       if (!interaction.inGuild()) throw new UserError('giftbot commands work inside a server, not in direct messages.');
       const guild = await ctx.app.store.guilds.get(interaction.guildId);
       if (!isGiftbotAdmin(interaction, guild)) {
-        ctx.log.warn({ event: EVENTS.discordCommandRefused, ...context }, 'command refused: the member may not use giftbot here');
+        ctx.log.warn(
+          { event: EVENTS.discordCommandRefused, ...context },
+          'command refused: the member may not use giftbot here',
+        );
         await replyPrivately(interaction, refusalText(guild));
         return;
       }
       if (interaction.isChatInputCommand()) await dispatchCommand(interaction, guild, ctx);
       else await dispatchButton(interaction, guild, ctx);
-      ctx.log.info({ event: EVENTS.discordCommand, ...context, durationMs: Math.round(performance.now() - started) }, 'command handled');
+      ctx.log.info(
+        { event: EVENTS.discordCommand, ...context, durationMs: Math.round(performance.now() - started) },
+        'command handled',
+      );
     } catch (error) {
       if (error instanceof UserError) {
-        ctx.log.info({ event: EVENTS.discordCommand, ...context, userError: error.message, durationMs: Math.round(performance.now() - started) }, 'command answered with a user error');
-        await replyPrivately(interaction, error.message).catch((replyError: unknown) => logReplyFailure(ctx, context, replyError));
+        ctx.log.info(
+          {
+            event: EVENTS.discordCommand,
+            ...context,
+            userError: error.message,
+            durationMs: Math.round(performance.now() - started),
+          },
+          'command answered with a user error',
+        );
+        await replyPrivately(interaction, error.message).catch((replyError: unknown) =>
+          logReplyFailure(ctx, context, replyError),
+        );
         return;
       }
       ctx.log.error({ event: EVENTS.discordCommandFailed, ...context, err: error }, 'command failed');
-      if (interaction.guildId) ctx.recentErrors.add(interaction.guildId, `${what}: ${error instanceof Error ? error.message : String(error)}`);
-      await replyPrivately(interaction, APOLOGY).catch((replyError: unknown) => logReplyFailure(ctx, context, replyError));
+      if (interaction.guildId)
+        ctx.recentErrors.add(interaction.guildId, `${what}: ${error instanceof Error ? error.message : String(error)}`);
+      await replyPrivately(interaction, APOLOGY).catch((replyError: unknown) =>
+        logReplyFailure(ctx, context, replyError),
+      );
     }
   };
 }
 
-async function dispatchCommand(interaction: ChatInputCommandInteraction<'cached' | 'raw'>, guild: GuildRecord | null, ctx: BotContext): Promise<void> {
+async function dispatchCommand(
+  interaction: ChatInputCommandInteraction<'cached' | 'raw'>,
+  guild: GuildRecord | null,
+  ctx: BotContext,
+): Promise<void> {
   const handler = COMMAND_HANDLERS[interaction.commandName];
-  if (!handler) throw new UserError(`I do not know /${interaction.commandName} (any more). An admin can run \`npm run deploy-commands\` to refresh the command list.`);
+  if (!handler)
+    throw new UserError(
+      `I do not know /${interaction.commandName} (any more). An admin can run \`npm run deploy-commands\` to refresh the command list.`,
+    );
   await handler(interaction, guild, ctx);
 }
 
-async function dispatchButton(interaction: ButtonInteraction<'cached' | 'raw'>, guild: GuildRecord | null, ctx: BotContext): Promise<void> {
+async function dispatchButton(
+  interaction: ButtonInteraction<'cached' | 'raw'>,
+  guild: GuildRecord | null,
+  ctx: BotContext,
+): Promise<void> {
   const action = parseButtonId(interaction.customId);
   if (!action) throw new UserError('This button no longer works.');
   if (action.kind === 'retry') await handleRetryButton(interaction, action, guild, ctx);

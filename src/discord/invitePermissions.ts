@@ -14,12 +14,19 @@ export const INVITE_PERMISSIONS: Readonly<Partial<Record<PermissionsString, stri
 
 /** The permissions integer of the invite URL. */
 export function invitePermissions(): bigint {
-  return Object.keys(INVITE_PERMISSIONS).reduce((bits, name) => bits | PermissionFlagsBits[name as PermissionsString], 0n);
+  return Object.keys(INVITE_PERMISSIONS).reduce(
+    (bits, name) => bits | PermissionFlagsBits[name as PermissionsString],
+    0n,
+  );
 }
 
 /** The URL that adds the bot to a server with its slash commands and exactly the permissions above. */
 export function inviteUrl(applicationId: string): string {
-  const query = new URLSearchParams({ client_id: applicationId, scope: 'bot applications.commands', permissions: String(invitePermissions()) });
+  const query = new URLSearchParams({
+    client_id: applicationId,
+    scope: 'bot applications.commands',
+    permissions: String(invitePermissions()),
+  });
   return `https://discord.com/oauth2/authorize?${query.toString()}`;
 }
 

@@ -70,7 +70,7 @@ interface GameBody {
 
 // When neither err_code nor errCode came, the message names the answer (the spec's table, read the other way).
 const ERR_CODE_FOR_MSG: Record<string, number> = {
-  'SUCCESS': 20000,
+  SUCCESS: 20000,
   'RECEIVED.': 40008,
   'SAME TYPE EXCHANGE.': 40011,
   'TIME ERROR.': 40007,
@@ -96,11 +96,20 @@ function numberOrNull(value: unknown): number | null {
 function asGameBody(body: unknown): GameBody | null {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return null;
   const record = body as Record<string, unknown>;
-  const msg = typeof record.msg === 'string' ? record.msg : typeof record.msg === 'number' && Number.isFinite(record.msg) ? String(record.msg) : null;
+  const msg =
+    typeof record.msg === 'string'
+      ? record.msg
+      : typeof record.msg === 'number' && Number.isFinite(record.msg)
+        ? String(record.msg)
+        : null;
   const errCode = numberOrNull(record.err_code) ?? numberOrNull(record.errCode);
   const code = numberOrNull(record.code);
   // Without a message and an error code, nothing in it says what the game did: `{}`, `{"ok":true}`, a proxy's JSON.
-  if (errCode === null && (msg === null || (code === null && ERR_CODE_FOR_MSG[msg.trim().toUpperCase()] === undefined && !/SIGN ERROR/i.test(msg)))) {
+  if (
+    errCode === null &&
+    (msg === null ||
+      (code === null && ERR_CODE_FOR_MSG[msg.trim().toUpperCase()] === undefined && !/SIGN ERROR/i.test(msg)))
+  ) {
     return null;
   }
   return { code, msg, errCode };
@@ -137,7 +146,8 @@ export function classifyAnswer(answer: ApiAnswer): Classification {
   if (httpStatus >= 500 || (httpStatus !== 200 && httpStatus !== 0)) {
     return retry('upstream-error', null, `HTTP ${httpStatus}`);
   }
-  if (answer.tooLarge) return retry('garbage', null, `the answer is larger than ${answer.tooLarge.maxBytes} bytes (cut off)`);
+  if (answer.tooLarge)
+    return retry('garbage', null, `the answer is larger than ${answer.tooLarge.maxBytes} bytes (cut off)`);
 
   const body = asGameBody(answer.body);
   if (!body) return retry('garbage', null, answer.text.slice(0, 200) || '(empty body)');
@@ -157,7 +167,8 @@ export function classifyAnswer(answer: ApiAnswer): Classification {
   if (errCode === 40008) return { kind: 'already-redeemed', reason: 'received', ...base };
   if (errCode === 40011) return { kind: 'already-redeemed', reason: 'same-type', ...base };
   if (errCode !== null && CODE_FINAL[errCode]) return { kind: 'code-final', reason: CODE_FINAL[errCode], ...base };
-  if (errCode !== null && MEMBER_FINAL[errCode]) return { kind: 'member-final', reason: MEMBER_FINAL[errCode], ...base };
+  if (errCode !== null && MEMBER_FINAL[errCode])
+    return { kind: 'member-final', reason: MEMBER_FINAL[errCode], ...base };
   if (errCode === 40004) return retry('server-busy', body.errCode, msg);
   if (errCode === 40019) return retry('too-frequent', body.errCode, msg);
   if (errCode === 40001) {

@@ -13,8 +13,16 @@ export function isFinalCodeStatus(status: CodeStatus): status is FinalCodeStatus
   return FINAL_CODE_STATUSES.includes(status);
 }
 
-const STATUS_FOR_REASON: Record<CodeFinalReason, FinalCodeStatus> = { expired: 'expired', 'not-found': 'invalid', 'used-up': 'used-up' };
-const REASON_FOR_STATUS: Record<FinalCodeStatus, CodeFinalReason> = { expired: 'expired', invalid: 'not-found', 'used-up': 'used-up' };
+const STATUS_FOR_REASON: Record<CodeFinalReason, FinalCodeStatus> = {
+  expired: 'expired',
+  'not-found': 'invalid',
+  'used-up': 'used-up',
+};
+const REASON_FOR_STATUS: Record<FinalCodeStatus, CodeFinalReason> = {
+  expired: 'expired',
+  invalid: 'not-found',
+  'used-up': 'used-up',
+};
 
 /** The status a code gets when the game answers with this code-final reason. */
 export function codeStatusFor(reason: CodeFinalReason): FinalCodeStatus {
@@ -22,7 +30,10 @@ export function codeStatusFor(reason: CodeFinalReason): FinalCodeStatus {
 }
 
 /** The classification a stored dead status stands for (a run that learns it from the store stops as if told). */
-export function deadCodeClassification(status: FinalCodeStatus, raw: { errCode: number | null; msg: string | null }): Classification {
+export function deadCodeClassification(
+  status: FinalCodeStatus,
+  raw: { errCode: number | null; msg: string | null },
+): Classification {
   return { kind: 'code-final', reason: REASON_FOR_STATUS[status], errCode: raw.errCode, msg: raw.msg, httpStatus: 200 };
 }
 
@@ -39,7 +50,11 @@ export function deadCodeText(status: FinalCodeStatus): string {
 }
 
 /** The sentence for a run that the game stopped: "The game says ABC has expired (TIME ERROR. 40007); …". */
-export function deadCodeStopSentence(code: string, reason: CodeFinalReason, raw: { errCode: number | null; msg: string | null }): string {
+export function deadCodeStopSentence(
+  code: string,
+  reason: CodeFinalReason,
+  raw: { errCode: number | null; msg: string | null },
+): string {
   const text = deadCodeText(codeStatusFor(reason));
   return `The game says ${code} ${text} (${raw.msg ?? ''} ${raw.errCode ?? ''}); the run stopped and the code will not be tried again.`;
 }

@@ -44,11 +44,16 @@ export function normalizeCode(input: string): NormalizedCode {
   const bad = SEPARATOR_OR_CONTROL.exec(code);
   if (bad) {
     // JSON.stringify shows a tab as \t and a NUL as \u0000, so the operator sees what was really there.
-    return { ok: false, reason: `${JSON.stringify(code.slice(0, 24))} contains ${describeChar(bad[0])}: a gift code is one word without spaces or control characters` };
+    return {
+      ok: false,
+      reason: `${JSON.stringify(code.slice(0, 24))} contains ${describeChar(bad[0])}: a gift code is one word without spaces or control characters`,
+    };
   }
   if (code.length < 4) return { ok: false, reason: `"${code}" is too short for a gift code (4 to 20 characters)` };
-  if (code.length > 20) return { ok: false, reason: `"${code.slice(0, 24)}…" is too long for a gift code (4 to 20 characters)` };
-  if (!CODE_PATTERN.test(code)) return { ok: false, reason: `"${code}" has characters a gift code never has (letters and digits only)` };
+  if (code.length > 20)
+    return { ok: false, reason: `"${code.slice(0, 24)}…" is too long for a gift code (4 to 20 characters)` };
+  if (!CODE_PATTERN.test(code))
+    return { ok: false, reason: `"${code}" has characters a gift code never has (letters and digits only)` };
   return { ok: true, code: code as GiftCode };
 }
 

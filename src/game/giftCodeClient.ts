@@ -153,7 +153,10 @@ function lastMomentGate(dispatch: Dispatcher['dispatch']): Dispatcher['dispatch'
  * Reads the body up to `maxBytes`: a server (or a proxy in front of it) that sends hundreds of megabytes must not
  * make every member's answer hold that much memory. Past the cap the socket is dropped and the answer is garbage.
  */
-async function readCapped(body: Dispatcher.ResponseData['body'], maxBytes: number): Promise<{ text: string; tooLarge: boolean }> {
+async function readCapped(
+  body: Dispatcher.ResponseData['body'],
+  maxBytes: number,
+): Promise<{ text: string; tooLarge: boolean }> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of body as AsyncIterable<Buffer>) {

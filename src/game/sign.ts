@@ -10,5 +10,7 @@ export function signParams(params: Readonly<Record<string, string | number>>, sa
     .sort()
     .map((key) => `${key}=${params[key]}`)
     .join('&');
-  return createHash('md5').update(base + salt).digest('hex');
+  return createHash('md5')
+    .update(base + salt)
+    .digest('hex');
 }

@@ -20,13 +20,18 @@ export function formatImportReport(report: WhiteoutBotImportReport): string[] {
   ];
   if (report.guilds.length > 0) lines.push('Guilds:');
   for (const g of report.guilds) {
-    const alliances = g.allianceIds.length === 1 ? `alliance ${g.allianceIds[0]}` : `alliances ${g.allianceIds.join(', ')}`;
+    const alliances =
+      g.allianceIds.length === 1 ? `alliance ${g.allianceIds[0]}` : `alliances ${g.allianceIds.join(', ')}`;
     const stateless = g.membersWithoutState > 0 ? ` (${g.membersWithoutState} without a state)` : '';
-    lines.push(`  ${g.id}  ${g.name ? `"${g.name}" ` : ''}(${alliances})  state ${g.defaultState ?? 'unknown'}  ${g.members} member(s)${stateless}`);
+    lines.push(
+      `  ${g.id}  ${g.name ? `"${g.name}" ` : ''}(${alliances})  state ${g.defaultState ?? 'unknown'}  ${g.members} member(s)${stateless}`,
+    );
   }
   const notFinal = Object.entries(report.historyNotFinal);
   if (notFinal.length > 0) {
-    lines.push(`Not taken from the history (the old bot's answer was not final, so giftbot will redeem these): ${notFinal.map(([status, n]) => `${status} × ${n}`).join(', ')}`);
+    lines.push(
+      `Not taken from the history (the old bot's answer was not final, so giftbot will redeem these): ${notFinal.map(([status, n]) => `${status} × ${n}`).join(', ')}`,
+    );
   }
   if (report.problems.length > 0) lines.push('Problems (reported, not fatal):');
   for (const p of report.problems) {
@@ -38,7 +43,9 @@ export function formatImportReport(report: WhiteoutBotImportReport): string[] {
   for (const note of notes) lines.push(`  - ${note}`);
   const toResolve = report.guilds.filter((g) => g.membersWithoutState > 0);
   if (toResolve.length > 0) {
-    lines.push(`Next: find the missing states with ${toResolve.map((g) => `giftbot members resolve ${g.id}`).join(' and ')}.`);
+    lines.push(
+      `Next: find the missing states with ${toResolve.map((g) => `giftbot members resolve ${g.id}`).join(' and ')}.`,
+    );
   }
   if (dryRun) lines.push('Run again without --dry-run to import.');
   return lines;

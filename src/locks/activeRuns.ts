@@ -22,7 +22,9 @@ export interface ActiveRun {
  * check-and-add and the removal, never around a run.
  */
 export interface ActiveRuns {
-  tryEnter(entry: Omit<ActiveRun, 'rerunRequested' | 'progress' | 'lastProgressAt' | 'runId' | 'fence'>): Promise<ActiveRun | null>;
+  tryEnter(
+    entry: Omit<ActiveRun, 'rerunRequested' | 'progress' | 'lastProgressAt' | 'runId' | 'fence'>,
+  ): Promise<ActiveRun | null>;
   leave(key: string): Promise<ActiveRun | undefined>;
   get(key: string): ActiveRun | undefined;
   list(): ActiveRun[];

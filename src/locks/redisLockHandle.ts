@@ -36,7 +36,13 @@ interface HeldLock {
   readonly entry: ActiveLock;
 }
 
-export function createLockHandle(service: RedisLockService, lockKey: RunLockKey, key: string, token: string, sentAt: number): LockHandle {
+export function createLockHandle(
+  service: RedisLockService,
+  lockKey: RunLockKey,
+  key: string,
+  token: string,
+  sentAt: number,
+): LockHandle {
   const lock: HeldLock = {
     service,
     fields: { guildId: lockKey.guildId, game: lockKey.game, code: lockKey.code },
@@ -63,10 +69,13 @@ export function createLockHandle(service: RedisLockService, lockKey: RunLockKey,
   service.active.add(lock.entry);
 
   armDeadlineTimer(lock);
-  lock.maxHoldTimer = setTimeout(() => {
-    lock.maxHoldTimer = undefined;
-    check(lock);
-  }, Math.min(MAX_TIMER_MS, service.maxHoldMs));
+  lock.maxHoldTimer = setTimeout(
+    () => {
+      lock.maxHoldTimer = undefined;
+      check(lock);
+    },
+    Math.min(MAX_TIMER_MS, service.maxHoldMs),
+  );
   scheduleRenewal(lock, sentAt + service.renewEveryMs - performance.now());
 
   return {
@@ -89,7 +98,13 @@ function abort(lock: HeldLock, reason: LockAbortReason, message: string, extra?:
   if (reason !== 'released' && reason !== 'closed') {
     lock.lostReason = reason;
     lock.service.log.warn(
-      { event: EVENTS.lockLost, ...lock.fields, reason, heldMs: Math.round(performance.now() - lock.acquiredAt), ...extra },
+      {
+        event: EVENTS.lockLost,
+        ...lock.fields,
+        reason,
+        heldMs: Math.round(performance.now() - lock.acquiredAt),
+        ...extra,
+      },
       'lock lost',
     );
   }
@@ -125,10 +140,13 @@ function armDeadlineTimer(lock: HeldLock): void {
 
 function scheduleRenewal(lock: HeldLock, delayMs: number): void {
   if (lock.controller.signal.aborted) return;
-  lock.renewTimer = setTimeout(() => {
-    lock.renewTimer = undefined;
-    void renew(lock);
-  }, Math.max(0, delayMs));
+  lock.renewTimer = setTimeout(
+    () => {
+      lock.renewTimer = undefined;
+      void renew(lock);
+    },
+    Math.max(0, delayMs),
+  );
 }
 
 async function renew(lock: HeldLock): Promise<void> {

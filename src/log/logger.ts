@@ -55,10 +55,14 @@ export function createLogger(settings: LoggerSettings): Logger {
   if (settings.destination) return pino(options, settings.destination);
   if (settings.pretty) {
     const target = settings.prettyModule ?? 'pino-pretty';
-    if (isInstalled(target)) return pino({ ...options, transport: { target, options: { translateTime: 'SYS:HH:MM:ss' } } });
+    if (isInstalled(target))
+      return pino({ ...options, transport: { target, options: { translateTime: 'SYS:HH:MM:ss' } } });
     // pino-pretty is a development dependency: a production install (the Docker image) does not have it.
     const log = pino(options);
-    log.warn({ event: EVENTS.logFormatFallback, module: target }, `pretty logs need ${target}, which is not installed (production install): writing JSON lines`);
+    log.warn(
+      { event: EVENTS.logFormatFallback, module: target },
+      `pretty logs need ${target}, which is not installed (production install): writing JSON lines`,
+    );
     return log;
   }
   return pino(options);

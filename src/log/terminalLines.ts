@@ -17,7 +17,9 @@ export function terminalLines(stream: NodeJS.WritableStream = process.stderr): D
       const err = record.err as { message?: unknown } | string | undefined;
       const detail = typeof err === 'string' ? err : typeof err?.message === 'string' ? err.message : '';
       const event = typeof record.event === 'string' ? ` (${record.event})` : '';
-      stream.write(`giftbot [${String(record.level)}] ${String(record.msg ?? '')}${detail ? `: ${detail}` : ''}${event}\n`);
+      stream.write(
+        `giftbot [${String(record.level)}] ${String(record.msg ?? '')}${detail ? `: ${detail}` : ''}${event}\n`,
+      );
     },
   };
 }

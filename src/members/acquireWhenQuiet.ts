@@ -25,7 +25,10 @@ export async function acquireWhenQuiet(budget: RateBudget, options: QuietAcquire
       if (options.busy()) yieldToRun.abort(new Error('a redemption run started'));
     }, pollMs);
     try {
-      await budget.acquire({ priority: options.priority, signal: AbortSignal.any([options.signal, yieldToRun.signal]) });
+      await budget.acquire({
+        priority: options.priority,
+        signal: AbortSignal.any([options.signal, yieldToRun.signal]),
+      });
       return;
     } catch (error) {
       if (options.signal.aborted) throw error;

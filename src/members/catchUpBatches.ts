@@ -3,7 +3,10 @@ import type { Logger } from '../log/logger.ts';
 import type { RunSummary } from '../redeem/runSummary.ts';
 import type { CatchUpRun } from './discoverySummary.ts';
 
-export type CatchUpFn = (guildId: string, fids: readonly string[]) => Promise<{ runs: readonly RunSummary[]; skipped: string | null }>;
+export type CatchUpFn = (
+  guildId: string,
+  fids: readonly string[],
+) => Promise<{ runs: readonly RunSummary[]; skipped: string | null }>;
 
 export interface CatchUpBatches {
   /** Queues a member whose state was just found. */
@@ -19,7 +22,12 @@ export interface CatchUpBatches {
  * Catch-up for members a state search finds, one batch at a time in the background, so found members get their codes
  * while the search goes on.
  */
-export function createCatchUpBatches(options: { guildId: string; catchUp: CatchUpFn | undefined; log: Logger; shutdownSignal: AbortSignal | undefined }): CatchUpBatches {
+export function createCatchUpBatches(options: {
+  guildId: string;
+  catchUp: CatchUpFn | undefined;
+  log: Logger;
+  shutdownSignal: AbortSignal | undefined;
+}): CatchUpBatches {
   const runs: CatchUpRun[] = [];
   const queue: string[] = [];
   let skipped: string | null = null;
@@ -32,10 +40,20 @@ export function createCatchUpBatches(options: { guildId: string; catchUp: CatchU
         const report = await catchUp(options.guildId, batch);
         if (report.skipped) skipped = report.skipped;
         for (const s of report.runs) {
-          runs.push({ code: s.code, status: s.status, success: s.counts.success, already: s.counts.already, failed: s.counts.failed, message: s.message });
+          runs.push({
+            code: s.code,
+            status: s.status,
+            success: s.counts.success,
+            already: s.counts.already,
+            failed: s.counts.failed,
+            message: s.message,
+          });
         }
       } catch (error) {
-        options.log.error({ event: EVENTS.runFailed, guildId: options.guildId, trigger: 'catch-up', err: error }, 'catch-up after state discovery failed');
+        options.log.error(
+          { event: EVENTS.runFailed, guildId: options.guildId, trigger: 'catch-up', err: error },
+          'catch-up after state discovery failed',
+        );
       }
     }
     loop = null;

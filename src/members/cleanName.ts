@@ -3,8 +3,9 @@
  * string commands DCS/SOS/PM/APC (`ESC P|X|^|_` … ST), and two-byte escapes (`ESC` + one byte). A name printed in a
  * terminal or a log viewer must not be able to move the cursor, retitle the window or hide what follows it.
  */
-// oxlint-disable-next-line no-control-regex -- matching terminal escape sequences is the point.
-const ESCAPE_SEQUENCE = /(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]|(?:\x1b\]|\x9d)[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?|(?:\x1b[PX^_]|[\x90\x98\x9e\x9f])[^\x1b\x9c]*(?:\x1b\\|\x9c)?|\x1b[ -~]?/g;
+const ESCAPE_SEQUENCE =
+  // oxlint-disable-next-line no-control-regex -- matching terminal escape sequences is the point.
+  /(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]|(?:\x1b\]|\x9d)[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?|(?:\x1b[PX^_]|[\x90\x98\x9e\x9f])[^\x1b\x9c]*(?:\x1b\\|\x9c)?|\x1b[ -~]?/g;
 /** Line breaks and tabs read as a space: "Anna\nB" stays two words. */
 const BREAKS = /[\t\n\v\f\r\u2028\u2029]+/g;
 /** The C0 and C1 control characters and DEL. Letters of every script, emoji and joiners are not touched. */

@@ -82,10 +82,16 @@ export function countDiscoveries(members: readonly MemberDiscovery[]): Discovery
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
-export function describeDiscovery(summary: Pick<DiscoverySummary, 'counts' | 'probes' | 'catchUp' | 'catchUpSkipped' | 'status'>, detail?: string): string {
+export function describeDiscovery(
+  summary: Pick<DiscoverySummary, 'counts' | 'probes' | 'catchUp' | 'catchUpSkipped' | 'status'>,
+  detail?: string,
+): string {
   const { counts } = summary;
-  if (counts.total === 0) return [detail, 'Every member\'s state is known; nothing to look up.'].filter(Boolean).join(' ');
-  const parts = [`Looked up ${plural(counts.total, 'member')} with ${plural(summary.probes, 'probe')}: ${counts.found} found`];
+  if (counts.total === 0)
+    return [detail, "Every member's state is known; nothing to look up."].filter(Boolean).join(' ');
+  const parts = [
+    `Looked up ${plural(counts.total, 'member')} with ${plural(summary.probes, 'probe')}: ${counts.found} found`,
+  ];
   if (counts.notFound > 0) parts.push(`${counts.notFound} matched no state (check the id)`);
   if (counts.noSuchPlayer > 0) parts.push(`${counts.noSuchPlayer} not a player the game knows (check the id)`);
   if (counts.unresolved > 0) parts.push(`${counts.unresolved} not finished yet (run it again to go on)`);
@@ -118,7 +124,9 @@ export function formatMemberDiscovery(m: MemberDiscovery): string {
 export function formatDiscoverySummary(summary: DiscoverySummary, { limit = 50 }: { limit?: number } = {}): string[] {
   const lines = [summary.message];
   if (summary.members.length > 0) {
-    lines.push(`${plural(summary.probes, 'probe')} · ${summary.transient} busy answer(s) retried · ${summary.rateLimited} rate-limited · ${(summary.durationMs / 1000).toFixed(1)} s`);
+    lines.push(
+      `${plural(summary.probes, 'probe')} · ${summary.transient} busy answer(s) retried · ${summary.rateLimited} rate-limited · ${(summary.durationMs / 1000).toFixed(1)} s`,
+    );
   }
   for (const m of summary.members.slice(0, limit)) lines.push(`  ${formatMemberDiscovery(m)}`);
   if (limit > 0 && summary.members.length > limit) lines.push(`  … and ${summary.members.length - limit} more`);

@@ -45,7 +45,9 @@ export function layoutFromHeader(cells: readonly string[]): MemberCsvLayout | nu
   });
   if (found.fid === undefined && found.state === undefined && found.name === undefined) return null;
   if (found.fid === undefined) {
-    throw new MemberCsvError(`The header "${trimmed.join(',')}" has no player id column: name it fid (or id), e.g. fid,state,name.`);
+    throw new MemberCsvError(
+      `The header "${trimmed.join(',')}" has no player id column: name it fid (or id), e.g. fid,state,name.`,
+    );
   }
   return { fid: found.fid, state: found.state ?? null, name: found.name ?? null, width: trimmed.length, ignored };
 }

@@ -32,7 +32,8 @@ export async function planStateSearch(store: Store, guild: GuildRecord, options:
 
   // Mates whose state is confirmed tell where the others probably are.
   const mateStates = new Map<number, number>();
-  for (const m of roster) if (m.state !== null && m.stateStatus === 'ok') mateStates.set(m.state, (mateStates.get(m.state) ?? 0) + 1);
+  for (const m of roster)
+    if (m.state !== null && m.stateStatus === 'ok') mateStates.set(m.state, (mateStates.get(m.state) ?? 0) + 1);
 
   const tasks: SearchTask[] = [];
   for (const member of targets) {
@@ -41,9 +42,19 @@ export async function planStateSearch(store: Store, guild: GuildRecord, options:
     // The state a redemption was refused with (USER INFO ERROR) is ruled out already.
     if (member.stateStatus === 'wrong' && member.state !== null && !ruled.has(member.state)) {
       ruled.add(member.state);
-      if (options.write) await store.wrongStates.record(game, member.fid, member.state, { errCode: 40020, msg: 'refused in a redemption' });
+      if (options.write)
+        await store.wrongStates.record(game, member.fid, member.state, {
+          errCode: 40020,
+          msg: 'refused in a redemption',
+        });
     }
-    const candidates = stateCandidates({ allianceState: guild.defaultState, mateStates, fallbackCentre: member.state, range: options.range, exclude: ruled });
+    const candidates = stateCandidates({
+      allianceState: guild.defaultState,
+      mateStates,
+      fallbackCentre: member.state,
+      range: options.range,
+      exclude: ruled,
+    });
     tasks.push({ member, candidates, next: 0, probes: 0, transient: 0, ruledOut: ruled.size });
   }
   return tasks;

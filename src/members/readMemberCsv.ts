@@ -36,12 +36,15 @@ const SEPARATORS = [',', ';', '\t'];
  * fields may hold separators, quotes and line breaks. Bad lines are reported with their number and reason, so an
  * admin can fix the file; a file that is not UTF-8 text at all is refused with a MemberCsvError.
  */
-export async function readMemberCsv(source: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>): Promise<MemberCsv> {
+export async function readMemberCsv(
+  source: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>,
+): Promise<MemberCsv> {
   const { delimiter, chunks } = await peekDelimiter(decodeUtf8(source));
   const result: MemberCsv = { members: [], rejected: [], rejectedCount: 0, ignoredColumns: [] };
   const reject = (line: number, text: string, reason: string) => {
     result.rejectedCount += 1;
-    if (result.rejected.length < REPORTED_REJECTS) result.rejected.push({ line, text: shorten(cleanName(text) ?? ''), reason });
+    if (result.rejected.length < REPORTED_REJECTS)
+      result.rejected.push({ line, text: shorten(cleanName(text) ?? ''), reason });
   };
   let lastLine = 0;
   let tooLong: number | null = null;
@@ -58,12 +61,19 @@ export async function readMemberCsv(source: AsyncIterable<Uint8Array | string> |
       if (layout !== POSITIONAL_LAYOUT) return null;
     }
     const member = memberFrom(record, layout, delimiter);
-    if (!isValidFid(member.fid)) reject(line, record.join(delimiter), `"${shown(member.fid)}" is not a player id (digits only)`);
-    else if (member.state !== '' && !isValidState(member.state)) reject(line, record.join(delimiter), `"${shown(member.state)}" is not a state number`);
-    else if (seen.has(member.fid)) reject(line, record.join(delimiter), `player ${member.fid} is already on line ${seen.get(member.fid)}`);
+    if (!isValidFid(member.fid))
+      reject(line, record.join(delimiter), `"${shown(member.fid)}" is not a player id (digits only)`);
+    else if (member.state !== '' && !isValidState(member.state))
+      reject(line, record.join(delimiter), `"${shown(member.state)}" is not a state number`);
+    else if (seen.has(member.fid))
+      reject(line, record.join(delimiter), `player ${member.fid} is already on line ${seen.get(member.fid)}`);
     else {
       seen.set(member.fid, line);
-      result.members.push({ fid: member.fid, state: member.state === '' ? null : Number(member.state), name: cleanName(member.name) });
+      result.members.push({
+        fid: member.fid,
+        state: member.state === '' ? null : Number(member.state),
+        name: cleanName(member.name),
+      });
     }
     return null;
   };
@@ -80,7 +90,8 @@ export async function readMemberCsv(source: AsyncIterable<Uint8Array | string> |
     on_skip: (error: CsvError | undefined) => {
       // A too-long line ends the parse; anything else (a quote never closed) is one bad line.
       if (error?.code === 'CSV_MAX_RECORD_SIZE') tooLong = lastLine + 1;
-      else if (error?.code === 'CSV_QUOTE_NOT_CLOSED') reject(lastLine + 1, '', 'a quote opens here and is never closed, so the rest of the file reads as one field');
+      else if (error?.code === 'CSV_QUOTE_NOT_CLOSED')
+        reject(lastLine + 1, '', 'a quote opens here and is never closed, so the rest of the file reads as one field');
       else reject(lastLine + 1, '', `cannot be read as CSV (${error?.message.split(':')[0] ?? 'unknown error'})`);
       return undefined;
     },
@@ -92,26 +103,41 @@ export async function readMemberCsv(source: AsyncIterable<Uint8Array | string> |
     if (error instanceof CsvError) throw new MemberCsvError(`The file cannot be read as CSV: ${error.message}`);
     throw error;
   }
-  if (tooLong !== null) throw new MemberCsvError(`Line ${tooLong} is longer than ${MAX_LINE_CHARS.toLocaleString('en')} characters: this is not a roster CSV (fid,state,name).`);
+  if (tooLong !== null)
+    throw new MemberCsvError(
+      `Line ${tooLong} is longer than ${MAX_LINE_CHARS.toLocaleString('en')} characters: this is not a roster CSV (fid,state,name).`,
+    );
   return result;
 }
 
-function memberFrom(record: readonly string[], layout: MemberCsvLayout, delimiter: string): { fid: string; state: string; name: string | null } {
+function memberFrom(
+  record: readonly string[],
+  layout: MemberCsvLayout,
+  delimiter: string,
+): { fid: string; state: string; name: string | null } {
   const cell = (index: number | null) => (index === null ? '' : unquote(record[index] ?? ''));
   // A name in the last column keeps any separators it holds unquoted ("Dan; the; semicolon").
   const nameSpills = layout.name !== null && layout.name === layout.width - 1 && record.length > layout.width;
-  const name = nameSpills ? record.slice(layout.name!).join(delimiter) : layout.name === null ? null : cell(layout.name);
+  const name = nameSpills
+    ? record.slice(layout.name!).join(delimiter)
+    : layout.name === null
+      ? null
+      : cell(layout.name);
   return { fid: cell(layout.fid), state: cell(layout.state), name };
 }
 
 /** A cell trimmed; a quoted one after a space (`1, "Eve ""E""", …`), which the parser keeps as it is, unquoted. */
 function unquote(raw: string): string {
   const text = raw.trim();
-  return text.length >= 2 && text.startsWith('"') && text.endsWith('"') ? text.slice(1, -1).replaceAll('""', '"') : text;
+  return text.length >= 2 && text.startsWith('"') && text.endsWith('"')
+    ? text.slice(1, -1).replaceAll('""', '"')
+    : text;
 }
 
 /** UTF-8 text, chunk by chunk; a NUL byte or a byte sequence that is not UTF-8 refuses the whole file. */
-async function* decodeUtf8(source: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>): AsyncGenerator<string> {
+async function* decodeUtf8(
+  source: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>,
+): AsyncGenerator<string> {
   const decoder = new TextDecoder('utf-8', { fatal: true });
   let first = true;
   for await (const chunk of source) {
@@ -119,21 +145,28 @@ async function* decodeUtf8(source: AsyncIterable<Uint8Array | string> | Iterable
     try {
       text = typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
     } catch {
-      throw new MemberCsvError('The file is not UTF-8 text (is it a spreadsheet or another binary file?). Save it as CSV (UTF-8) and try again.');
+      throw new MemberCsvError(
+        'The file is not UTF-8 text (is it a spreadsheet or another binary file?). Save it as CSV (UTF-8) and try again.',
+      );
     }
     // TextDecoder drops a byte-order mark from bytes; a string may still start with one.
     if (first && text !== '') {
       text = text.replace(/^\uFEFF/, '');
       first = false;
     }
-    if (text.includes('\0')) throw new MemberCsvError('The file contains NUL bytes: it is a binary file, not CSV. Save it as CSV (UTF-8) and try again.');
+    if (text.includes('\0'))
+      throw new MemberCsvError(
+        'The file contains NUL bytes: it is a binary file, not CSV. Save it as CSV (UTF-8) and try again.',
+      );
     if (text !== '') yield text;
   }
   try {
     const rest = decoder.decode();
     if (rest !== '') yield rest;
   } catch {
-    throw new MemberCsvError('The file is not UTF-8 text: it ends in the middle of a character. Save it as CSV (UTF-8) and try again.');
+    throw new MemberCsvError(
+      'The file is not UTF-8 text: it ends in the middle of a character. Save it as CSV (UTF-8) and try again.',
+    );
   }
 }
 
@@ -141,7 +174,9 @@ async function* decodeUtf8(source: AsyncIterable<Uint8Array | string> | Iterable
  * The separator is the first comma, semicolon or tab outside quotes on the first line that is not blank or a comment
  * (a player id or a header word comes before it, and neither holds one). Reads only as far as that line.
  */
-async function peekDelimiter(chunks: AsyncGenerator<string>): Promise<{ delimiter: string; chunks: AsyncIterable<string> }> {
+async function peekDelimiter(
+  chunks: AsyncGenerator<string>,
+): Promise<{ delimiter: string; chunks: AsyncIterable<string> }> {
   const head: string[] = [];
   let delimiter: string | null = null;
   let text = '';

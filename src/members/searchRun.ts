@@ -86,7 +86,13 @@ export interface SearchRun {
 }
 
 /** Records how one member's search ended and tells the caller. */
-export function finishMember(run: SearchRun, task: SearchTask, outcome: MemberDiscovery['outcome'], state: number | null, reason: string | null): void {
+export function finishMember(
+  run: SearchRun,
+  task: SearchTask,
+  outcome: MemberDiscovery['outcome'],
+  state: number | null,
+  reason: string | null,
+): void {
   const result: MemberDiscovery = {
     fid: task.member.fid,
     name: task.member.name,
@@ -103,6 +109,9 @@ export function finishMember(run: SearchRun, task: SearchTask, outcome: MemberDi
     run.options.onMember?.(result);
   } catch (error) {
     // A progress display that fails must not stop the search.
-    run.deps.log.warn({ event: EVENTS.stateProgressFailed, guildId: run.guild.id, fid: result.fid, err: error }, 'state discovery progress callback failed');
+    run.deps.log.warn(
+      { event: EVENTS.stateProgressFailed, guildId: run.guild.id, fid: result.fid, err: error },
+      'state discovery progress callback failed',
+    );
   }
 }

@@ -23,7 +23,12 @@ export function createStateDiscovery(deps: StateDiscoveryDeps): StateDiscovery {
   const { store } = deps;
   const running = new Map<string, Promise<DiscoverySummary>>();
 
-  function emptySummary(guildId: string, game: Game | null, status: DiscoverySummary['status'], message: string): DiscoverySummary {
+  function emptySummary(
+    guildId: string,
+    game: Game | null,
+    status: DiscoverySummary['status'],
+    message: string,
+  ): DiscoverySummary {
     return {
       status,
       guildId,
@@ -43,9 +48,15 @@ export function createStateDiscovery(deps: StateDiscoveryDeps): StateDiscovery {
   return {
     async resolve(guildId, options = {}) {
       const guild = await store.guilds.get(guildId);
-      if (!guild) return emptySummary(guildId, null, 'refused', `This server has no alliance set up yet (guild ${guildId}).`);
+      if (!guild)
+        return emptySummary(guildId, null, 'refused', `This server has no alliance set up yet (guild ${guildId}).`);
       if (running.has(guildId)) {
-        return emptySummary(guildId, guild.game, 'already-running', 'A state lookup for this alliance is already running; its report comes when it ends.');
+        return emptySummary(
+          guildId,
+          guild.game,
+          'already-running',
+          'A state lookup for this alliance is already running; its report comes when it ends.',
+        );
       }
       const promise = runStateSearch(deps, guild, options).finally(() => running.delete(guildId));
       running.set(guildId, promise);

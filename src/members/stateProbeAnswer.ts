@@ -6,10 +6,29 @@ import type { SearchTask } from './planStateSearch.ts';
 import { finishMember, NO_STATE_MATCHES, type SearchRun } from './searchRun.ts';
 
 /** What one probe's answer says about the member's state. */
-export async function applyProbeAnswer(run: SearchRun, task: SearchTask, kid: number, answer: ApiAnswer, c: Classification): Promise<void> {
+export async function applyProbeAnswer(
+  run: SearchRun,
+  task: SearchTask,
+  kid: number,
+  answer: ApiAnswer,
+  c: Classification,
+): Promise<void> {
   const { deps, game, guild } = run;
   const fid = task.member.fid;
-  deps.log.debug({ event: EVENTS.stateProbe, guildId: guild.id, game, fid, kid, httpStatus: answer.httpStatus, err_code: c.errCode, err_msg: c.msg, kind: c.kind }, 'state probe');
+  deps.log.debug(
+    {
+      event: EVENTS.stateProbe,
+      guildId: guild.id,
+      game,
+      fid,
+      kid,
+      httpStatus: answer.httpStatus,
+      err_code: c.errCode,
+      err_msg: c.msg,
+      kind: c.kind,
+    },
+    'state probe',
+  );
   if (c.kind === 'retry-later') {
     busyAnswer(run, task, kid, answer, c);
     return;
@@ -18,7 +37,10 @@ export async function applyProbeAnswer(run: SearchRun, task: SearchTask, kid: nu
     run.configError = c;
     run.stop.abort(new Error('config-error'));
     run.queue.push(task);
-    deps.log.error({ event: EVENTS.configError, guildId: guild.id, game, fid, reason: c.reason, err_msg: c.msg }, 'the game API refused a state probe as malformed: stopping state discovery');
+    deps.log.error(
+      { event: EVENTS.configError, guildId: guild.id, game, fid, reason: c.reason, err_msg: c.msg },
+      'the game API refused a state probe as malformed: stopping state discovery',
+    );
     return;
   }
   if (c.kind === 'member-final' && c.reason === 'wrong-state') {
@@ -26,8 +48,17 @@ export async function applyProbeAnswer(run: SearchRun, task: SearchTask, kid: nu
     return;
   }
   if (c.kind === 'member-final' && c.reason === 'no-such-player') {
-    deps.log.warn({ event: EVENTS.statePlayerMissing, guildId: guild.id, game, fid, err_code: c.errCode, err_msg: c.msg }, 'the game knows no such player');
-    finishMember(run, task, 'no-such-player', null, `the game says "${c.msg ?? 'role not exist'}": check the player id`);
+    deps.log.warn(
+      { event: EVENTS.statePlayerMissing, guildId: guild.id, game, fid, err_code: c.errCode, err_msg: c.msg },
+      'the game knows no such player',
+    );
+    finishMember(
+      run,
+      task,
+      'no-such-player',
+      null,
+      `the game says "${c.msg ?? 'role not exist'}": check the player id`,
+    );
     return;
   }
   // Anything else (CDK NOT FOUND, as expected, or any code-level answer) comes after the game accepted the player
@@ -36,7 +67,13 @@ export async function applyProbeAnswer(run: SearchRun, task: SearchTask, kid: nu
 }
 
 /** Busy, throttled or lost: no verdict about the state. Try the same state again later. */
-function busyAnswer(run: SearchRun, task: SearchTask, kid: number, answer: ApiAnswer, c: Extract<Classification, { kind: 'retry-later' }>): void {
+function busyAnswer(
+  run: SearchRun,
+  task: SearchTask,
+  kid: number,
+  answer: ApiAnswer,
+  c: Extract<Classification, { kind: 'retry-later' }>,
+): void {
   run.transient += 1;
   if (c.reason === 'rate-limited') run.rateLimited += 1;
   if (answer.transportError?.kind === 'aborted' || run.signal.aborted) {
@@ -45,7 +82,13 @@ function busyAnswer(run: SearchRun, task: SearchTask, kid: number, answer: ApiAn
   }
   task.transient += 1;
   if (task.transient >= run.retry.maxAttempts) {
-    finishMember(run, task, 'unresolved', null, `the game was busy (${c.msg ?? c.reason}); the next run goes on from state ${kid}`);
+    finishMember(
+      run,
+      task,
+      'unresolved',
+      null,
+      `the game was busy (${c.msg ?? c.reason}); the next run goes on from state ${kid}`,
+    );
     return;
   }
   run.queue.push(task, performance.now() + retryDelayMs(run.retry, task.transient, c.delayMs));
@@ -67,7 +110,10 @@ async function wrongState(run: SearchRun, task: SearchTask, kid: number, c: Clas
   // run would report and a restart would search again): its state becomes unknown until an admin sets one.
   const reason = `${NO_STATE_MATCHES} (none of the ${task.ruledOut} states tried, up to ${run.range} either side of ${guild.defaultState ?? 'the centre'}, accepted it; the game gives the same answer for an unknown id)`;
   await deps.store.members.setState(guild.id, fid, null, 'unknown');
-  deps.log.warn({ event: EVENTS.stateNotFound, guildId: guild.id, game, fid, ruledOut: task.ruledOut, probes: task.probes, reason }, 'no state matches this id');
+  deps.log.warn(
+    { event: EVENTS.stateNotFound, guildId: guild.id, game, fid, ruledOut: task.ruledOut, probes: task.probes, reason },
+    'no state matches this id',
+  );
   finishMember(run, task, 'not-found', null, reason);
 }
 
@@ -78,11 +124,24 @@ async function memberFound(run: SearchRun, task: SearchTask, state: number): Pro
   // The state belongs to the player: fix every roster entry of theirs in this game, not only this alliance's.
   for (const other of await store.guilds.list({ game })) {
     const entry = other.id === guild.id ? task.member : await store.members.get(other.id, fid);
-    if (entry && (entry.state !== state || entry.stateStatus !== 'ok')) await store.members.setState(other.id, fid, state, 'ok');
+    if (entry && (entry.state !== state || entry.stateStatus !== 'ok'))
+      await store.members.setState(other.id, fid, state, 'ok');
   }
   const reopened = await store.ledger.reopenWrongState(game, fid);
   await store.wrongStates.clear(game, fid);
-  log.info({ event: EVENTS.stateFound, guildId: guild.id, game, fid, state, previousState: task.member.state, probes: task.probes, reopened }, 'state found');
+  log.info(
+    {
+      event: EVENTS.stateFound,
+      guildId: guild.id,
+      game,
+      fid,
+      state,
+      previousState: task.member.state,
+      probes: task.probes,
+      reopened,
+    },
+    'state found',
+  );
   finishMember(run, task, 'found', state, null);
   run.catchUp.add(fid);
 }

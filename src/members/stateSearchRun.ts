@@ -10,7 +10,13 @@ import { createCatchUpBatches } from './catchUpBatches.ts';
 import { countDiscoveries, describeDiscovery, type DiscoverySummary } from './discoverySummary.ts';
 import { impossibleCode } from './impossibleCode.ts';
 import { planStateSearch, type SearchTask } from './planStateSearch.ts';
-import { finishMember, NO_STATE_MATCHES, type ResolveOptions, type SearchRun, type StateDiscoveryDeps } from './searchRun.ts';
+import {
+  finishMember,
+  NO_STATE_MATCHES,
+  type ResolveOptions,
+  type SearchRun,
+  type StateDiscoveryDeps,
+} from './searchRun.ts';
 import { applyProbeAnswer } from './stateProbeAnswer.ts';
 
 // The options and the search's state live in searchRun.ts (the answer handling imports them too); re-exported here
@@ -21,12 +27,31 @@ export { NO_STATE_MATCHES, type ResolveOptions, type StateDiscoveryDeps } from '
  * One state search for an alliance: probe each member's candidate states with an impossible code (the right state
  * answers "code not found", a wrong one "user info error", an unknown player "role not exist"), behind redemptions.
  */
-export async function runStateSearch(deps: StateDiscoveryDeps, guild: GuildRecord, options: ResolveOptions): Promise<DiscoverySummary> {
+export async function runStateSearch(
+  deps: StateDiscoveryDeps,
+  guild: GuildRecord,
+  options: ResolveOptions,
+): Promise<DiscoverySummary> {
   const started = performance.now();
   const game = guild.game;
   const range = options.range ?? deps.range;
-  const tasks = await planStateSearch(deps.store, guild, { fids: options.fids, range, restart: options.restart, write: true });
-  deps.log.info({ event: EVENTS.stateDiscoveryStarted, guildId: guild.id, game, members: tasks.length, range, allianceState: guild.defaultState }, 'state discovery started');
+  const tasks = await planStateSearch(deps.store, guild, {
+    fids: options.fids,
+    range,
+    restart: options.restart,
+    write: true,
+  });
+  deps.log.info(
+    {
+      event: EVENTS.stateDiscoveryStarted,
+      guildId: guild.id,
+      game,
+      members: tasks.length,
+      range,
+      allianceState: guild.defaultState,
+    },
+    'state discovery started',
+  );
 
   const budget = deps.budgetFor(game);
   const stop = new AbortController();
@@ -39,7 +64,12 @@ export async function runStateSearch(deps: StateDiscoveryDeps, guild: GuildRecor
     retry: deps.retry ?? DEFAULT_RETRY_POLICY,
     queue: createMemberQueue<SearchTask>([]),
     results: new Map(),
-    catchUp: createCatchUpBatches({ guildId: guild.id, catchUp: options.catchUp === false ? undefined : deps.catchUp, log: deps.log, shutdownSignal: deps.shutdownSignal }),
+    catchUp: createCatchUpBatches({
+      guildId: guild.id,
+      catchUp: options.catchUp === false ? undefined : deps.catchUp,
+      log: deps.log,
+      shutdownSignal: deps.shutdownSignal,
+    }),
     probeCode: impossibleCode(),
     stop,
     signal: deps.shutdownSignal ? AbortSignal.any([stop.signal, deps.shutdownSignal]) : stop.signal,
@@ -54,8 +84,14 @@ export async function runStateSearch(deps: StateDiscoveryDeps, guild: GuildRecor
       run.queue.push(task);
       continue;
     }
-    const reason = task.ruledOut > 0 ? `${NO_STATE_MATCHES} (all ${task.ruledOut} states within ${range} of the alliance's state are ruled out)` : "no state to start from: set the alliance's state";
-    deps.log.warn({ event: EVENTS.stateNotFound, guildId: guild.id, game, fid: task.member.fid, ruledOut: task.ruledOut, reason }, 'state not found');
+    const reason =
+      task.ruledOut > 0
+        ? `${NO_STATE_MATCHES} (all ${task.ruledOut} states within ${range} of the alliance's state are ruled out)`
+        : "no state to start from: set the alliance's state";
+    deps.log.warn(
+      { event: EVENTS.stateNotFound, guildId: guild.id, game, fid: task.member.fid, ruledOut: task.ruledOut, reason },
+      'state not found',
+    );
     finishMember(run, task, 'not-found', null, reason);
   }
 
@@ -63,7 +99,14 @@ export async function runStateSearch(deps: StateDiscoveryDeps, guild: GuildRecor
   await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, run.queue.size())) }, () => worker(run)));
   // Members the search did not finish (stopped early): their ruled-out states are kept for the next run.
   for (const task of run.queue.drain()) {
-    if (!run.results.has(task.member.fid)) finishMember(run, task, 'unresolved', null, run.configError ? 'stopped: the game refused our requests as malformed' : 'stopped before the end');
+    if (!run.results.has(task.member.fid))
+      finishMember(
+        run,
+        task,
+        'unresolved',
+        null,
+        run.configError ? 'stopped: the game refused our requests as malformed' : 'stopped before the end',
+      );
   }
   await run.catchUp.drained();
   return summarise(run, tasks, started);
@@ -130,8 +173,34 @@ function summarise(run: SearchRun, tasks: readonly SearchTask[], started: number
         ? 'The bot is shutting down; the search goes on from here next time.'
         : undefined;
   const durationMs = Math.round(performance.now() - started);
-  const summary: DiscoverySummary = { status, guildId: guild.id, game, members, counts, probes, transient, rateLimited, catchUp: run.catchUp.runs, catchUpSkipped: run.catchUp.skipped(), durationMs, message: '' };
+  const summary: DiscoverySummary = {
+    status,
+    guildId: guild.id,
+    game,
+    members,
+    counts,
+    probes,
+    transient,
+    rateLimited,
+    catchUp: run.catchUp.runs,
+    catchUpSkipped: run.catchUp.skipped(),
+    durationMs,
+    message: '',
+  };
   summary.message = describeDiscovery(summary, detail);
-  run.deps.log.info({ event: EVENTS.stateDiscoveryFinished, guildId: guild.id, game, status, counts, probes, transient, rateLimited, durationMs }, summary.message);
+  run.deps.log.info(
+    {
+      event: EVENTS.stateDiscoveryFinished,
+      guildId: guild.id,
+      game,
+      status,
+      counts,
+      probes,
+      transient,
+      rateLimited,
+      durationMs,
+    },
+    summary.message,
+  );
   return summary;
 }

@@ -57,7 +57,10 @@ export function installGracefulShutdown(options: GracefulShutdownOptions): Grace
 
   async function shutdown(signal: NodeJS.Signals): Promise<number> {
     const started = performance.now();
-    log.info({ event: EVENTS.appStopping, signal, timeoutMs: options.timeoutMs }, 'signal received: no new work; calls in flight finish and are recorded, then giftbot stops');
+    log.info(
+      { event: EVENTS.appStopping, signal, timeoutMs: options.timeoutMs },
+      'signal received: no new work; calls in flight finish and are recorded, then giftbot stops',
+    );
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<'timeout'>((resolve) => {
       timer = setTimeout(() => resolve('timeout'), options.timeoutMs);
@@ -71,7 +74,10 @@ export function installGracefulShutdown(options: GracefulShutdownOptions): Grace
           await step.run();
         } catch (error) {
           failed = true;
-          log.error({ event: EVENTS.appStopping, step: step.name, err: error }, `shutdown step "${step.name}" failed; carrying on with the rest`);
+          log.error(
+            { event: EVENTS.appStopping, step: step.name, err: error },
+            `shutdown step "${step.name}" failed; carrying on with the rest`,
+          );
         }
       }
       return failed ? ('failed' as const) : ('done' as const);
@@ -79,7 +85,10 @@ export function installGracefulShutdown(options: GracefulShutdownOptions): Grace
     const result = await Promise.race([work, deadline]);
     clearTimeout(timer);
     if (result === 'timeout') {
-      log.error({ event: EVENTS.shutdownTimeout, timeoutMs: options.timeoutMs, step: current }, `shutdown took longer than ${options.timeoutMs} ms (at "${current}"): exiting now; unfinished members are checked again on the next start`);
+      log.error(
+        { event: EVENTS.shutdownTimeout, timeoutMs: options.timeoutMs, step: current },
+        `shutdown took longer than ${options.timeoutMs} ms (at "${current}"): exiting now; unfinished members are checked again on the next start`,
+      );
       return finish(1);
     }
     log.info({ event: EVENTS.appStopped, durationMs: Math.round(performance.now() - started) }, 'giftbot stopped');
@@ -88,9 +97,17 @@ export function installGracefulShutdown(options: GracefulShutdownOptions): Grace
 
   function trigger(signal: NodeJS.Signals): Promise<number> {
     // One Ctrl-C under `npm start` arrives twice: from the terminal and forwarded by npm. Only a later one forces.
-    if (stopping && first?.signal === signal && performance.now() - first.at < (options.repeatWindowMs ?? REPEAT_WINDOW_MS)) return stopping;
+    if (
+      stopping &&
+      first?.signal === signal &&
+      performance.now() - first.at < (options.repeatWindowMs ?? REPEAT_WINDOW_MS)
+    )
+      return stopping;
     if (stopping) {
-      log.warn({ event: EVENTS.shutdownForced, signal }, 'second signal: exiting now; unfinished members are checked again on the next start');
+      log.warn(
+        { event: EVENTS.shutdownForced, signal },
+        'second signal: exiting now; unfinished members are checked again on the next start',
+      );
       return finish(128 + (constants.signals[signal] ?? 1));
     }
     first = { signal, at: performance.now() };

@@ -26,10 +26,22 @@ export interface HealthSources {
 }
 
 export function healthChecks(sources: HealthSources): HealthCheck[] {
-  const checks: HealthCheck[] = [{ name: 'store', check: () => sources.store.checkWritable(), failure: 'the database cannot be written' }];
+  const checks: HealthCheck[] = [
+    { name: 'store', check: () => sources.store.checkWritable(), failure: 'the database cannot be written' },
+  ];
   const { runLock, discordReady } = sources;
-  if (runLock) checks.push({ name: 'redis', check: () => runLock.ping(), failure: 'Redis does not answer (REDIS_URL): automatic runs are deferred' });
-  if (discordReady) checks.push({ name: 'discord', check: async () => discordReady(), failure: 'the Discord gateway is not connected' });
+  if (runLock)
+    checks.push({
+      name: 'redis',
+      check: () => runLock.ping(),
+      failure: 'Redis does not answer (REDIS_URL): automatic runs are deferred',
+    });
+  if (discordReady)
+    checks.push({
+      name: 'discord',
+      check: async () => discordReady(),
+      failure: 'the Discord gateway is not connected',
+    });
   return checks;
 }
 
@@ -52,7 +64,13 @@ async function withTimeout(check: Promise<boolean>, timeoutMs: number): Promise<
     timer = setTimeout(() => resolve(false), timeoutMs);
   });
   try {
-    return await Promise.race([check.then((ok) => ok === true, () => false), timeout]);
+    return await Promise.race([
+      check.then(
+        (ok) => ok === true,
+        () => false,
+      ),
+      timeout,
+    ]);
   } finally {
     clearTimeout(timer);
   }

@@ -3,7 +3,14 @@ import type { Registry } from 'prom-client';
 import { GAMES } from '../game/games.ts';
 import type { RunListener } from '../redeem/runListener.ts';
 import { registerStateGauges } from './stateGauges.ts';
-import { ANSWER_KINDS, FEED_OUTCOMES, LOCK_EVENTS, LOCK_LAYERS, MEMBER_OUTCOMES, RUN_STATUSES } from './metricLabels.ts';
+import {
+  ANSWER_KINDS,
+  FEED_OUTCOMES,
+  LOCK_EVENTS,
+  LOCK_LAYERS,
+  MEMBER_OUTCOMES,
+  RUN_STATUSES,
+} from './metricLabels.ts';
 import type { MetricsOptions } from './stateGauges.ts';
 
 export type { MetricsOptions };
@@ -23,7 +30,6 @@ export interface Metrics extends RunListener {
   render(): Promise<string>;
   readonly contentType: string;
 }
-
 
 /** API answers take 50 ms to the 20 s read timeout; the buckets cover that range. */
 const LATENCY_BUCKETS = [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 20];

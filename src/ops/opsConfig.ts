@@ -19,7 +19,8 @@ export function readOpsConfig(value: ReadValue, integer: ReadInteger, problems: 
   // 0: any free port (the address is logged); for tests and ad-hoc runs.
   const port = value('METRICS_PORT') === undefined ? null : integer('METRICS_PORT', 0, 0, 65_535);
   const metricsHost = value('METRICS_HOST') ?? '127.0.0.1';
-  if (/[\s/]/.test(metricsHost)) problems.push(`METRICS_HOST must be an address like 127.0.0.1 or 0.0.0.0, got "${metricsHost}"`);
+  if (/[\s/]/.test(metricsHost))
+    problems.push(`METRICS_HOST must be an address like 127.0.0.1 or 0.0.0.0, got "${metricsHost}"`);
   return {
     metricsPort: port,
     metricsHost,

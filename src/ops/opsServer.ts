@@ -33,16 +33,28 @@ export async function startOpsServer(options: OpsServerOptions): Promise<OpsServ
     const report = await runHealthChecks(options.checks, options.checkTimeoutMs);
     if (report.healthy !== lastHealthy) {
       lastHealthy = report.healthy;
-      const fields = { event: EVENTS.healthChanged, component: 'healthz', healthy: report.healthy, checks: report.checks, reasons: report.reasons };
+      const fields = {
+        event: EVENTS.healthChanged,
+        component: 'healthz',
+        healthy: report.healthy,
+        checks: report.checks,
+        reasons: report.reasons,
+      };
       if (report.healthy) log.info(fields, 'healthy');
       else log.warn(fields, `unhealthy: ${report.reasons.join('; ')}`);
     }
-    send(res, report.healthy ? 200 : 503, 'application/json; charset=utf-8', JSON.stringify({ status: report.healthy ? 'ok' : 'unhealthy', ...report }));
+    send(
+      res,
+      report.healthy ? 200 : 503,
+      'application/json; charset=utf-8',
+      JSON.stringify({ status: report.healthy ? 'ok' : 'unhealthy', ...report }),
+    );
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
-    if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'text/plain', 'method not allowed\n', { allow: 'GET, HEAD' });
+    if (req.method !== 'GET' && req.method !== 'HEAD')
+      return send(res, 405, 'text/plain', 'method not allowed\n', { allow: 'GET, HEAD' });
     if (path === '/healthz') return healthz(res);
     if (path === '/metrics' && metrics) return send(res, 200, metrics.contentType, await metrics.render());
     send(res, 404, 'text/plain', 'not found: try /healthz or /metrics\n');
@@ -60,7 +72,11 @@ export async function startOpsServer(options: OpsServerOptions): Promise<OpsServ
   server.headersTimeout = 5_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) =>
-      reject(new Error(`cannot listen on ${host}:${options.port} for /healthz and /metrics (METRICS_PORT): ${error.code ?? error.message}`)),
+      reject(
+        new Error(
+          `cannot listen on ${host}:${options.port} for /healthz and /metrics (METRICS_PORT): ${error.code ?? error.message}`,
+        ),
+      ),
     );
     server.listen(options.port, host, () => resolve());
   });
@@ -77,7 +93,13 @@ export async function startOpsServer(options: OpsServerOptions): Promise<OpsServ
   };
 }
 
-function send(res: ServerResponse, status: number, contentType: string, body: string, headers: Record<string, string> = {}): void {
+function send(
+  res: ServerResponse,
+  status: number,
+  contentType: string,
+  body: string,
+  headers: Record<string, string> = {},
+): void {
   res.writeHead(status, { 'content-type': contentType, 'cache-control': 'no-store', ...headers });
   res.end(res.req.method === 'HEAD' ? undefined : body);
 }

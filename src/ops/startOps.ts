@@ -55,7 +55,10 @@ export async function startOps(deps: OpsDeps): Promise<Ops> {
       watchdog.stop();
       throw error;
     }
-    log.info({ event: EVENTS.opsServerListening, url: server.url, metrics: deps.metrics !== null }, `serving ${server.url}/healthz and /metrics`);
+    log.info(
+      { event: EVENTS.opsServerListening, url: server.url, metrics: deps.metrics !== null },
+      `serving ${server.url}/healthz and /metrics`,
+    );
   }
   return {
     server,

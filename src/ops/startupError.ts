@@ -51,14 +51,16 @@ export function describeStartupError(error: unknown, what = 'start-up'): string 
   if (first) return String(first.message);
   const text = errors.map((e) => `${String(e.code ?? '')} ${String(e.message ?? '')}`).join(' ');
   if (/DisallowedIntents|disallowed intents|4014/i.test(text)) {
-    return 'Discord refused the bot\'s gateway intents (close code 4014): in the Developer Portal, open your application → Bot and turn on Message Content under Privileged Gateway Intents, then start giftbot again';
+    return "Discord refused the bot's gateway intents (close code 4014): in the Developer Portal, open your application → Bot and turn on Message Content under Privileged Gateway Intents, then start giftbot again";
   }
   if (/TokenInvalid|invalid token|4004|401: Unauthorized/i.test(text)) {
     return 'Discord refused DISCORD_TOKEN (invalid token): copy it again from the Developer Portal (your application → Bot → Reset Token) into .env';
   }
   const network = errors.find((e) => typeof e.code === 'string' && e.code in NETWORK_CODES);
   if (network) {
-    const where = [network.hostname ?? network.host ?? network.address, network.port].filter((part) => part !== undefined && part !== null).join(':');
+    const where = [network.hostname ?? network.host ?? network.address, network.port]
+      .filter((part) => part !== undefined && part !== null)
+      .join(':');
     return `cannot reach ${what}${where ? ` at ${where}` : ''}: ${NETWORK_CODES[String(network.code)]} (${String(network.code)}); check the network, DNS and any firewall or proxy`;
   }
   const message = error instanceof Error ? error.message : String(error);

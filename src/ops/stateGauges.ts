@@ -22,7 +22,11 @@ export interface MetricsOptions {
  * The gauges read at scrape time that say what state the process is in: its build, and (each only when its source is
  * given) Redis, the deferred runs and the Discord session. Registered after the activity metrics, in this order.
  */
-export function registerStateGauges(prom: typeof import('prom-client'), registry: Registry, options: MetricsOptions): void {
+export function registerStateGauges(
+  prom: typeof import('prom-client'),
+  registry: Registry,
+  options: MetricsOptions,
+): void {
   const { Gauge } = prom;
   new Gauge({
     name: 'giftbot_build_info',

@@ -30,7 +30,9 @@ export interface Watchdog {
 export function startWatchdog(options: WatchdogOptions): Watchdog {
   const now = options.now ?? Date.now;
   const reported = new WeakMap<ActiveRun, Set<StuckReason>>();
-  const intervalMs = options.intervalMs ?? Math.min(30_000, Math.max(1_000, Math.round(Math.min(options.heldAfterMs, options.idleAfterMs) / 10)));
+  const intervalMs =
+    options.intervalMs ??
+    Math.min(30_000, Math.max(1_000, Math.round(Math.min(options.heldAfterMs, options.idleAfterMs) / 10)));
 
   function check(): { run: ActiveRun; reason: StuckReason }[] {
     const found: { run: ActiveRun; reason: StuckReason }[] = [];

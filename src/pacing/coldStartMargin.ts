@@ -33,7 +33,8 @@ export function createColdStartMargin(windowMs: number, baseMarginMs: number, ma
     },
     observeTrip(at, durationMs) {
       const sentAt = durationMs === undefined ? null : at - durationMs;
-      if (sentAt !== null && idleEndedAt !== null && sentAt <= idleEndedAt + windowMs) trips.push({ at, ms: durationMs! });
+      if (sentAt !== null && idleEndedAt !== null && sentAt <= idleEndedAt + windowMs)
+        trips.push({ at, ms: durationMs! });
     },
     nextExpiryIn(at) {
       return trips.length > 0 ? trips[0]!.at + windowMs + maxMarginMs - at : Infinity;

@@ -1,5 +1,12 @@
 import { createColdStartMargin, type ColdStartMargin } from './coldStartMargin.ts';
-import { DEFAULT_MAX_PAUSE_MS, pauseRequest, type BudgetFeedback, type BudgetSnapshot, type PauseReason, type RateBudget } from './rateBudget.ts';
+import {
+  DEFAULT_MAX_PAUSE_MS,
+  pauseRequest,
+  type BudgetFeedback,
+  type BudgetSnapshot,
+  type PauseReason,
+  type RateBudget,
+} from './rateBudget.ts';
 import { createShareTurns, type ShareTurns } from './shareTurns.ts';
 
 export interface LocalRateBudgetOptions {
@@ -152,7 +159,10 @@ function pump(state: LocalBudgetState): void {
   }
 }
 
-function acquire(state: LocalBudgetState, { priority = 0, signal, share = '' }: { priority?: number; signal?: AbortSignal; share?: string } = {}): Promise<void> {
+function acquire(
+  state: LocalBudgetState,
+  { priority = 0, signal, share = '' }: { priority?: number; signal?: AbortSignal; share?: string } = {},
+): Promise<void> {
   if (state.closed) return Promise.reject(new Error('rate budget closed'));
   if (signal?.aborted) return Promise.reject(signal.reason);
   return new Promise<void>((resolve, reject) => {

@@ -67,9 +67,11 @@ export const DEFAULT_MAX_PAUSE_MS = 300_000;
  */
 export function pauseRequest(feedback: BudgetFeedback): { ms: number | null; reason: PauseReason } | null {
   const is429 = feedback.httpStatus === 429;
-  if (feedback.retryAfterMs !== undefined && feedback.retryAfterMs > 0) return { ms: feedback.retryAfterMs, reason: 'retry-after' };
+  if (feedback.retryAfterMs !== undefined && feedback.retryAfterMs > 0)
+    return { ms: feedback.retryAfterMs, reason: 'retry-after' };
   if (!is429 && feedback.remaining !== 0) return null;
-  if (feedback.resetInMs !== undefined && feedback.resetInMs > 0) return { ms: feedback.resetInMs, reason: 'window-refill' };
+  if (feedback.resetInMs !== undefined && feedback.resetInMs > 0)
+    return { ms: feedback.resetInMs, reason: 'window-refill' };
   return { ms: null, reason: 'window-refill' };
 }
 

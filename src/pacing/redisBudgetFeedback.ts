@@ -13,7 +13,13 @@ export function observeFeedback(state: RedisBudgetState, feedback: BudgetFeedbac
   if (request) {
     if (feedback.httpStatus === 429 || request.reason === 'retry-after') {
       state.log.warn(
-        { event: EVENTS.apiRateLimited, budget: state.key, httpStatus: feedback.httpStatus, pauseMs: request.ms === null ? null : Math.min(state.maxPauseMs, request.ms), pauseReason: request.reason },
+        {
+          event: EVENTS.apiRateLimited,
+          budget: state.key,
+          httpStatus: feedback.httpStatus,
+          pauseMs: request.ms === null ? null : Math.min(state.maxPauseMs, request.ms),
+          pauseReason: request.reason,
+        },
         'rate limited by the server; pausing every process that shares this budget',
       );
     }
@@ -45,7 +51,12 @@ function writeAnnouncedLimit(state: RedisBudgetState, limit: number): void {
 }
 
 /** Pauses every process: for `ms` (capped), or until the game's window refills when `ms` is null. */
-function pauseAll(state: RedisBudgetState, ms: number | null, reason: PauseReason, httpStatus: number | undefined): void {
+function pauseAll(
+  state: RedisBudgetState,
+  ms: number | null,
+  reason: PauseReason,
+  httpStatus: number | undefined,
+): void {
   const { windowMs, marginMs, maxPauseMs } = state;
   const localMs = Math.min(maxPauseMs, ms ?? windowMs + marginMs);
   const setLocal = (untilEpoch: number): void => {
@@ -61,11 +72,17 @@ function pauseAll(state: RedisBudgetState, ms: number | null, reason: PauseReaso
   // Our own pause holds at once when the length is known; a refill time is computed where the window is known.
   if (ms !== null || state.degraded) setLocal(Date.now() + localMs);
   if (state.degraded) return;
-  runScript(state.redis, BUDGET_PAUSE_SCRIPT, [state.keys.pause, state.keys.fixed], [ms === null ? -1 : Math.ceil(ms), marginMs, windowMs, maxPauseMs])
+  runScript(
+    state.redis,
+    BUDGET_PAUSE_SCRIPT,
+    [state.keys.pause, state.keys.fixed],
+    [ms === null ? -1 : Math.ceil(ms), marginMs, windowMs, maxPauseMs],
+  )
     .then((reply) => {
       if (!Array.isArray(reply)) return;
       const [serverNow, until] = [Number(reply[0]), Number(reply[1])];
-      if (Number.isFinite(serverNow) && Number.isFinite(until) && until > serverNow) setLocal(Date.now() + (until - serverNow));
+      if (Number.isFinite(serverNow) && Number.isFinite(until) && until > serverNow)
+        setLocal(Date.now() + (until - serverNow));
     })
     .catch((err: unknown) => {
       setLocal(Date.now() + localMs);

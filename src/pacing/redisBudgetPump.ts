@@ -27,7 +27,12 @@ export async function pump(state: RedisBudgetState): Promise<void> {
       let wait: number, count: number, limit: number, paused: number;
       try {
         if (state.fallbackGrants.length > 0) await settleFallbackGrants(state);
-        const reply = await runScript(state.redis, BUDGET_ACQUIRE_SCRIPT, state.scriptKeys, [state.windowMs + state.marginMs, state.configuredLimit, nextMember(state), state.windowMs]);
+        const reply = await runScript(state.redis, BUDGET_ACQUIRE_SCRIPT, state.scriptKeys, [
+          state.windowMs + state.marginMs,
+          state.configuredLimit,
+          nextMember(state),
+          state.windowMs,
+        ]);
         [wait, count, limit, paused] = parseAcquireReply(reply);
       } catch (err) {
         enterDegraded(state, err);
@@ -59,7 +64,13 @@ export function enterDegraded(state: RedisBudgetState, err: unknown): void {
   state.degradedSince = Date.now();
   state.fallbackFrom = performance.now() + state.windowMs + state.marginMs;
   state.log.warn(
-    { event: EVENTS.budgetFallback, budget: state.key, shared: false, err: errorMessage(err), fallbackInMs: state.windowMs + state.marginMs },
+    {
+      event: EVENTS.budgetFallback,
+      budget: state.key,
+      shared: false,
+      err: errorMessage(err),
+      fallbackInMs: state.windowMs + state.marginMs,
+    },
     'shared rate budget unavailable (Redis); using this process’s local share once the shared window has passed',
   );
   state.probeTimer = setInterval(() => void probe(state), state.probeIntervalMs);
@@ -76,7 +87,13 @@ async function probe(state: RedisBudgetState): Promise<void> {
     if (state.probeTimer) clearInterval(state.probeTimer);
     state.probeTimer = undefined;
     state.log.info(
-      { event: EVENTS.budgetShared, budget: state.key, shared: true, downMs: Date.now() - state.degradedSince, fallbackGrants: state.fallbackGrants.length },
+      {
+        event: EVENTS.budgetShared,
+        budget: state.key,
+        shared: true,
+        downMs: Date.now() - state.degradedSince,
+        fallbackGrants: state.fallbackGrants.length,
+      },
       'shared rate budget available again (Redis)',
     );
     state.fallbackAbort?.abort();
@@ -116,7 +133,11 @@ async function settleFallbackGrants(state: RedisBudgetState): Promise<void> {
   const { windowMs, marginMs } = state;
   const now = performance.now();
   const recent = state.fallbackGrants.filter((at) => now - at < windowMs + marginMs);
-  const args: (string | number)[] = [windowMs + marginMs, Math.min(1000, state.probeIntervalMs), recent.length > 0 ? state.peerFallbackSlots : 0];
+  const args: (string | number)[] = [
+    windowMs + marginMs,
+    Math.min(1000, state.probeIntervalMs),
+    recent.length > 0 ? state.peerFallbackSlots : 0,
+  ];
   for (const at of recent) args.push(Math.max(0, Math.round(now - at)), nextMember(state));
   await runScript(state.redis, BUDGET_SETTLE_SCRIPT, [state.keys.window], args);
   state.fallbackGrants = [];

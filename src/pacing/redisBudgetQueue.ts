@@ -7,7 +7,8 @@ export function insertWaiter(state: RedisBudgetState, waiter: Waiter): void {
   let hi = queue.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (queue[mid]!.priority <= waiter.priority) lo = mid + 1; else hi = mid;
+    if (queue[mid]!.priority <= waiter.priority) lo = mid + 1;
+    else hi = mid;
   }
   queue.splice(lo, 0, waiter);
 }

@@ -37,7 +37,10 @@ export function createRedisRateBudget(options: RedisRateBudgetOptions): RateBudg
   };
 }
 
-function acquire(state: RedisBudgetState, acquireOptions?: { priority?: number; signal?: AbortSignal; share?: string }): Promise<void> {
+function acquire(
+  state: RedisBudgetState,
+  acquireOptions?: { priority?: number; signal?: AbortSignal; share?: string },
+): Promise<void> {
   const signal = acquireOptions?.signal;
   if (state.closed) return Promise.reject(new Error('rate budget closed'));
   if (signal?.aborted) return Promise.reject(signal.reason);

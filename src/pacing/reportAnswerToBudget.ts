@@ -13,7 +13,13 @@ export function reportAnswerToBudget(budget: RateBudget, answer: ApiAnswer, log:
   budget.observe({ httpStatus: answer.httpStatus, ...answer.rateLimit, durationMs: answer.durationMs });
   if (answer.httpStatus === 429) {
     log.warn(
-      { event: EVENTS.apiRateLimited, httpStatus: 429, retryAfterMs: answer.rateLimit.retryAfterMs, resetInMs: answer.rateLimit.resetInMs, limit: answer.rateLimit.limit },
+      {
+        event: EVENTS.apiRateLimited,
+        httpStatus: 429,
+        retryAfterMs: answer.rateLimit.retryAfterMs,
+        resetInMs: answer.rateLimit.resetInMs,
+        limit: answer.rateLimit.limit,
+      },
       answer.rateLimit.retryAfterMs === undefined
         ? 'the game API rate-limited us: pausing every call to this host until its window refills'
         : 'the game API rate-limited us: pausing every call to this host',

@@ -11,7 +11,12 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxAttempts: 6, baseDelayMs: 
  * Delay before a member's next attempt: the server's hint, or exponential backoff from the base, whichever is
  * longer, capped, with ±20 % jitter so retried members do not all return at once.
  */
-export function retryDelayMs(policy: RetryPolicy, attempt: number, hintMs: number, random: () => number = Math.random): number {
+export function retryDelayMs(
+  policy: RetryPolicy,
+  attempt: number,
+  hintMs: number,
+  random: () => number = Math.random,
+): number {
   const backoff = policy.baseDelayMs * 2 ** Math.max(0, attempt - 1);
   const delay = Math.min(policy.maxDelayMs, Math.max(hintMs, backoff));
   return Math.round(delay * (0.8 + 0.4 * random()));

@@ -19,23 +19,44 @@ import { emptyCounts, type RunStatus, type RunSummary } from './runSummary.ts';
  * code), take the in-process active set, then the cross-process lock; run (run.ts) and release in `finally`. A second
  * trigger is refused with a log line, or queued as a rerun when it carries members the run may not cover.
  */
-export async function admit(a: Admission, guildId: string, code: GiftCode, options: RedeemOptions): Promise<RunSummary> {
+export async function admit(
+  a: Admission,
+  guildId: string,
+  code: GiftCode,
+  options: RedeemOptions,
+): Promise<RunSummary> {
   const { deps, log, listener } = a;
   const { store } = deps;
   await a.seedOnce();
   const guild = await store.guilds.get(guildId);
-  if (!guild) return refuse(log, baseSummary(guildId, null, code, options.trigger), 'refused', `This server has no alliance set up yet (guild ${guildId}).`);
+  if (!guild)
+    return refuse(
+      log,
+      baseSummary(guildId, null, code, options.trigger),
+      'refused',
+      `This server has no alliance set up yet (guild ${guildId}).`,
+    );
   const summary = baseSummary(guildId, guild.game, code, options.trigger);
 
   const known = await store.codes.get(guild.game, code);
   if (known && isFinalCodeStatus(known.status)) {
-    const dead = { ...summary, codeVerdict: { kind: 'dead', status: known.status, errCode: known.validationErrCode, msg: known.validationMsg } } satisfies RunSummary;
+    const dead = {
+      ...summary,
+      codeVerdict: { kind: 'dead', status: known.status, errCode: known.validationErrCode, msg: known.validationMsg },
+    } satisfies RunSummary;
     return refuse(log, dead, 'code-invalid', `${code} ${deadCodeText(known.status)}; nothing was sent to the game.`);
   }
   if (!known) await store.codes.add(guild.game, code, options.trigger);
 
   const key = runKey(guildId, guild.game, code);
-  const active = await deps.activeRuns.tryEnter({ key, guildId, game: guild.game, code, trigger: options.trigger, startedAt: Date.now() });
+  const active = await deps.activeRuns.tryEnter({
+    key,
+    guildId,
+    game: guild.game,
+    code,
+    trigger: options.trigger,
+    startedAt: Date.now(),
+  });
   if (!active) return refuseDuplicate(a, summary, key, options);
 
   const started = performance.now();
@@ -44,15 +65,42 @@ export async function admit(a: Admission, guildId: string, code: GiftCode, optio
     const attempt = await lockFor(a, guild, code, options, summary);
     if ('summary' in attempt) return attempt.summary;
     handle = attempt.handle;
-    return await runHeld(a.runDeps, { guild, code, options, handle, active, instanceId: deps.instanceId, onLockLost: () => defer(a, guild.game, summary, options, 'lock lost mid-run') }, summary);
+    return await runHeld(
+      a.runDeps,
+      {
+        guild,
+        code,
+        options,
+        handle,
+        active,
+        instanceId: deps.instanceId,
+        onLockLost: () => defer(a, guild.game, summary, options, 'lock lost mid-run'),
+      },
+      summary,
+    );
   } catch (error) {
     log.error({ event: EVENTS.runFailed, guildId, code, trigger: options.trigger, err: error }, 'run failed');
-    return { ...summary, status: 'failed', message: `The run for ${code} failed: ${error instanceof Error ? error.message : String(error)}` };
+    return {
+      ...summary,
+      status: 'failed',
+      message: `The run for ${code} failed: ${error instanceof Error ? error.message : String(error)}`,
+    };
   } finally {
     if (handle) await handle.release().catch(() => undefined);
     const left = await deps.activeRuns.leave(key);
     if (handle) {
-      log.info({ event: EVENTS.lockReleased, guildId, code, game: guild.game, runId: left?.runId, fence: left?.fence, heldMs: Math.round(performance.now() - started) }, 'lock released');
+      log.info(
+        {
+          event: EVENTS.lockReleased,
+          guildId,
+          code,
+          game: guild.game,
+          runId: left?.runId,
+          fence: left?.fence,
+          heldMs: Math.round(performance.now() - started),
+        },
+        'lock released',
+      );
       listener.lockEvent('released');
     }
     // Through the engine's own entry, so its listeners see the rerun like any run.
@@ -74,7 +122,17 @@ export interface Admission {
 }
 
 function refuse(log: Logger, summary: RunSummary, status: RunStatus, message: string): RunSummary {
-  log.warn({ event: EVENTS.runRefused, guildId: summary.guildId, code: summary.code, trigger: summary.trigger, status, reason: message }, 'run refused');
+  log.warn(
+    {
+      event: EVENTS.runRefused,
+      guildId: summary.guildId,
+      code: summary.code,
+      trigger: summary.trigger,
+      status,
+      reason: message,
+    },
+    'run refused',
+  );
   return { ...summary, status, message };
 }
 
@@ -85,45 +143,114 @@ function refuseDuplicate(a: Admission, summary: RunSummary, key: string, options
   // A trigger for specific members (new ones) carries work the current run may not have seen: run once more after it.
   if (running && options.fids && options.fids.length > 0) {
     running.rerunRequested = true;
-    log.info({ event: EVENTS.rerunQueued, guildId, code, trigger: options.trigger, runId: running.runId }, 'rerun queued after the active run');
+    log.info(
+      { event: EVENTS.rerunQueued, guildId, code, trigger: options.trigger, runId: running.runId },
+      'rerun queued after the active run',
+    );
   }
   log.warn(
-    { event: EVENTS.duplicateSkipped, guildId, code, game, trigger: options.trigger, layer: 'local', activeTrigger: running?.trigger, runId: running?.runId },
+    {
+      event: EVENTS.duplicateSkipped,
+      guildId,
+      code,
+      game,
+      trigger: options.trigger,
+      layer: 'local',
+      activeTrigger: running?.trigger,
+      runId: running?.runId,
+    },
     'duplicate trigger skipped: this code is already running for this guild',
   );
   if (game) listener.duplicateRefused({ game, layer: 'local' });
-  return { ...summary, status: 'duplicate', runId: running?.runId ?? null, message: `${code} is already being redeemed for this alliance; no second run was started.` };
+  return {
+    ...summary,
+    status: 'duplicate',
+    runId: running?.runId ?? null,
+    message: `${code} is already being redeemed for this alliance; no second run was started.`,
+  };
 }
 
 /** The cross-process lock: a handle, or the summary of a run that cannot start (busy elsewhere, or deferred). */
-async function lockFor(a: Admission, guild: GuildRecord, code: string, options: RedeemOptions, summary: RunSummary): Promise<{ handle: LockHandle } | { summary: RunSummary }> {
+async function lockFor(
+  a: Admission,
+  guild: GuildRecord,
+  code: string,
+  options: RedeemOptions,
+  summary: RunSummary,
+): Promise<{ handle: LockHandle } | { summary: RunSummary }> {
   const { deps, log, listener } = a;
   const fields = { guildId: guild.id, code, trigger: options.trigger };
   const attempt = await deps.runLock.acquire({ guildId: guild.id, game: guild.game, code });
   if (attempt.status === 'acquired') return { handle: attempt.handle };
   if (attempt.status === 'busy') {
-    log.warn({ event: EVENTS.duplicateSkipped, ...fields, game: guild.game, layer: 'redis' }, 'duplicate trigger skipped: another process holds the lock');
+    log.warn(
+      { event: EVENTS.duplicateSkipped, ...fields, game: guild.game, layer: 'redis' },
+      'duplicate trigger skipped: another process holds the lock',
+    );
     listener.lockEvent('busy');
     listener.duplicateRefused({ game: guild.game, layer: 'redis' });
-    return { summary: { ...summary, status: 'duplicate', message: `${code} is already being redeemed for this alliance by another bot process; no second run was started.` } };
+    return {
+      summary: {
+        ...summary,
+        status: 'duplicate',
+        message: `${code} is already being redeemed for this alliance by another bot process; no second run was started.`,
+      },
+    };
   }
   listener.lockEvent('unavailable');
   if (!options.forceLocal) {
-    log.warn({ event: EVENTS.runDeferred, ...fields, reason: attempt.reason }, 'run deferred: the shared lock cannot be reached');
+    log.warn(
+      { event: EVENTS.runDeferred, ...fields, reason: attempt.reason },
+      'run deferred: the shared lock cannot be reached',
+    );
     await defer(a, guild.game, summary, options, `lock unavailable: ${attempt.reason}`);
-    return { summary: { ...summary, status: 'deferred', message: `The shared lock service cannot be reached (${attempt.reason}); the run for ${code} waits until it answers.` } };
+    return {
+      summary: {
+        ...summary,
+        status: 'deferred',
+        message: `The shared lock service cannot be reached (${attempt.reason}); the run for ${code} waits until it answers.`,
+      },
+    };
   }
-  log.warn({ event: EVENTS.lockUnavailable, ...fields, reason: attempt.reason }, 'lock service unreachable: running on the local lock as the admin asked');
+  log.warn(
+    { event: EVENTS.lockUnavailable, ...fields, reason: attempt.reason },
+    'lock service unreachable: running on the local lock as the admin asked',
+  );
   const local = new AbortController();
   return { handle: { signal: local.signal, isHeld: () => !local.signal.aborted, release: async () => local.abort() } };
 }
 
 /** Recorded before the caller hears 'deferred', and retried later by the scheduler. */
 function defer(a: Admission, game: Game, summary: RunSummary, options: RedeemOptions, reason: string): Promise<void> {
-  const request: DeferredRunRequest = { guildId: summary.guildId, game, code: summary.code, trigger: options.trigger, fids: options.fids ?? null, reason };
+  const request: DeferredRunRequest = {
+    guildId: summary.guildId,
+    game,
+    code: summary.code,
+    trigger: options.trigger,
+    fids: options.fids ?? null,
+    reason,
+  };
   return a.deferredRuns.defer(request);
 }
 
 function baseSummary(guildId: string, game: Game | null, code: string, trigger: string): RunSummary {
-  return { status: 'refused', guildId, game, code, trigger, runId: null, fence: null, counts: emptyCounts(), byReason: {}, members: [], apiCalls: 0, rateLimited: 0, answersNotRecorded: 0, durationMs: 0, retryAt: null, message: '', codeVerdict: null };
+  return {
+    status: 'refused',
+    guildId,
+    game,
+    code,
+    trigger,
+    runId: null,
+    fence: null,
+    counts: emptyCounts(),
+    byReason: {},
+    members: [],
+    apiCalls: 0,
+    rateLimited: 0,
+    answersNotRecorded: 0,
+    durationMs: 0,
+    retryAt: null,
+    message: '',
+    codeVerdict: null,
+  };
 }

@@ -35,7 +35,10 @@ export async function callMember(run: RunContext, member: MemberRecord): Promise
   }
   const claim = await deps.store.ledger.claim(run.scope, member.fid);
   if (claim === 'stale-fence') {
-    deps.log.error({ event: EVENTS.staleFence, ...run.logFields, fid: member.fid, stage: 'claim' }, 'claim refused: a newer run owns this code now; stopping');
+    deps.log.error(
+      { event: EVENTS.staleFence, ...run.logFields, fid: member.fid, stage: 'claim' },
+      'claim refused: a newer run owns this code now; stopping',
+    );
     stopRun(run, { kind: 'stale-fence' });
     deps.listener.lockEvent('stale-fence');
     queue.push(member);
@@ -43,7 +46,13 @@ export async function callMember(run: RunContext, member: MemberRecord): Promise
   }
   if (claim === 'final') {
     const row = await deps.store.ledger.get(run.game, member.fid, run.code);
-    setOutcome(run, member, { outcome: 'skipped', reason: 'already-final', errCode: row?.errCode ?? null, msg: row?.msg ?? null, attempts: run.attempts.get(member.fid) ?? 0 });
+    setOutcome(run, member, {
+      outcome: 'skipped',
+      reason: 'already-final',
+      errCode: row?.errCode ?? null,
+      msg: row?.msg ?? null,
+      attempts: run.attempts.get(member.fid) ?? 0,
+    });
     return;
   }
   if (claim === 'claimed-elsewhere') {
@@ -77,7 +86,8 @@ async function gatedCall(run: RunContext, member: MemberRecord): Promise<PacedCa
     if (probeGates.isProven(run.codeKey)) return 'proven' as const;
     if (run.stop || (await codeDiedElsewhere(run))) return { sent: false, why: 'stopped' } as const;
     // Two members may pass callMember's check at once; only the holder of a retry-later probe calls.
-    if (probeGates.heldFor(run.codeKey, member.fid, performance.now()) > 0) return { sent: false, why: 'refused' } as const;
+    if (probeGates.heldFor(run.codeKey, member.fid, performance.now()) > 0)
+      return { sent: false, why: 'refused' } as const;
     return callOnce(run, member);
   });
   if (gated !== 'proven') return gated;
@@ -106,17 +116,25 @@ async function callOnce(run: RunContext, member: MemberRecord): Promise<PacedCal
   const { answer, classification } = result;
   run.apiCalls += 1;
   await journalAnswer(run, member, answer, classification);
-  deps.listener.apiCall({ game, httpStatus: answer.httpStatus, durationMs: answer.durationMs, kind: classification.kind, reason: 'reason' in classification ? classification.reason : null });
+  deps.listener.apiCall({
+    game,
+    httpStatus: answer.httpStatus,
+    durationMs: answer.durationMs,
+    kind: classification.kind,
+    reason: 'reason' in classification ? classification.reason : null,
+  });
   if (provesCodeExists(classification)) {
     run.codeProven = true;
     deps.probeGates.markProven(run.codeKey);
   }
   // Still inside the gate: hold it for this member before the next waiting worker gets in (applyAnswer sets the
   // exact retry time).
-  if (classification.kind === 'retry-later' && !run.codeProven) deps.probeGates.hold(run.codeKey, member.fid, performance.now() + classification.delayMs + PROBE_HOLD_GRACE_MS);
+  if (classification.kind === 'retry-later' && !run.codeProven)
+    deps.probeGates.hold(run.codeKey, member.fid, performance.now() + classification.delayMs + PROBE_HOLD_GRACE_MS);
   // Stop at once, inside the gate, so no waiting worker sends another call for a dead code.
   if (classification.kind === 'code-final') stopRun(run, { kind: 'code-final', classification });
   // A params error may be one member's data: applyAnswer decides (retry once; a second member stops the run).
-  if (classification.kind === 'config-error' && classification.reason !== 'params-error') stopRun(run, { kind: 'config-error', classification });
+  if (classification.kind === 'config-error' && classification.reason !== 'params-error')
+    stopRun(run, { kind: 'config-error', classification });
   return result;
 }

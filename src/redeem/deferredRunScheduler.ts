@@ -127,10 +127,13 @@ function backoff(scheduler: Scheduler, attempt: number): number {
 function schedule(scheduler: Scheduler, delayMs: number): void {
   if (scheduler.closed || !scheduler.started) return;
   if (scheduler.timer) clearTimeout(scheduler.timer);
-  scheduler.timer = setTimeout(() => {
-    scheduler.timer = undefined;
-    scheduler.ticking ??= tick(scheduler).finally(() => (scheduler.ticking = undefined));
-  }, Math.max(0, delayMs));
+  scheduler.timer = setTimeout(
+    () => {
+      scheduler.timer = undefined;
+      scheduler.ticking ??= tick(scheduler).finally(() => (scheduler.ticking = undefined));
+    },
+    Math.max(0, delayMs),
+  );
   // The scheduler alone never keeps the process alive (a CLI run ends; the bot has its own handles).
   scheduler.timer.unref();
 }
@@ -142,7 +145,12 @@ async function tick(scheduler: Scheduler): Promise<void> {
     const due = await store.deferredRuns.claimDue(Date.now(), scheduler.leaseMs, 50);
     for (const row of due) {
       const attempt = retry(scheduler, row)
-        .catch((err: unknown) => log.error({ event: EVENTS.runFailed, guildId: row.guildId, code: row.code, err }, 'deferred run: retry failed'))
+        .catch((err: unknown) =>
+          log.error(
+            { event: EVENTS.runFailed, guildId: row.guildId, code: row.code, err },
+            'deferred run: retry failed',
+          ),
+        )
         .finally(() => scheduler.attempts.delete(attempt));
       scheduler.attempts.add(attempt);
     }
@@ -155,14 +163,25 @@ async function tick(scheduler: Scheduler): Promise<void> {
 
 async function retry(scheduler: Scheduler, row: DeferredRun): Promise<void> {
   const { store, log } = scheduler.options;
-  const fields = { guildId: row.guildId, game: row.game, code: row.code, originalTrigger: row.trigger, attempt: row.attempts + 1 };
-  log.info({ event: EVENTS.deferredRetry, ...fields, deferredMs: Date.now() - row.deferredAt }, 'retrying a deferred run');
+  const fields = {
+    guildId: row.guildId,
+    game: row.game,
+    code: row.code,
+    originalTrigger: row.trigger,
+    attempt: row.attempts + 1,
+  };
+  log.info(
+    { event: EVENTS.deferredRetry, ...fields, deferredMs: Date.now() - row.deferredAt },
+    'retrying a deferred run',
+  );
   let summary: RunSummary;
   try {
     summary = await scheduler.options.run(row);
   } catch (err) {
     // The engine reports failures as a summary; a throw here is unexpected. Keep the row and try again later.
-    await store.deferredRuns.reschedule(row, Date.now() + backoff(scheduler, row.attempts + 1), String(err)).catch(() => undefined);
+    await store.deferredRuns
+      .reschedule(row, Date.now() + backoff(scheduler, row.attempts + 1), String(err))
+      .catch(() => undefined);
     return;
   }
   const shutdown = scheduler.closed && summary.status === 'aborted';
@@ -170,18 +189,35 @@ async function retry(scheduler: Scheduler, row: DeferredRun): Promise<void> {
   if (RETRY_AGAIN.has(summary.status)) {
     const delay = backoff(scheduler, row.attempts + 1);
     await store.deferredRuns.reschedule(row, Date.now() + delay, `${summary.status}: ${summary.message}`);
-    log.info({ event: EVENTS.runDeferred, ...fields, status: summary.status, retryInMs: delay }, 'deferred run not done yet; retrying later');
+    log.info(
+      { event: EVENTS.runDeferred, ...fields, status: summary.status, retryInMs: delay },
+      'deferred run not done yet; retrying later',
+    );
     return;
   }
   if (summary.retryAt !== null) {
     // Some members were left retry-exhausted: the same row comes back later (growing delays, the run decided when).
-    await store.deferredRuns.reschedule(row, summary.retryAt, `retry-exhausted: ${summary.counts.retryExhausted} member(s)`);
-    log.info({ event: EVENTS.runDeferred, ...fields, status: summary.status, retryInMs: summary.retryAt - Date.now() }, 'deferred run left members for a later retry');
+    await store.deferredRuns.reschedule(
+      row,
+      summary.retryAt,
+      `retry-exhausted: ${summary.counts.retryExhausted} member(s)`,
+    );
+    log.info(
+      { event: EVENTS.runDeferred, ...fields, status: summary.status, retryInMs: summary.retryAt - Date.now() },
+      'deferred run left members for a later retry',
+    );
     return;
   }
   const removed = await store.deferredRuns.remove(row, row.version);
   log.info(
-    { event: EVENTS.deferredDone, ...fields, status: summary.status, runId: summary.runId, apiCalls: summary.apiCalls, newTriggerWaiting: !removed },
+    {
+      event: EVENTS.deferredDone,
+      ...fields,
+      status: summary.status,
+      runId: summary.runId,
+      apiCalls: summary.apiCalls,
+      newTriggerWaiting: !removed,
+    },
     `deferred run done: ${summary.message}`,
   );
   // A trigger merged in meanwhile (more members) is due again at once.
@@ -202,10 +238,21 @@ async function defer(scheduler: Scheduler, request: DeferredRunRequest): Promise
       nextAttemptAt: request.nextAttemptAt ?? Date.now() + backoff(scheduler, 1),
     });
     log.info(
-      { event: EVENTS.runDeferred, guildId: row.guildId, game: row.game, code: row.code, trigger: request.trigger, reason: request.reason, nextAttemptAt: row.nextAttemptAt },
+      {
+        event: EVENTS.runDeferred,
+        guildId: row.guildId,
+        game: row.game,
+        code: row.code,
+        trigger: request.trigger,
+        reason: request.reason,
+        nextAttemptAt: row.nextAttemptAt,
+      },
       'run recorded as deferred; it is retried once the shared lock answers',
     );
   } catch (err) {
-    log.error({ event: EVENTS.runFailed, guildId: request.guildId, code: request.code, err }, 'could not record a deferred run');
+    log.error(
+      { event: EVENTS.runFailed, guildId: request.guildId, code: request.code, err },
+      'could not record a deferred run',
+    );
   }
 }

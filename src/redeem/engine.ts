@@ -74,9 +74,29 @@ export function createRedeemEngine(deps: RedeemEngineDeps): RedeemEngine {
       const at = Date.now() + exhaustedRetryDelayMs(deps.exhaustedRetry ?? DEFAULT_EXHAUSTED_RETRY, request.round);
       // A deferred run's own row is rescheduled by the scheduler when it sees retryAt; others record a new row.
       if (request.trigger !== DEFERRED_TRIGGER) {
-        await deferredRuns.defer({ guildId: request.guildId, game: request.game, code: request.code, trigger: request.trigger, fids: request.fids, reason: 'retry-exhausted', nextAttemptAt: at });
+        await deferredRuns.defer({
+          guildId: request.guildId,
+          game: request.game,
+          code: request.code,
+          trigger: request.trigger,
+          fids: request.fids,
+          reason: 'retry-exhausted',
+          nextAttemptAt: at,
+        });
       }
-      log.info({ event: EVENTS.retryScheduled, guildId: request.guildId, game: request.game, code: request.code, trigger: request.trigger, fids: request.fids, round: request.round, retryAt: new Date(at).toISOString() }, `${request.fids.length} member(s) will be retried automatically`);
+      log.info(
+        {
+          event: EVENTS.retryScheduled,
+          guildId: request.guildId,
+          game: request.game,
+          code: request.code,
+          trigger: request.trigger,
+          fids: request.fids,
+          round: request.round,
+          retryAt: new Date(at).toISOString(),
+        },
+        `${request.fids.length} member(s) will be retried automatically`,
+      );
       return at;
     },
   };
@@ -85,7 +105,12 @@ export function createRedeemEngine(deps: RedeemEngineDeps): RedeemEngine {
     store,
     log,
     // The run that first left members behind was round 1; each deferred attempt is one round later (a longer wait).
-    run: (row) => engine.processAutoRedeem(row.guildId, row.code, { trigger: DEFERRED_TRIGGER, retryRound: row.attempts + 2, ...(row.fids ? { fids: row.fids } : {}) }),
+    run: (row) =>
+      engine.processAutoRedeem(row.guildId, row.code, {
+        trigger: DEFERRED_TRIGGER,
+        retryRound: row.attempts + 2,
+        ...(row.fids ? { fids: row.fids } : {}),
+      }),
     // Without Redis nothing is ever deferred by the lock; with it, retrying while it is down would only defer again.
     canRun: deps.deferred?.canRun ?? (() => true),
     baseDelayMs: deps.deferred?.baseDelayMs ?? 5_000,
@@ -102,7 +127,8 @@ export function createRedeemEngine(deps: RedeemEngineDeps): RedeemEngine {
     seedOnce: () =>
       (seeded ??= store.journal.lastCalls(Date.now() - SPACING_MEMORY_MS).then(
         (calls) => seedSpacing(deps.spacing, calls),
-        (err: unknown) => log.warn({ event: EVENTS.runFailed, err }, 'could not read the last calls per player; spacing starts empty'),
+        (err: unknown) =>
+          log.warn({ event: EVENTS.runFailed, err }, 'could not read the last calls per player; spacing starts empty'),
       )),
     rerun: (guildId, code) => engine.processAutoRedeem(guildId, code, { trigger: 'rerun' }),
   };

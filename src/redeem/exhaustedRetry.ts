@@ -23,7 +23,11 @@ export function isAutomaticTrigger(trigger: RunTrigger): boolean {
 }
 
 /** Round 1 waits the base, each later round twice the one before, capped; ±20 % jitter spreads alliances apart. */
-export function exhaustedRetryDelayMs(policy: ExhaustedRetryPolicy, round: number, random: () => number = Math.random): number {
+export function exhaustedRetryDelayMs(
+  policy: ExhaustedRetryPolicy,
+  round: number,
+  random: () => number = Math.random,
+): number {
   const delay = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.min(Math.max(round - 1, 0), 20));
   return Math.round(delay * (0.8 + 0.4 * random()));
 }

@@ -1,7 +1,18 @@
 import type { RunProgress } from './runSummary.ts';
 
 /** Why a run started. `validate`: code discovery trying a new code on one member before the fan-out. */
-export type RunTrigger = 'auto' | 'validate' | 'manual' | 'cli' | 'resume' | 'catch-up' | 'rerun' | 'retry' | 'demo' | 'bench' | 'deferred';
+export type RunTrigger =
+  | 'auto'
+  | 'validate'
+  | 'manual'
+  | 'cli'
+  | 'resume'
+  | 'catch-up'
+  | 'rerun'
+  | 'retry'
+  | 'demo'
+  | 'bench'
+  | 'deferred';
 
 export interface RedeemOptions {
   trigger: RunTrigger;

@@ -33,7 +33,14 @@ export async function runHeld(deps: RunDeps, held: HeldRun, summary: RunSummary)
   const game = guild.game;
   const started = performance.now();
   const fence = await store.ledger.nextFence(guild.id, game, code);
-  const record = await store.runs.start({ guildId: guild.id, game, code, trigger: options.trigger, fence, owner: held.instanceId });
+  const record = await store.runs.start({
+    guildId: guild.id,
+    game,
+    code,
+    trigger: options.trigger,
+    fence,
+    owner: held.instanceId,
+  });
   held.active.runId = record.id;
   held.active.fence = fence;
   const logFields = { guildId: guild.id, code, game, runId: record.id, fence, trigger: options.trigger };
@@ -52,7 +59,11 @@ export async function runHeld(deps: RunDeps, held: HeldRun, summary: RunSummary)
     handle: held.handle,
     queue: createMemberQueue(members.toCall),
     codeKey: `${game}:${code}`,
-    signal: AbortSignal.any([held.handle.signal, stopController.signal, ...(deps.shutdownSignal ? [deps.shutdownSignal] : [])]),
+    signal: AbortSignal.any([
+      held.handle.signal,
+      stopController.signal,
+      ...(deps.shutdownSignal ? [deps.shutdownSignal] : []),
+    ]),
     logFields,
     active: held.active,
     total: members.all.length,
@@ -66,7 +77,16 @@ export async function runHeld(deps: RunDeps, held: HeldRun, summary: RunSummary)
     paramsErrorFids: new Set(),
     stopController,
   };
-  log.info({ event: EVENTS.runStarted, ...logFields, members: run.total, toCall: members.toCall.length, skipped: run.total - members.toCall.length }, 'run started');
+  log.info(
+    {
+      event: EVENTS.runStarted,
+      ...logFields,
+      members: run.total,
+      toCall: members.toCall.length,
+      skipped: run.total - members.toCall.length,
+    },
+    'run started',
+  );
   options.onStart?.({ runId: record.id, total: run.total });
   deps.listener.runStarted(runStartOf(run));
   reportProgress(run);
@@ -90,7 +110,8 @@ async function planMembers(deps: RunDeps, guild: GuildRecord, code: string, opti
   const toCall: MemberRecord[] = [];
   for (const member of all) {
     const row = rows.get(member.fid);
-    if (row && FINAL_LEDGER_STATUSES.includes(row.status)) skip(member, 'already-final', { errCode: row.errCode, msg: row.msg });
+    if (row && FINAL_LEDGER_STATUSES.includes(row.status))
+      skip(member, 'already-final', { errCode: row.errCode, msg: row.msg });
     else if (member.state === null) skip(member, 'state-unknown', { errCode: null, msg: null });
     else if (member.stateStatus === 'wrong') skip(member, 'state-wrong', { errCode: null, msg: null });
     else toCall.push(member);
@@ -116,23 +137,47 @@ async function worker(run: RunContext): Promise<void> {
   }
 }
 
-async function finish(run: RunContext, members: readonly MemberRecord[], summary: RunSummary, held: HeldRun, started: number): Promise<RunSummary> {
+async function finish(
+  run: RunContext,
+  members: readonly MemberRecord[],
+  summary: RunSummary,
+  held: HeldRun,
+  started: number,
+): Promise<RunSummary> {
   const { deps, code, game } = run;
   // Members never called (the run stopped) are reported as such; their rows stay open for the next run.
   for (const member of run.queue.drain()) {
     if (!run.outcomes.has(member.fid)) {
-      setOutcome(run, member, { outcome: 'not-called', reason: stopReasonText(run.stop), errCode: null, msg: null, attempts: run.attempts.get(member.fid) ?? 0 });
+      setOutcome(run, member, {
+        outcome: 'not-called',
+        reason: stopReasonText(run.stop),
+        errCode: null,
+        msg: null,
+        attempts: run.attempts.get(member.fid) ?? 0,
+      });
     }
   }
-  const ordered = members.map((member) => run.outcomes.get(member.fid)).filter((o): o is MemberOutcome => o !== undefined);
+  const ordered = members
+    .map((member) => run.outcomes.get(member.fid))
+    .filter((o): o is MemberOutcome => o !== undefined);
   const { counts, byReason } = countOutcomes(ordered);
   const status = runStatusFor(run.stop);
   if (run.stop?.kind === 'lock-lost') await held.onLockLost();
   const { apiCalls, rateLimited, answersNotRecorded } = run;
   const retryAt = await scheduleRetry(run, status, ordered);
-  const message = [describeRun({ status, code, counts, byReason, retryAt }, describeStop(run.stop, code)), notRecordedSentence(answersNotRecorded)].filter(Boolean).join(' ');
+  const message = [
+    describeRun({ status, code, counts, byReason, retryAt }, describeStop(run.stop, code)),
+    notRecordedSentence(answersNotRecorded),
+  ]
+    .filter(Boolean)
+    .join(' ');
   const durationMs = Math.round(performance.now() - started);
-  await deps.store.runs.finish(run.scope.runId, runOutcomeFor(run.stop), { ...counts, apiCalls, rateLimited, answersNotRecorded, durationMs }, message);
+  await deps.store.runs.finish(
+    run.scope.runId,
+    runOutcomeFor(run.stop),
+    { ...counts, apiCalls, rateLimited, answersNotRecorded, durationMs },
+    message,
+  );
   // Once the code is settled (live, or dead and marked), later runs never wait at its gate.
   if (run.codeProven || run.stop?.kind === 'code-final') deps.probeGates.settle(run.codeKey);
   if (run.codeProven) {
@@ -141,18 +186,66 @@ async function finish(run: RunContext, members: readonly MemberRecord[], summary
   }
   const codeVerdict = verdictOf(run);
   const level = status === 'completed' ? 'info' : status === 'config-error' ? 'error' : 'warn';
-  deps.log[level]({ event: EVENTS.runFinished, ...run.logFields, status, counts, byReason, apiCalls, rateLimited, answersNotRecorded, durationMs }, message);
-  return { ...summary, status, runId: run.scope.runId, fence: run.scope.fence, counts, byReason, members: ordered, apiCalls, rateLimited, answersNotRecorded, durationMs, retryAt, message, codeVerdict };
+  deps.log[level](
+    {
+      event: EVENTS.runFinished,
+      ...run.logFields,
+      status,
+      counts,
+      byReason,
+      apiCalls,
+      rateLimited,
+      answersNotRecorded,
+      durationMs,
+    },
+    message,
+  );
+  return {
+    ...summary,
+    status,
+    runId: run.scope.runId,
+    fence: run.scope.fence,
+    counts,
+    byReason,
+    members: ordered,
+    apiCalls,
+    rateLimited,
+    answersNotRecorded,
+    durationMs,
+    retryAt,
+    message,
+    codeVerdict,
+  };
 }
 
 /** Members an automatic run left retry-exhausted come back in a deferred run of their own; null when none is due. */
-async function scheduleRetry(run: RunContext, status: RunSummary['status'], outcomes: readonly MemberOutcome[]): Promise<number | null> {
+async function scheduleRetry(
+  run: RunContext,
+  status: RunSummary['status'],
+  outcomes: readonly MemberOutcome[],
+): Promise<number | null> {
   const fids = outcomes.filter((o) => o.outcome === 'retry-exhausted').map((o) => o.fid);
-  if (fids.length === 0 || status !== 'completed' || !run.deps.retryExhausted || !isAutomaticTrigger(run.options.trigger)) return null;
+  if (
+    fids.length === 0 ||
+    status !== 'completed' ||
+    !run.deps.retryExhausted ||
+    !isAutomaticTrigger(run.options.trigger)
+  )
+    return null;
   try {
-    return await run.deps.retryExhausted({ guildId: run.guild.id, game: run.game, code: run.code, trigger: run.options.trigger, fids, round: run.options.retryRound ?? 1 });
+    return await run.deps.retryExhausted({
+      guildId: run.guild.id,
+      game: run.game,
+      code: run.code,
+      trigger: run.options.trigger,
+      fids,
+      round: run.options.retryRound ?? 1,
+    });
   } catch (err) {
-    run.deps.log.error({ event: EVENTS.runFailed, ...run.logFields, err }, 'could not schedule the retry of members left retry-exhausted');
+    run.deps.log.error(
+      { event: EVENTS.runFailed, ...run.logFields, err },
+      'could not schedule the retry of members left retry-exhausted',
+    );
     return null;
   }
 }
@@ -164,6 +257,7 @@ function notRecordedSentence(n: number): string {
 
 function verdictOf(run: RunContext): CodeVerdict | null {
   const c = run.stop?.kind === 'code-final' ? run.stop.classification : null;
-  if (c?.kind === 'code-final') return { kind: 'dead', status: codeStatusFor(c.reason), errCode: c.errCode, msg: c.msg };
+  if (c?.kind === 'code-final')
+    return { kind: 'dead', status: codeStatusFor(c.reason), errCode: c.errCode, msg: c.msg };
   return run.codeProven ? { kind: 'live' } : null;
 }

@@ -88,7 +88,13 @@ export function noteStop(run: RunContext): boolean {
 export async function codeDiedElsewhere(run: RunContext): Promise<boolean> {
   const current = await run.deps.store.codes.get(run.game, run.code);
   if (!current || !isFinalCodeStatus(current.status)) return false;
-  stopRun(run, { kind: 'code-final', classification: deadCodeClassification(current.status, { errCode: current.validationErrCode, msg: current.validationMsg }) });
+  stopRun(run, {
+    kind: 'code-final',
+    classification: deadCodeClassification(current.status, {
+      errCode: current.validationErrCode,
+      msg: current.validationMsg,
+    }),
+  });
   return true;
 }
 
@@ -101,7 +107,16 @@ export async function recordOutcome(run: RunContext, member: MemberRecord, outco
   const notRecorded = (why: string, err?: unknown) => {
     run.answersNotRecorded += 1;
     run.deps.log.error(
-      { event: EVENTS.answerNotRecorded, ...run.logFields, fid: member.fid, status: outcome.status, err_code: outcome.errCode ?? null, err_msg: outcome.msg ?? null, why, ...(err ? { err } : {}) },
+      {
+        event: EVENTS.answerNotRecorded,
+        ...run.logFields,
+        fid: member.fid,
+        status: outcome.status,
+        err_code: outcome.errCode ?? null,
+        err_msg: outcome.msg ?? null,
+        why,
+        ...(err ? { err } : {}),
+      },
       'the game answered but the ledger write did not go through; the answer journal keeps it',
     );
   };
@@ -114,7 +129,10 @@ export async function recordOutcome(run: RunContext, member: MemberRecord, outco
   }
   if (result !== 'stale-fence') return true;
   notRecorded('stale-fence');
-  run.deps.log.error({ event: EVENTS.staleFence, ...run.logFields, fid: member.fid, stage: 'record' }, 'write refused: a newer run owns this code now; stopping');
+  run.deps.log.error(
+    { event: EVENTS.staleFence, ...run.logFields, fid: member.fid, stage: 'record' },
+    'write refused: a newer run owns this code now; stopping',
+  );
   stopRun(run, { kind: 'stale-fence' });
   run.deps.listener.lockEvent('stale-fence');
   return false;
@@ -124,7 +142,12 @@ export async function recordOutcome(run: RunContext, member: MemberRecord, outco
  * Appends the answer to the journal before anything else is written: never fenced, so what the game said survives a
  * refused or failed ledger write. A journal failure is logged and does not stop the run (the ledger still decides).
  */
-export async function journalAnswer(run: RunContext, member: MemberRecord, answer: { httpStatus: number }, classification: { kind: string; errCode: number | null; msg: string | null }): Promise<void> {
+export async function journalAnswer(
+  run: RunContext,
+  member: MemberRecord,
+  answer: { httpStatus: number },
+  classification: { kind: string; errCode: number | null; msg: string | null },
+): Promise<void> {
   const { scope } = run;
   try {
     await run.deps.store.journal.append({
@@ -141,7 +164,18 @@ export async function journalAnswer(run: RunContext, member: MemberRecord, answe
       at: Date.now(),
     });
   } catch (err) {
-    run.deps.log.error({ event: EVENTS.journalFailed, ...run.logFields, fid: member.fid, kind: classification.kind, err_code: classification.errCode, err_msg: classification.msg, err }, 'could not append the answer to the journal');
+    run.deps.log.error(
+      {
+        event: EVENTS.journalFailed,
+        ...run.logFields,
+        fid: member.fid,
+        kind: classification.kind,
+        err_code: classification.errCode,
+        err_msg: classification.msg,
+        err,
+      },
+      'could not append the answer to the journal',
+    );
   }
 }
 
@@ -155,7 +189,8 @@ export function reportProgress(run: RunContext): void {
     total: run.total,
     processed: values.length,
     success: values.filter((o) => o.outcome === 'success').length,
-    already: values.filter((o) => o.outcome === 'already' || (o.outcome === 'skipped' && o.reason === 'already-final')).length,
+    already: values.filter((o) => o.outcome === 'already' || (o.outcome === 'skipped' && o.reason === 'already-final'))
+      .length,
     failed: values.filter((o) => o.outcome === 'failed').length,
     retrying: [...run.attempts.keys()].filter((fid) => !run.outcomes.has(fid)).length,
   };
@@ -164,5 +199,12 @@ export function reportProgress(run: RunContext): void {
 }
 
 export function runStartOf(run: RunContext): RunStart {
-  return { guildId: run.guild.id, game: run.game, code: run.code, trigger: run.options.trigger, runId: run.scope.runId, total: run.total };
+  return {
+    guildId: run.guild.id,
+    game: run.game,
+    code: run.code,
+    trigger: run.options.trigger,
+    runId: run.scope.runId,
+    total: run.total,
+  };
 }

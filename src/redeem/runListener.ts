@@ -27,7 +27,13 @@ export interface RunListener {
   /** Every processAutoRedeem call, whatever its status (duplicate, refused and deferred included). */
   runEnded?(summary: RunSummary): void;
   /** One answer (or transport failure) from the game API. */
-  apiCall?(call: { game: Game; httpStatus: number; durationMs: number; kind: Classification['kind']; reason: string | null }): void;
+  apiCall?(call: {
+    game: Game;
+    httpStatus: number;
+    durationMs: number;
+    kind: Classification['kind'];
+    reason: string | null;
+  }): void;
   /** A member's result for this run: the same outcomes the run summary counts. */
   memberOutcome?(result: { game: Game; outcome: 'success' | 'already' | 'failed' | 'retry-exhausted' }): void;
   /** A second trigger refused while a run of the same (guild, code) is active. */
@@ -48,7 +54,10 @@ export function fanOutListeners(listeners: readonly RunListener[], log: Logger):
         try {
           method.apply(listener, args);
         } catch (error) {
-          log.warn({ event: EVENTS.runListenerFailed, listener: name, err: error }, 'a run listener failed; the run goes on');
+          log.warn(
+            { event: EVENTS.runListenerFailed, listener: name, err: error },
+            'a run listener failed; the run goes on',
+          );
         }
       }
     };

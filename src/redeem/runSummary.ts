@@ -81,7 +81,9 @@ export interface RunSummary {
   codeVerdict: CodeVerdict | null;
 }
 
-export type CodeVerdict = { kind: 'live' } | { kind: 'dead'; status: FinalCodeStatus; errCode: number | null; msg: string | null };
+export type CodeVerdict =
+  | { kind: 'live' }
+  | { kind: 'dead'; status: FinalCodeStatus; errCode: number | null; msg: string | null };
 
 export function emptyCounts(): RunCounts {
   return { total: 0, success: 0, already: 0, failed: 0, retryExhausted: 0, skipped: 0, notCalled: 0 };
@@ -96,7 +98,10 @@ const COUNT_FOR: Record<MemberOutcomeKind, Exclude<keyof RunCounts, 'total'>> = 
   'not-called': 'notCalled',
 };
 
-export function countOutcomes(members: readonly MemberOutcome[]): { counts: RunCounts; byReason: Record<string, number> } {
+export function countOutcomes(members: readonly MemberOutcome[]): {
+  counts: RunCounts;
+  byReason: Record<string, number>;
+} {
   const counts = emptyCounts();
   const byReason: Record<string, number> = {};
   counts.total = members.length;
@@ -126,7 +131,10 @@ export function reasonText(reason: string): string {
 }
 
 /** The plain sentence shown in Discord, the CLI and the run's log line. */
-export function describeRun(summary: Pick<RunSummary, 'status' | 'code' | 'counts' | 'byReason'> & { retryAt?: number | null }, detail?: string): string {
+export function describeRun(
+  summary: Pick<RunSummary, 'status' | 'code' | 'counts' | 'byReason'> & { retryAt?: number | null },
+  detail?: string,
+): string {
   const { counts, code } = summary;
   const reached = counts.success + counts.already;
   const attempted = counts.total - counts.skipped;
@@ -136,9 +144,15 @@ export function describeRun(summary: Pick<RunSummary, 'status' | 'code' | 'count
     if (reached > 0) parts.push(`${reached} member${plural(reached)} got it before the stop`);
     if (counts.notCalled > 0) parts.push(`${counts.notCalled} not called`);
   } else if (attempted === 0) {
-    parts.push(counts.total === 0 ? `Nothing to send for ${code}: the alliance has no members` : `Nothing to send for ${code}: all ${counts.total} member${plural(counts.total)} were skipped (${skippedReasons.join(', ')})`);
+    parts.push(
+      counts.total === 0
+        ? `Nothing to send for ${code}: the alliance has no members`
+        : `Nothing to send for ${code}: all ${counts.total} member${plural(counts.total)} were skipped (${skippedReasons.join(', ')})`,
+    );
   } else {
-    parts.push(`${code}: ${reached} of ${attempted} member${plural(attempted)} have it (${counts.success} new, ${counts.already} already had it)`);
+    parts.push(
+      `${code}: ${reached} of ${attempted} member${plural(attempted)} have it (${counts.success} new, ${counts.already} already had it)`,
+    );
     if (counts.failed > 0) parts.push(`${counts.failed} failed (${reasonsOf(summary.byReason, 'failed').join(', ')})`);
     if (counts.retryExhausted > 0) {
       parts.push(

@@ -50,7 +50,11 @@ export function createRedisHealth(options: RedisHealthOptions): RedisHealth {
     since = Date.now();
     if (next) {
       // A first successful check at start-up is not a recovery.
-      if (previous === false) log.info({ event: EVENTS.redisRecovered, downMs }, 'Redis answers again: deferred runs resume, the budget is shared again');
+      if (previous === false)
+        log.info(
+          { event: EVENTS.redisRecovered, downMs },
+          'Redis answers again: deferred runs resume, the budget is shared again',
+        );
     } else {
       log.warn(
         { event: EVENTS.redisUnavailable, err: lastError },

@@ -55,7 +55,11 @@ export function createRedisCoordination(options: RedisCoordinationOptions): Redi
     });
   const lockClient = client('lock');
   const budgetClient = client('budget');
-  const health = createRedisHealth({ client: lockClient, log, intervalMs: Math.max(250, Math.min(1_000, Math.floor(settings.lockTtlMs / 3))) });
+  const health = createRedisHealth({
+    client: lockClient,
+    log,
+    intervalMs: Math.max(250, Math.min(1_000, Math.floor(settings.lockTtlMs / 3))),
+  });
 
   const startup = Promise.all([
     waitForRedisReady(lockClient, settings.redisStartupWaitMs),
@@ -90,7 +94,12 @@ export function createRedisCoordination(options: RedisCoordinationOptions): Redi
     if (existing) return existing.gated;
     const margin = options.rateMarginMs;
     const maxPause = options.rateMaxPauseMs !== undefined ? { maxPauseMs: options.rateMaxPauseMs } : {};
-    const fallback = createLocalRateBudget({ limit: share, windowMs: options.rateWindowMs, ...(margin !== null ? { marginMs: margin } : {}), ...maxPause });
+    const fallback = createLocalRateBudget({
+      limit: share,
+      windowMs: options.rateWindowMs,
+      ...(margin !== null ? { marginMs: margin } : {}),
+      ...maxPause,
+    });
     const shared = createRedisRateBudget({
       redis: budgetClient,
       log,

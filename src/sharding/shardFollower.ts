@@ -50,7 +50,10 @@ export function createShardFollower(options: ShardFollowerOptions): ShardFollowe
     // A code still 'new' long after its fan-out started: the shard that found it could not check it (none of its
     // alliances plays that game, say); this shard checks it on its own members.
     const candidates = (await store.codes.list({ statuses: ['valid', 'new'] })).filter(
-      (c) => c.fanoutStartedAt !== null && now - c.fanoutStartedAt < lookbackMs && (c.status === 'valid' || now - c.fanoutStartedAt > 2 * intervalMs),
+      (c) =>
+        c.fanoutStartedAt !== null &&
+        now - c.fanoutStartedAt < lookbackMs &&
+        (c.status === 'valid' || now - c.fanoutStartedAt > 2 * intervalMs),
     );
     if (candidates.length === 0) return 0;
     const alliances = await store.guilds.list({ autoRedeem: true });
@@ -60,7 +63,8 @@ export function createShardFollower(options: ShardFollowerOptions): ShardFollowe
       if (followed.has(key) || busy.has(key) || stopped) continue;
       const mine = alliances.filter((guild) => guild.game === candidate.game);
       const waiting: string[] = [];
-      for (const guild of mine) if (!(await settledFor(guild.id, candidate.game, candidate.code))) waiting.push(guild.id);
+      for (const guild of mine)
+        if (!(await settledFor(guild.id, candidate.game, candidate.code))) waiting.push(guild.id);
       if (waiting.length === 0) {
         followed.add(key);
         continue;
@@ -69,7 +73,10 @@ export function createShardFollower(options: ShardFollowerOptions): ShardFollowe
       if (!done) continue;
       followed.add(key);
       takenUp += 1;
-      log.info({ event: EVENTS.codeFanout, phase: 'followed', game: candidate.game, code: candidate.code, guilds: waiting }, `${candidate.code}: found by another shard; redeeming it for this shard's alliances`);
+      log.info(
+        { event: EVENTS.codeFanout, phase: 'followed', game: candidate.game, code: candidate.code, guilds: waiting },
+        `${candidate.code}: found by another shard; redeeming it for this shard's alliances`,
+      );
       void done.then(
         (report) => {
           if (!report.finished) followed.delete(key);
@@ -83,7 +90,10 @@ export function createShardFollower(options: ShardFollowerOptions): ShardFollowe
   function check(): Promise<number> {
     checking ??= checkOnce()
       .catch((err: unknown) => {
-        log.warn({ event: EVENTS.codeFanout, phase: 'follow-failed', err }, 'could not look for codes found by other shards; trying again shortly');
+        log.warn(
+          { event: EVENTS.codeFanout, phase: 'follow-failed', err },
+          'could not look for codes found by other shards; trying again shortly',
+        );
         return 0;
       })
       .finally(() => (checking = undefined));

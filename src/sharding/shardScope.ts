@@ -49,7 +49,9 @@ export function readShardScope(value: (key: string) => string | undefined, probl
     return null;
   }
   if (!Array.isArray(list) || list.length === 0 || !list.every((id) => Number.isInteger(id) && id >= 0 && id < count)) {
-    problems.push(`SHARDS must be a shard id or a JSON list of shard ids below SHARD_COUNT (${count}), got "${rawIds}"`);
+    problems.push(
+      `SHARDS must be a shard id or a JSON list of shard ids below SHARD_COUNT (${count}), got "${rawIds}"`,
+    );
     return null;
   }
   return { ids: [...new Set(list as number[])].sort((a, b) => a - b), count };
@@ -61,7 +63,8 @@ export function readShardScope(value: (key: string) => string | undefined, probl
  * (a guild by id, members, codes, the ledger, runs) is the shared store itself.
  */
 export function scopeStoreToShards(store: Store, scope: ShardScope): Store {
-  const list: Store['guilds']['list'] = async (filter) => (await store.guilds.list(filter)).filter((guild: GuildRecord) => ownsGuild(scope, guild.id));
+  const list: Store['guilds']['list'] = async (filter) =>
+    (await store.guilds.list(filter)).filter((guild: GuildRecord) => ownsGuild(scope, guild.id));
   const scopedGuilds = forward(store.guilds, 'list', list);
   return forward(store, 'guilds', scopedGuilds);
 }

@@ -1,5 +1,17 @@
 import type { Game } from '../game/games.ts';
-import type { CodeRecord, CodeStatus, DeferredRun, GuildRecord, JournalEntry, LedgerRow, LedgerStatus, MemberRecord, RunOutcome, RunRecord, StateStatus } from './types.ts';
+import type {
+  CodeRecord,
+  CodeStatus,
+  DeferredRun,
+  GuildRecord,
+  JournalEntry,
+  LedgerRow,
+  LedgerStatus,
+  MemberRecord,
+  RunOutcome,
+  RunRecord,
+  StateStatus,
+} from './types.ts';
 import type { GiftCode } from '../game/giftCode.ts';
 
 /**

@@ -107,7 +107,12 @@ export interface CodeRepo {
   /** Inserts a new code; an existing one is returned unchanged with created=false. */
   add(game: Game, code: string, source: string): Promise<{ created: boolean; code: CodeRecord }>;
   get(game: Game, code: string): Promise<CodeRecord | null>;
-  setStatus(game: Game, code: string, status: CodeStatus, raw?: { errCode?: number | null; msg?: string | null }): Promise<void>;
+  setStatus(
+    game: Game,
+    code: string,
+    status: CodeStatus,
+    raw?: { errCode?: number | null; msg?: string | null },
+  ): Promise<void>;
   /** A known-invalid code seen again: back to `new` once (it may have been reactivated). Returns false when already rechecked. */
   reopenForRecheck(game: Game, code: string): Promise<boolean>;
   markFanoutDone(game: Game, code: string): Promise<void>;
@@ -172,7 +177,9 @@ export interface LedgerRepo {
   /** fids (of the given ones) whose row for this code is final. */
   finalFids(game: Game, code: string, fids: readonly string[]): Promise<Set<string>>;
   /** Writes rows known from elsewhere (an import): only where no final row exists. */
-  importFinal(rows: readonly { game: Game; fid: string; code: string; guildId: string; outcome: LedgerOutcome }[]): Promise<number>;
+  importFinal(
+    rows: readonly { game: Game; fid: string; code: string; guildId: string; outcome: LedgerOutcome }[],
+  ): Promise<number>;
   /** Makes a player's wrong-state rows non-final again once the state has been fixed. */
   reopenWrongState(game: Game, fid: string): Promise<number>;
   countByStatus(game: Game, code: string): Promise<Record<LedgerStatus, number>>;
@@ -203,8 +210,20 @@ export interface RunRecord {
 }
 
 export interface RunRepo {
-  start(run: { guildId: string; game: Game; code: string; trigger: string; fence: number; owner: string }): Promise<RunRecord>;
-  finish(id: number, outcome: Exclude<RunOutcome, 'running'>, counts: Record<string, number>, message?: string | null): Promise<void>;
+  start(run: {
+    guildId: string;
+    game: Game;
+    code: string;
+    trigger: string;
+    fence: number;
+    owner: string;
+  }): Promise<RunRecord>;
+  finish(
+    id: number,
+    outcome: Exclude<RunOutcome, 'running'>,
+    counts: Record<string, number>,
+    message?: string | null,
+  ): Promise<void>;
   get(id: number): Promise<RunRecord | null>;
   /** Runs still marked running; after a crash these are the ones to resume. */
   listRunning(filter?: { owner?: string }): Promise<RunRecord[]>;
@@ -284,7 +303,15 @@ export interface DeferredRunRepo {
    * Records a deferral, merging with one already recorded for the same (guild, code): fids are united (null, every
    * member, wins) and the earlier of the two next attempts is kept.
    */
-  defer(run: { guildId: string; game: Game; code: string; trigger: string; fids: readonly string[] | null; reason: string; nextAttemptAt: number }): Promise<DeferredRun>;
+  defer(run: {
+    guildId: string;
+    game: Game;
+    code: string;
+    trigger: string;
+    fids: readonly string[] | null;
+    reason: string;
+    nextAttemptAt: number;
+  }): Promise<DeferredRun>;
   /**
    * Atomically takes up to `limit` due rows (next attempt at or before `now`) and pushes their next attempt `leaseMs`
    * ahead, so that of several processes sharing the store only one retries a row at a time.

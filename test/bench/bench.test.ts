@@ -25,7 +25,15 @@ describe('npm run bench', () => {
     const report = JSON.parse(readFileSync(out, 'utf8')) as {
       mode: string;
       definitions: Record<string, string>;
-      rows: { engine: string; members: number; redeemed: number; apiCalls: number; callsPerMemberCode: number; wallMs: number; notMeasured: string | null }[];
+      rows: {
+        engine: string;
+        members: number;
+        redeemed: number;
+        apiCalls: number;
+        callsPerMemberCode: number;
+        wallMs: number;
+        notMeasured: string | null;
+      }[];
       comparisons: { id: string; wall: number | null }[];
     };
     expect(report.mode).toBe('smoke');
@@ -44,7 +52,9 @@ describe('npm run bench', () => {
 
   it('refuses an unknown scenario with a clear message and a non-zero exit', async () => {
     dir = mkdtempSync(join(tmpdir(), 'giftbot-bench-test-'));
-    const failure = await run(process.execPath, [BENCH, '--only', '9', '--out', join(dir, 'x.json')], { timeout: 60_000 }).catch((error: unknown) => error);
+    const failure = await run(process.execPath, [BENCH, '--only', '9', '--out', join(dir, 'x.json')], {
+      timeout: 60_000,
+    }).catch((error: unknown) => error);
     expect(failure).toMatchObject({ code: 1 });
     expect((failure as { stderr: string }).stderr).toContain('no such scenario');
   });

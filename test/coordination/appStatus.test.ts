@@ -14,16 +14,28 @@ describe('app.status()', () => {
     expect(describeAppStatus(status)[0]).toMatch(/no Redis configured/);
   });
 
-  it('with Redis down: says so, shows the deferred run and the fallback budget; Redis back → the run completes by itself', async ({ startRedis, startCore }) => {
+  it('with Redis down: says so, shows the deferred run and the fallback budget; Redis back → the run completes by itself', async ({
+    startRedis,
+    startCore,
+  }) => {
     const redis = await startRedis();
     await redis.kill();
     const h = await startCore({
-      env: { REDIS_URL: redis.url, LOCK_TTL_MS: '1500', REDIS_COMMAND_TIMEOUT_MS: '300', REDIS_STARTUP_WAIT_MS: '300', DEFERRED_RETRY_MS: '100', DEFERRED_RETRY_MAX_MS: '500' },
+      env: {
+        REDIS_URL: redis.url,
+        LOCK_TTL_MS: '1500',
+        REDIS_COMMAND_TIMEOUT_MS: '300',
+        REDIS_STARTUP_WAIT_MS: '300',
+        DEFERRED_RETRY_MS: '100',
+        DEFERRED_RETRY_MAX_MS: '500',
+      },
     });
     await h.app.start();
     await seedAlliance(h, { count: 5 });
     h.sim.addCode('wos', 'WAITING1');
-    const summary = await h.app.engine.processAutoRedeem('900000000000000001', giftCode('WAITING1'), { trigger: 'auto' });
+    const summary = await h.app.engine.processAutoRedeem('900000000000000001', giftCode('WAITING1'), {
+      trigger: 'auto',
+    });
     expect(summary.status).toBe('deferred');
     expect(summary.message).toMatch(/waits until it answers/);
 

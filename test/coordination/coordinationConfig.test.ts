@@ -57,8 +57,12 @@ describe('settings for several processes', () => {
     expect(one.ok && one.config.coordination.shards).toEqual({ ids: [1], count: 2 });
     expect(two.ok && two.config.coordination.shards).toEqual({ ids: [0, 2], count: 3 });
     const half = loadConfig({ SHARDS: '1' });
-    expect(half.ok ? [] : half.problems).toEqual(['SHARDS and SHARD_COUNT go together (discord.js ShardingManager sets both); set both or neither']);
+    expect(half.ok ? [] : half.problems).toEqual([
+      'SHARDS and SHARD_COUNT go together (discord.js ShardingManager sets both); set both or neither',
+    ]);
     const noRedis = loadConfig({ SHARDS: '0', SHARD_COUNT: '2' });
-    expect(noRedis.ok ? [] : noRedis.problems).toEqual(['SHARD_COUNT 2 needs REDIS_URL: the shards must share one rate budget and one lock']);
+    expect(noRedis.ok ? [] : noRedis.problems).toEqual([
+      'SHARD_COUNT 2 needs REDIS_URL: the shards must share one rate budget and one lock',
+    ]);
   });
 });

@@ -25,12 +25,30 @@ afterEach(async () => {
 describe('deferred runs in the store', () => {
   it('merges triggers for one code: members are united, "everyone" wins, the earlier attempt is kept', async () => {
     const now = Date.now();
-    await store.deferredRuns.defer({ ...key, trigger: 'catch-up', fids: ['1001', '1002'], reason: 'lock unavailable', nextAttemptAt: now + 5_000 });
-    const merged = await other.deferredRuns.defer({ ...key, trigger: 'catch-up', fids: ['1002', '1003'], reason: 'lock unavailable', nextAttemptAt: now + 1_000 });
+    await store.deferredRuns.defer({
+      ...key,
+      trigger: 'catch-up',
+      fids: ['1001', '1002'],
+      reason: 'lock unavailable',
+      nextAttemptAt: now + 5_000,
+    });
+    const merged = await other.deferredRuns.defer({
+      ...key,
+      trigger: 'catch-up',
+      fids: ['1002', '1003'],
+      reason: 'lock unavailable',
+      nextAttemptAt: now + 1_000,
+    });
     expect(merged.fids?.sort()).toEqual(['1001', '1002', '1003']);
     expect(merged.nextAttemptAt).toBe(now + 1_000);
     expect(merged.trigger).toBe('catch-up');
-    const everyone = await store.deferredRuns.defer({ ...key, trigger: 'auto', fids: null, reason: 'lock unavailable', nextAttemptAt: now + 9_000 });
+    const everyone = await store.deferredRuns.defer({
+      ...key,
+      trigger: 'auto',
+      fids: null,
+      reason: 'lock unavailable',
+      nextAttemptAt: now + 9_000,
+    });
     expect(everyone.fids).toBeNull();
     expect(everyone.nextAttemptAt).toBe(now + 1_000);
     expect(await store.deferredRuns.list()).toHaveLength(1);
@@ -38,13 +56,28 @@ describe('deferred runs in the store', () => {
 
   it('a due row is claimed by one process only, and a retry does not remove a trigger merged in meanwhile', async () => {
     const now = Date.now();
-    await store.deferredRuns.defer({ ...key, trigger: 'auto', fids: null, reason: 'lock unavailable', nextAttemptAt: now - 1 });
-    const [mine, theirs] = await Promise.all([store.deferredRuns.claimDue(now, 60_000, 10), other.deferredRuns.claimDue(now, 60_000, 10)]);
+    await store.deferredRuns.defer({
+      ...key,
+      trigger: 'auto',
+      fids: null,
+      reason: 'lock unavailable',
+      nextAttemptAt: now - 1,
+    });
+    const [mine, theirs] = await Promise.all([
+      store.deferredRuns.claimDue(now, 60_000, 10),
+      other.deferredRuns.claimDue(now, 60_000, 10),
+    ]);
     expect(mine!.length + theirs!.length).toBe(1);
     const claimed = [...mine!, ...theirs!][0]!;
 
     // While the retry runs, another trigger arrives: the row must survive the retry's removal.
-    await other.deferredRuns.defer({ ...key, trigger: 'manual', fids: null, reason: 'lock unavailable', nextAttemptAt: now + 10 });
+    await other.deferredRuns.defer({
+      ...key,
+      trigger: 'manual',
+      fids: null,
+      reason: 'lock unavailable',
+      nextAttemptAt: now + 10,
+    });
     expect(await store.deferredRuns.remove(key, claimed.version)).toBe(false);
     const [again] = await store.deferredRuns.claimDue(now + 20, 60_000, 10);
     expect(again).toBeDefined();
@@ -54,7 +87,13 @@ describe('deferred runs in the store', () => {
 
   it('a failed attempt is counted and pushed back', async () => {
     const now = Date.now();
-    await store.deferredRuns.defer({ ...key, trigger: 'auto', fids: null, reason: 'lock unavailable', nextAttemptAt: now - 1 });
+    await store.deferredRuns.defer({
+      ...key,
+      trigger: 'auto',
+      fids: null,
+      reason: 'lock unavailable',
+      nextAttemptAt: now - 1,
+    });
     await store.deferredRuns.reschedule(key, now + 4_000, 'deferred: still unreachable');
     const [row] = await store.deferredRuns.list();
     expect(row).toMatchObject({ attempts: 1, nextAttemptAt: now + 4_000, reason: 'deferred: still unreachable' });

@@ -7,7 +7,10 @@ let client: GiftCodeClient;
 
 beforeAll(async () => {
   sim = await startGameApiSimulator({ rateLimit: null, playerSpacingMs: 0 });
-  sim.addPlayers('wos', [{ fid: '80000001', kid: 245 }, { fid: '80000002', kid: 245 }]);
+  sim.addPlayers('wos', [
+    { fid: '80000001', kid: 245 },
+    { fid: '80000002', kid: 245 },
+  ]);
   sim.addCode('wos', 'GATE2026');
   client = createGiftCodeClient({ apiBases: { wos: sim.apiBase('wos') } });
 });
@@ -20,7 +23,10 @@ describe('the last-moment gate before a request is written', () => {
   it('a request its caller no longer may send never reaches the server', async () => {
     let asked = 0;
     const answer = await client.redeem({
-      game: 'wos', fid: '80000001', kid: 245, code: 'GATE2026',
+      game: 'wos',
+      fid: '80000001',
+      kid: 245,
+      code: 'GATE2026',
       beforeSend: () => {
         asked += 1;
         return false;
@@ -35,7 +41,10 @@ describe('the last-moment gate before a request is written', () => {
   it('is asked once, after connecting, and lets an allowed request through', async () => {
     const seenBefore: number[] = [];
     const answer = await client.redeem({
-      game: 'wos', fid: '80000002', kid: 245, code: 'GATE2026',
+      game: 'wos',
+      fid: '80000002',
+      kid: 245,
+      code: 'GATE2026',
       beforeSend: () => {
         seenBefore.push(sim.calls.length);
         return true;

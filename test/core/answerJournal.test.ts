@@ -29,7 +29,16 @@ describe('the answer journal: nothing the game said is lost', () => {
     // ... but the answer is kept, with the run and fence that got it.
     const journal = await h.app.store.journal.listForCode('wos', 'PAUSED1');
     expect(journal).toHaveLength(1);
-    expect(journal[0]).toMatchObject({ fid, kind: 'success', httpStatus: 200, errCode: 20000, msg: 'SUCCESS', runId: summary.runId, fence: summary.fence, guildId: GUILD });
+    expect(journal[0]).toMatchObject({
+      fid,
+      kind: 'success',
+      httpStatus: 200,
+      errCode: 20000,
+      msg: 'SUCCESS',
+      runId: summary.runId,
+      fence: summary.fence,
+      guildId: GUILD,
+    });
     expect(summary.answersNotRecorded).toBe(1);
     expect(summary.message).toContain('1 answer from the game could not be written to the ledger');
     expect(h.logs.events(EVENTS.answerNotRecorded)).toHaveLength(1);
@@ -50,7 +59,16 @@ describe('the answer journal: nothing the game said is lost', () => {
     expect(summary.answersNotRecorded).toBe(0);
     const journal = await h.app.store.journal.listForCode('wos', 'JOURNAL5');
     expect(journal).toHaveLength(h.sim.calls.filter((call) => call.cdk === 'JOURNAL5').length);
-    expect(journal.filter((entry) => entry.kind === 'success').map((entry) => entry.fid).sort()).toEqual([...fids].sort());
-    expect(journal.find((entry) => entry.kind === 'retry-later')).toMatchObject({ fid: fids[2], errCode: 40004, msg: 'TIMEOUT RETRY.' });
+    expect(
+      journal
+        .filter((entry) => entry.kind === 'success')
+        .map((entry) => entry.fid)
+        .sort(),
+    ).toEqual([...fids].sort());
+    expect(journal.find((entry) => entry.kind === 'retry-later')).toMatchObject({
+      fid: fids[2],
+      errCode: 40004,
+      msg: 'TIMEOUT RETRY.',
+    });
   });
 });

@@ -20,7 +20,9 @@ afterAll(async () => h.close());
 
 async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(NODE, [CLI, ...args], { env: { ...process.env, ...h.env, LOG_LEVEL: 'warn' } });
+    const { stdout, stderr } = await run(NODE, [CLI, ...args], {
+      env: { ...process.env, ...h.env, LOG_LEVEL: 'warn' },
+    });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string };
@@ -30,7 +32,9 @@ async function cli(...args: string[]): Promise<{ code: number; stdout: string; s
 
 describe('giftbot CLI', () => {
   it('sets up an alliance, imports members and redeems a code, printing the summary as JSON', async () => {
-    expect((await cli('guild', 'add', GUILD, '--game', 'wos', '--state', '245', '--auto', 'on')).stdout).toContain('Added guild');
+    expect((await cli('guild', 'add', GUILD, '--game', 'wos', '--state', '245', '--auto', 'on')).stdout).toContain(
+      'Added guild',
+    );
     const csv = join(h.dir, 'roster.csv');
     writeFileSync(csv, 'fid,state,name\n70000001,245,Ann\n70000002,,"Bo, the Second"\n70000003,245,Cy\n');
     const imported = await cli('members', 'import', GUILD, csv);
@@ -43,7 +47,12 @@ describe('giftbot CLI', () => {
     const redeemed = await cli('redeem', GUILD, 'CLICODE1', '--json');
     expect(redeemed.code).toBe(0);
     const summary = JSON.parse(redeemed.stdout);
-    expect(summary).toMatchObject({ status: 'completed', code: 'CLICODE1', counts: { success: 3, total: 3 }, apiCalls: 3 });
+    expect(summary).toMatchObject({
+      status: 'completed',
+      code: 'CLICODE1',
+      counts: { success: 3, total: 3 },
+      apiCalls: 3,
+    });
     expect(summary.members.map((m: { fid: string }) => m.fid)).toEqual(['70000001', '70000002', '70000003']);
 
     const again = await cli('redeem', GUILD, 'CLICODE1');
@@ -96,7 +105,10 @@ describe('giftbot CLI', () => {
     expect((await cli('members', 'list', GUILD)).stdout).toContain('Ana, the first');
 
     const xlsx = join(h.dir, 'roster.xlsx');
-    writeFileSync(xlsx, Buffer.concat([Buffer.from('PK\x03\x04\x14\x00'), Buffer.alloc(200_000, 0x0a), Buffer.alloc(200_000, 0x41)]));
+    writeFileSync(
+      xlsx,
+      Buffer.concat([Buffer.from('PK\x03\x04\x14\x00'), Buffer.alloc(200_000, 0x0a), Buffer.alloc(200_000, 0x41)]),
+    );
     const refused = await cli('members', 'import', GUILD, xlsx);
     expect(refused.code).toBe(2);
     expect(`${refused.stdout}${refused.stderr}`.trim().split('\n')).toHaveLength(1);
@@ -106,7 +118,9 @@ describe('giftbot CLI', () => {
   it('a broken configuration lists every problem and exits 1', async () => {
     const { code, stderr } = await (async () => {
       try {
-        await run(NODE, [CLI, 'codes', 'list'], { env: { ...process.env, ...h.env, RATE_LIMIT_PER_MINUTE: 'fast', REDIS_URL: 'http://x', DISCORD_TOKEN: 'abc' } });
+        await run(NODE, [CLI, 'codes', 'list'], {
+          env: { ...process.env, ...h.env, RATE_LIMIT_PER_MINUTE: 'fast', REDIS_URL: 'http://x', DISCORD_TOKEN: 'abc' },
+        });
         return { code: 0, stderr: '' };
       } catch (error) {
         return error as { code: number; stderr: string };

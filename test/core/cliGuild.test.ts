@@ -29,7 +29,7 @@ describe('giftbot guild', () => {
     expect((await cli('guild', 'list')).stdout).toContain('No alliances yet');
   });
 
-  it('remove explains and refuses without --yes, then removes one server\'s data and keeps who has which code', async () => {
+  it("remove explains and refuses without --yes, then removes one server's data and keeps who has which code", async () => {
     for (const id of [KEEP, DROP]) {
       expect((await cli('guild', 'add', id, '--game', 'wos', '--state', '245')).code).toBe(0);
       expect((await cli('members', 'add', id, id === KEEP ? '70000101' : '70000102', '--no-catch-up')).code).toBe(0);

@@ -27,7 +27,10 @@ function cli(args: string[], env: Record<string, string> = {}) {
 /** On a terminal: `script` gives the command a pseudo-terminal (stdout and stderr both reach it). */
 async function onTerminal(args: string[], env: Record<string, string> = {}): Promise<string> {
   const command = [NODE, LAUNCHER, ...args].map((part) => `'${part}'`).join(' ');
-  const { stdout } = await execFileAsync('script', ['-qec', command, '/dev/null'], { cwd: h.dir, env: { ...process.env, ...h.env, LOG_LEVEL: '', LOG_FORMAT: '', ...env } });
+  const { stdout } = await execFileAsync('script', ['-qec', command, '/dev/null'], {
+    cwd: h.dir,
+    env: { ...process.env, ...h.env, LOG_LEVEL: '', LOG_FORMAT: '', ...env },
+  });
   return stdout.replace(/\r/g, '');
 }
 
@@ -62,7 +65,11 @@ describe('CLI output: results on stdout, logs on stderr', () => {
     const errFile = join(h.dir, 'list.err');
     const statusFile = join(h.dir, 'list.status');
     const env = { ...process.env, ...h.env, PATH: process.env.PATH ?? '' };
-    const piped = await execFileAsync('sh', ['-c', `('${NODE}' '${LAUNCHER}' members list ${GUILD} 2>'${errFile}'; echo $? >'${statusFile}') | head -1`], { env });
+    const piped = await execFileAsync(
+      'sh',
+      ['-c', `('${NODE}' '${LAUNCHER}' members list ${GUILD} 2>'${errFile}'; echo $? >'${statusFile}') | head -1`],
+      { env },
+    );
     expect(piped.stdout.trim()).toMatch(/^80000000\s+state 245/);
     expect(readFileSync(errFile, 'utf8')).not.toContain('EPIPE');
     expect(readFileSync(statusFile, 'utf8').trim()).toBe('0');
@@ -89,7 +96,7 @@ describe('CLI output: results on stdout, logs on stderr', () => {
     expect(stranger.stderr).toContain('12345678 is not on the roster of guild');
   });
 
-  it('a relative DATABASE_PATH is the project folder\'s, wherever the CLI runs; a new one is announced', async () => {
+  it("a relative DATABASE_PATH is the project folder's, wherever the CLI runs; a new one is announced", async () => {
     const name = `data/cli-output-test-${process.pid}.sqlite`;
     try {
       const result = await cli(['guild', 'list'], { DATABASE_PATH: name });

@@ -19,7 +19,10 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** `giftbot db backup` as its own process, resolving with what it printed; the caller keeps running meanwhile. */
 function backupProcess(file: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(NODE, [LAUNCHER, 'db', 'backup', file], { cwd: dir, env: { ...process.env, DATABASE_PATH: databasePath, LOG_LEVEL: 'warn' } });
+  const child = spawn(NODE, [LAUNCHER, 'db', 'backup', file], {
+    cwd: dir,
+    env: { ...process.env, DATABASE_PATH: databasePath, LOG_LEVEL: 'warn' },
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
@@ -33,7 +36,12 @@ describe('giftbot db backup', () => {
     await store.guilds.upsert({ id: GUILD, game: 'wos', defaultState: 245 });
     // A few MB, so the copy takes a while and the writer really runs beside it.
     let next = 60_000_000;
-    const batch = () => Array.from({ length: BATCH }, () => ({ fid: String(next++), state: 245, name: `Member ${next} ${'x'.repeat(100)}` }));
+    const batch = () =>
+      Array.from({ length: BATCH }, () => ({
+        fid: String(next++),
+        state: 245,
+        name: `Member ${next} ${'x'.repeat(100)}`,
+      }));
     for (let i = 0; i < 2_000; i++) await store.members.addMany(GUILD, batch());
 
     const file = join(dir, 'copy.sqlite');
@@ -71,7 +79,10 @@ describe('giftbot db backup', () => {
   it('never overwrites an existing file, and says so', async () => {
     const file = join(dir, 'taken.sqlite');
     writeFileSync(file, 'precious');
-    const result = await runCommand(NODE, [LAUNCHER, 'db', 'backup', file], { cwd: dir, env: { DATABASE_PATH: databasePath } });
+    const result = await runCommand(NODE, [LAUNCHER, 'db', 'backup', file], {
+      cwd: dir,
+      env: { DATABASE_PATH: databasePath },
+    });
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('exists already; giftbot never overwrites a file');
     expect(result.stdout).toBe('');
@@ -79,7 +90,10 @@ describe('giftbot db backup', () => {
 
   it('without a database there is nothing to back up (and none is created)', async () => {
     const missing = join(dir, 'missing', 'giftbot.sqlite');
-    const result = await runCommand(NODE, [LAUNCHER, 'db', 'backup', join(dir, 'never.sqlite')], { cwd: dir, env: { DATABASE_PATH: missing } });
+    const result = await runCommand(NODE, [LAUNCHER, 'db', 'backup', join(dir, 'never.sqlite')], {
+      cwd: dir,
+      env: { DATABASE_PATH: missing },
+    });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(`There is no database at ${missing}`);
     expect(existsSync(join(dir, 'missing'))).toBe(false);

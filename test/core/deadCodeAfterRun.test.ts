@@ -12,7 +12,11 @@ afterEach(async () => {
 /** The calls the simulator saw for a code, and those that reached its code check (not stopped by the player's gap). */
 function callsFor(code: string) {
   const calls = h!.sim.calls.filter((call) => call.cdk === code);
-  return { all: calls, reachedCheck: calls.filter((call) => call.errCode !== 40019), tooFrequentFids: new Set(calls.filter((call) => call.errCode === 40019).map((call) => call.fid)) };
+  return {
+    all: calls,
+    reachedCheck: calls.filter((call) => call.errCode !== 40019),
+    tooFrequentFids: new Set(calls.filter((call) => call.errCode === 40019).map((call) => call.fid)),
+  };
 }
 
 describe('a dead code right after another run over the same players costs one call', () => {
@@ -21,7 +25,9 @@ describe('a dead code right after another run over the same players costs one ca
     h = await startCoreHarness({ sim: { playerSpacingMs: 1_500 } });
     await seedAlliance(h, { count: 8 });
     h.sim.addCode('wos', 'LIVE1');
-    expect((await h.app.engine.processAutoRedeem(GUILD, giftCode('LIVE1'), { trigger: 'auto' })).counts.success).toBe(8);
+    expect((await h.app.engine.processAutoRedeem(GUILD, giftCode('LIVE1'), { trigger: 'auto' })).counts.success).toBe(
+      8,
+    );
 
     const dead = await h.app.engine.processAutoRedeem(GUILD, giftCode('DEADONE1'), { trigger: 'auto' });
     expect(dead.status).toBe('code-invalid');
@@ -37,7 +43,9 @@ describe('a dead code right after another run over the same players costs one ca
     h = await startCoreHarness({ sim: { playerSpacingMs: 1_000 }, env: { PLAYER_SPACING_MS: '1500' } });
     await seedAlliance(h, { count: 8 });
     h.sim.addCode('wos', 'LIVE2');
-    expect((await h.app.engine.processAutoRedeem(GUILD, giftCode('LIVE2'), { trigger: 'auto' })).counts.success).toBe(8);
+    expect((await h.app.engine.processAutoRedeem(GUILD, giftCode('LIVE2'), { trigger: 'auto' })).counts.success).toBe(
+      8,
+    );
     await h.app.close();
     const restarted = h.restart();
 

@@ -50,7 +50,10 @@ describe('members left retry-exhausted by an automatic run are retried automatic
     expect((await h.app.store.deferredRuns.list()).map((row) => row.fids?.sort())).toEqual([[fids[1], fids[3]].sort()]);
 
     engine.deferredRuns.start();
-    await vi.waitFor(() => expect(h!.sim.successes('wos', 'STORM1').sort()).toEqual([...fids].sort()), { timeout: 15_000, interval: 50 });
+    await vi.waitFor(() => expect(h!.sim.successes('wos', 'STORM1').sort()).toEqual([...fids].sort()), {
+      timeout: 15_000,
+      interval: 50,
+    });
     await vi.waitFor(async () => expect(await h!.app.store.deferredRuns.list()).toEqual([]), { timeout: 5_000 });
     // Round 1 left them again (4 faults > 2 attempts), round 2 with a longer delay got them; the others were never re-called.
     const rounds = h.logs.events(EVENTS.retryScheduled).map((line) => line.round);
@@ -78,7 +81,10 @@ describe('members left retry-exhausted by an automatic run are retried automatic
     await h.app.store.codes.setStatus('wos', 'STORM2', 'expired');
     const callsBefore = h.sim.calls.length;
     engine.deferredRuns.start();
-    await vi.waitFor(async () => expect(await h!.app.store.deferredRuns.list()).toEqual([]), { timeout: 10_000, interval: 50 });
+    await vi.waitFor(async () => expect(await h!.app.store.deferredRuns.list()).toEqual([]), {
+      timeout: 10_000,
+      interval: 50,
+    });
     expect(h.sim.calls.length).toBe(callsBefore);
   });
 });

@@ -30,22 +30,36 @@ describe('the ledger and its fence', () => {
     expect(await store.ledger.claim(stale, '1001')).toBe('claimed');
     const fresh = await scopeFor('g1');
     expect(fresh.fence).toBe(stale.fence + 1);
-    expect(await store.ledger.record(stale, '1001', { status: 'success', errCode: 20000, msg: 'SUCCESS' })).toBe('stale-fence');
+    expect(await store.ledger.record(stale, '1001', { status: 'success', errCode: 20000, msg: 'SUCCESS' })).toBe(
+      'stale-fence',
+    );
     expect(await store.ledger.claim(stale, '1002')).toBe('stale-fence');
     // The newer run re-claims the member the stale one left pending, and its write counts.
     expect(await store.ledger.claim(fresh, '1001')).toBe('claimed');
-    expect(await store.ledger.record(fresh, '1001', { status: 'success', errCode: 20000, msg: 'SUCCESS' })).toBe('recorded');
-    expect(await store.ledger.get('wos', '1001', 'CODE1')).toMatchObject({ status: 'success', fence: fresh.fence, attempts: 2 });
+    expect(await store.ledger.record(fresh, '1001', { status: 'success', errCode: 20000, msg: 'SUCCESS' })).toBe(
+      'recorded',
+    );
+    expect(await store.ledger.get('wos', '1001', 'CODE1')).toMatchObject({
+      status: 'success',
+      fence: fresh.fence,
+      attempts: 2,
+    });
   });
 
   it('a final status is never overwritten: SUCCESS stays SUCCESS after a later RECEIVED or a transient error', async () => {
     const scope = await scopeFor('g1');
     await store.ledger.claim(scope, '1001');
     await store.ledger.record(scope, '1001', { status: 'success', errCode: 20000, msg: 'SUCCESS' });
-    expect(await store.ledger.record(scope, '1001', { status: 'already', errCode: 40008, msg: 'RECEIVED.' })).toBe('already-final');
+    expect(await store.ledger.record(scope, '1001', { status: 'already', errCode: 40008, msg: 'RECEIVED.' })).toBe(
+      'already-final',
+    );
     expect(await store.ledger.record(scope, '1001', { status: 'retry', reason: 'timeout' })).toBe('already-final');
     expect(await store.ledger.claim(scope, '1001')).toBe('final');
-    expect(await store.ledger.get('wos', '1001', 'CODE1')).toMatchObject({ status: 'success', errCode: 20000, msg: 'SUCCESS' });
+    expect(await store.ledger.get('wos', '1001', 'CODE1')).toMatchObject({
+      status: 'success',
+      errCode: 20000,
+      msg: 'SUCCESS',
+    });
   });
 
   it('a player on two alliances is called once: a live claim of another guild holds the row', async () => {
@@ -69,13 +83,22 @@ describe('the ledger and its fence', () => {
     await store.ledger.record(b, '1001', { status: 'retry', reason: 'timeout' });
     await store.ledger.claim(b, '1001');
     await store.ledger.unclaim(b, '1001');
-    expect(await store.ledger.get('wos', '1001', 'CODE1')).toMatchObject({ status: 'retry', reason: 'timeout', attempts: 1, claimedAt: null });
+    expect(await store.ledger.get('wos', '1001', 'CODE1')).toMatchObject({
+      status: 'retry',
+      reason: 'timeout',
+      attempts: 1,
+      claimedAt: null,
+    });
     // Someone else's claim, or one a newer run took over, is left alone.
     await store.ledger.claim(b, '1001');
     await store.ledger.unclaim(a, '1001');
     const newer = await scopeFor('g2');
     await store.ledger.unclaim(b, '1001');
-    expect(await store.ledger.get('wos', '1001', 'CODE1')).toMatchObject({ status: 'pending', attempts: 2, fence: b.fence });
+    expect(await store.ledger.get('wos', '1001', 'CODE1')).toMatchObject({
+      status: 'pending',
+      attempts: 2,
+      fence: b.fence,
+    });
     expect(await store.ledger.claim(newer, '1001')).toBe('claimed');
   });
 
@@ -93,7 +116,12 @@ describe('the ledger and its fence', () => {
   it('wrong-state rows reopen once the state is fixed', async () => {
     const scope = await scopeFor('g1');
     await store.ledger.claim(scope, '1001');
-    await store.ledger.record(scope, '1001', { status: 'failed', reason: 'wrong-state', errCode: 40020, msg: 'USER INFO ERROR.' });
+    await store.ledger.record(scope, '1001', {
+      status: 'failed',
+      reason: 'wrong-state',
+      errCode: 40020,
+      msg: 'USER INFO ERROR.',
+    });
     expect(await store.ledger.finalFids('wos', 'CODE1', ['1001'])).toEqual(new Set(['1001']));
     expect(await store.ledger.reopenWrongState('wos', '1001')).toBe(1);
     expect(await store.ledger.finalFids('wos', 'CODE1', ['1001'])).toEqual(new Set());

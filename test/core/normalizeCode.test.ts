@@ -30,7 +30,9 @@ describe('normalizeCode: strip only the invisible, refuse what separates words',
   it('a tab inside a feed entry or a channel post never joins two pieces into one code', () => {
     expect(parseFeedBody('text', 'GOOD1234\nAB\tCD12\n').codes).toEqual(['GOOD1234']);
     expect(parseFeedBody('list', JSON.stringify(['AB\tCD12', 'GOOD1234'])).codes).toEqual(['GOOD1234']);
-    expect(parseFeedBody('community', JSON.stringify({ codes: ['AB\tCD12 01.11.2026', 'GOOD1234 01.11.2026'] })).codes).toEqual(['GOOD1234']);
+    expect(
+      parseFeedBody('community', JSON.stringify({ codes: ['AB\tCD12 01.11.2026', 'GOOD1234 01.11.2026'] })).codes,
+    ).toEqual(['GOOD1234']);
     expect(parseCodesFromMessage({ content: 'AB\tCD12' })).toEqual([]);
   });
 });

@@ -38,7 +38,10 @@ describe('params error (40001): one member does not stop the run for everyone', 
   });
 
   it('a second, different member gets it too: the run stops as a configuration problem', async () => {
-    h = await startCoreHarness({ env: { RATE_LIMIT_PER_MINUTE: '5' }, sim: { rateLimit: { limit: 5, windowMs: 1_000 } } });
+    h = await startCoreHarness({
+      env: { RATE_LIMIT_PER_MINUTE: '5' },
+      sim: { rateLimit: { limit: 5, windowMs: 1_000 } },
+    });
     const fids = await seedAlliance(h, { count: 30 });
     h.sim.addCode('wos', 'PARAMS3');
     h.sim.injectFault({ kind: 'params-error', count: 100 });

@@ -8,32 +8,41 @@ import { giftCode, normalizeCode } from '../../src/game/giftCode.ts';
 const GUILD = '900000000000000001';
 
 describe('processAutoRedeem against the game-API simulator', () => {
-  it.for(STORE_KINDS)('100 simultaneous triggers for one (guild, code) → one run, every member called exactly once (%s store)', async (store, { startCore }) => {
-    const h = await startCore({ store, sim: { rateLimit: { limit: 100, windowMs: 1_000 } }, env: { RATE_LIMIT_PER_MINUTE: '100' } });
-    const fids = await seedAlliance(h, { count: 60 });
-    h.sim.addCode('wos', 'GIFT100');
+  it.for(STORE_KINDS)(
+    '100 simultaneous triggers for one (guild, code) → one run, every member called exactly once (%s store)',
+    async (store, { startCore }) => {
+      const h = await startCore({
+        store,
+        sim: { rateLimit: { limit: 100, windowMs: 1_000 } },
+        env: { RATE_LIMIT_PER_MINUTE: '100' },
+      });
+      const fids = await seedAlliance(h, { count: 60 });
+      h.sim.addCode('wos', 'GIFT100');
 
-    const summaries = await Promise.all(
-      Array.from({ length: 100 }, (_, i) => h.app.engine.processAutoRedeem(GUILD, giftCode('GIFT100'), { trigger: i % 2 ? 'auto' : 'manual' })),
-    );
+      const summaries = await Promise.all(
+        Array.from({ length: 100 }, (_, i) =>
+          h.app.engine.processAutoRedeem(GUILD, giftCode('GIFT100'), { trigger: i % 2 ? 'auto' : 'manual' }),
+        ),
+      );
 
-    const statuses = summaries.map((s) => s.status);
-    expect(statuses.filter((s) => s === 'completed')).toHaveLength(1);
-    expect(statuses.filter((s) => s === 'duplicate')).toHaveLength(99);
-    const perFid = callsPerFid(h.sim, 'GIFT100');
-    expect([...perFid.keys()].sort()).toEqual([...fids].sort());
-    expect([...perFid.values()].every((n) => n === 1)).toBe(true);
-    expect(h.sim.successes('wos', 'GIFT100').sort()).toEqual([...fids].sort());
-    // The operator sees each refused trigger as one warn line with a stable event name.
-    expect(h.logs.events(EVENTS.duplicateSkipped)).toHaveLength(99);
-    expect(h.logs.events(EVENTS.duplicateSkipped)[0]?.level).toBe('warn');
-    expect(h.logs.events(EVENTS.lockAcquired)).toHaveLength(1);
-    expect(h.logs.events(EVENTS.lockReleased)).toHaveLength(1);
-    expect(h.app.activeRuns.list()).toHaveLength(0);
-    const completed = summaries.find((s) => s.status === 'completed')!;
-    expect(completed.counts).toMatchObject({ total: 60, success: 60, failed: 0 });
-    expect(completed.message).toContain('60 of 60 members have it');
-  });
+      const statuses = summaries.map((s) => s.status);
+      expect(statuses.filter((s) => s === 'completed')).toHaveLength(1);
+      expect(statuses.filter((s) => s === 'duplicate')).toHaveLength(99);
+      const perFid = callsPerFid(h.sim, 'GIFT100');
+      expect([...perFid.keys()].sort()).toEqual([...fids].sort());
+      expect([...perFid.values()].every((n) => n === 1)).toBe(true);
+      expect(h.sim.successes('wos', 'GIFT100').sort()).toEqual([...fids].sort());
+      // The operator sees each refused trigger as one warn line with a stable event name.
+      expect(h.logs.events(EVENTS.duplicateSkipped)).toHaveLength(99);
+      expect(h.logs.events(EVENTS.duplicateSkipped)[0]?.level).toBe('warn');
+      expect(h.logs.events(EVENTS.lockAcquired)).toHaveLength(1);
+      expect(h.logs.events(EVENTS.lockReleased)).toHaveLength(1);
+      expect(h.app.activeRuns.list()).toHaveLength(0);
+      const completed = summaries.find((s) => s.status === 'completed')!;
+      expect(completed.counts).toMatchObject({ total: 60, success: 60, failed: 0 });
+      expect(completed.message).toContain('60 of 60 members have it');
+    },
+  );
 
   it('a second run after completion makes zero API calls, also after a restart', async ({ startCore }) => {
     const h = await startCore();
@@ -58,13 +67,19 @@ describe('processAutoRedeem against the game-API simulator', () => {
     expect(rows.every((row) => row.status === 'success' && row.errCode === 20000 && row.msg === 'SUCCESS')).toBe(true);
   });
 
-  it('a stop while members wait for the budget leaves no claim open; the ledger counts exactly the calls made', async ({ startCore }) => {
+  it('a stop while members wait for the budget leaves no claim open; the ledger counts exactly the calls made', async ({
+    startCore,
+  }) => {
     // 10 calls a second with 8 workers: most claimed members are waiting for a slot when the stop comes.
-    const h = await startCore({ env: { RATE_LIMIT_PER_MINUTE: '10' }, sim: { rateLimit: { limit: 10, windowMs: 1_000 } } });
+    const h = await startCore({
+      env: { RATE_LIMIT_PER_MINUTE: '10' },
+      sim: { rateLimit: { limit: 10, windowMs: 1_000 } },
+    });
     const fids = await seedAlliance(h, { count: 40 });
     h.sim.addCode('wos', 'HALTED1');
     const run = h.app.engine.processAutoRedeem(GUILD, giftCode('HALTED1'), { trigger: 'auto' });
-    while (h.sim.calls.filter((c) => c.cdk === 'HALTED1').length < 12) await new Promise((resolve) => setTimeout(resolve, 20));
+    while (h.sim.calls.filter((c) => c.cdk === 'HALTED1').length < 12)
+      await new Promise((resolve) => setTimeout(resolve, 20));
     await h.app.close();
     const stopped = await run;
     expect(stopped.status).toBe('aborted');
@@ -90,38 +105,50 @@ describe('processAutoRedeem against the game-API simulator', () => {
     ['expired', 'TIME ERROR.', 'expired'],
     ['used-up', 'USED.', 'used-up'],
     ['unknown', 'CDK NOT FOUND.', 'invalid'],
-  ] as const)('an %s code → exactly one call, the code is marked, and it never runs again', async ([kind, msg, stored], { startCore }) => {
-    const h = await startCore();
-    await seedAlliance(h, { count: 30 });
-    if (kind === 'expired') h.sim.addCode('wos', 'DEADCODE', { status: 'expired' });
-    if (kind === 'used-up') h.sim.addCode('wos', 'DEADCODE', { status: 'used-up' });
+  ] as const)(
+    'an %s code → exactly one call, the code is marked, and it never runs again',
+    async ([kind, msg, stored], { startCore }) => {
+      const h = await startCore();
+      await seedAlliance(h, { count: 30 });
+      if (kind === 'expired') h.sim.addCode('wos', 'DEADCODE', { status: 'expired' });
+      if (kind === 'used-up') h.sim.addCode('wos', 'DEADCODE', { status: 'used-up' });
 
-    const summary = await h.app.engine.processAutoRedeem(GUILD, giftCode('DEADCODE'), { trigger: 'auto' });
-    expect(summary.status).toBe('code-invalid');
-    expect(summary.apiCalls).toBe(1);
-    expect(h.sim.calls.filter((c) => c.cdk === 'DEADCODE')).toHaveLength(1);
-    expect(summary.message).toContain(msg);
-    expect((await h.app.store.codes.get('wos', 'DEADCODE'))?.status).toBe(stored);
-    expect(h.logs.events(EVENTS.codeInvalidated)).toHaveLength(1);
-    // The one member called is reported with the game's answer, not as "not called" like the rest.
-    const reason = kind === 'unknown' ? 'code-not-found' : `code-${kind}`;
-    expect(summary.members.filter((m) => m.outcome !== 'not-called')).toEqual([expect.objectContaining({ outcome: 'failed', reason, msg })]);
-    expect(summary.counts.notCalled).toBe(29);
+      const summary = await h.app.engine.processAutoRedeem(GUILD, giftCode('DEADCODE'), { trigger: 'auto' });
+      expect(summary.status).toBe('code-invalid');
+      expect(summary.apiCalls).toBe(1);
+      expect(h.sim.calls.filter((c) => c.cdk === 'DEADCODE')).toHaveLength(1);
+      expect(summary.message).toContain(msg);
+      expect((await h.app.store.codes.get('wos', 'DEADCODE'))?.status).toBe(stored);
+      expect(h.logs.events(EVENTS.codeInvalidated)).toHaveLength(1);
+      // The one member called is reported with the game's answer, not as "not called" like the rest.
+      const reason = kind === 'unknown' ? 'code-not-found' : `code-${kind}`;
+      expect(summary.members.filter((m) => m.outcome !== 'not-called')).toEqual([
+        expect.objectContaining({ outcome: 'failed', reason, msg }),
+      ]);
+      expect(summary.counts.notCalled).toBe(29);
 
-    // Any guild, any trigger: no call is ever made for it again.
-    await h.app.store.guilds.upsert({ id: '900000000000000002', game: 'wos', defaultState: 245 });
-    await h.app.store.members.add('900000000000000002', { fid: '50000001', state: 245 });
-    const again = await h.app.engine.processAutoRedeem('900000000000000002', giftCode('DEADCODE'), { trigger: 'manual' });
-    expect(again.status).toBe('code-invalid');
-    expect(h.sim.calls.filter((c) => c.cdk === 'DEADCODE')).toHaveLength(1);
-  });
+      // Any guild, any trigger: no call is ever made for it again.
+      await h.app.store.guilds.upsert({ id: '900000000000000002', game: 'wos', defaultState: 245 });
+      await h.app.store.members.add('900000000000000002', { fid: '50000001', state: 245 });
+      const again = await h.app.engine.processAutoRedeem('900000000000000002', giftCode('DEADCODE'), {
+        trigger: 'manual',
+      });
+      expect(again.status).toBe('code-invalid');
+      expect(h.sim.calls.filter((c) => c.cdk === 'DEADCODE')).toHaveLength(1);
+    },
+  );
 
   it('an expired code triggered in 20 alliances at the same moment costs one call in total', async ({ startCore }) => {
     const h = await startCore();
     h.sim.addCode('wos', 'DEADEVERYWHERE', { status: 'expired' });
     const guilds = Array.from({ length: 20 }, (_, i) => String(930000000000000000n + BigInt(i)));
-    for (const [i, guildId] of guilds.entries()) await seedAlliance(h, { guildId, count: 5, firstFid: 52_000_001 + i * 10 });
-    const summaries = await Promise.all(guilds.map((guildId) => h.app.engine.processAutoRedeem(guildId, giftCode('DEADEVERYWHERE'), { trigger: 'manual' })));
+    for (const [i, guildId] of guilds.entries())
+      await seedAlliance(h, { guildId, count: 5, firstFid: 52_000_001 + i * 10 });
+    const summaries = await Promise.all(
+      guilds.map((guildId) =>
+        h.app.engine.processAutoRedeem(guildId, giftCode('DEADEVERYWHERE'), { trigger: 'manual' }),
+      ),
+    );
     expect(summaries.every((s) => s.status === 'code-invalid')).toBe(true);
     expect(h.sim.calls.filter((c) => c.cdk === 'DEADEVERYWHERE')).toHaveLength(1);
   });
@@ -129,33 +156,49 @@ describe('processAutoRedeem against the game-API simulator', () => {
   it.for([
     ['a new code (probed first)', false],
     ['a code known valid', true],
-  ])('%s started in 10 alliances at once: the first window’s burst reaches every alliance', async ([_label, knownValid], { startCore }) => {
-    // 20 calls per window, 10 alliances of 8: taking turns, each alliance is called within the first 20 calls
-    // instead of the first alliances' workers taking the whole burst.
-    const h = await startCore({ sim: { rateLimit: { limit: 20, windowMs: 1_000 } }, env: { RATE_LIMIT_PER_MINUTE: '20' } });
-    h.sim.addCode('wos', 'BURST10');
-    if (knownValid) {
-      await h.app.store.codes.add('wos', 'BURST10', 'manual');
-      await h.app.store.codes.setStatus('wos', 'BURST10', 'valid');
-    }
-    const guilds = Array.from({ length: 10 }, (_, i) => String(930000000000000200n + BigInt(i)));
-    const allianceOf = new Map<string, string>();
-    for (const [i, guildId] of guilds.entries()) {
-      for (const fid of await seedAlliance(h, { guildId, count: 8, firstFid: 54_000_001 + i * 100 })) allianceOf.set(fid, guildId);
-    }
-    const summaries = await Promise.all(guilds.map((guildId) => h.app.engine.processAutoRedeem(guildId, giftCode('BURST10'), { trigger: 'manual' })));
-    expect(summaries.every((s) => s.counts.success === 8)).toBe(true);
-    const firstBurst = h.sim.calls.filter((c) => c.cdk === 'BURST10').slice(0, 20);
-    expect(new Set(firstBurst.map((c) => allianceOf.get(c.fid!))).size).toBe(10);
-    expect(h.sim.calls.filter((c) => c.httpStatus === 429)).toHaveLength(0);
-  });
+  ])(
+    '%s started in 10 alliances at once: the first window’s burst reaches every alliance',
+    async ([_label, knownValid], { startCore }) => {
+      // 20 calls per window, 10 alliances of 8: taking turns, each alliance is called within the first 20 calls
+      // instead of the first alliances' workers taking the whole burst.
+      const h = await startCore({
+        sim: { rateLimit: { limit: 20, windowMs: 1_000 } },
+        env: { RATE_LIMIT_PER_MINUTE: '20' },
+      });
+      h.sim.addCode('wos', 'BURST10');
+      if (knownValid) {
+        await h.app.store.codes.add('wos', 'BURST10', 'manual');
+        await h.app.store.codes.setStatus('wos', 'BURST10', 'valid');
+      }
+      const guilds = Array.from({ length: 10 }, (_, i) => String(930000000000000200n + BigInt(i)));
+      const allianceOf = new Map<string, string>();
+      for (const [i, guildId] of guilds.entries()) {
+        for (const fid of await seedAlliance(h, { guildId, count: 8, firstFid: 54_000_001 + i * 100 }))
+          allianceOf.set(fid, guildId);
+      }
+      const summaries = await Promise.all(
+        guilds.map((guildId) => h.app.engine.processAutoRedeem(guildId, giftCode('BURST10'), { trigger: 'manual' })),
+      );
+      expect(summaries.every((s) => s.counts.success === 8)).toBe(true);
+      const firstBurst = h.sim.calls.filter((c) => c.cdk === 'BURST10').slice(0, 20);
+      expect(new Set(firstBurst.map((c) => allianceOf.get(c.fid!))).size).toBe(10);
+      expect(h.sim.calls.filter((c) => c.httpStatus === 429)).toHaveLength(0);
+    },
+  );
 
-  it('a live code triggered in several alliances at once is probed once, then every alliance runs in parallel', async ({ startCore }) => {
+  it('a live code triggered in several alliances at once is probed once, then every alliance runs in parallel', async ({
+    startCore,
+  }) => {
     const h = await startCore();
     h.sim.addCode('wos', 'LIVEEVERYWHERE');
     const guilds = ['930000000000000101', '930000000000000102', '930000000000000103'];
-    for (const [i, guildId] of guilds.entries()) await seedAlliance(h, { guildId, count: 10, firstFid: 53_000_001 + i * 100 });
-    const summaries = await Promise.all(guilds.map((guildId) => h.app.engine.processAutoRedeem(guildId, giftCode('LIVEEVERYWHERE'), { trigger: 'manual' })));
+    for (const [i, guildId] of guilds.entries())
+      await seedAlliance(h, { guildId, count: 10, firstFid: 53_000_001 + i * 100 });
+    const summaries = await Promise.all(
+      guilds.map((guildId) =>
+        h.app.engine.processAutoRedeem(guildId, giftCode('LIVEEVERYWHERE'), { trigger: 'manual' }),
+      ),
+    );
     expect(summaries.map((s) => s.counts.success)).toEqual([10, 10, 10]);
     expect(h.sim.calls.filter((c) => c.cdk === 'LIVEEVERYWHERE')).toHaveLength(30);
   });
@@ -178,7 +221,10 @@ describe('processAutoRedeem against the game-API simulator', () => {
   });
 
   it('a 429 pauses the run; the member is retried after Retry-After and ends final', async ({ startCore }) => {
-    const h = await startCore({ sim: { rateLimit: { limit: 10, windowMs: 1_000 } }, env: { RATE_LIMIT_PER_MINUTE: '100' } });
+    const h = await startCore({
+      sim: { rateLimit: { limit: 10, windowMs: 1_000 } },
+      env: { RATE_LIMIT_PER_MINUTE: '100' },
+    });
     const fids = await seedAlliance(h, { count: 25 });
     h.sim.addCode('wos', 'BUSY429');
     // Another tool on the same IP has just spent the server's whole window.
@@ -208,7 +254,9 @@ describe('processAutoRedeem against the game-API simulator', () => {
     expect(h.logs.events(EVENTS.apiRateLimited).length).toBe(limited.length);
   });
 
-  it('TIMEOUT RETRY, 503, garbage and a hung connection → those members are retried later and end final', async ({ startCore }) => {
+  it('TIMEOUT RETRY, 503, garbage and a hung connection → those members are retried later and end final', async ({
+    startCore,
+  }) => {
     const h = await startCore({ env: { API_READ_TIMEOUT_MS: '500' } });
     const fids = await seedAlliance(h, { count: 12 });
     h.sim.addCode('wos', 'FLAKY');
@@ -226,7 +274,13 @@ describe('processAutoRedeem against the game-API simulator', () => {
     expect(perFid.get(fids[3]!)).toBe(2);
     expect(perFid.get(fids[4]!)).toBe(1);
     const retries = h.logs.events(EVENTS.memberRetry);
-    expect(retries.map((r) => r.reason).sort()).toEqual(['garbage', 'server-busy', 'server-busy', 'timeout', 'upstream-error']);
+    expect(retries.map((r) => r.reason).sort()).toEqual([
+      'garbage',
+      'server-busy',
+      'server-busy',
+      'timeout',
+      'upstream-error',
+    ]);
   });
 
   it('a member in the wrong state is flagged; the others are unaffected', async ({ startCore }) => {
@@ -265,7 +319,10 @@ describe('processAutoRedeem against the game-API simulator', () => {
   });
 
   it('paces calls within the server budget: zero 429s when giftbot and the server agree', async ({ startCore }) => {
-    const h = await startCore({ sim: { rateLimit: { limit: 20, windowMs: 1_000 } }, env: { RATE_LIMIT_PER_MINUTE: '20' } });
+    const h = await startCore({
+      sim: { rateLimit: { limit: 20, windowMs: 1_000 } },
+      env: { RATE_LIMIT_PER_MINUTE: '20' },
+    });
     await seedAlliance(h, { count: 50 });
     h.sim.addCode('wos', 'PACED');
     const summary = await h.app.engine.processAutoRedeem(GUILD, giftCode('PACED'), { trigger: 'auto' });

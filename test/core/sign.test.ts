@@ -5,7 +5,9 @@ import { signParams } from '../../src/game/sign.ts';
 describe('sign', () => {
   it('matches the spec example (MD5 computed independently)', () => {
     // md5("cdk=ABC123&fid=45379845&kid=312&time=1763856000tB87#kPtkxqOS2"), from Python's hashlib.
-    expect(signParams({ time: 1763856000, fid: '45379845', kid: 312, cdk: 'ABC123' }, 'tB87#kPtkxqOS2')).toBe('a6f12902af19a1599b14ee4fd0a725e3');
+    expect(signParams({ time: 1763856000, fid: '45379845', kid: 312, cdk: 'ABC123' }, 'tB87#kPtkxqOS2')).toBe(
+      'a6f12902af19a1599b14ee4fd0a725e3',
+    );
   });
 
   it('ignores an existing sign field and does not URL-encode values', () => {

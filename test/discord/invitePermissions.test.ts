@@ -4,7 +4,13 @@ import { invitePermissions, inviteUrl, permissionNames } from '../../src/discord
 
 describe('the invite URL', () => {
   it('asks for what the bot uses: seeing channels, posting embeds, reacting to posted codes, and nothing more', () => {
-    expect(permissionNames(invitePermissions()).sort()).toEqual(['AddReactions', 'EmbedLinks', 'ReadMessageHistory', 'SendMessages', 'ViewChannel']);
+    expect(permissionNames(invitePermissions()).sort()).toEqual([
+      'AddReactions',
+      'EmbedLinks',
+      'ReadMessageHistory',
+      'SendMessages',
+      'ViewChannel',
+    ]);
     const url = new URL(inviteUrl('123456789012345678'));
     expect(url.origin + url.pathname).toBe('https://discord.com/oauth2/authorize');
     expect(url.searchParams.get('client_id')).toBe('123456789012345678');

@@ -24,11 +24,22 @@ const registrations = () => h.fake.calls.filter((c) => c.method === 'PUT' && c.p
 describe('command registration', () => {
   it('registers every command in every server at start-up, as admin-only guild commands', async () => {
     console.log(`start-up to ready (app, login, command registration): ${h.bot.readyMs.toFixed(0)} ms`);
-    expect(registrations().map((c) => c.path).sort()).toEqual(
+    expect(
+      registrations()
+        .map((c) => c.path)
+        .sort(),
+    ).toEqual(
       [GUILD_ID, OTHER_GUILD_ID].map((g) => `/applications/${h.fake.applicationId}/guilds/${g}/commands`).sort(),
     );
     const registered = h.fake.registeredCommands(GUILD_ID) as Array<Record<string, unknown>>;
-    expect(registered.map((c) => c.name)).toEqual(['redeem', 'giftcode', 'member', 'alliance', 'autoredeem', 'giftbot']);
+    expect(registered.map((c) => c.name)).toEqual([
+      'redeem',
+      'giftcode',
+      'member',
+      'alliance',
+      'autoredeem',
+      'giftbot',
+    ]);
     for (const command of registered) {
       expect(command).toMatchObject({ default_member_permissions: '32', contexts: [0], type: 1 });
     }
@@ -37,9 +48,20 @@ describe('command registration', () => {
       expect.objectContaining({ type: 3, name: 'code', required: true }),
       expect.objectContaining({ type: 3, name: 'member' }),
     ]);
-    const member = registered.find((c) => c.name === 'member') as { options: Array<{ name: string; type: number; options?: Array<{ name: string; type: number }> }> };
-    expect(member.options.map((o) => `${o.name}:${o.type}`)).toEqual(['add:1', 'remove:1', 'list:1', 'resolve:1', 'import:1']);
-    expect(member.options.find((o) => o.name === 'import')?.options?.map((o) => `${o.name}:${o.type}`)).toEqual(['file:11', 'skip_invalid:5']);
+    const member = registered.find((c) => c.name === 'member') as {
+      options: Array<{ name: string; type: number; options?: Array<{ name: string; type: number }> }>;
+    };
+    expect(member.options.map((o) => `${o.name}:${o.type}`)).toEqual([
+      'add:1',
+      'remove:1',
+      'list:1',
+      'resolve:1',
+      'import:1',
+    ]);
+    expect(member.options.find((o) => o.name === 'import')?.options?.map((o) => `${o.name}:${o.type}`)).toEqual([
+      'file:11',
+      'skip_invalid:5',
+    ]);
     expect(h.fake.registeredCommands()).toEqual([]); // nothing global unless asked
   });
 
@@ -49,8 +71,12 @@ describe('command registration', () => {
 
   it('does not register again on a restart when the definitions did not change', async () => {
     const before = registrations().length;
-    const hashFile = JSON.parse(readFileSync(join(h.dir, 'discord-commands.json'), 'utf8')) as { registered: Record<string, string> };
-    expect(Object.keys(hashFile.registered).sort()).toEqual([GUILD_ID, OTHER_GUILD_ID].map((g) => `${h.fake.applicationId}/guild/${g}`).sort());
+    const hashFile = JSON.parse(readFileSync(join(h.dir, 'discord-commands.json'), 'utf8')) as {
+      registered: Record<string, string>;
+    };
+    expect(Object.keys(hashFile.registered).sort()).toEqual(
+      [GUILD_ID, OTHER_GUILD_ID].map((g) => `${h.fake.applicationId}/guild/${g}`).sort(),
+    );
     await h.restart();
     expect(registrations().length).toBe(before);
   });
@@ -74,7 +100,9 @@ describe('command registration', () => {
 
   it('deploy-commands refuses a malformed server id without calling Discord', async () => {
     const before = h.fake.calls.length;
-    const failure = await run(NODE, ['scripts/deployCommands.ts', '--guild', 'my-server'], { env: { ...process.env, ...h.env } }).catch((error: { code: number; stderr: string }) => error);
+    const failure = await run(NODE, ['scripts/deployCommands.ts', '--guild', 'my-server'], {
+      env: { ...process.env, ...h.env },
+    }).catch((error: { code: number; stderr: string }) => error);
     expect(failure).toMatchObject({ code: 2 });
     expect((failure as { stderr: string }).stderr).toContain('not a server id: my-server');
     expect(h.fake.calls.length).toBe(before);

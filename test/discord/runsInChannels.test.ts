@@ -1,11 +1,21 @@
 import { describe, expect } from 'vitest';
-import { embedFields, embedOf, GUILD_ID, OTHER_GUILD_ID, RESULTS_CHANNEL_ID, seedAlliance, type BotHarness } from '../support/botHarness.ts';
+import {
+  embedFields,
+  embedOf,
+  GUILD_ID,
+  OTHER_GUILD_ID,
+  RESULTS_CHANNEL_ID,
+  seedAlliance,
+  type BotHarness,
+} from '../support/botHarness.ts';
 import { it } from '../support/fixtures.ts';
 import type { StoredMessage } from '@giftbot/fake-discord';
 import { giftCode } from '../../src/game/giftCode.ts';
 
-const resultsWith = (harness: BotHarness, title: RegExp) => () => harness.fake.channelMessages(RESULTS_CHANNEL_ID).find((m) => title.test(embedOf(m).title ?? ''));
-const isSummary = (m: StoredMessage) => /redeemed|did not get it|cannot be redeemed|stopped/.test(embedOf(m).title ?? '');
+const resultsWith = (harness: BotHarness, title: RegExp) => () =>
+  harness.fake.channelMessages(RESULTS_CHANNEL_ID).find((m) => title.test(embedOf(m).title ?? ''));
+const isSummary = (m: StoredMessage) =>
+  /redeemed|did not get it|cannot be redeemed|stopped/.test(embedOf(m).title ?? '');
 
 describe('runs shown in the results channel', () => {
   it('an automatic run posts its progress, then its summary, in the results channel', async ({ startBot }) => {
@@ -29,7 +39,9 @@ describe('runs shown in the results channel', () => {
     h.assertClean();
   });
 
-  it('a /redeem during an automatic run of the same code answers at once with a link to the results channel', async ({ startBot }) => {
+  it('a /redeem during an automatic run of the same code answers at once with a link to the results channel', async ({
+    startBot,
+  }) => {
     const h = await startBot();
     await seedAlliance(h, { count: 6 });
     h.sim.addCode('wos', 'BUSY200');
@@ -40,19 +52,29 @@ describe('runs shown in the results channel', () => {
     const { token } = h.command({ name: 'redeem', options: { code: 'BUSY200' } });
     const reply = await h.reply(token);
     expect(reply.ephemeral).toBe(true);
-    expect(reply.content).toContain('**BUSY200** is already being redeemed for this alliance — started automatically for a new code');
+    expect(reply.content).toContain(
+      '**BUSY200** is already being redeemed for this alliance — started automatically for a new code',
+    );
     // A link to the progress message, or (in the instant before Discord has answered the post) its channel.
-    expect(reply.content).toMatch(new RegExp(`\\nFollow it here: https://discord.com/channels/${GUILD_ID}/${RESULTS_CHANNEL_ID}/${progress.id}$|\\nIts progress is shown in <#${RESULTS_CHANNEL_ID}>\\.$`));
+    expect(reply.content).toMatch(
+      new RegExp(
+        `\\nFollow it here: https://discord.com/channels/${GUILD_ID}/${RESULTS_CHANNEL_ID}/${progress.id}$|\\nIts progress is shown in <#${RESULTS_CHANNEL_ID}>\\.$`,
+      ),
+    );
     const status = h.command({ name: 'giftbot', subcommand: 'status' });
     const running = embedFields(await h.reply(status.token))['Runs in progress here (lock holders) · 1'];
-    expect(running).toMatch(/^🔒 \*\*BUSY200\*\* · started automatically for a new code · \d\/6 · since <t:\d+:R> · run #\d+$/);
+    expect(running).toMatch(
+      /^🔒 \*\*BUSY200\*\* · started automatically for a new code · \d\/6 · since <t:\d+:R> · run #\d+$/,
+    );
     expect((await auto).status).toBe('completed');
     expect(h.sim.calls.filter((c) => c.cdk === 'BUSY200')).toHaveLength(6);
     await h.fake.waitFor(resultsWith(h, /BUSY200 redeemed/), 10_000);
     h.assertClean();
   });
 
-  it('an automatic run for an alliance without a results channel posts nothing, and other servers see nothing', async ({ startBot }) => {
+  it('an automatic run for an alliance without a results channel posts nothing, and other servers see nothing', async ({
+    startBot,
+  }) => {
     const h = await startBot();
     await seedAlliance(h, { guildId: OTHER_GUILD_ID, count: 3, firstFid: 61_000_001 });
     h.sim.addCode('wos', 'QUIET300');
@@ -63,7 +85,9 @@ describe('runs shown in the results channel', () => {
     h.assertClean();
   });
 
-  it('a member added later gets the codes still valid (catch-up), reported in the results channel', async ({ startBot }) => {
+  it('a member added later gets the codes still valid (catch-up), reported in the results channel', async ({
+    startBot,
+  }) => {
     const h = await startBot();
     await seedAlliance(h, { count: 3 });
     h.sim.addCode('wos', 'CATCH600');
@@ -71,16 +95,26 @@ describe('runs shown in the results channel', () => {
     await h.fake.waitFor(resultsWith(h, /CATCH600 redeemed/), 10_000);
     h.sim.addPlayer('wos', { fid: '62000001', kid: 245 });
     const { token } = h.command({ name: 'member', subcommand: 'add', options: { fid: '62000001' } });
-    expect((await h.reply(token)).content).toContain(`Any codes still valid are redeemed for them now (progress in <#${RESULTS_CHANNEL_ID}>).`);
+    expect((await h.reply(token)).content).toContain(
+      `Any codes still valid are redeemed for them now (progress in <#${RESULTS_CHANNEL_ID}>).`,
+    );
     const fake = h.fake;
-    const caughtUp = await fake.waitFor(() => fake.channelMessages(RESULTS_CHANNEL_ID).find((m) => /catch-up/.test(embedOf(m).footer?.text ?? '') && isSummary(m)), 10_000);
+    const caughtUp = await fake.waitFor(
+      () =>
+        fake
+          .channelMessages(RESULTS_CHANNEL_ID)
+          .find((m) => /catch-up/.test(embedOf(m).footer?.text ?? '') && isSummary(m)),
+      10_000,
+    );
     expect(embedOf(caughtUp).title).toBe('✅ CATCH600 redeemed for the alliance');
     expect(embedFields(caughtUp)['✅ Success']).toBe('1');
     expect(h.sim.successes('wos', 'CATCH600')).toContain('62000001');
     h.assertClean();
   });
 
-  it('a member added while the code is running gets it right after that run, in a follow-up run posted to the results channel', async ({ startBot }) => {
+  it('a member added while the code is running gets it right after that run, in a follow-up run posted to the results channel', async ({
+    startBot,
+  }) => {
     const h = await startBot();
     const fids = await seedAlliance(h, { count: 4 });
     h.sim.addCode('wos', 'LATE650');
@@ -95,7 +129,13 @@ describe('runs shown in the results channel', () => {
     expect((await auto).counts.success).toBe(4);
 
     const fake = h.fake;
-    const followUp = await fake.waitFor(() => fake.channelMessages(RESULTS_CHANNEL_ID).find((m) => /members added meanwhile/.test(embedOf(m).footer?.text ?? '') && isSummary(m)), 10_000);
+    const followUp = await fake.waitFor(
+      () =>
+        fake
+          .channelMessages(RESULTS_CHANNEL_ID)
+          .find((m) => /members added meanwhile/.test(embedOf(m).footer?.text ?? '') && isSummary(m)),
+      10_000,
+    );
     expect(embedOf(followUp).title).toBe('✅ LATE650 redeemed for the alliance');
     expect(embedFields(followUp)['✅ Success']).toBe('1');
     await h.bot.app.engine.idle();
@@ -106,7 +146,9 @@ describe('runs shown in the results channel', () => {
     h.assertClean();
   });
 
-  it('progress edits are throttled: with a long interval a whole run shows its start, then only the summary', async ({ startBot }) => {
+  it('progress edits are throttled: with a long interval a whole run shows its start, then only the summary', async ({
+    startBot,
+  }) => {
     const h = await startBot({ env: { DISCORD_PROGRESS_INTERVAL_MS: '60000' }, sim: { latencyMs: 10 } });
     await seedAlliance(h, { count: 12 });
     h.sim.addCode('wos', 'CALM700');
@@ -114,7 +156,10 @@ describe('runs shown in the results channel', () => {
     await h.reply(token, isSummary, 15_000);
     const edits = h.calls(token).filter((c) => c.method === 'PATCH');
     // 12 members made 13 progress reports; Discord saw the first and then the summary.
-    expect(edits.map((c) => (c.body as { embeds: Array<{ title: string }> }).embeds[0]?.title)).toEqual(['⏳ Redeeming CALM700', '✅ CALM700 redeemed for the alliance']);
+    expect(edits.map((c) => (c.body as { embeds: Array<{ title: string }> }).embeds[0]?.title)).toEqual([
+      '⏳ Redeeming CALM700',
+      '✅ CALM700 redeemed for the alliance',
+    ]);
     h.assertClean();
   });
 
@@ -156,7 +201,9 @@ describe('unexpected failures', () => {
     const { token } = h.command({ name: 'member', subcommand: 'list' });
     const reply = await h.reply(token);
     expect(reply).toMatchObject({ ephemeral: true });
-    expect(reply.content).toBe('Sorry — something went wrong on my side. It has been logged; please try again in a moment.');
+    expect(reply.content).toBe(
+      'Sorry — something went wrong on my side. It has been logged; please try again in a moment.',
+    );
     const [failure] = h.logs.events('discord.command_failed');
     expect(failure).toMatchObject({ level: 'error', guildId: GUILD_ID, command: '/member list' });
     expect(JSON.stringify(failure?.err)).toMatch(/database|closed|not open/i);

@@ -27,7 +27,10 @@ interface Line {
 
 /** `npm start` (node src/main.ts) as its own process, with its JSON log lines collected. */
 function startMain(env: Record<string, string>): { proc: ChildProcess; lines: Line[]; exited: Promise<number | null> } {
-  const proc = spawn(process.execPath, ['src/main.ts'], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, ['src/main.ts'], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const lines: Line[] = [];
   let buffer = '';
   proc.stdout!.on('data', (chunk: Buffer) => {
@@ -69,8 +72,12 @@ describe('npm start with a Discord token', () => {
     // Idle for a moment, then read the process's resident memory.
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     const rssKb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${main.proc.pid}/status`, 'utf8'))?.[1]);
-    console.log(`npm start: start-up to ready ${String(ready.readyMs)} ms (in-process figure); idle RSS ${(rssKb / 1024).toFixed(0)} MB`);
-    expect(main.lines.map((l) => l.event)).toEqual(expect.arrayContaining(['app.starting', 'discord.ready', 'discord.commands_registered', 'app.ready']));
+    console.log(
+      `npm start: start-up to ready ${String(ready.readyMs)} ms (in-process figure); idle RSS ${(rssKb / 1024).toFixed(0)} MB`,
+    );
+    expect(main.lines.map((l) => l.event)).toEqual(
+      expect.arrayContaining(['app.starting', 'discord.ready', 'discord.commands_registered', 'app.ready']),
+    );
 
     main.proc.kill('SIGTERM');
     expect(await main.exited).toBe(0);

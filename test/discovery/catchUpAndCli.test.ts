@@ -23,7 +23,10 @@ afterEach(async () => {
 
 async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { env: { ...process.env, ...h!.env, LOG_LEVEL: 'warn' }, timeout: 60_000 });
+    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], {
+      env: { ...process.env, ...h!.env, LOG_LEVEL: 'warn' },
+      timeout: 60_000,
+    });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code?: number; stdout?: string; stderr?: string };
@@ -75,17 +78,25 @@ describe('catch-up for new members', () => {
     expect((await discovery.catchUpMember('940000000000000001', newcomer)).runs).toEqual([]);
     expect(h.sim.calls.length).toBe(calls);
     // An alliance without auto-redeem is left to its admins.
-    expect((await discovery.catchUpMember('940000000000000002', '52000001')).skipped).toBe('auto-redeem is off for this alliance');
+    expect((await discovery.catchUpMember('940000000000000002', '52000001')).skipped).toBe(
+      'auto-redeem is off for this alliance',
+    );
     expect(h.logs.events(EVENTS.codeCatchUp).length).toBeGreaterThanOrEqual(2);
   });
 });
 
 describe('fan-out order and fairness', () => {
   it('alliances start in the admin-set priority order and take turns on the shared budget', async () => {
-    h = await startCoreHarness({ env: { TEST_PLAYER_WOS: `${TEST_FID}:245`, RATE_LIMIT_PER_MINUTE: '10', RATE_LIMIT_WINDOW_MS: '1000' } });
+    h = await startCoreHarness({
+      env: { TEST_PLAYER_WOS: `${TEST_FID}:245`, RATE_LIMIT_PER_MINUTE: '10', RATE_LIMIT_WINDOW_MS: '1000' },
+    });
     h.sim.addPlayer('wos', { fid: TEST_FID, kid: 245 });
     const guildOf = new Map<string, string>();
-    for (const [id, priority, first] of [['940000000000000030', 30, 53_000_001], ['940000000000000010', 10, 51_000_001], ['940000000000000020', 20, 52_000_001]] as const) {
+    for (const [id, priority, first] of [
+      ['940000000000000030', 30, 53_000_001],
+      ['940000000000000010', 10, 51_000_001],
+      ['940000000000000020', 20, 52_000_001],
+    ] as const) {
       for (const fid of await seedGuild(h, { id, members: 12, firstFid: first, priority })) guildOf.set(fid, id);
     }
     discovery = createDiscovery(h.app, { feeds: [] });
@@ -93,7 +104,9 @@ describe('fan-out order and fairness', () => {
     const report = await accepted('FAIRNESS');
     expect(report.finished).toBe(true);
 
-    const order = redeemCalls(h, 'FAIRNESS').filter((c) => c.fid !== TEST_FID).map((c) => guildOf.get(c.fid!)!);
+    const order = redeemCalls(h, 'FAIRNESS')
+      .filter((c) => c.fid !== TEST_FID)
+      .map((c) => guildOf.get(c.fid!)!);
     expect(order).toHaveLength(36);
     const firstCall = (id: string) => order.indexOf(id);
     const lastCall = (id: string) => order.lastIndexOf(id);
@@ -126,12 +139,24 @@ describe('command line', () => {
     expect(dead.code).toBe(3);
     expect(dead.stdout).toContain('The game says CLIOLD01 is expired (TIME ERROR.)');
     expect(redeemCalls(h, 'CLIOLD01')).toHaveLength(1);
-    expect(await cli(['codes', 'add', 'A-B', '--game', 'wos'])).toMatchObject({ code: 2, stderr: expect.stringContaining('Not a gift code') });
-    expect(await cli(['codes', 'add', 'CLICODE1'])).toMatchObject({ code: 2, stderr: expect.stringContaining('--game is required') });
+    expect(await cli(['codes', 'add', 'A-B', '--game', 'wos'])).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('Not a gift code'),
+    });
+    expect(await cli(['codes', 'add', 'CLICODE1'])).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('--game is required'),
+    });
 
-    expect(await cli(['guild', 'priority', '940000000000000001', '5'])).toMatchObject({ code: 0, stdout: expect.stringContaining('fan-out priority 5') });
+    expect(await cli(['guild', 'priority', '940000000000000001', '5'])).toMatchObject({
+      code: 0,
+      stdout: expect.stringContaining('fan-out priority 5'),
+    });
     expect((await h.app.store.guilds.get('940000000000000001'))?.fanoutPriority).toBe(5);
-    expect(await cli(['guild', 'priority', '940000000000000009', '5'])).toMatchObject({ code: 2, stderr: expect.stringContaining('is not set up') });
+    expect(await cli(['guild', 'priority', '940000000000000009', '5'])).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('is not set up'),
+    });
 
     h.sim.addPlayer('wos', { fid: '51000077', kid: 245 });
     const member = await cli(['members', 'add', '940000000000000001', '51000077', '--state', '245']);

@@ -32,7 +32,9 @@ afterEach(async () => {
 });
 
 async function world(env: Record<string, string> = {}) {
-  h = await startCoreHarness({ env: { TEST_PLAYER_WOS: `${TEST_FID}:245`, FEED_POLL_MIN_MS: '1000', FEED_POLL_MAX_MS: '1000', ...env } });
+  h = await startCoreHarness({
+    env: { TEST_PLAYER_WOS: `${TEST_FID}:245`, FEED_POLL_MIN_MS: '1000', FEED_POLL_MAX_MS: '1000', ...env },
+  });
   h.sim.addPlayer('wos', { fid: TEST_FID, kid: 245 });
   const members = await seedGuild(h, { id: GUILD, members: 4, firstFid: 51_000_001, codesChannelId: CODES_CHANNEL });
   const others = await seedGuild(h, { id: OTHER_GUILD, members: 3, firstFid: 52_000_001 });
@@ -42,7 +44,10 @@ async function world(env: Record<string, string> = {}) {
   fake.addChannel(GUILD, { id: GENERAL_CHANNEL, name: 'general' });
   fake.addMember(GUILD, { userId: USER, username: 'member' });
   fake.addMember(GUILD, { userId: OTHER_BOT, username: 'otherbot', bot: true });
-  client = new Client({ intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.MessageContent], rest: { api: fake.apiBase } });
+  client = new Client({
+    intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.MessageContent],
+    rest: { api: fake.apiBase },
+  });
   const ready = new Promise<void>((resolve) => client!.once(Events.ClientReady, () => resolve()));
   await client.login(fake.token);
   await ready;
@@ -51,7 +56,11 @@ async function world(env: Record<string, string> = {}) {
 
 const post = (content: string, extra: Partial<Parameters<FakeDiscord['postMessage']>[0]> = {}) =>
   fake!.postMessage({ guildId: GUILD, channelId: CODES_CHANNEL, userId: USER, content, ...extra }).id;
-const reactionsOn = (id: string, channel = CODES_CHANNEL) => vi.waitFor(() => awaited(fake!.reactions(channel, id).length > 0 ? fake!.reactions(channel, id) : null, `a reaction on ${id}`), WAIT);
+const reactionsOn = (id: string, channel = CODES_CHANNEL) =>
+  vi.waitFor(
+    () => awaited(fake!.reactions(channel, id).length > 0 ? fake!.reactions(channel, id) : null, `a reaction on ${id}`),
+    WAIT,
+  );
 
 describe('the codes channel', () => {
   it('a posted code is redeemed everywhere and answered ✅; known 🔁; dead ❌; chat, other channels and other bots are left alone', async () => {
@@ -63,9 +72,15 @@ describe('the codes channel', () => {
 
     const fresh = post('CHAN2026');
     expect(await reactionsOn(fresh)).toEqual(['✅']);
-    await vi.waitFor(async () => awaited((await h!.app.store.codes.get('wos', 'CHAN2026'))?.fanoutDoneAt != null, 'the fan-out'), WAIT);
+    await vi.waitFor(
+      async () => awaited((await h!.app.store.codes.get('wos', 'CHAN2026'))?.fanoutDoneAt != null, 'the fan-out'),
+      WAIT,
+    );
     expect(h!.sim.successes('wos', 'CHAN2026').sort()).toEqual([TEST_FID, ...members, ...others].sort());
-    expect(await h!.app.store.codes.get('wos', 'CHAN2026')).toMatchObject({ source: `channel:${GUILD}`, status: 'valid' });
+    expect(await h!.app.store.codes.get('wos', 'CHAN2026')).toMatchObject({
+      source: `channel:${GUILD}`,
+      status: 'valid',
+    });
 
     const again = post('Code: **CHAN2026** (posted twice)');
     expect(await reactionsOn(again)).toEqual(['🔁']);
@@ -78,13 +93,31 @@ describe('the codes channel', () => {
 
     // An announcement crossposted from a followed channel is a bot message that counts.
     h!.sim.addCode('wos', 'CROSS001');
-    const crossposted = fake!.postMessage({ guildId: GUILD, channelId: CODES_CHANNEL, userId: ANNOUNCER, content: '', crosspost: true, embeds: [{ title: 'New code!', fields: [{ name: 'Code', value: 'CROSS001' }] }] });
+    const crossposted = fake!.postMessage({
+      guildId: GUILD,
+      channelId: CODES_CHANNEL,
+      userId: ANNOUNCER,
+      content: '',
+      crosspost: true,
+      embeds: [{ title: 'New code!', fields: [{ name: 'Code', value: 'CROSS001' }] }],
+    });
     expect(await reactionsOn(crossposted.id)).toEqual(['✅']);
 
     // Left alone: chat, another bot, another channel.
     const chat = post('thanks everyone, got it');
-    const bot = fake!.postMessage({ guildId: GUILD, channelId: CODES_CHANNEL, userId: OTHER_BOT, content: 'BOTCODE1', bot: true }).id;
-    const elsewhere = fake!.postMessage({ guildId: GUILD, channelId: GENERAL_CHANNEL, userId: USER, content: 'GENERAL1' }).id;
+    const bot = fake!.postMessage({
+      guildId: GUILD,
+      channelId: CODES_CHANNEL,
+      userId: OTHER_BOT,
+      content: 'BOTCODE1',
+      bot: true,
+    }).id;
+    const elsewhere = fake!.postMessage({
+      guildId: GUILD,
+      channelId: GENERAL_CHANNEL,
+      userId: USER,
+      content: 'GENERAL1',
+    }).id;
     // A marker message handled after them shows they were seen and ignored.
     const marker = post('CHAN2026');
     await reactionsOn(marker);
@@ -101,13 +134,21 @@ describe('the codes channel', () => {
     h!.sim.addCode('wos', 'SAMETIME');
     h!.sim.setFeed('one', { format: 'community', codes: ['SAMETIME'] });
     h!.sim.setFeed('two', { format: 'list', codes: ['SAMETIME'] });
-    discovery = createDiscovery(h!.app, { feeds: [feedSource(h!, 'one', 'wos'), feedSource(h!, 'two', 'wos', { format: 'list' })] });
+    discovery = createDiscovery(h!.app, {
+      feeds: [feedSource(h!, 'one', 'wos'), feedSource(h!, 'two', 'wos', { format: 'list' })],
+    });
     discovery.watchChannels(client!);
     discovery.start();
     const posted = post('SAMETIME');
 
-    await vi.waitFor(async () => awaited((await h!.app.store.codes.get('wos', 'SAMETIME'))?.fanoutDoneAt != null, 'the fan-out'), WAIT);
-    await vi.waitFor(() => awaited(h!.sim.feedRequests('one') >= 1 && h!.sim.feedRequests('two') >= 1, 'both feeds polled'), WAIT);
+    await vi.waitFor(
+      async () => awaited((await h!.app.store.codes.get('wos', 'SAMETIME'))?.fanoutDoneAt != null, 'the fan-out'),
+      WAIT,
+    );
+    await vi.waitFor(
+      () => awaited(h!.sim.feedRequests('one') >= 1 && h!.sim.feedRequests('two') >= 1, 'both feeds polled'),
+      WAIT,
+    );
     expect(['✅', '🔁']).toContain((await reactionsOn(posted))[0]);
     for (const guildId of [GUILD, OTHER_GUILD]) {
       expect((await h!.app.store.runs.listRecent(guildId, 10)).map((r) => r.trigger)).toEqual(['auto']);

@@ -18,10 +18,22 @@ describe('discovery configuration', () => {
     if (!result.ok) throw new Error(result.problems.join('; '));
     const d = result.config.discovery;
     expect(d.feeds).toEqual([
-      { name: 'codes.example.org/api/codes', url: 'https://codes.example.org/api/codes', game: 'wos', format: 'community', apiKey: 'k3y-s3cr3t-123' },
+      {
+        name: 'codes.example.org/api/codes',
+        url: 'https://codes.example.org/api/codes',
+        game: 'wos',
+        format: 'community',
+        apiKey: 'k3y-s3cr3t-123',
+      },
       { name: 'ks-list', url: 'http://127.0.0.1:9/list.json', game: 'kingshot', format: 'list', apiKey: null },
     ]);
-    expect(d).toMatchObject({ pollMinMs: 300_000, pollMaxMs: 600_000, backoffMinMs: 30_000, backoffMaxMs: 300_000, testPlayers: { wos: { fid: '45379845', state: 245 } } });
+    expect(d).toMatchObject({
+      pollMinMs: 300_000,
+      pollMaxMs: 600_000,
+      backoffMinMs: 30_000,
+      backoffMaxMs: 300_000,
+      testPlayers: { wos: { fid: '45379845', state: 245 } },
+    });
     // The feed key never reaches a log line.
     expect(configSecrets(result.config)).toContain('k3y-s3cr3t-123');
   });
@@ -46,11 +58,21 @@ describe('discovery configuration', () => {
     ]);
     expect(problems.join('\n')).not.toContain('SECRETKEY');
     expect(problemsOf({ CODE_FEEDS: '{url:' })[0]).toMatch(/^CODE_FEEDS is not valid JSON/);
-    expect(problemsOf({ CODE_FEEDS: '{"url":"https://a.example"}' })).toEqual([expect.stringMatching(/^CODE_FEEDS must be a JSON array/)]);
+    expect(problemsOf({ CODE_FEEDS: '{"url":"https://a.example"}' })).toEqual([
+      expect.stringMatching(/^CODE_FEEDS must be a JSON array/),
+    ]);
   });
 
   it('test players and pacing keys are checked', () => {
-    expect(problemsOf({ TEST_PLAYER_WOS: '45379845', TEST_PLAYER_KINGSHOT: 'abc:1', FEED_POLL_MIN_MS: '5000', FEED_POLL_MAX_MS: '1000', FEED_BACKOFF_MIN_MS: 'soon' })).toEqual([
+    expect(
+      problemsOf({
+        TEST_PLAYER_WOS: '45379845',
+        TEST_PLAYER_KINGSHOT: 'abc:1',
+        FEED_POLL_MIN_MS: '5000',
+        FEED_POLL_MAX_MS: '1000',
+        FEED_BACKOFF_MIN_MS: 'soon',
+      }),
+    ).toEqual([
       'FEED_POLL_MAX_MS (1000) must not be below FEED_POLL_MIN_MS (5000)',
       'FEED_BACKOFF_MIN_MS must be a whole number, got "soon"',
       'TEST_PLAYER_WOS must be <player id>:<state>, e.g. 45379845:245, got "45379845"',

@@ -50,7 +50,10 @@ describe('a feed that fails', () => {
     await vi.waitFor(() => awaited(feedCalls('flaky').length >= before + 2, 'two polls of the wrong shape'), WAIT);
 
     // The feed counts a request when it arrives, the poller a failure when the poll ends: let the last one end.
-    await vi.waitFor(() => awaited(discovery!.poller.status()[0]!.failures >= feedCalls('flaky').length, 'the last poll to end'), WAIT);
+    await vi.waitFor(
+      () => awaited(discovery!.poller.status()[0]!.failures >= feedCalls('flaky').length, 'the last poll to end'),
+      WAIT,
+    );
 
     // Nothing was taken from any of it.
     expect(await h.app.store.codes.list()).toEqual([]);
@@ -63,11 +66,20 @@ describe('a feed that fails', () => {
     expect([...failedKinds].sort()).toEqual(['http', 'malformed', 'timeout']);
 
     // Backoff (100 ms doubling to 400 ms, ±20 %): no failed poll is retried sooner than the first step.
-    const gaps = feedCalls('flaky').slice(1).map((c, i) => c.at - feedCalls('flaky')[i]!.at);
+    const gaps = feedCalls('flaky')
+      .slice(1)
+      .map((c, i) => c.at - feedCalls('flaky')[i]!.at);
     expect(Math.min(...gaps)).toBeGreaterThanOrEqual(70);
 
     h.sim.setFeed('flaky', { format: 'community', codes: ['HEALED1'], apiKey: 'right-key' });
-    await vi.waitFor(async () => awaited((await h!.app.store.codes.get('wos', 'HEALED1'))?.fanoutDoneAt != null, 'the healed feed\'s code to be redeemed'), WAIT);
+    await vi.waitFor(
+      async () =>
+        awaited(
+          (await h!.app.store.codes.get('wos', 'HEALED1'))?.fanoutDoneAt != null,
+          "the healed feed's code to be redeemed",
+        ),
+      WAIT,
+    );
     expect(h.sim.successes('wos', 'HEALED1').sort()).toEqual(['49999999', ...fids].sort());
     expect(discovery.poller.status()[0]).toMatchObject({ health: 'ok', failures: 0, lastError: null });
 
@@ -89,8 +101,15 @@ describe('a feed that fails', () => {
     discovery = createDiscovery(h.app, { feeds: [feedSource(h, 'tagged', 'wos', { format: 'list' })] });
     discovery.start();
     await vi.waitFor(() => awaited(feedCalls('tagged').length >= 4, 'four polls'), WAIT);
-    expect(feedCalls('tagged').map((c) => c.httpStatus).slice(0, 4)).toEqual([200, 304, 304, 304]);
-    await vi.waitFor(async () => awaited((await h!.app.store.codes.get('wos', 'ETAG0001'))?.fanoutDoneAt != null, 'the fan-out'), WAIT);
+    expect(
+      feedCalls('tagged')
+        .map((c) => c.httpStatus)
+        .slice(0, 4),
+    ).toEqual([200, 304, 304, 304]);
+    await vi.waitFor(
+      async () => awaited((await h!.app.store.codes.get('wos', 'ETAG0001'))?.fanoutDoneAt != null, 'the fan-out'),
+      WAIT,
+    );
     expect(h.logs.events(EVENTS.codeDiscovered)).toHaveLength(1);
     expect(h.logs.events(EVENTS.codeKnown)).toHaveLength(0);
     expect(redeemCalls(h, 'ETAG0001')).toHaveLength(3);
@@ -103,17 +122,33 @@ describe('a feed that fails', () => {
     h.sim.addCode('wos', 'GOODONE1');
     h.sim.addCode('wos', 'GOODONE2');
     // The body changes between polls, so the same bad entry is read again and again.
-    const body = (codes: string[]) => JSON.stringify({ codes: ['GOOD!! 01.11.2026', ...codes.map((c) => `${c} 01.11.2026`)] });
+    const body = (codes: string[]) =>
+      JSON.stringify({ codes: ['GOOD!! 01.11.2026', ...codes.map((c) => `${c} 01.11.2026`)] });
     h.sim.setFeed('mixed', { format: 'community', codes: [], body: body(['GOODONE1']) });
     discovery = createDiscovery(h.app, { feeds: [feedSource(h, 'mixed', 'wos')] });
     discovery.start();
-    await vi.waitFor(async () => awaited((await h!.app.store.codes.get('wos', 'GOODONE1'))?.fanoutDoneAt != null, 'the first good code'), WAIT);
+    await vi.waitFor(
+      async () =>
+        awaited((await h!.app.store.codes.get('wos', 'GOODONE1'))?.fanoutDoneAt != null, 'the first good code'),
+      WAIT,
+    );
     h.sim.setFeed('mixed', { format: 'community', codes: [], body: body(['GOODONE1', 'GOODONE2']) });
-    await vi.waitFor(async () => awaited((await h!.app.store.codes.get('wos', 'GOODONE2'))?.fanoutDoneAt != null, 'the second good code'), WAIT);
+    await vi.waitFor(
+      async () =>
+        awaited((await h!.app.store.codes.get('wos', 'GOODONE2'))?.fanoutDoneAt != null, 'the second good code'),
+      WAIT,
+    );
     const before = feedCalls('mixed').length;
     await vi.waitFor(() => awaited(feedCalls('mixed').length >= before + 2, 'more polls'), WAIT);
     const skipped = h.logs.events(EVENTS.feedEntrySkipped);
-    expect(skipped).toEqual([expect.objectContaining({ level: 'warn', feed: 'mixed', entry: 'GOOD!! 01.11.2026', reason: expect.stringMatching(/letters and digits/) })]);
+    expect(skipped).toEqual([
+      expect.objectContaining({
+        level: 'warn',
+        feed: 'mixed',
+        entry: 'GOOD!! 01.11.2026',
+        reason: expect.stringMatching(/letters and digits/),
+      }),
+    ]);
     expect(discovery.poller.status()[0]!.health).toBe('ok');
   });
 

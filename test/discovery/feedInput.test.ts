@@ -51,9 +51,22 @@ describe('feeds: bad input', () => {
     const stuck = ['stuck1', 'stuck2', 'stuck3', 'stuck4'];
     for (const name of healthy) sim.setFeed(name, { format: 'community', codes: [`CODE${name.toUpperCase()}`] });
     for (const name of stuck) sim.setFeed(name, { format: 'community', codes: ['STUCK001'], delayMs: 600_000 });
-    const { logs } = start([...stuck, ...healthy].map((name) => source(name)), { timeoutMs: 800 });
+    const { logs } = start(
+      [...stuck, ...healthy].map((name) => source(name)),
+      { timeoutMs: 800 },
+    );
     // Several rounds: each hung feed has timed out at least three times meanwhile.
-    await vi.waitFor(() => awaited(poller!.status().filter((s) => stuck.includes(s.name)).every((s) => s.failures >= 3), 'three timeouts of each hung feed'), { ...WAIT, timeout: 30_000 });
+    await vi.waitFor(
+      () =>
+        awaited(
+          poller!
+            .status()
+            .filter((s) => stuck.includes(s.name))
+            .every((s) => s.failures >= 3),
+          'three timeouts of each hung feed',
+        ),
+      { ...WAIT, timeout: 30_000 },
+    );
     for (const status of poller!.status().filter((s) => healthy.includes(s.name))) {
       expect(status).toMatchObject({ health: 'ok', failures: 0 });
       expect(status.polls).toBeGreaterThanOrEqual(3);
@@ -69,7 +82,11 @@ describe('feeds: bad input', () => {
     expect(body.length).toBeLessThan(1024 * 1024);
     sim.setFeed('deep', { format: 'community', codes: [], body });
     const { logs, submitted } = start([source('deep')]);
-    await vi.waitFor(() => awaited(poller!.status()[0]!.polls >= 1 && poller!.status()[0]!.health !== 'unknown', 'the first poll to end'), WAIT);
+    await vi.waitFor(
+      () =>
+        awaited(poller!.status()[0]!.polls >= 1 && poller!.status()[0]!.health !== 'unknown', 'the first poll to end'),
+      WAIT,
+    );
     expect(poller!.status()[0]).toMatchObject({ health: 'ok', failures: 0 });
     expect(submitted.map((s) => s.code)).toEqual(['GOOD0001', 'GOOD0002']);
     const skipped = logs.events(EVENTS.feedEntrySkipped);
@@ -82,7 +99,11 @@ describe('feeds: bad input', () => {
     const codes = Array.from({ length: 20_000 }, (_, i) => `MANY${String(i).padStart(5, '0')}`);
     sim.setFeed('flood', { format: 'list', codes });
     const { logs, submitted } = start([source('flood', 'list')]);
-    await vi.waitFor(() => awaited(poller!.status()[0]!.polls >= 2 && logs.events(EVENTS.feedCodesCapped).length >= 2, 'two capped polls'), WAIT);
+    await vi.waitFor(
+      () =>
+        awaited(poller!.status()[0]!.polls >= 2 && logs.events(EVENTS.feedCodesCapped).length >= 2, 'two capped polls'),
+      WAIT,
+    );
     await poller!.stop();
     const capped = logs.events(EVENTS.feedCodesCapped);
     expect(capped[0]).toMatchObject({ level: 'warn', feed: 'flood', taken: 200, left: 19_800, maxPerPoll: 200 });
@@ -95,7 +116,11 @@ describe('feeds: bad input', () => {
 
   it('a feed of 100,000 junk entries: a bounded number of warn lines, then one that counts the rest', async () => {
     sim = await startGameApiSimulator({ rateLimit: false });
-    sim.setFeed('junk', { format: 'list', codes: [], body: JSON.stringify(['GOOD0003', ...Array.from({ length: 100_000 }, (_, i) => i)]) });
+    sim.setFeed('junk', {
+      format: 'list',
+      codes: [],
+      body: JSON.stringify(['GOOD0003', ...Array.from({ length: 100_000 }, (_, i) => i)]),
+    });
     const { logs, submitted } = start([source('junk', 'list')]);
     await vi.waitFor(() => awaited(poller!.status()[0]!.health === 'ok', 'the first poll to end'), WAIT);
     expect(submitted.map((s) => s.code)).toEqual(['GOOD0003']);

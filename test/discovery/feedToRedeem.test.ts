@@ -6,7 +6,13 @@ import { awaited } from '../support/awaited.ts';
 import { feedSource, median, redeemCalls, seedGuild, WAIT } from './helpers.ts';
 
 const TEST_FID = '49999999';
-const FAST_POLL = { FEED_POLL_MIN_MS: '1000', FEED_POLL_MAX_MS: '1000', FEED_BACKOFF_MIN_MS: '200', FEED_BACKOFF_MAX_MS: '800', FEED_TIMEOUT_MS: '1500' };
+const FAST_POLL = {
+  FEED_POLL_MIN_MS: '1000',
+  FEED_POLL_MAX_MS: '1000',
+  FEED_BACKOFF_MIN_MS: '200',
+  FEED_BACKOFF_MAX_MS: '800',
+  FEED_TIMEOUT_MS: '1500',
+};
 
 let h: CoreHarness | undefined;
 let discovery: Discovery | undefined;
@@ -20,7 +26,10 @@ afterEach(async () => {
 async function fanoutDone(code: string, game: 'wos' | 'kingshot' = 'wos') {
   return vi.waitFor(async () => {
     const record = await h!.app.store.codes.get(game, code);
-    return awaited(record?.fanoutDoneAt != null && discovery!.intake.inProgress().length === 0 ? record : null, `the fan-out of ${code}`);
+    return awaited(
+      record?.fanoutDoneAt != null && discovery!.intake.inProgress().length === 0 ? record : null,
+      `the fan-out of ${code}`,
+    );
   }, WAIT);
 }
 
@@ -57,13 +66,18 @@ describe('feed → validation → fan-out', () => {
       const runs = (await h.app.store.runs.listRecent(guildId, 10)).filter((r) => r.code === 'FEEDNEW1');
       expect(runs.map((r) => [r.trigger, r.outcome])).toEqual([['auto', 'completed']]);
     }
-    for (const guildId of ['910000000000000003', '910000000000000004']) expect(await h.app.store.runs.listRecent(guildId, 10)).toEqual([]);
+    for (const guildId of ['910000000000000003', '910000000000000004'])
+      expect(await h.app.store.runs.listRecent(guildId, 10)).toEqual([]);
 
     const record = await h.app.store.codes.get('wos', 'FEEDNEW1');
     expect(record).toMatchObject({ status: 'valid', source: 'feed:community' });
     expect(await h.app.store.codes.get('kingshot', 'FEEDNEW1')).toBeNull();
     expect(h.logs.events(EVENTS.codeDiscovered)).toHaveLength(1);
-    expect(h.logs.events(EVENTS.codeValidated)[0]).toMatchObject({ result: 'valid', via: 'test-player', code: 'FEEDNEW1' });
+    expect(h.logs.events(EVENTS.codeValidated)[0]).toMatchObject({
+      result: 'valid',
+      via: 'test-player',
+      code: 'FEEDNEW1',
+    });
     const first = h.logs.events(EVENTS.codeFirstRedeem);
     expect(first).toHaveLength(1);
     expect(first[0]).toMatchObject({ code: 'FEEDNEW1', via: 'test-player', source: 'feed:community' });
@@ -98,7 +112,9 @@ describe('feed → validation → fan-out', () => {
     const logged = h.logs.events(EVENTS.codeFirstRedeem).map((line) => line.latencyMs as number);
     expect(logged).toHaveLength(5);
     // The figure for the resolution note: from the feed publishing a code to the simulator receiving its first call.
-    console.info(`feed-to-first-redemption with a 1 s poll: median ${median(feedToCall)} ms, max ${Math.max(...feedToCall)} ms (${feedToCall.join(', ')}); seen-to-call as logged: median ${median(logged)} ms, max ${Math.max(...logged)} ms`);
+    console.info(
+      `feed-to-first-redemption with a 1 s poll: median ${median(feedToCall)} ms, max ${Math.max(...feedToCall)} ms (${feedToCall.join(', ')}); seen-to-call as logged: median ${median(logged)} ms, max ${Math.max(...logged)} ms`,
+    );
     // A poll a second: the wait is the poll interval plus a few milliseconds of work, never a second interval.
     expect(Math.max(...feedToCall)).toBeLessThan(5_000);
   });
@@ -106,21 +122,33 @@ describe('feed → validation → fan-out', () => {
   it('an expired code costs exactly one API call in total, on the test player; no alliance runs it', async () => {
     h = await startCoreHarness({ env: { ...FAST_POLL, TEST_PLAYER_WOS: `${TEST_FID}:245` } });
     h.sim.addPlayer('wos', { fid: TEST_FID, kid: 245 });
-    for (let i = 0; i < 5; i += 1) await seedGuild(h, { id: `91000000000000001${i}`, members: 4, firstFid: 51_000_001 + i * 10 });
+    for (let i = 0; i < 5; i += 1)
+      await seedGuild(h, { id: `91000000000000001${i}`, members: 4, firstFid: 51_000_001 + i * 10 });
     h.sim.addCode('wos', 'OLDCODE1', { status: 'expired' });
     h.sim.setFeed('one', { format: 'community', codes: ['OLDCODE1'] });
     h.sim.setFeed('two', { format: 'list', codes: ['OLDCODE1'] });
-    discovery = createDiscovery(h.app, { feeds: [feedSource(h, 'one', 'wos'), feedSource(h, 'two', 'wos', { format: 'list' })] });
+    discovery = createDiscovery(h.app, {
+      feeds: [feedSource(h, 'one', 'wos'), feedSource(h, 'two', 'wos', { format: 'list' })],
+    });
     discovery.start();
     await fanoutDone('OLDCODE1');
     // Both feeds keep listing it for a few more polls.
-    await vi.waitFor(() => awaited(h!.sim.feedRequests('two') >= 3 && h!.sim.feedRequests('one') >= 3, 'more polls'), WAIT);
+    await vi.waitFor(
+      () => awaited(h!.sim.feedRequests('two') >= 3 && h!.sim.feedRequests('one') >= 3, 'more polls'),
+      WAIT,
+    );
 
     expect(redeemCalls(h, 'OLDCODE1')).toHaveLength(1);
     expect(redeemCalls(h, 'OLDCODE1')[0]).toMatchObject({ fid: TEST_FID, errCode: 40007 });
-    expect(await h.app.store.codes.get('wos', 'OLDCODE1')).toMatchObject({ status: 'expired', validationErrCode: 40007, validationMsg: 'TIME ERROR.' });
+    expect(await h.app.store.codes.get('wos', 'OLDCODE1')).toMatchObject({
+      status: 'expired',
+      validationErrCode: 40007,
+      validationMsg: 'TIME ERROR.',
+    });
     for (let i = 0; i < 5; i += 1) expect(await h.app.store.runs.listRecent(`91000000000000001${i}`, 5)).toEqual([]);
-    expect(h.logs.events(EVENTS.codeValidated)).toEqual([expect.objectContaining({ result: 'expired', via: 'test-player', level: 'warn' })]);
+    expect(h.logs.events(EVENTS.codeValidated)).toEqual([
+      expect.objectContaining({ result: 'expired', via: 'test-player', level: 'warn' }),
+    ]);
   });
 
   it('without a test player, the first member checks the code through the engine: an expired code still costs one call', async () => {
@@ -143,6 +171,10 @@ describe('feed → validation → fan-out', () => {
     const perFid = callsPerFid(h.sim, 'LIVECODE');
     expect(perFid.size).toBe(8);
     expect([...perFid.values()].every((n) => n === 1)).toBe(true);
-    expect(h.logs.events(EVENTS.codeValidated).find((l) => l.code === 'LIVECODE')).toMatchObject({ result: 'valid', via: 'member', fid: a[0] });
+    expect(h.logs.events(EVENTS.codeValidated).find((l) => l.code === 'LIVECODE')).toMatchObject({
+      result: 'valid',
+      via: 'member',
+      fid: a[0],
+    });
   });
 });

@@ -29,8 +29,14 @@ export async function seedGuild(h: CoreHarness, spec: GuildSpec): Promise<string
     ...(spec.codesChannelId ? { codesChannelId: spec.codesChannelId } : {}),
   });
   const fids = Array.from({ length: spec.members }, (_, i) => String(spec.firstFid + i));
-  h.sim.addPlayers(game, fids.map((fid) => ({ fid, kid: state })));
-  await h.app.store.members.addMany(spec.id, fids.map((fid) => ({ fid, state })));
+  h.sim.addPlayers(
+    game,
+    fids.map((fid) => ({ fid, kid: state })),
+  );
+  await h.app.store.members.addMany(
+    spec.id,
+    fids.map((fid) => ({ fid, state })),
+  );
   return fids;
 }
 
@@ -40,7 +46,12 @@ export function redeemCalls(h: CoreHarness, code: string) {
 }
 
 /** A feed served by the harness's simulator (its port is known only once it runs, so not through CODE_FEEDS). */
-export function feedSource(h: CoreHarness, name: string, game: Game, extra: { apiKey?: string; format?: FeedFormat } = {}): FeedSource {
+export function feedSource(
+  h: CoreHarness,
+  name: string,
+  game: Game,
+  extra: { apiKey?: string; format?: FeedFormat } = {},
+): FeedSource {
   return { name, url: h.sim.feedUrl(name), game, format: extra.format ?? 'community', apiKey: extra.apiKey ?? null };
 }
 

@@ -18,14 +18,42 @@ describe('parseCodesFromMessage', () => {
   });
 
   it('"Code: XXXX" inside a longer message, any number of them', () => {
-    expect(parseCodesFromMessage({ content: 'New gift code for everyone!\nCode: SNOW2026 — valid 3 days' })).toEqual(['SNOW2026']);
-    expect(parseCodesFromMessage({ content: 'gift code：**ICE777** and code: FIRE888, enjoy' })).toEqual(['ICE777', 'FIRE888']);
+    expect(parseCodesFromMessage({ content: 'New gift code for everyone!\nCode: SNOW2026 — valid 3 days' })).toEqual([
+      'SNOW2026',
+    ]);
+    expect(parseCodesFromMessage({ content: 'gift code：**ICE777** and code: FIRE888, enjoy' })).toEqual([
+      'ICE777',
+      'FIRE888',
+    ]);
     expect(parseCodesFromMessage({ content: 'Codes: AAA1111; also Code: AAA1111' })).toEqual(['AAA1111']);
   });
 
   it('embeds: description, title, and a field named "Code"', () => {
-    expect(parseCodesFromMessage({ content: '', embeds: [{ title: 'Whiteout Survival', description: 'Redeem now! Code: EMBED001' }] })).toEqual(['EMBED001']);
-    expect(parseCodesFromMessage({ content: '', embeds: [{ title: 'New code', fields: [{ name: 'Gift Code', value: '`FIELD002`' }, { name: 'Expires', value: 'in 3 days' }] }] })).toEqual(['FIELD002']);
-    expect(parseCodesFromMessage({ content: 'look at this', embeds: [{ fields: [{ name: 'Rewards', value: 'Code: FIELD003 gives 500 gems' }] }] })).toEqual(['FIELD003']);
+    expect(
+      parseCodesFromMessage({
+        content: '',
+        embeds: [{ title: 'Whiteout Survival', description: 'Redeem now! Code: EMBED001' }],
+      }),
+    ).toEqual(['EMBED001']);
+    expect(
+      parseCodesFromMessage({
+        content: '',
+        embeds: [
+          {
+            title: 'New code',
+            fields: [
+              { name: 'Gift Code', value: '`FIELD002`' },
+              { name: 'Expires', value: 'in 3 days' },
+            ],
+          },
+        ],
+      }),
+    ).toEqual(['FIELD002']);
+    expect(
+      parseCodesFromMessage({
+        content: 'look at this',
+        embeds: [{ fields: [{ name: 'Rewards', value: 'Code: FIELD003 gives 500 gems' }] }],
+      }),
+    ).toEqual(['FIELD003']);
   });
 });

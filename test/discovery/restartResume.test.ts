@@ -9,7 +9,13 @@ import { feedSource, redeemCalls, seedGuild, WAIT } from './helpers.ts';
 
 const TEST_FID = '49999999';
 // 10 calls a second: a fan-out to 2 × 20 members takes about 4 s, time enough to stop it in the middle.
-const ENV = { RATE_LIMIT_PER_MINUTE: '10', RATE_LIMIT_WINDOW_MS: '1000', FEED_POLL_MIN_MS: '500', FEED_POLL_MAX_MS: '500', TEST_PLAYER_WOS: `${TEST_FID}:245` };
+const ENV = {
+  RATE_LIMIT_PER_MINUTE: '10',
+  RATE_LIMIT_WINDOW_MS: '1000',
+  FEED_POLL_MIN_MS: '500',
+  FEED_POLL_MAX_MS: '500',
+  TEST_PLAYER_WOS: `${TEST_FID}:245`,
+};
 const FIXTURE = fileURLToPath(new URL('./fixtures/discoveryProcess.ts', import.meta.url));
 
 let h: CoreHarness | undefined;
@@ -81,13 +87,21 @@ describe('restart in the middle of a fan-out', () => {
     h.sim.setFeed('feed', { format: 'list', codes: ['CRASH001'] });
     const stderr: string[] = [];
     child = spawn(process.execPath, [FIXTURE], {
-      env: { ...process.env, ...h.env, LOG_LEVEL: 'warn', CODE_FEEDS: JSON.stringify([{ name: 'feed', url: h.sim.feedUrl('feed'), game: 'wos', format: 'list' }]) },
+      env: {
+        ...process.env,
+        ...h.env,
+        LOG_LEVEL: 'warn',
+        CODE_FEEDS: JSON.stringify([{ name: 'feed', url: h.sim.feedUrl('feed'), game: 'wos', format: 'list' }]),
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stderr!.on('data', (chunk: Buffer) => stderr.push(chunk.toString()));
     const exited = new Promise((resolve) => child!.once('exit', resolve));
     try {
-      await vi.waitFor(() => awaited(h!.sim.successes('wos', 'CRASH001').length >= 12, 'a third of the fan-out in the bot process'), WAIT);
+      await vi.waitFor(
+        () => awaited(h!.sim.successes('wos', 'CRASH001').length >= 12, 'a third of the fan-out in the bot process'),
+        WAIT,
+      );
     } catch (error) {
       throw new Error(`${(error as Error).message}; the process said: ${stderr.join('')}`, { cause: error });
     }
@@ -99,7 +113,9 @@ describe('restart in the middle of a fan-out', () => {
     const stale = await store.runs.listRunning();
     expect(stale.map((r) => r.trigger).sort()).toEqual(['auto', 'auto']);
     const finalAtCrash = new Set(
-      (await store.ledger.listForCode('wos', 'CRASH001')).filter((row) => ['success', 'already', 'failed'].includes(row.status)).map((row) => row.fid),
+      (await store.ledger.listForCode('wos', 'CRASH001'))
+        .filter((row) => ['success', 'already', 'failed'].includes(row.status))
+        .map((row) => row.fid),
     );
     const callsAtCrash = callsPerFid(h.sim, 'CRASH001');
 
@@ -108,11 +124,16 @@ describe('restart in the middle of a fan-out', () => {
     // known and its fan-out unfinished); the resume then joins that fan-out instead of starting another.
     discovery = createDiscovery(h.restart(), { feeds: [feedSource(h, 'feed', 'wos', { format: 'list' })] });
     discovery.start();
-    await vi.waitFor(() => awaited(discovery!.intake.inProgress().length > 0, 'the feed to take the code up again'), WAIT);
+    await vi.waitFor(
+      () => awaited(discovery!.intake.inProgress().length > 0, 'the feed to take the code up again'),
+      WAIT,
+    );
     const report = await discovery.resumeOnStartup();
     expect(report.codes).toEqual([{ game: 'wos', code: 'CRASH001' }]);
     await report.done;
-    expect(h.logs.events(EVENTS.codeFanout).filter((l) => l.phase === 'started' && l.code === 'CRASH001')).toHaveLength(1);
+    expect(h.logs.events(EVENTS.codeFanout).filter((l) => l.phase === 'started' && l.code === 'CRASH001')).toHaveLength(
+      1,
+    );
 
     expect(h.sim.successes('wos', 'CRASH001').sort()).toEqual([...everyone].sort());
     const calls = callsPerFid(h.sim, 'CRASH001');

@@ -20,7 +20,9 @@ const BEARS = 987654321098765432n;
  * an alliance without a Discord server, members without a state, a user in an alliance that is gone, a bad id, a
  * code that is not one.
  */
-function buildFixture(): Fixture & { expected: { alreadyRedeemed1: Set<string>; wolves: string[]; bears: string[]; stateless: string[] } } {
+function buildFixture(): Fixture & {
+  expected: { alreadyRedeemed1: Set<string>; wolves: string[]; bears: string[]; stateless: string[] };
+} {
   const users: Fixture['users'] = [];
   const wolves: string[] = [];
   const bears: string[] = [];
@@ -62,7 +64,15 @@ function buildFixture(): Fixture & { expected: { alreadyRedeemed1: Set<string>; 
 
   return {
     alliances: [
-      { id: 1, name: 'Frost Wolves', discordServerId: WOLVES, kid: 245, channelId: 1111111111111111111n, codeChannelId: 2222222222222222222n, autoRedeem: 1 },
+      {
+        id: 1,
+        name: 'Frost Wolves',
+        discordServerId: WOLVES,
+        kid: 245,
+        channelId: 1111111111111111111n,
+        codeChannelId: 2222222222222222222n,
+        autoRedeem: 1,
+      },
       { id: 2, name: 'Ice Bears', discordServerId: BEARS, kid: null, channelId: 3333333333333333333n, autoRedeem: 0 },
       { id: 3, name: 'Ghosts', discordServerId: null, kid: 245 },
     ],
@@ -81,7 +91,9 @@ function buildFixture(): Fixture & { expected: { alreadyRedeemed1: Set<string>; 
 }
 
 describe('giftbot import whiteout-bot', () => {
-  it('brings alliances, members, states, codes and history over in one go, and the next run calls only who still needs the code', async ({ startCore }) => {
+  it('brings alliances, members, states, codes and history over in one go, and the next run calls only who still needs the code', async ({
+    startCore,
+  }) => {
     const h = await startCore({ sim: { rateLimit: { limit: 50, windowMs: 1_000 } } });
     const fixture = buildFixture();
     const botFolder = join(h.dir, 'whiteout-bot');
@@ -114,9 +126,21 @@ describe('giftbot import whiteout-bot', () => {
     });
 
     const wolves = await h.app.store.guilds.get(String(WOLVES));
-    expect(wolves).toMatchObject({ game: 'wos', defaultState: 245, autoRedeem: true, resultChannelId: '1111111111111111111', codesChannelId: '2222222222222222222', name: 'Frost Wolves' });
+    expect(wolves).toMatchObject({
+      game: 'wos',
+      defaultState: 245,
+      autoRedeem: true,
+      resultChannelId: '1111111111111111111',
+      codesChannelId: '2222222222222222222',
+      name: 'Frost Wolves',
+    });
     // No state of its own: the one most of its members are in.
-    expect(await h.app.store.guilds.get(String(BEARS))).toMatchObject({ defaultState: 310, autoRedeem: false, resultChannelId: '3333333333333333333', name: 'Ice Bears' });
+    expect(await h.app.store.guilds.get(String(BEARS))).toMatchObject({
+      defaultState: 310,
+      autoRedeem: false,
+      resultChannelId: '3333333333333333333',
+      name: 'Ice Bears',
+    });
     const wolfRoster = await h.app.store.members.list(String(WOLVES));
     const bearRoster = await h.app.store.members.list(String(BEARS));
     expect(wolfRoster.map((m) => m.fid).sort()).toEqual([...fixture.expected.wolves].sort());
@@ -127,26 +151,53 @@ describe('giftbot import whiteout-bot', () => {
     expect(byFid.get('70000100')).toMatchObject({ state: 245, stateStatus: 'ok', addedBy: 'import:whiteout-bot' });
     expect(byFid.get('71000000')).toMatchObject({ state: null, stateStatus: 'unknown' });
     expect(byFid.get('71000005')).toMatchObject({ state: 311 });
-    expect([...byFid.values()].filter((m) => m.state === null).map((m) => m.fid).sort()).toEqual([...fixture.expected.stateless].sort());
+    expect(
+      [...byFid.values()]
+        .filter((m) => m.state === null)
+        .map((m) => m.fid)
+        .sort(),
+    ).toEqual([...fixture.expected.stateless].sort());
 
     const codes = Object.fromEntries((await h.app.store.codes.list({ game: 'wos' })).map((c) => [c.code, c.status]));
-    expect(codes).toEqual({ WOSGIFT1: 'valid', WOSGIFT2: 'valid', WOSGIFT3: 'new', OLDGIFT: 'invalid', ODDCODE: 'new' });
-    expect(await h.app.store.ledger.countByStatus('wos', 'WOSGIFT1')).toMatchObject({ success: 250, already: 30, pending: 0, retry: 0, failed: 0 });
-    expect(await h.app.store.ledger.get('wos', '71000110', 'WOSGIFT1')).toMatchObject({ status: 'already', reason: 'same-type', errCode: 40011, msg: 'SAME TYPE EXCHANGE' });
+    expect(codes).toEqual({
+      WOSGIFT1: 'valid',
+      WOSGIFT2: 'valid',
+      WOSGIFT3: 'new',
+      OLDGIFT: 'invalid',
+      ODDCODE: 'new',
+    });
+    expect(await h.app.store.ledger.countByStatus('wos', 'WOSGIFT1')).toMatchObject({
+      success: 250,
+      already: 30,
+      pending: 0,
+      retry: 0,
+      failed: 0,
+    });
+    expect(await h.app.store.ledger.get('wos', '71000110', 'WOSGIFT1')).toMatchObject({
+      status: 'already',
+      reason: 'same-type',
+      errCode: 40011,
+      msg: 'SAME TYPE EXCHANGE',
+    });
 
     // A redemption run now: nobody the old bot already served is called; everyone else with a state is.
-    for (const m of [...wolfRoster, ...bearRoster]) if (m.state !== null) h.sim.addPlayer('wos', { fid: m.fid, kid: m.state });
+    for (const m of [...wolfRoster, ...bearRoster])
+      if (m.state !== null) h.sim.addPlayer('wos', { fid: m.fid, kid: m.state });
     h.sim.addCode('wos', 'WOSGIFT1');
     const run = await h.app.engine.processAutoRedeem(String(WOLVES), giftCode('WOSGIFT1'), { trigger: 'manual' });
     const called = new Set(callsPerFid(h.sim, 'WOSGIFT1').keys());
-    const shouldCall = wolfRoster.filter((m) => m.state !== null && !fixture.expected.alreadyRedeemed1.has(m.fid)).map((m) => m.fid);
+    const shouldCall = wolfRoster
+      .filter((m) => m.state !== null && !fixture.expected.alreadyRedeemed1.has(m.fid))
+      .map((m) => m.fid);
     expect([...called].sort()).toEqual([...shouldCall].sort());
     expect([...called].some((fid) => fixture.expected.alreadyRedeemed1.has(fid))).toBe(false);
     expect(run.counts).toMatchObject({ success: 14, skipped: 160 + 6 });
     expect(run.byReason).toMatchObject({ 'skipped:already-final': 160, 'skipped:state-unknown': 6 });
   });
 
-  it('--dry-run prints what would change and writes nothing; a second import changes nothing', async ({ startCore }) => {
+  it('--dry-run prints what would change and writes nothing; a second import changes nothing', async ({
+    startCore,
+  }) => {
     const h = await startCore();
     const botFolder = join(h.dir, 'whiteout-bot');
     writeWhiteoutBot(botFolder, buildFixture());
@@ -158,13 +209,17 @@ describe('giftbot import whiteout-bot', () => {
     expect(dumpDatabase(h.dbPath)).toEqual(empty);
     expect(lines).toContain('Dry run: nothing was written. The import would do this:');
     expect(lines).toContain('  members:            320 would be new, 0 would be updated, 0 unchanged, 0 skipped');
-    expect(lines.some((line) => line.startsWith('  - members without a state') && line.includes(': 7 — 70000000, 70000001'))).toBe(true);
+    expect(
+      lines.some((line) => line.startsWith('  - members without a state') && line.includes(': 7 — 70000000, 70000001')),
+    ).toBe(true);
     expect(lines.at(-1)).toBe('Run again without --dry-run to import.');
 
     lines.length = 0;
     expect(await importCommand(['whiteout-bot', botFolder], ctx)).toBe(0);
     expect(lines).toContain('  members:            320 new, 0 updated, 0 unchanged, 0 skipped');
-    expect(lines).toContain(`Next: find the missing states with giftbot members resolve ${WOLVES} and giftbot members resolve ${BEARS}.`);
+    expect(lines).toContain(
+      `Next: find the missing states with giftbot members resolve ${WOLVES} and giftbot members resolve ${BEARS}.`,
+    );
     const afterFirst = dumpDatabase(h.dbPath);
     expect(afterFirst.members).toHaveLength(320);
 
@@ -173,7 +228,9 @@ describe('giftbot import whiteout-bot', () => {
     expect(dumpDatabase(h.dbPath)).toEqual(afterFirst);
     expect(lines).toContain('  alliances (guilds): 0 new, 0 updated, 2 unchanged, 0 skipped');
     expect(lines).toContain('  members:            0 new, 0 updated, 320 unchanged, 0 skipped');
-    expect(lines).toContain('  redemption history: 0 new, 0 updated, 330 unchanged, 0 skipped  (members never called again for these)');
+    expect(lines).toContain(
+      '  redemption history: 0 new, 0 updated, 330 unchanged, 0 skipped  (members never called again for these)',
+    );
   });
 
   it('never overwrites what giftbot already knows, and fills in what it does not', async ({ startCore }) => {
@@ -182,7 +239,13 @@ describe('giftbot import whiteout-bot', () => {
     writeWhiteoutBot(botFolder, buildFixture());
     // Set up in giftbot before the move: another result channel, auto-redeem off, a member moved to another state, one
     // without a state, one removed on purpose.
-    await h.app.store.guilds.upsert({ id: String(WOLVES), game: 'wos', defaultState: 245, autoRedeem: false, resultChannelId: '4444444444444444444' });
+    await h.app.store.guilds.upsert({
+      id: String(WOLVES),
+      game: 'wos',
+      defaultState: 245,
+      autoRedeem: false,
+      resultChannelId: '4444444444444444444',
+    });
     await h.app.store.members.add(String(WOLVES), { fid: '70000100', state: 250, name: 'Renamed' });
     await h.app.store.members.add(String(WOLVES), { fid: '70000101', state: null });
     await h.app.store.members.add(String(WOLVES), { fid: '70000102', state: 245 });
@@ -193,9 +256,18 @@ describe('giftbot import whiteout-bot', () => {
     const report = await importWhiteoutBot(h.app.store, botFolder);
 
     expect(report.result.guilds).toEqual({ created: 0, updated: 1, unchanged: 0, skipped: 1 });
-    expect(await h.app.store.guilds.get(String(WOLVES))).toMatchObject({ autoRedeem: false, resultChannelId: '4444444444444444444', codesChannelId: '2222222222222222222', name: 'Frost Wolves' });
+    expect(await h.app.store.guilds.get(String(WOLVES))).toMatchObject({
+      autoRedeem: false,
+      resultChannelId: '4444444444444444444',
+      codesChannelId: '2222222222222222222',
+      name: 'Frost Wolves',
+    });
     expect(await h.app.store.members.get(String(WOLVES), '70000100')).toMatchObject({ state: 250, name: 'Renamed' });
-    expect(await h.app.store.members.get(String(WOLVES), '70000101')).toMatchObject({ state: 245, stateStatus: 'ok', name: 'Wolf 101' });
+    expect(await h.app.store.members.get(String(WOLVES), '70000101')).toMatchObject({
+      state: 245,
+      stateStatus: 'ok',
+      name: 'Wolf 101',
+    });
     expect(await h.app.store.members.get(String(WOLVES), '70000102')).toBeNull();
     expect(await h.app.store.members.list(String(BEARS))).toEqual([]);
     expect(report.result.notes).toEqual(
@@ -204,36 +276,57 @@ describe('giftbot import whiteout-bot', () => {
         `guild ${WOLVES}: kept giftbot's result channel 4444444444444444444 (the import says 1111111111111111111)`,
         `guild ${WOLVES}: kept giftbot's auto-redeem off (the import says on)`,
         '1 member(s) removed in giftbot were left removed',
-        '1 member(s) have another state in giftbot than in the import: giftbot\'s was kept',
+        "1 member(s) have another state in giftbot than in the import: giftbot's was kept",
       ]),
     );
   });
 
-  it('reads an older version of the bot (fewer columns and tables) with alliances mapped by hand', async ({ startCore }) => {
+  it('reads an older version of the bot (fewer columns and tables) with alliances mapped by hand', async ({
+    startCore,
+  }) => {
     const h = await startCore();
     const botFolder = join(h.dir, 'old-bot');
     writeWhiteoutBot(botFolder, buildFixture(), { old: true });
     const lines: string[] = [];
 
-    const code = await importCommand(['whiteout-bot', botFolder, '--guild', `1=${WOLVES}`], { app: h.app, out: (line) => lines.push(line) });
+    const code = await importCommand(['whiteout-bot', botFolder, '--guild', `1=${WOLVES}`], {
+      app: h.app,
+      out: (line) => lines.push(line),
+    });
 
     expect(code).toBe(0);
     expect((await h.app.store.members.list(String(WOLVES))).length).toBe(180);
     // No state stored for the alliance in this version: the most common among its members.
     expect((await h.app.store.guilds.get(String(WOLVES)))?.defaultState).toBe(245);
-    expect(Object.fromEntries((await h.app.store.codes.list()).map((c) => [c.code, c.status]))).toMatchObject({ WOSGIFT1: 'new', OLDGIFT: 'new' });
-    expect(lines).toContain('  - alliance_list in alliance.sqlite has no discord_server_id, kid column (an older version of the bot): read as empty');
-    expect(lines).toContain('  - gift_codes in giftcode.sqlite has no validation_status column (an older version of the bot): read as empty');
-    expect(lines.some((line) => line.includes('alliances without a Discord server') && line.includes('alliance 2 (Ice Bears), 140 member(s)'))).toBe(true);
+    expect(Object.fromEntries((await h.app.store.codes.list()).map((c) => [c.code, c.status]))).toMatchObject({
+      WOSGIFT1: 'new',
+      OLDGIFT: 'new',
+    });
+    expect(lines).toContain(
+      '  - alliance_list in alliance.sqlite has no discord_server_id, kid column (an older version of the bot): read as empty',
+    );
+    expect(lines).toContain(
+      '  - gift_codes in giftcode.sqlite has no validation_status column (an older version of the bot): read as empty',
+    );
+    expect(
+      lines.some(
+        (line) =>
+          line.includes('alliances without a Discord server') && line.includes('alliance 2 (Ice Bears), 140 member(s)'),
+      ),
+    ).toBe(true);
   });
 
-  it('refuses a folder that is not the bot\'s, and rolls everything back when the counts do not add up', async ({ startCore }) => {
+  it("refuses a folder that is not the bot's, and rolls everything back when the counts do not add up", async ({
+    startCore,
+  }) => {
     const h = await startCore();
     const ctx = { app: h.app, out: () => undefined };
     const emptyFolder = join(h.dir, 'nothing-here');
     mkdirSync(emptyFolder);
     await expect(importCommand(['whiteout-bot', emptyFolder], ctx)).rejects.toThrow(CliError);
-    await expect(importCommand(['whiteout-bot', emptyFolder], ctx)).rejects.toThrow(/neither users.sqlite nor alliance.sqlite.*Nothing was imported/);
+    await expect(importCommand(['whiteout-bot', emptyFolder], ctx)).rejects.toThrow(
+      /neither users.sqlite nor alliance.sqlite.*Nothing was imported/,
+    );
     await expect(importCommand(['whiteout-bot'], ctx)).rejects.toThrow(/folder is required/);
     await expect(importCommand(['elsewhere', emptyFolder], ctx)).rejects.toThrow(/Unknown import source/);
 
@@ -241,12 +334,16 @@ describe('giftbot import whiteout-bot', () => {
     writeWhiteoutBot(botFolder, buildFixture());
     // Something in the database loses a row as it is written (a stand-in for any broken write).
     const other = new DatabaseSync(h.dbPath);
-    other.exec(`CREATE TRIGGER lose_one AFTER INSERT ON members WHEN NEW.fid = '70000050' BEGIN DELETE FROM members WHERE fid = NEW.fid; END`);
+    other.exec(
+      `CREATE TRIGGER lose_one AFTER INSERT ON members WHEN NEW.fid = '70000050' BEGIN DELETE FROM members WHERE fid = NEW.fid; END`,
+    );
     other.close();
     const before = dumpDatabase(h.dbPath);
 
     await expect(importWhiteoutBot(h.app.store, botFolder)).rejects.toThrow(ImportVerificationError);
-    await expect(importWhiteoutBot(h.app.store, botFolder)).rejects.toThrow('the import did not add up (members: 319 found, 320 expected); nothing was written');
+    await expect(importWhiteoutBot(h.app.store, botFolder)).rejects.toThrow(
+      'the import did not add up (members: 319 found, 320 expected); nothing was written',
+    );
     expect(dumpDatabase(h.dbPath)).toEqual(before);
   });
 });

@@ -13,7 +13,16 @@ const read = (text: string | Buffer) => readMemberCsv([text]);
 
 describe('readMemberCsv', () => {
   it('reads fid,state,name with a header, comments, BOM, CRLF and quotes; a last-column name keeps unquoted separators', async () => {
-    const csv = ['\uFEFF# exported from the sheet', 'FID,State,Name', '45379845,312,Alice', '45379846,,"Bob, the second"', '45379848,312,Dan, the, comma', '45379849, 245 , "Eve ""quoted"""', '', '45379850'].join('\r\n');
+    const csv = [
+      '\uFEFF# exported from the sheet',
+      'FID,State,Name',
+      '45379845,312,Alice',
+      '45379846,,"Bob, the second"',
+      '45379848,312,Dan, the, comma',
+      '45379849, 245 , "Eve ""quoted"""',
+      '',
+      '45379850',
+    ].join('\r\n');
     const parsed = await read(csv);
     expect(parsed.rejected).toEqual([]);
     expect(parsed.members).toEqual([
@@ -40,7 +49,19 @@ describe('readMemberCsv', () => {
   });
 
   it('reports every bad line with its number and the reason, and keeps the first of two duplicates', async () => {
-    const parsed = await read(['fid,state,name', '100,245,ok', 'abc,245,bad id', '101,0,bad state', '102,24x,bad state', '100,246,again', '0123,245,leading zero', '103,245,"never closed', '104,245,swallowed'].join('\n'));
+    const parsed = await read(
+      [
+        'fid,state,name',
+        '100,245,ok',
+        'abc,245,bad id',
+        '101,0,bad state',
+        '102,24x,bad state',
+        '100,246,again',
+        '0123,245,leading zero',
+        '103,245,"never closed',
+        '104,245,swallowed',
+      ].join('\n'),
+    );
     expect(parsed.members.map((m) => m.fid)).toEqual(['100']);
     expect(parsed.rejected).toEqual([
       { line: 3, text: 'abc,245,bad id', reason: '"abc" is not a player id (digits only)' },
@@ -48,7 +69,11 @@ describe('readMemberCsv', () => {
       { line: 5, text: '102,24x,bad state', reason: '"24x" is not a state number' },
       { line: 6, text: '100,246,again', reason: 'player 100 is already on line 2' },
       { line: 7, text: '0123,245,leading zero', reason: '"0123" is not a player id (digits only)' },
-      { line: 8, text: '', reason: 'a quote opens here and is never closed, so the rest of the file reads as one field' },
+      {
+        line: 8,
+        text: '',
+        reason: 'a quote opens here and is never closed, so the rest of the file reads as one field',
+      },
     ]);
     expect(parsed.rejectedCount).toBe(6);
   });
@@ -64,15 +89,36 @@ describe('readMemberCsv', () => {
 
   it('refuses a binary file with one clear error instead of a report per line', async () => {
     const zip = Buffer.concat([Buffer.from('PK\x03\x04'), Buffer.alloc(64), Buffer.from('\n1,2,3\n'.repeat(1000))]);
-    await expect(read(zip)).rejects.toThrow(new MemberCsvError('The file contains NUL bytes: it is a binary file, not CSV. Save it as CSV (UTF-8) and try again.'));
-    await expect(read(Buffer.from([0x31, 0x30, 0x30, 0x2c, 0xe9, 0x2c, 0x41, 0x0a]))).rejects.toThrow(/^The file is not UTF-8 text/);
+    await expect(read(zip)).rejects.toThrow(
+      new MemberCsvError(
+        'The file contains NUL bytes: it is a binary file, not CSV. Save it as CSV (UTF-8) and try again.',
+      ),
+    );
+    await expect(read(Buffer.from([0x31, 0x30, 0x30, 0x2c, 0xe9, 0x2c, 0x41, 0x0a]))).rejects.toThrow(
+      /^The file is not UTF-8 text/,
+    );
     await expect(read(`100,245,${'x'.repeat(20_000)}\n`)).rejects.toThrow('Line 1 is longer than 10,000 characters');
   });
 
   it('strips control characters and terminal escape codes from names, keeping letters of every script', async () => {
-    const csv = ['fid,state,name', '1,245,"\x1b[31mRed\x1b[0m Baron"', '2,245,"\x1b]0;pwned\x07Title"', '3,245,"李小龍 🐉 Ñandú ☕"', '4,245,"Bell\x07 and\x00 back\bspace\x9b2J"', '5,245,"two\nlines\ttab"', '6,245,"\x1b[2J\x1b[H"'].join('\n');
+    const csv = [
+      'fid,state,name',
+      '1,245,"\x1b[31mRed\x1b[0m Baron"',
+      '2,245,"\x1b]0;pwned\x07Title"',
+      '3,245,"李小龍 🐉 Ñandú ☕"',
+      '4,245,"Bell\x07 and\x00 back\bspace\x9b2J"',
+      '5,245,"two\nlines\ttab"',
+      '6,245,"\x1b[2J\x1b[H"',
+    ].join('\n');
     const parsed = await read(csv.replace('\x00', ''));
-    expect(parsed.members.map((m) => m.name)).toEqual(['Red Baron', 'Title', '李小龍 🐉 Ñandú ☕', 'Bell and backspace', 'two lines tab', null]);
+    expect(parsed.members.map((m) => m.name)).toEqual([
+      'Red Baron',
+      'Title',
+      '李小龍 🐉 Ñandú ☕',
+      'Bell and backspace',
+      'two lines tab',
+      null,
+    ]);
   });
 
   it('reads back exactly what it exports, whatever the names contain', async () => {
@@ -85,9 +131,16 @@ describe('readMemberCsv', () => {
       { fid: '6', state: 11, name: '# not a comment' },
       { fid: '7', state: 12, name: 'Ünïcødé 名前 🎁' },
     ];
-    expect(await read(formatMemberCsv(members))).toEqual({ members, rejected: [], rejectedCount: 0, ignoredColumns: [] });
+    expect(await read(formatMemberCsv(members))).toEqual({
+      members,
+      rejected: [],
+      rejectedCount: 0,
+      ignoredColumns: [],
+    });
     // A name stored with a line break (before names were cleaned) stays one record, its break read as a space.
-    expect((await read(formatMemberCsv([{ fid: '8', state: 1, name: 'two\r\nlines' }]))).members).toEqual([{ fid: '8', state: 1, name: 'two lines' }]);
+    expect((await read(formatMemberCsv([{ fid: '8', state: 1, name: 'two\r\nlines' }]))).members).toEqual([
+      { fid: '8', state: 1, name: 'two lines' },
+    ]);
   });
 });
 
@@ -114,18 +167,30 @@ describe('giftbot members import / export / list', () => {
     await h.app.store.guilds.upsert({ id: GUILD, game: 'wos', defaultState: 245, autoRedeem: true });
     await h.app.store.members.add(GUILD, { fid: '500', state: 245, name: 'already here' });
     const file = join(h.dir, 'roster.csv');
-    writeFileSync(file, ['fid,state,name', '500,246,moved', '501,,no state', 'x12,245,typo', '502,245,fine', '502,245,twice'].join('\n'));
+    writeFileSync(
+      file,
+      ['fid,state,name', '500,246,moved', '501,,no state', 'x12,245,typo', '502,245,fine', '502,245,twice'].join('\n'),
+    );
 
     const refused = await run(['import', GUILD, file]);
     expect(refused.code).toBeInstanceOf(CliError);
-    expect((refused.code as CliError).message).toBe('2 line(s) rejected; nothing was imported. Fix them, or pass --skip-invalid to import the 3 good line(s).');
-    expect(refused.lines).toEqual(['line 4: "x12" is not a player id (digits only)  [x12,245,typo]', 'line 6: player 502 is already on line 5  [502,245,twice]']);
+    expect((refused.code as CliError).message).toBe(
+      '2 line(s) rejected; nothing was imported. Fix them, or pass --skip-invalid to import the 3 good line(s).',
+    );
+    expect(refused.lines).toEqual([
+      'line 4: "x12" is not a player id (digits only)  [x12,245,typo]',
+      'line 6: player 502 is already on line 5  [502,245,twice]',
+    ]);
     // Nothing half-imported: the roster is as it was.
-    expect((await h.app.store.members.list(GUILD)).map((m) => [m.fid, m.state, m.name])).toEqual([['500', 245, 'already here']]);
+    expect((await h.app.store.members.list(GUILD)).map((m) => [m.fid, m.state, m.name])).toEqual([
+      ['500', 245, 'already here'],
+    ]);
 
     const imported = await run(['import', GUILD, file, '--skip-invalid']);
     expect(imported.code).toBe(0);
-    expect(imported.lines).toContain('Imported 3 member(s) into guild 920000000000000001: 2 new, 1 updated, 2 rejected.');
+    expect(imported.lines).toContain(
+      'Imported 3 member(s) into guild 920000000000000001: 2 new, 1 updated, 2 rejected.',
+    );
     expect((await h.app.store.members.list(GUILD)).map((m) => [m.fid, m.state, m.name])).toEqual([
       ['500', 246, 'moved'],
       ['501', 245, 'no state'],
@@ -138,8 +203,11 @@ describe('giftbot members import / export / list', () => {
     writeFileSync(copy, exported.lines.join('\n'));
     await h.app.store.guilds.upsert({ id: '920000000000000002', game: 'wos', defaultState: 245, autoRedeem: true });
     expect((await run(['import', '920000000000000002', copy])).code).toBe(0);
-    const strip = (ms: { fid: string; state: number | null; name: string | null }[]) => ms.map((m) => [m.fid, m.state, m.name]);
-    expect(strip(await h.app.store.members.list('920000000000000002'))).toEqual(strip(await h.app.store.members.list(GUILD)));
+    const strip = (ms: { fid: string; state: number | null; name: string | null }[]) =>
+      ms.map((m) => [m.fid, m.state, m.name]);
+    expect(strip(await h.app.store.members.list('920000000000000002'))).toEqual(
+      strip(await h.app.store.members.list(GUILD)),
+    );
 
     const empty = join(h.dir, 'empty.csv');
     writeFileSync(empty, 'fid,state,name\n\n');
@@ -149,8 +217,20 @@ describe('giftbot members import / export / list', () => {
   it('round-trips export to import exactly, names with commas, quotes, line breaks and every script included', async () => {
     h = await startCoreHarness();
     await h.app.store.guilds.upsert({ id: GUILD, game: 'wos', defaultState: 245, autoRedeem: false });
-    const names = ['Bo, the Second', '"Quoted" Queen', 'She said ""hi""', 'semi;colon', 'Ünïcødé 名前 🎁', '#1 Player', "O'Neil, \"Junior\"", null];
-    await h.app.store.members.addMany(GUILD, names.map((name, i) => ({ fid: String(900 + i), state: i % 2 === 0 ? 245 : null, name })));
+    const names = [
+      'Bo, the Second',
+      '"Quoted" Queen',
+      'She said ""hi""',
+      'semi;colon',
+      'Ünïcødé 名前 🎁',
+      '#1 Player',
+      'O\'Neil, "Junior"',
+      null,
+    ];
+    await h.app.store.members.addMany(
+      GUILD,
+      names.map((name, i) => ({ fid: String(900 + i), state: i % 2 === 0 ? 245 : null, name })),
+    );
     // A line break can only be in a name stored before names were cleaned; it must not break the file either.
     await h.app.store.members.add(GUILD, { fid: '999', state: 7, name: 'two\nlines, "both"' });
     const exported = await run(['export', GUILD]);
@@ -161,12 +241,15 @@ describe('giftbot members import / export / list', () => {
     const imported = await run(['import', other, file]);
     expect(imported.code).toBe(0);
     expect(imported.lines[0]).toBe('Imported 9 member(s) into guild 920000000000000003: 9 new, 0 updated, 0 rejected.');
-    const strip = async (guildId: string) => (await h!.app.store.members.list(guildId)).map((m) => [m.fid, m.state, m.name]);
+    const strip = async (guildId: string) =>
+      (await h!.app.store.members.list(guildId)).map((m) => [m.fid, m.state, m.name]);
     const original = await strip(GUILD);
     expect((await strip(other)).slice(0, 8)).toEqual(original.slice(0, 8));
     expect((await strip(other))[8]).toEqual(['999', 7, 'two lines, "both"']);
     // And the export of the import is the same file again, byte for byte, apart from that one cleaned name.
-    expect((await run(['export', other])).lines.join('\n')).toBe(exported.lines.join('\n').replace('"two\nlines, ""both"""', '"two lines, ""both"""'));
+    expect((await run(['export', other])).lines.join('\n')).toBe(
+      exported.lines.join('\n').replace('"two\nlines, ""both"""', '"two lines, ""both"""'),
+    );
   });
 
   it('reads a header naming the columns in another order, and refuses a binary file with one line', async () => {
@@ -180,10 +263,19 @@ describe('giftbot members import / export / list', () => {
       ['502', 245, 'Ana'],
     ]);
     const binary = join(h.dir, 'roster.xlsx');
-    writeFileSync(binary, Buffer.concat([Buffer.from('PK\x03\x04\x14\x00\x06\x00'), Buffer.alloc(3_000_000, 0x41), Buffer.from('\n'.repeat(10_000))]));
+    writeFileSync(
+      binary,
+      Buffer.concat([
+        Buffer.from('PK\x03\x04\x14\x00\x06\x00'),
+        Buffer.alloc(3_000_000, 0x41),
+        Buffer.from('\n'.repeat(10_000)),
+      ]),
+    );
     const refused = await run(['import', GUILD, binary]);
     expect(refused.lines).toEqual([]);
-    expect((refused.code as CliError).message).toBe(`${binary}: The file contains NUL bytes: it is a binary file, not CSV. Save it as CSV (UTF-8) and try again.`);
+    expect((refused.code as CliError).message).toBe(
+      `${binary}: The file contains NUL bytes: it is a binary file, not CSV. Save it as CSV (UTF-8) and try again.`,
+    );
     const added = await run(['add', GUILD, '503', '--name', '\x1b]0;owned\x07Zoë\r\x1b[2K', '--no-catch-up']);
     expect(added.lines).toEqual(['Added member 503 (Zoë) with state 245.']);
   });
@@ -192,9 +284,14 @@ describe('giftbot members import / export / list', () => {
     h = await startCoreHarness();
     await h.app.store.guilds.upsert({ id: GUILD, game: 'wos', defaultState: 245, autoRedeem: false });
     const file = join(h.dir, 'big.csv');
-    writeFileSync(file, `fid,state,name\n${Array.from({ length: 100_000 }, (_, i) => `${10_000_000 + i},${200 + (i % 50)},Player ${i}`).join('\n')}\n`);
+    writeFileSync(
+      file,
+      `fid,state,name\n${Array.from({ length: 100_000 }, (_, i) => `${10_000_000 + i},${200 + (i % 50)},Player ${i}`).join('\n')}\n`,
+    );
     const imported = await run(['import', GUILD, file, '--no-catch-up']);
-    expect(imported.lines).toEqual(['Imported 100000 member(s) into guild 920000000000000001: 100000 new, 0 updated, 0 rejected.']);
+    expect(imported.lines).toEqual([
+      'Imported 100000 member(s) into guild 920000000000000001: 100000 new, 0 updated, 0 rejected.',
+    ]);
     const members = await h.app.store.members.list(GUILD);
     expect(members).toHaveLength(100_000);
     expect(members.at(-1)).toMatchObject({ fid: '10099999', state: 249, name: 'Player 99999' });
@@ -203,7 +300,12 @@ describe('giftbot members import / export / list', () => {
   it('adds many members all or nothing: a failure in the middle leaves no member behind', async () => {
     h = await startCoreHarness();
     await h.app.store.guilds.upsert({ id: GUILD, game: 'wos', defaultState: 245, autoRedeem: true });
-    const batch = [{ fid: '600', state: 245 }, { fid: '601', state: 245 }, { fid: null as unknown as string, state: 245 }, { fid: '603', state: 245 }];
+    const batch = [
+      { fid: '600', state: 245 },
+      { fid: '601', state: 245 },
+      { fid: null as unknown as string, state: 245 },
+      { fid: '603', state: 245 },
+    ];
     await expect(h.app.store.members.addMany(GUILD, batch)).rejects.toThrow();
     expect(await h.app.store.members.list(GUILD)).toEqual([]);
   });

@@ -13,7 +13,10 @@ afterEach(async () => {
 describe('40020 can also mean "no such player": state discovery ends', () => {
   it('an id the game does not know, answered USER INFO ERROR for every state: "no state matches this id: check the id", once, no loop', async () => {
     // The game answers 40020 for an unknown id, like a wrong state.
-    h = await startCoreHarness({ sim: { unknownPlayer: 'user-info-error', playerSpacingMs: 0 }, env: { STATE_DISCOVERY_RANGE: '3' } });
+    h = await startCoreHarness({
+      sim: { unknownPlayer: 'user-info-error', playerSpacingMs: 0 },
+      env: { STATE_DISCOVERY_RANGE: '3' },
+    });
     await h.app.store.guilds.upsert({ id: GUILD, game: 'wos', defaultState: 245, autoRedeem: true });
     h.sim.addPlayer('wos', { fid: '70000001', kid: 245 });
     await h.app.store.members.add(GUILD, { fid: '70000001', state: 245 });
@@ -40,6 +43,8 @@ describe('40020 can also mean "no such player": state discovery ends', () => {
 
   it('/giftbot status says state probes wait behind redemptions', async () => {
     h = await startCoreHarness();
-    expect(describeAppStatus(await h.app.status())).toContain('State probes wait behind redemptions: they are sent only while no run is redeeming on the same API host.');
+    expect(describeAppStatus(await h.app.status())).toContain(
+      'State probes wait behind redemptions: they are sent only while no run is redeeming on the same API host.',
+    );
   });
 });

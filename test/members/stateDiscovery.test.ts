@@ -18,7 +18,12 @@ const WAIT = { timeout: 30_000, interval: 20 };
  */
 const FAST = {
   sim: { rateLimit: { limit: 20, windowMs: 1_000 }, playerSpacingMs: 150 },
-  env: { RATE_LIMIT_PER_MINUTE: '18', RATE_LIMIT_WINDOW_MS: '1000', PLAYER_SPACING_MS: '300', STATE_DISCOVERY_RANGE: '10' },
+  env: {
+    RATE_LIMIT_PER_MINUTE: '18',
+    RATE_LIMIT_WINDOW_MS: '1000',
+    PLAYER_SPACING_MS: '300',
+    STATE_DISCOVERY_RANGE: '10',
+  },
 };
 
 /** Probes are the calls with a code the store never saw. */
@@ -32,7 +37,10 @@ function noThrottling(calls: readonly SimulatorCall[]): void {
   expect(calls.filter((call) => call.errCode === 40019)).toHaveLength(0);
 }
 
-async function addPlayers(h: CoreHarness, specs: { fid: string; real: number | null; known?: number | null; wrong?: boolean }[]): Promise<void> {
+async function addPlayers(
+  h: CoreHarness,
+  specs: { fid: string; real: number | null; known?: number | null; wrong?: boolean }[],
+): Promise<void> {
   for (const spec of specs) {
     if (spec.real !== null) h.sim.addPlayer('wos', { fid: spec.fid, kid: spec.real });
     await h.app.store.members.add(GUILD, { fid: spec.fid, state: spec.known ?? null, name: `player ${spec.fid}` });
@@ -41,7 +49,9 @@ async function addPlayers(h: CoreHarness, specs: { fid: string; real: number | n
 }
 
 describe('state discovery', () => {
-  it('finds members spread over several states in few probes, within the budget and the per-player gap', async ({ startCore }) => {
+  it('finds members spread over several states in few probes, within the budget and the per-player gap', async ({
+    startCore,
+  }) => {
     const h = await startCore(FAST);
     await h.app.store.guilds.upsert({ id: GUILD, game: 'wos', defaultState: ALLIANCE_STATE, autoRedeem: true });
     // Confirmed mates: most in the alliance's state, some in 251, a few in 238.
@@ -52,14 +62,42 @@ describe('state discovery', () => {
     ];
     await addPlayers(h, mates);
     // Members to find, with the number of probes the search order should need for each.
-    const cases: { fid: string; real: number | null; known?: number; wrong?: boolean; expect: { outcome: string; state: number | null; probes: number } }[] = [
-      ...Array.from({ length: 8 }, (_, i) => ({ fid: String(62_000_000 + i), real: 245, expect: { outcome: 'found', state: 245, probes: 1 } })),
-      ...Array.from({ length: 4 }, (_, i) => ({ fid: String(62_100_000 + i), real: 251, expect: { outcome: 'found', state: 251, probes: 2 } })),
-      ...Array.from({ length: 3 }, (_, i) => ({ fid: String(62_200_000 + i), real: 238, expect: { outcome: 'found', state: 238, probes: 3 } })),
+    const cases: {
+      fid: string;
+      real: number | null;
+      known?: number;
+      wrong?: boolean;
+      expect: { outcome: string; state: number | null; probes: number };
+    }[] = [
+      ...Array.from({ length: 8 }, (_, i) => ({
+        fid: String(62_000_000 + i),
+        real: 245,
+        expect: { outcome: 'found', state: 245, probes: 1 },
+      })),
+      ...Array.from({ length: 4 }, (_, i) => ({
+        fid: String(62_100_000 + i),
+        real: 251,
+        expect: { outcome: 'found', state: 251, probes: 2 },
+      })),
+      ...Array.from({ length: 3 }, (_, i) => ({
+        fid: String(62_200_000 + i),
+        real: 238,
+        expect: { outcome: 'found', state: 238, probes: 3 },
+      })),
       // 247: no mate there; after 245, 251, 238 the search goes outward: 246, 244, 247.
-      ...Array.from({ length: 2 }, (_, i) => ({ fid: String(62_300_000 + i), real: 247, expect: { outcome: 'found', state: 247, probes: 6 } })),
+      ...Array.from({ length: 2 }, (_, i) => ({
+        fid: String(62_300_000 + i),
+        real: 247,
+        expect: { outcome: 'found', state: 247, probes: 6 },
+      })),
       // Refused in a redemption with 245: that state is ruled out without a probe, 251 comes first.
-      ...Array.from({ length: 2 }, (_, i) => ({ fid: String(62_400_000 + i), real: 251, known: 245, wrong: true, expect: { outcome: 'found', state: 251, probes: 1 } })),
+      ...Array.from({ length: 2 }, (_, i) => ({
+        fid: String(62_400_000 + i),
+        real: 251,
+        known: 245,
+        wrong: true,
+        expect: { outcome: 'found', state: 251, probes: 1 },
+      })),
       // Outside 245 ± 10: all 21 states in range are tried, then it is reported.
       { fid: '62500000', real: 300, expect: { outcome: 'not-found', state: null, probes: 21 } },
       // Not a player at all: one probe says so.
@@ -70,7 +108,12 @@ describe('state discovery', () => {
     const summary = await h.app.stateDiscovery.resolve(GUILD);
 
     console.log(
-      ['probes per member:', ...summary.members.map((m) => `  ${m.fid}  ${m.outcome.padEnd(15)} state ${String(m.state ?? '-').padEnd(4)} ${m.probes} probe(s)`)].join('\n'),
+      [
+        'probes per member:',
+        ...summary.members.map(
+          (m) => `  ${m.fid}  ${m.outcome.padEnd(15)} state ${String(m.state ?? '-').padEnd(4)} ${m.probes} probe(s)`,
+        ),
+      ].join('\n'),
     );
     console.log(summary.message);
     expect(summary.status).toBe('completed');
@@ -93,13 +136,18 @@ describe('state discovery', () => {
       if (c.expect.outcome === 'found') expect(member).toMatchObject({ state: c.expect.state, stateStatus: 'ok' });
       else expect(member?.stateStatus).not.toBe('ok');
     }
-    const ruled = await h.app.store.wrongStates.counts('wos', cases.map((c) => c.fid));
+    const ruled = await h.app.store.wrongStates.counts(
+      'wos',
+      cases.map((c) => c.fid),
+    );
     expect([...ruled.entries()]).toEqual([['62500000', 21]]);
     // The impossible code is nobody's business: no code, no ledger row.
     expect(await h.app.store.codes.list()).toHaveLength(0);
   });
 
-  it('a member refused with the wrong state gets the still-valid codes once the state is found', async ({ startCore }) => {
+  it('a member refused with the wrong state gets the still-valid codes once the state is found', async ({
+    startCore,
+  }) => {
     const h = await startCore(FAST);
     await h.app.store.guilds.upsert({ id: GUILD, game: 'wos', defaultState: ALLIANCE_STATE, autoRedeem: true });
     const mates = Array.from({ length: 5 }, (_, i) => ({ fid: String(63_000_000 + i), real: 245, known: 245 }));
@@ -110,7 +158,10 @@ describe('state discovery', () => {
     const run = await h.app.engine.processAutoRedeem(GUILD, giftCode('VALIDONE'), { trigger: 'auto' });
     expect(run.counts).toMatchObject({ success: 5, failed: 1 });
     expect(await h.app.store.members.get(GUILD, '63900000')).toMatchObject({ state: 245, stateStatus: 'wrong' });
-    expect(await h.app.store.ledger.get('wos', '63900000', 'VALIDONE')).toMatchObject({ status: 'failed', reason: 'wrong-state' });
+    expect(await h.app.store.ledger.get('wos', '63900000', 'VALIDONE')).toMatchObject({
+      status: 'failed',
+      reason: 'wrong-state',
+    });
     await h.app.engine.processAutoRedeem(GUILD, giftCode('OLDONE'), { trigger: 'auto' });
     expect((await h.app.store.codes.get('wos', 'OLDONE'))?.status).toBe('expired');
 
@@ -128,7 +179,9 @@ describe('state discovery', () => {
     noThrottling(h.sim.calls);
   });
 
-  it('yields to a redemption run that starts meanwhile: the run\'s calls all come before the remaining probes', async ({ startCore }) => {
+  it("yields to a redemption run that starts meanwhile: the run's calls all come before the remaining probes", async ({
+    startCore,
+  }) => {
     const h = await startCore(FAST);
     await h.app.store.guilds.upsert({ id: GUILD, game: 'wos', defaultState: ALLIANCE_STATE, autoRedeem: true });
     const redeemers = Array.from({ length: 20 }, (_, i) => ({ fid: String(64_000_000 + i), real: 245, known: 245 }));
@@ -155,7 +208,9 @@ describe('state discovery', () => {
     const last = runIndexes.at(-1)!;
     const probesDuringRun = calls.slice(first, last + 1).filter((call) => call.cdk !== 'RUNNOW').length;
     const probesAfterRun = calls.slice(last + 1).filter((call) => call.cdk !== undefined).length;
-    console.log(`redemption calls ${first}..${last} of ${calls.length}; probes in between: ${probesDuringRun}; probes after: ${probesAfterRun}`);
+    console.log(
+      `redemption calls ${first}..${last} of ${calls.length}; probes in between: ${probesDuringRun}; probes after: ${probesAfterRun}`,
+    );
     // At most the probes already on their way when the run started (one per discovery worker).
     expect(probesDuringRun).toBeLessThanOrEqual(4);
     expect(probesAfterRun).toBeGreaterThan(0);
@@ -190,10 +245,13 @@ describe('state discovery', () => {
 
     expect(resumed.counts).toMatchObject({ found: searched.length, unresolved: 0 });
     // Only what was left: no state ruled out before the restart was probed again.
-    const reprobed = h.sim.calls.slice(callsBefore).filter((call) => ruledBefore.get(call.fid!)?.includes(Number(call.kid)));
+    const reprobed = h.sim.calls
+      .slice(callsBefore)
+      .filter((call) => ruledBefore.get(call.fid!)?.includes(Number(call.kid)));
     expect(reprobed).toEqual([]);
     expect(resumed.probes - resumed.transient).toBe(needed - ruledOut);
-    for (const s of searched) expect(await app.store.members.get(GUILD, s.fid)).toMatchObject({ state: 255, stateStatus: 'ok' });
+    for (const s of searched)
+      expect(await app.store.members.get(GUILD, s.fid)).toMatchObject({ state: 255, stateStatus: 'ok' });
     expect(await app.stateDiscovery.pendingGuilds()).toEqual([]);
     noThrottling(h.sim.calls);
   });
@@ -208,7 +266,11 @@ describe('state discovery', () => {
     h.sim.injectFault({ kind: 'timeout-retry', fid: '66000001', count: 2 });
     h.sim.injectFault({ kind: 'http-503', fid: '66000002', count: 1 });
     // Short retry delays for the test; the app's default waits seconds.
-    const discovery = createStateDiscovery({ ...h.app, range: 5, retry: { maxAttempts: 6, baseDelayMs: 50, maxDelayMs: 300 } });
+    const discovery = createStateDiscovery({
+      ...h.app,
+      range: 5,
+      retry: { maxAttempts: 6, baseDelayMs: 50, maxDelayMs: 300 },
+    });
 
     const summary = await discovery.resolve(GUILD);
 
@@ -222,10 +284,15 @@ describe('state discovery', () => {
     expect(summary.members[1]?.probes).toBe(3);
   });
 
-  it('stops at once when the game refuses the probes as malformed (a sign error), ruling nothing out', async ({ startCore }) => {
+  it('stops at once when the game refuses the probes as malformed (a sign error), ruling nothing out', async ({
+    startCore,
+  }) => {
     const h = await startCore({ ...FAST, env: { ...FAST.env, WOS_SIGN_SALT: 'not-the-salt' } });
     await h.app.store.guilds.upsert({ id: GUILD, game: 'wos', defaultState: ALLIANCE_STATE, autoRedeem: true });
-    await addPlayers(h, Array.from({ length: 10 }, (_, i) => ({ fid: String(67_000_000 + i), real: 246 })));
+    await addPlayers(
+      h,
+      Array.from({ length: 10 }, (_, i) => ({ fid: String(67_000_000 + i), real: 246 })),
+    );
 
     const summary = await h.app.stateDiscovery.resolve(GUILD);
 
@@ -233,7 +300,14 @@ describe('state discovery', () => {
     expect(summary.message).toContain('malformed');
     expect(summary.probes).toBeLessThanOrEqual(4);
     expect(summary.counts.unresolved).toBe(10);
-    expect((await h.app.store.wrongStates.counts('wos', summary.members.map((m) => m.fid))).size).toBe(0);
+    expect(
+      (
+        await h.app.store.wrongStates.counts(
+          'wos',
+          summary.members.map((m) => m.fid),
+        )
+      ).size,
+    ).toBe(0);
   });
 
   it('giftbot members resolve prints each member as its search ends, then the summary', async ({ startCore }) => {
@@ -247,23 +321,36 @@ describe('state discovery', () => {
     const lines: string[] = [];
     const ctx = { app: h.app, out: (line: string) => lines.push(line) };
 
-    await expect(membersCommand(['resolve', GUILD, '--range', 'wide'], ctx)).rejects.toThrow('--range must be a number of states');
+    await expect(membersCommand(['resolve', GUILD, '--range', 'wide'], ctx)).rejects.toThrow(
+      '--range must be a number of states',
+    );
     expect(await membersCommand(['resolve', GUILD, '--range', '3'], ctx)).toBe(0);
 
     expect(lines[0]).toContain(`Looking up states in guild ${GUILD} (alliance state 245)`);
     expect(lines).toContain('  69000002     state 246       2 probes   (unknown before) player 69000002');
-    expect(lines.some((line) => line.startsWith('  69000003     no such player  1 probe ') && line.includes('check the player id'))).toBe(true);
-    expect(lines).toContain('Looked up 2 members with 3 probes: 1 found; 1 not a player the game knows (check the id).');
+    expect(
+      lines.some(
+        (line) => line.startsWith('  69000003     no such player  1 probe ') && line.includes('check the player id'),
+      ),
+    ).toBe(true);
+    expect(lines).toContain(
+      'Looked up 2 members with 3 probes: 1 found; 1 not a player the game knows (check the id).',
+    );
     const listed: string[] = [];
     await membersCommand(['list', GUILD], { app: h.app, out: (line) => listed.push(line) });
-    expect(listed.at(-1)).toBe(`3 member(s). 1 with an unknown state, 0 with a state the game refused: giftbot members resolve ${GUILD}`);
+    expect(listed.at(-1)).toBe(
+      `3 member(s). 1 with an unknown state, 0 with a state the game refused: giftbot members resolve ${GUILD}`,
+    );
   });
 
   it('refuses an unknown alliance and a second lookup while one runs', async ({ startCore }) => {
     const h = await startCore(FAST);
     expect((await h.app.stateDiscovery.resolve('123')).status).toBe('refused');
     await h.app.store.guilds.upsert({ id: GUILD, game: 'wos', defaultState: ALLIANCE_STATE, autoRedeem: true });
-    await addPlayers(h, Array.from({ length: 3 }, (_, i) => ({ fid: String(68_000_000 + i), real: 248 })));
+    await addPlayers(
+      h,
+      Array.from({ length: 3 }, (_, i) => ({ fid: String(68_000_000 + i), real: 248 })),
+    );
     const first = h.app.stateDiscovery.resolve(GUILD);
     const second = await h.app.stateDiscovery.resolve(GUILD);
     expect(second.status).toBe('already-running');

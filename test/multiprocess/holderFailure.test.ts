@@ -19,7 +19,13 @@ afterEach(async () => {
 const lockKey = (guildId: string, code: string): string => `giftbot:lock:{g:${guildId}}:wos:${code}`;
 
 /** Triggers `worker` every `everyMs` until a trigger is not refused as a duplicate; returns that result. */
-async function triggerUntilRuns(worker: WorkerProcess, guildId: string, code: string, everyMs: number, timeoutMs: number): Promise<{ result: WorkerResult; refused: number }> {
+async function triggerUntilRuns(
+  worker: WorkerProcess,
+  guildId: string,
+  code: string,
+  everyMs: number,
+  timeoutMs: number,
+): Promise<{ result: WorkerResult; refused: number }> {
   const until = performance.now() + timeoutMs;
   let refused = 0;
   for (;;) {
@@ -33,17 +39,29 @@ async function triggerUntilRuns(worker: WorkerProcess, guildId: string, code: st
 
 describe('a lock holder that dies or freezes', () => {
   it('holder SIGKILLed mid-run → the lock frees within the TTL and the next run calls only the rest', async () => {
-    cluster = await startCluster({ workers: 2, sim: { latencyMs: { min: 100, max: 200 } }, env: { LOCK_TTL_MS: String(TTL_MS) } });
+    cluster = await startCluster({
+      workers: 2,
+      sim: { latencyMs: { min: 100, max: 200 } },
+      env: { LOCK_TTL_MS: String(TTL_MS) },
+    });
     const [a, b] = cluster.workers as [WorkerProcess, WorkerProcess];
     const guildId = '930000000000000001';
     const code = 'KILLED';
     const fids = await seedCluster(cluster, { guildId, code, count: 40, firstFid: 63_000_001 });
 
     a.fire({ guildId, code, trigger: 'auto' });
-    await eventually(() => cluster!.sim.calls.filter((call) => call.cdk === code).length >= 12, 20_000, 'the first calls');
+    await eventually(
+      () => cluster!.sim.calls.filter((call) => call.cdk === code).length >= 12,
+      20_000,
+      'the first calls',
+    );
     await a.kill();
     const killedAt = Date.now();
-    const finalAtKill = new Set((await cluster.ledger(code)).filter((row) => ['success', 'already', 'failed'].includes(row.status)).map((row) => row.fid));
+    const finalAtKill = new Set(
+      (await cluster.ledger(code))
+        .filter((row) => ['success', 'already', 'failed'].includes(row.status))
+        .map((row) => row.fid),
+    );
     expect(finalAtKill.size).toBeGreaterThan(0);
     expect(finalAtKill.size).toBeLessThan(40);
 
@@ -60,7 +78,12 @@ describe('a lock holder that dies or freezes', () => {
     expect(after.filter((call) => finalAtKill.has(call.fid!))).toHaveLength(0);
     expect(result.summary.apiCalls).toBe(40 - finalAtKill.size);
     const rows = await cluster.ledger(code);
-    expect(rows.filter((row) => ['success', 'already'].includes(row.status)).map((row) => row.fid).sort()).toEqual([...fids].sort());
+    expect(
+      rows
+        .filter((row) => ['success', 'already'].includes(row.status))
+        .map((row) => row.fid)
+        .sort(),
+    ).toEqual([...fids].sort());
     const analysis = analyzeCalls(cluster.sim.calls, code, rows);
     // A call in flight when A died may be repeated (its answer was never recorded) — at most A's concurrency (8).
     expect(analysis.duplicatesAfterFinal).toBe(0);
@@ -68,7 +91,9 @@ describe('a lock holder that dies or freezes', () => {
     expect(analysis.lostResults).toBe(0);
     expect(auditFences(cluster.dbPath, code).staleWritesAccepted).toBe(0);
     expect(cluster.sqliteBusy()).toBe(0);
-    console.info(`SIGKILL: ${finalAtKill.size} final at kill, takeover after ${recoveryMs} ms (TTL ${TTL_MS}), next run ${result.summary.apiCalls} calls, in-flight repeats ${analysis.inFlightRepeats}`);
+    console.info(
+      `SIGKILL: ${finalAtKill.size} final at kill, takeover after ${recoveryMs} ms (TTL ${TTL_MS}), next run ${result.summary.apiCalls} calls, in-flight repeats ${analysis.inFlightRepeats}`,
+    );
   });
 
   it('holder SIGSTOPped past the TTL while another takes over → after SIGCONT no API call, its writes are refused, its release leaves the new lock alone', async () => {
@@ -83,7 +108,11 @@ describe('a lock holder that dies or freezes', () => {
     const aRun = a.fire({ guildId, code, trigger: 'auto' });
     // Freeze A right after a call went out: with 300 ms latency that call is in flight.
     const seen = cluster.sim.calls.length;
-    await eventually(() => cluster!.sim.calls.filter((call) => call.cdk === code).length >= 8 && cluster!.sim.calls.length > seen, 20_000, 'A mid-run');
+    await eventually(
+      () => cluster!.sim.calls.filter((call) => call.cdk === code).length >= 8 && cluster!.sim.calls.length > seen,
+      20_000,
+      'A mid-run',
+    );
     const before = cluster.sim.calls.length;
     await eventually(() => cluster!.sim.calls.length > before, 5_000, 'a fresh call', 1);
     a.pause();
@@ -92,7 +121,11 @@ describe('a lock holder that dies or freezes', () => {
     const callsBeforePause = cluster.sim.calls.filter((call) => call.cdk === code).length;
 
     // A's key expires after the TTL; B takes the lock and a newer fence.
-    await eventually(async () => (await admin!.exists(lockKey(guildId, code))) === 0, TTL_MS * 3, 'the frozen holder’s key to expire');
+    await eventually(
+      async () => (await admin!.exists(lockKey(guildId, code))) === 0,
+      TTL_MS * 3,
+      'the frozen holder’s key to expire',
+    );
     const frozenMs = Math.round(performance.now() - pausedMono);
     const bRun = b.fire({ guildId, code, trigger: 'auto' });
     await b.waitForMessage((m) => m.type === 'started' && m.id === bRun, 30_000);
@@ -126,6 +159,8 @@ describe('a lock holder that dies or freezes', () => {
     expect(audit.fences.slice(0, 2)).toEqual([1, 2]);
     expect(a.alive && b.alive).toBe(true);
     expect(cluster.sqliteBusy()).toBe(0);
-    console.info(`SIGSTOP: frozen ${frozenMs} ms, A sent ${callsBeforePause} calls before and 0 after, ${refusedWrites.length} stale write(s) refused, 0 accepted, in-flight repeats ${analysis.inFlightRepeats}`);
+    console.info(
+      `SIGSTOP: frozen ${frozenMs} ms, A sent ${callsBeforePause} calls before and 0 after, ${refusedWrites.length} stale write(s) refused, 0 accepted, in-flight repeats ${analysis.inFlightRepeats}`,
+    );
   });
 });

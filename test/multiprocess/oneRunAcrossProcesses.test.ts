@@ -32,7 +32,14 @@ describe('four giftbot processes, one SQLite file, one Redis', () => {
 
     // Ground truth: the game saw each member exactly once.
     const analysis = analyzeCalls(cluster.sim.calls, code, await cluster.ledger(code));
-    expect(analysis).toMatchObject({ calls: 60, playersCalled: 60, repeatCalls: 0, duplicatesAfterFinal: 0, lostResults: 0, rateLimited: 0 });
+    expect(analysis).toMatchObject({
+      calls: 60,
+      playersCalled: 60,
+      repeatCalls: 0,
+      duplicatesAfterFinal: 0,
+      lostResults: 0,
+      rateLimited: 0,
+    });
     expect(cluster.sim.successes('wos', code).sort()).toEqual([...fids].sort());
     const rows = await cluster.ledger(code);
     expect(rows.filter((row) => row.status === 'success')).toHaveLength(60);

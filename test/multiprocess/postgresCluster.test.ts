@@ -24,23 +24,44 @@ describe('giftbot processes sharing one PostgreSQL database and one Redis', () =
     expect(statuses.filter((s) => s === 'duplicate')).toHaveLength(99);
     expect((await cluster.runs(guildId)).filter((run) => run.code === code)).toHaveLength(1);
     const rows = await cluster.ledger(code);
-    expect(analyzeCalls(cluster.sim.calls, code, rows)).toMatchObject({ calls: 60, playersCalled: 60, repeatCalls: 0, duplicatesAfterFinal: 0, lostResults: 0, rateLimited: 0 });
+    expect(analyzeCalls(cluster.sim.calls, code, rows)).toMatchObject({
+      calls: 60,
+      playersCalled: 60,
+      repeatCalls: 0,
+      duplicatesAfterFinal: 0,
+      lostResults: 0,
+      rateLimited: 0,
+    });
     expect(cluster.sim.successes('wos', code).sort()).toEqual([...fids].sort());
     expect(await cluster.store.ledger.currentFence(guildId, 'wos', code)).toBe(1);
-    for (const worker of cluster.workers) expect(worker.events(EVENTS.storeOpened)).toMatchObject([{ kind: 'postgres' }]);
+    for (const worker of cluster.workers)
+      expect(worker.events(EVENTS.storeOpened)).toMatchObject([{ kind: 'postgres' }]);
   });
 
   it('kill -9 of the process mid-run → the next run finishes the rest, no member with a result called again', async () => {
-    cluster = await startCluster({ workers: 2, store: 'postgres', sim: { latencyMs: { min: 100, max: 200 } }, env: { LOCK_TTL_MS: String(TTL_MS) } });
+    cluster = await startCluster({
+      workers: 2,
+      store: 'postgres',
+      sim: { latencyMs: { min: 100, max: 200 } },
+      env: { LOCK_TTL_MS: String(TTL_MS) },
+    });
     const [a, b] = cluster.workers as [WorkerProcess, WorkerProcess];
     const guildId = '940000000000000002';
     const code = 'PGKILL';
     const fids = await seedCluster(cluster, { guildId, code, count: 40, firstFid: 64_100_001 });
     a.fire({ guildId, code, trigger: 'auto' });
-    await eventually(() => cluster!.sim.calls.filter((call) => call.cdk === code).length >= 12, 20_000, 'the first calls');
+    await eventually(
+      () => cluster!.sim.calls.filter((call) => call.cdk === code).length >= 12,
+      20_000,
+      'the first calls',
+    );
     await a.kill();
     const killedAt = Date.now();
-    const finalAtKill = new Set((await cluster.ledger(code)).filter((row) => ['success', 'already', 'failed'].includes(row.status)).map((row) => row.fid));
+    const finalAtKill = new Set(
+      (await cluster.ledger(code))
+        .filter((row) => ['success', 'already', 'failed'].includes(row.status))
+        .map((row) => row.fid),
+    );
     expect(finalAtKill.size).toBeGreaterThan(0);
     expect(finalAtKill.size).toBeLessThan(40);
 
@@ -59,7 +80,12 @@ describe('giftbot processes sharing one PostgreSQL database and one Redis', () =
     expect(after.filter((call) => finalAtKill.has(call.fid!))).toHaveLength(0);
     expect(summary.apiCalls).toBe(40 - finalAtKill.size);
     const rows = await cluster.ledger(code);
-    expect(rows.filter((row) => ['success', 'already'].includes(row.status)).map((row) => row.fid).sort()).toEqual([...fids].sort());
+    expect(
+      rows
+        .filter((row) => ['success', 'already'].includes(row.status))
+        .map((row) => row.fid)
+        .sort(),
+    ).toEqual([...fids].sort());
     const analysis = analyzeCalls(cluster.sim.calls, code, rows);
     expect(analysis.duplicatesAfterFinal).toBe(0);
     expect(analysis.inFlightRepeats).toBeLessThanOrEqual(8);

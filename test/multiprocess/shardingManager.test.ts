@@ -54,8 +54,14 @@ describe('discord.js ShardingManager with an explicit shard count', () => {
       fake.addGuild({ id: guildId, name: `Alliance ${i}` });
       await cluster.store.guilds.upsert({ id: guildId, game: 'wos', defaultState: 245, autoRedeem: true });
       const fids = Array.from({ length: 8 }, (_, k) => String(67_000_001 + i * 100 + k));
-      cluster.sim.addPlayers('wos', fids.map((fid) => ({ fid, kid: 245 })));
-      await cluster.store.members.addMany(guildId, fids.map((fid) => ({ fid, state: 245 })));
+      cluster.sim.addPlayers(
+        'wos',
+        fids.map((fid) => ({ fid, kid: 245 })),
+      );
+      await cluster.store.members.addMany(
+        guildId,
+        fids.map((fid) => ({ fid, state: 245 })),
+      );
     }
     cluster.sim.setFeed('codes', { format: 'list', codes: [code] });
 

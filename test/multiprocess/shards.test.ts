@@ -24,8 +24,14 @@ describe('two shard processes (as discord.js ShardingManager starts them: SHARDS
     for (const [i, guildId] of guilds.entries()) {
       await cluster.store.guilds.upsert({ id: guildId, game: 'wos', defaultState: 245, autoRedeem: true });
       const fids = Array.from({ length: 10 }, (_, k) => String(66_000_001 + i * 100 + k));
-      cluster.sim.addPlayers('wos', fids.map((fid) => ({ fid, kid: 245 })));
-      await cluster.store.members.addMany(guildId, fids.map((fid) => ({ fid, state: 245 })));
+      cluster.sim.addPlayers(
+        'wos',
+        fids.map((fid) => ({ fid, kid: 245 })),
+      );
+      await cluster.store.members.addMany(
+        guildId,
+        fids.map((fid) => ({ fid, state: 245 })),
+      );
       fidsByGuild.set(guildId, fids);
     }
     cluster.sim.setFeed('codes', { format: 'list', codes: [code] });
@@ -39,7 +45,10 @@ describe('two shard processes (as discord.js ShardingManager starts them: SHARDS
       EXPECTED_PROCESSES: '2',
       LOG_LEVEL: 'debug', // feed polls are logged at debug
     };
-    const [shard0, shard1] = await Promise.all([cluster.spawn('shard0', { ...shardEnv, SHARDS: '0' }), cluster.spawn('shard1', { ...shardEnv, SHARDS: '1' })]);
+    const [shard0, shard1] = await Promise.all([
+      cluster.spawn('shard0', { ...shardEnv, SHARDS: '0' }),
+      cluster.spawn('shard1', { ...shardEnv, SHARDS: '1' }),
+    ]);
 
     const rows = await waitForFinal(cluster, code, 40, 30_000, 'success');
     expect(analyzeCalls(cluster.sim.calls, code, rows)).toMatchObject({ calls: 40, repeatCalls: 0, lostResults: 0 });
@@ -54,7 +63,9 @@ describe('two shard processes (as discord.js ShardingManager starts them: SHARDS
     for (const guildId of guilds) {
       const working = await finishedRunsWithCalls(cluster, guildId, code);
       // (shard 0's first guild also has the one-member check of the new code as a run of its own)
-      expect([...new Set(working.map((run) => run.owner))]).toEqual([shardOfGuild(guildId, 2) === 0 ? 'shard0' : 'shard1']);
+      expect([...new Set(working.map((run) => run.owner))]).toEqual([
+        shardOfGuild(guildId, 2) === 0 ? 'shard0' : 'shard1',
+      ]);
     }
     // Shard 1 took the code up from the store: by following it, or — when its own start-up was slower than shard 0's
     // first poll (a loaded machine) — by resuming the fan-out it found started. Either way it says so in its log, and
@@ -62,7 +73,8 @@ describe('two shard processes (as discord.js ShardingManager starts them: SHARDS
     const takenUp = () =>
       shard1.events(EVENTS.codeFanout).some((line) => line.phase === 'followed' && line.code === code) ||
       shard1.events(EVENTS.codeResumed).some((line) => Array.isArray(line.codes) && line.codes.includes(`wos:${code}`));
-    for (const until = Date.now() + 15_000; !takenUp() && Date.now() < until; ) await new Promise((resolve) => setTimeout(resolve, 50));
+    for (const until = Date.now() + 15_000; !takenUp() && Date.now() < until;)
+      await new Promise((resolve) => setTimeout(resolve, 50));
     expect(takenUp()).toBe(true);
     expect(cluster.sqliteBusy()).toBe(0);
   });

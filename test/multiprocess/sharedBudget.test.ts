@@ -29,7 +29,9 @@ describe('one rate budget shared by four processes through Redis', () => {
         return { guildId, code };
       }),
     );
-    const results = await Promise.all(cluster.workers.map((worker, i) => worker.trigger({ ...alliances[i]!, trigger: 'auto' })));
+    const results = await Promise.all(
+      cluster.workers.map((worker, i) => worker.trigger({ ...alliances[i]!, trigger: 'auto' })),
+    );
     for (const [result] of results) expect(result!.summary.status).toBe('completed');
 
     const calls = cluster.sim.calls.filter((call) => call.cdk?.startsWith('SHARE'));
@@ -38,12 +40,18 @@ describe('one rate budget shared by four processes through Redis', () => {
     expect(busiestWindow).toBeLessThanOrEqual(R);
     expect(calls.filter((call) => call.httpStatus === 429)).toHaveLength(0);
     for (const { code } of alliances) {
-      expect(analyzeCalls(cluster.sim.calls, code, await cluster.ledger(code))).toMatchObject({ calls: 12, repeatCalls: 0, lostResults: 0 });
+      expect(analyzeCalls(cluster.sim.calls, code, await cluster.ledger(code))).toMatchObject({
+        calls: 12,
+        repeatCalls: 0,
+        lostResults: 0,
+      });
     }
     // The processes really did share: each made calls while the others were making theirs.
     const spanMs = calls.at(-1)!.atMono - calls[0]!.atMono;
     const achieved = calls.length / ((spanMs + WINDOW_MS) / WINDOW_MS) / R;
-    console.info(`shared budget: ${calls.length} calls in ${Math.round(spanMs)} ms, busiest ${WINDOW_MS} ms window ${busiestWindow}/${R}, achieved ${(achieved * 100).toFixed(0)} % of the budget`);
+    console.info(
+      `shared budget: ${calls.length} calls in ${Math.round(spanMs)} ms, busiest ${WINDOW_MS} ms window ${busiestWindow}/${R}, achieved ${(achieved * 100).toFixed(0)} % of the budget`,
+    );
     for (const worker of cluster.workers) {
       const status = await worker.status();
       expect(status.budgets.every((budget) => budget.mode === 'shared')).toBe(true);

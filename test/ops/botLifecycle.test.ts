@@ -51,12 +51,18 @@ describe('the bot process: health, metrics and a graceful stop in the middle of 
     dir = mkdtempSync(join(tmpdir(), 'giftbot-lifecycle-'));
     const dbPath = join(dir, 'giftbot.sqlite');
     const fids = Array.from({ length: 80 }, (_, i) => String(61_000_001 + i));
-    sim.addPlayers('wos', [...fids, TEST_FID].map((fid) => ({ fid, kid: 245 })));
+    sim.addPlayers(
+      'wos',
+      [...fids, TEST_FID].map((fid) => ({ fid, kid: 245 })),
+    );
     sim.addCode('wos', CODE);
     sim.setFeed('codes', { format: 'list', codes: [CODE], apiKey: FEED_KEY });
     const store = openSqliteStore(dbPath);
     await store.guilds.upsert({ id: GUILD, game: 'wos', defaultState: 245, autoRedeem: true });
-    await store.members.addMany(GUILD, fids.map((fid) => ({ fid, state: 245 })));
+    await store.members.addMany(
+      GUILD,
+      fids.map((fid) => ({ fid, state: 245 })),
+    );
     await store.close();
 
     const metricsPort = await freePort();
@@ -70,7 +76,9 @@ describe('the bot process: health, metrics and a graceful stop in the middle of 
       KINGSHOT_API_BASE: sim.apiBase('kingshot'),
       WOS_SIGN_SALT: gameInfo('wos').salt,
       REDIS_URL: redisUrl,
-      CODE_FEEDS: JSON.stringify([{ name: 'codes', url: sim.feedUrl('codes'), game: 'wos', format: 'list', apiKey: FEED_KEY }]),
+      CODE_FEEDS: JSON.stringify([
+        { name: 'codes', url: sim.feedUrl('codes'), game: 'wos', format: 'list', apiKey: FEED_KEY },
+      ]),
       FEED_POLL_MIN_MS: '60000',
       FEED_POLL_MAX_MS: '60000',
       TEST_PLAYER_WOS: `${TEST_FID}:245`,
@@ -97,7 +105,14 @@ describe('the bot process: health, metrics and a graceful stop in the middle of 
 
     // 1. The bot finds the code on the feed and runs it; /healthz is green, /metrics shows the run in progress.
     const first = start();
-    await vi.waitFor(() => awaited(jsonLines(logFile).some((l) => l.event === EVENTS.opsServerListening), '/healthz to be served'), { ...WAIT, timeout: 60_000 });
+    await vi.waitFor(
+      () =>
+        awaited(
+          jsonLines(logFile).some((l) => l.event === EVENTS.opsServerListening),
+          '/healthz to be served',
+        ),
+      { ...WAIT, timeout: 60_000 },
+    );
     await vi.waitFor(() => awaited(calls().length >= 15, 'the run to be well under way'), { ...WAIT, timeout: 60_000 });
     expect((await get(`${base}/healthz`)).status).toBe(200);
     const running = (await get(`${base}/metrics`)).body;
@@ -134,8 +149,18 @@ describe('the bot process: health, metrics and a graceful stop in the middle of 
 
     // 3. The next start resumes the run and finishes it: every member called exactly once over both processes.
     const second = start();
-    await vi.waitFor(() => awaited(sim!.successes('wos', CODE).length === fids.length + 1, 'the resumed run to finish'), { ...WAIT, timeout: 60_000 });
-    await vi.waitFor(() => awaited(jsonLines(logFile).some((l) => l.event === EVENTS.runFinished && l.status === 'completed'), 'run_finished'), WAIT);
+    await vi.waitFor(
+      () => awaited(sim!.successes('wos', CODE).length === fids.length + 1, 'the resumed run to finish'),
+      { ...WAIT, timeout: 60_000 },
+    );
+    await vi.waitFor(
+      () =>
+        awaited(
+          jsonLines(logFile).some((l) => l.event === EVENTS.runFinished && l.status === 'completed'),
+          'run_finished',
+        ),
+      WAIT,
+    );
     const perFid = new Map<string, number>();
     for (const call of calls()) perFid.set(call.fid!, (perFid.get(call.fid!) ?? 0) + 1);
     expect(perFid.size).toBe(fids.length + 1);

@@ -13,7 +13,10 @@ import { NODE, ROOT } from './helpers.ts';
 
 const run = promisify(execFile);
 const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
-const dockerignore = readFileSync(join(ROOT, '.dockerignore'), 'utf8').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+const dockerignore = readFileSync(join(ROOT, '.dockerignore'), 'utf8')
+  .split('\n')
+  .map((l) => l.trim())
+  .filter((l) => l && !l.startsWith('#'));
 const compose = readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8');
 
 /** Dockerfile instructions with continuation lines joined: [keyword, rest]. */
@@ -44,7 +47,9 @@ function ignoredByDockerignore(path: string): boolean {
   for (const pattern of dockerignore) {
     const negated = pattern.startsWith('!');
     const p = negated ? pattern.slice(1) : pattern;
-    const matches = p.includes('*') ? new RegExp(`^${p.replace(/\./g, '\\.').replace(/\*/g, '[^/]*')}$`).test(basename(path)) : path === p || path.startsWith(`${p}/`);
+    const matches = p.includes('*')
+      ? new RegExp(`^${p.replace(/\./g, '\\.').replace(/\*/g, '[^/]*')}$`).test(basename(path))
+      : path === p || path.startsWith(`${p}/`);
     if (matches) ignored = !negated;
   }
   return ignored;
@@ -88,12 +93,15 @@ describe('the Docker image, checked without Docker', () => {
         expect(ignoredByDockerignore(source), `${source} is excluded by .dockerignore`).toBe(false);
       }
     }
-    for (const secret of ['.env', 'data', 'node_modules', '.git', 'data/giftbot.sqlite']) expect(ignoredByDockerignore(secret), secret).toBe(true);
+    for (const secret of ['.env', 'data', 'node_modules', '.git', 'data/giftbot.sqlite'])
+      expect(ignoredByDockerignore(secret), secret).toBe(true);
     expect(ignoredByDockerignore('.env.example')).toBe(false);
   });
 
   it('the production install has every package the code imports (dev dependencies are left out of the image)', () => {
-    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+      dependencies: Record<string, string>;
+    };
     const builtins = new Set(builtinModules);
     const missing = new Set<string>();
     const walk = (dir: string): void => {
@@ -101,7 +109,9 @@ describe('the Docker image, checked without Docker', () => {
         const path = join(dir, name);
         if (statSync(path).isDirectory()) walk(path);
         else if (path.endsWith('.ts')) {
-          for (const match of readFileSync(path, 'utf8').matchAll(/^\s*(?:import|export)\s[^;]*?from\s+'([^'.][^']*)'/gm)) {
+          for (const match of readFileSync(path, 'utf8').matchAll(
+            /^\s*(?:import|export)\s[^;]*?from\s+'([^'.][^']*)'/gm,
+          )) {
             const spec = match[1]!;
             if (spec.startsWith('node:') || builtins.has(spec)) continue;
             const pkgName = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]!;
@@ -122,14 +132,22 @@ describe('the Docker image, checked without Docker', () => {
     const entry = cmd.slice(1).find((arg) => !arg.startsWith('-'))!;
     const flags = cmd.slice(1, cmd.indexOf(entry));
     // `npm start` runs the launcher, whose `start` uses the same flags and entry file.
-    expect(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts.start).toBe('exec node bin/giftbot.mjs start');
+    expect(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts.start).toBe(
+      'exec node bin/giftbot.mjs start',
+    );
     const launcher = readFileSync(join(ROOT, 'bin/giftbot.mjs'), 'utf8');
     expect(JSON.parse(/const BOT_FLAGS = (\[.*?\]);/.exec(launcher)![1]!.replace(/'/g, '"'))).toEqual(flags);
     expect(/start: \{ file: '([^']+)'/.exec(launcher)![1]).toBe(entry);
     expect(existsSync(join(ROOT, entry))).toBe(true);
     const cwd = mkdtempSync(join(tmpdir(), 'giftbot-image-'));
     dirs.push(cwd);
-    const env = { PATH: process.env.PATH ?? '', ...imageEnv(), DATABASE_PATH: join(cwd, 'giftbot.sqlite'), RATE_LIMIT_PER_MINUTE: 'lots', METRICS_PORT: '70000' };
+    const env = {
+      PATH: process.env.PATH ?? '',
+      ...imageEnv(),
+      DATABASE_PATH: join(cwd, 'giftbot.sqlite'),
+      RATE_LIMIT_PER_MINUTE: 'lots',
+      METRICS_PORT: '70000',
+    };
     const result = await run(NODE, [...flags, join(ROOT, entry)], { cwd, env }).then(
       () => ({ code: 0, stderr: '' }),
       (error: { code: number; stderr: string }) => error,
@@ -147,9 +165,15 @@ describe('the Docker image, checked without Docker', () => {
     dirs.push(dir);
     const store = openSqliteStore(join(dir, 'giftbot.sqlite'));
     let discordReady = true;
-    server = await startOpsServer({ port: 0, log: silentLogger(), checks: healthChecks({ store, discordReady: () => discordReady }) });
+    server = await startOpsServer({
+      port: 0,
+      log: silentLogger(),
+      checks: healthChecks({ store, discordReady: () => discordReady }),
+    });
     const probe = (port: number) =>
-      run(NODE, [join(ROOT, 'src/ops/healthcheck.ts')], { env: { PATH: process.env.PATH ?? '', METRICS_PORT: String(port), METRICS_HOST: '0.0.0.0' } }).then(
+      run(NODE, [join(ROOT, 'src/ops/healthcheck.ts')], {
+        env: { PATH: process.env.PATH ?? '', METRICS_PORT: String(port), METRICS_HOST: '0.0.0.0' },
+      }).then(
         ({ stdout }) => ({ code: 0, stdout }),
         (error: { code: number; stdout: string }) => ({ code: error.code, stdout: error.stdout }),
       );
@@ -166,25 +190,32 @@ describe('the Docker image, checked without Docker', () => {
   });
 
   it('has a `giftbot` command for the CLI, the importer and deploy-commands, with what they need copied in', async () => {
-    const copies = instructions().filter(([k, rest]) => k === 'COPY' && !rest.includes('--from')).map(([, rest]) => rest.split(/\s+/).filter((p) => !p.startsWith('--')));
+    const copies = instructions()
+      .filter(([k, rest]) => k === 'COPY' && !rest.includes('--from'))
+      .map(([, rest]) => rest.split(/\s+/).filter((p) => !p.startsWith('--')));
     const command = copies.find((parts) => parts.at(-1) === '/usr/local/bin/giftbot');
     expect(command, 'COPY … /usr/local/bin/giftbot').toBeDefined();
     expect(dockerfile).toMatch(/COPY --chmod=755 \S+ \/usr\/local\/bin\/giftbot/);
     const copied = copies.map((parts) => parts[0]!);
     expect(copied).toEqual(expect.arrayContaining(['src', 'config', 'scripts/deployCommands.ts']));
     // The deploy script reaches only into what is copied (src/), so it runs in the image as it does here.
-    for (const match of readFileSync(join(ROOT, 'scripts/deployCommands.ts'), 'utf8').matchAll(/from '(\.[^']+)'/g)) expect(match[1]).toMatch(/^\.\.\/src\//);
+    for (const match of readFileSync(join(ROOT, 'scripts/deployCommands.ts'), 'utf8').matchAll(/from '(\.[^']+)'/g))
+      expect(match[1]).toMatch(/^\.\.\/src\//);
     // The command itself, run here with the repository standing in for /app.
     const giftbot = (...args: string[]) =>
-      run('sh', [join(ROOT, command![0]!), ...args], { env: { PATH: `${join(ROOT, 'node_modules/.bin')}:${process.env.PATH ?? ''}`, GIFTBOT_HOME: ROOT } });
+      run('sh', [join(ROOT, command![0]!), ...args], {
+        env: { PATH: `${join(ROOT, 'node_modules/.bin')}:${process.env.PATH ?? ''}`, GIFTBOT_HOME: ROOT },
+      });
     const help = (await giftbot('--help')).stdout;
     expect(help).toMatch(/giftbot members import <guildId> <file\.csv>/);
     expect(help).toMatch(/giftbot import whiteout-bot/);
     expect((await giftbot('deploy-commands', '--help')).stdout).toMatch(/--guild <id>/);
   });
 
-  it('docker-compose caps the size of every service\'s logs', () => {
-    expect(compose).toMatch(/x-logging: &logging\n\s+driver: json-file\n\s+options:\n\s+max-size: "\d+m"\n\s+max-file: "\d+"/);
+  it("docker-compose caps the size of every service's logs", () => {
+    expect(compose).toMatch(
+      /x-logging: &logging\n\s+driver: json-file\n\s+options:\n\s+max-size: "\d+m"\n\s+max-file: "\d+"/,
+    );
     const services = compose.slice(compose.indexOf('\nservices:'), compose.indexOf('\nvolumes:'));
     const names = [...services.matchAll(/^ {2}(\w[\w-]*):$/gm)].map((m) => m[1]);
     expect(names).toEqual(['redis', 'giftbot']);

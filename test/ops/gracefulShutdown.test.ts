@@ -6,7 +6,14 @@ import { captureLogs } from '../support/coreHarness.ts';
 function setUp(steps: { name: string; run(): Promise<void> | void }[], timeoutMs = 5_000, repeatWindowMs?: number) {
   const logs = captureLogs('info');
   const exits: number[] = [];
-  const shutdown = installGracefulShutdown({ log: logs.log, timeoutMs, steps, exit: (code) => exits.push(code), signals: [], ...(repeatWindowMs !== undefined ? { repeatWindowMs } : {}) });
+  const shutdown = installGracefulShutdown({
+    log: logs.log,
+    timeoutMs,
+    steps,
+    exit: (code) => exits.push(code),
+    signals: [],
+    ...(repeatWindowMs !== undefined ? { repeatWindowMs } : {}),
+  });
   return { logs, exits, shutdown };
 }
 
@@ -40,7 +47,10 @@ describe('graceful shutdown', () => {
     expect(await shutdown.trigger('SIGINT')).toBe(1);
     expect(order).toEqual(['close']);
     expect(exits).toEqual([1]);
-    expect(logs.lines.find((l) => l.level === 'error')).toMatchObject({ event: EVENTS.appStopping, step: 'finish runs' });
+    expect(logs.lines.find((l) => l.level === 'error')).toMatchObject({
+      event: EVENTS.appStopping,
+      step: 'finish runs',
+    });
   });
 
   it('a step that outlives the deadline: exits 1 naming the step', async () => {
@@ -51,7 +61,9 @@ describe('graceful shutdown', () => {
     await vi.advanceTimersByTimeAsync(200);
     expect(await stopped).toBe(1);
     expect(exits).toEqual([1]);
-    expect(logs.events(EVENTS.shutdownTimeout)).toEqual([expect.objectContaining({ level: 'error', step: 'finish runs', timeoutMs: 200 })]);
+    expect(logs.events(EVENTS.shutdownTimeout)).toEqual([
+      expect.objectContaining({ level: 'error', step: 'finish runs', timeoutMs: 200 }),
+    ]);
     expect(logs.events(EVENTS.appStopped)).toEqual([]);
   });
 
@@ -65,7 +77,10 @@ describe('graceful shutdown', () => {
 
   it('one Ctrl-C arriving twice (the terminal and npm) is one request; another signal still forces', async () => {
     let finish = (): void => undefined;
-    const { logs, exits, shutdown } = setUp([{ name: 'finish runs', run: () => new Promise<void>((resolve) => (finish = resolve)) }], 60_000);
+    const { logs, exits, shutdown } = setUp(
+      [{ name: 'finish runs', run: () => new Promise<void>((resolve) => (finish = resolve)) }],
+      60_000,
+    );
     const first = shutdown.trigger('SIGINT');
     const repeat = shutdown.trigger('SIGINT');
     expect(logs.events(EVENTS.shutdownForced)).toEqual([]);

@@ -29,7 +29,15 @@ afterEach(async () => {
 });
 
 function opsFor(app: Core, discordReady?: () => boolean): Promise<Ops> {
-  return startOps({ config: app.config, log: app.log, store: app.store, activeRuns: app.activeRuns, runLock: app.runLock, metrics: app.metrics, ...(discordReady ? { discordReady } : {}) });
+  return startOps({
+    config: app.config,
+    log: app.log,
+    store: app.store,
+    activeRuns: app.activeRuns,
+    runLock: app.runLock,
+    metrics: app.metrics,
+    ...(discordReady ? { discordReady } : {}),
+  });
 }
 
 /** One sample's value from the Prometheus text, 0 when the series does not exist yet. */
@@ -57,7 +65,11 @@ describe('/metrics', () => {
     const url = ops.server!.url;
 
     // Another tool on the same IP has just used up the server's window: giftbot's first calls meet 429s.
-    await Promise.all(Array.from({ length: 10 }, (_, i) => h!.app.client.redeem({ game: 'wos', fid: fids[i]!, kid: 245, code: 'SOMEONEELSE' })));
+    await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        h!.app.client.redeem({ game: 'wos', fid: fids[i]!, kid: 245, code: 'SOMEONEELSE' }),
+      ),
+    );
     const [first, duplicate] = await Promise.all([
       h.app.engine.processAutoRedeem(GUILD, giftCode('METRIC1'), { trigger: 'auto' }),
       h.app.engine.processAutoRedeem(GUILD, giftCode('METRIC1'), { trigger: 'manual' }),
@@ -77,7 +89,9 @@ describe('/metrics', () => {
     expect(sample(text, 'giftbot_redemptions_total', { ...wos, outcome: 'success' })).toBe(first.counts.success);
     expect(sample(text, 'giftbot_redemptions_total', { ...wos, outcome: 'already' })).toBe(first.counts.already);
     expect(sample(text, 'giftbot_redemptions_total', { ...wos, outcome: 'failed' })).toBe(first.counts.failed);
-    expect(sample(text, 'giftbot_redemptions_total', { ...wos, outcome: 'retry-exhausted' })).toBe(first.counts.retryExhausted);
+    expect(sample(text, 'giftbot_redemptions_total', { ...wos, outcome: 'retry-exhausted' })).toBe(
+      first.counts.retryExhausted,
+    );
     // Every API call is in the latency histogram; the 429s are counted apart.
     const calls = ['success', 'already-redeemed', 'member-final', 'code-final', 'retry-later', 'config-error']
       .map((kind) => sample(text, 'giftbot_api_request_duration_seconds_count', { ...wos, kind }))
@@ -99,22 +113,39 @@ describe('/metrics', () => {
   });
 
   it('exports every known series at 0 before its first event, the build, and whether Discord is connected', async () => {
-    const feeds = JSON.stringify([{ name: 'community', url: 'http://127.0.0.1:9/codes', game: 'wos', format: 'community' }]);
+    const feeds = JSON.stringify([
+      { name: 'community', url: 'http://127.0.0.1:9/codes', game: 'wos', format: 'community' },
+    ]);
     let connected = false;
-    h = await startCoreHarness({ env: { METRICS_PORT: '0', CODE_FEEDS: feeds }, deps: { discordConnected: () => connected } });
+    h = await startCoreHarness({
+      env: { METRICS_PORT: '0', CODE_FEEDS: feeds },
+      deps: { discordConnected: () => connected },
+    });
     ops = await opsFor(h.app);
     const scrape = async () => (await get(`${ops!.server!.url}/metrics`)).body;
     const text = await scrape();
     const lines = new Set(text.split('\n'));
     for (const game of ['wos', 'kingshot']) {
-      for (const outcome of ['success', 'already', 'failed', 'retry-exhausted']) expect(lines).toContain(`giftbot_redemptions_total{game="${game}",outcome="${outcome}"} 0`);
+      for (const outcome of ['success', 'already', 'failed', 'retry-exhausted'])
+        expect(lines).toContain(`giftbot_redemptions_total{game="${game}",outcome="${outcome}"} 0`);
       expect(lines).toContain(`giftbot_api_rate_limited_total{game="${game}"} 0`);
       expect(lines).toContain(`giftbot_api_request_duration_seconds_count{game="${game}",kind="retry-later"} 0`);
     }
-    for (const status of ['completed', 'duplicate', 'code-invalid', 'config-error', 'refused', 'deferred', 'aborted', 'failed']) expect(lines).toContain(`giftbot_runs_total{status="${status}"} 0`);
+    for (const status of [
+      'completed',
+      'duplicate',
+      'code-invalid',
+      'config-error',
+      'refused',
+      'deferred',
+      'aborted',
+      'failed',
+    ])
+      expect(lines).toContain(`giftbot_runs_total{status="${status}"} 0`);
     expect(lines).toContain('giftbot_duplicates_refused_total{layer="redis"} 0');
     expect(lines).toContain('giftbot_lock_events_total{event="stale-fence"} 0');
-    for (const outcome of ['ok', 'not-modified', 'failed']) expect(lines).toContain(`giftbot_feed_polls_total{feed="community",outcome="${outcome}"} 0`);
+    for (const outcome of ['ok', 'not-modified', 'failed'])
+      expect(lines).toContain(`giftbot_feed_polls_total{feed="community",outcome="${outcome}"} 0`);
     expect(lines).toContain(`giftbot_build_info{version="0.1.0",node="${process.versions.node}"} 1`);
     expect(lines).toContain('giftbot_deferred_runs_waiting 0');
     // No Redis configured: no Redis gauge claiming it is down.
@@ -141,7 +172,12 @@ describe('/healthz', () => {
   it('flips to 503 with a reason when Redis stops, and back to 200 when it returns; each flip is logged once', async () => {
     redis = await startRedisServer();
     // The run lock on that Redis, as REDIS_URL wires it (built here so the test does not depend on the app's wiring).
-    lockClient = createRedisClient({ url: redis.url, log: silentLogger(), commandTimeoutMs: 500, maxReconnectDelayMs: 200 });
+    lockClient = createRedisClient({
+      url: redis.url,
+      log: silentLogger(),
+      commandTimeoutMs: 500,
+      maxReconnectDelayMs: 200,
+    });
     const runLock = createRedisRunLock({ redis: lockClient, log: silentLogger(), instanceId: 'healthz-test' });
     h = await startCoreHarness({ env: { METRICS_PORT: '0', REDIS_URL: redis.url }, deps: { runLock } });
     let discordReady = true;
@@ -149,29 +185,54 @@ describe('/healthz', () => {
     const healthz = `${ops.server!.url}/healthz`;
 
     let healthy = await get(healthz);
-    await vi.waitFor(async () => awaited((healthy = await get(healthz)).status === 200, 'the first connection to Redis'), WAIT);
-    expect(JSON.parse(healthy.body)).toEqual({ status: 'ok', healthy: true, checks: { store: 'ok', redis: 'ok', discord: 'ok' }, reasons: [] });
+    await vi.waitFor(
+      async () => awaited((healthy = await get(healthz)).status === 200, 'the first connection to Redis'),
+      WAIT,
+    );
+    expect(JSON.parse(healthy.body)).toEqual({
+      status: 'ok',
+      healthy: true,
+      checks: { store: 'ok', redis: 'ok', discord: 'ok' },
+      reasons: [],
+    });
 
     const metric = async (name: string) => sample((await get(`${ops!.server!.url}/metrics`)).body, name);
-    await vi.waitFor(async () => awaited((await metric('giftbot_redis_up')) === 1, 'giftbot_redis_up to say Redis answers'), WAIT);
+    await vi.waitFor(
+      async () => awaited((await metric('giftbot_redis_up')) === 1, 'giftbot_redis_up to say Redis answers'),
+      WAIT,
+    );
     expect(await metric('giftbot_deferred_runs_waiting')).toBe(0);
 
     await redis.kill();
     let down = await get(healthz);
-    await vi.waitFor(async () => awaited((down = await get(healthz)).status === 503, '/healthz to notice Redis is gone'), WAIT);
-    expect(JSON.parse(down.body)).toMatchObject({ status: 'unhealthy', checks: { store: 'ok', redis: 'failing', discord: 'ok' } });
+    await vi.waitFor(
+      async () => awaited((down = await get(healthz)).status === 503, '/healthz to notice Redis is gone'),
+      WAIT,
+    );
+    expect(JSON.parse(down.body)).toMatchObject({
+      status: 'unhealthy',
+      checks: { store: 'ok', redis: 'failing', discord: 'ok' },
+    });
     expect(JSON.parse(down.body).reasons).toEqual([expect.stringContaining('Redis does not answer')]);
     expect((await get(healthz)).status).toBe(503);
-    await vi.waitFor(async () => awaited((await metric('giftbot_redis_up')) === 0, 'giftbot_redis_up to say Redis is gone'), WAIT);
+    await vi.waitFor(
+      async () => awaited((await metric('giftbot_redis_up')) === 0, 'giftbot_redis_up to say Redis is gone'),
+      WAIT,
+    );
     // An automatic run cannot check the shared lock: it waits in the deferred table, and the gauge shows it.
     await seedAlliance(h, { guildId: GUILD, count: 2 });
     h.sim.addCode('wos', 'WAITS1');
-    expect((await h.app.engine.processAutoRedeem(GUILD, giftCode('WAITS1'), { trigger: 'auto' })).status).toBe('deferred');
+    expect((await h.app.engine.processAutoRedeem(GUILD, giftCode('WAITS1'), { trigger: 'auto' })).status).toBe(
+      'deferred',
+    );
     expect(await metric('giftbot_deferred_runs_waiting')).toBe(1);
 
     await redis.restart();
     await vi.waitFor(async () => awaited((await get(healthz)).status === 200, '/healthz to see Redis back'), WAIT);
-    await vi.waitFor(async () => awaited((await metric('giftbot_redis_up')) === 1, 'giftbot_redis_up to see Redis back'), WAIT);
+    await vi.waitFor(
+      async () => awaited((await metric('giftbot_redis_up')) === 1, 'giftbot_redis_up to see Redis back'),
+      WAIT,
+    );
 
     // The Discord gateway is checked too.
     discordReady = false;

@@ -23,12 +23,15 @@ export function spawnLogged(
   { logTo = 'stderr', cwd = ROOT }: { logTo?: 'stdout' | 'stderr'; cwd?: string } = {},
 ): { child: ChildProcess; done: Promise<Finished> } {
   const fd = openSync(logFile, 'a');
-  const stdio: ['ignore', 'pipe' | number, 'pipe' | number] = logTo === 'stderr' ? ['ignore', 'pipe', fd] : ['ignore', fd, 'pipe'];
+  const stdio: ['ignore', 'pipe' | number, 'pipe' | number] =
+    logTo === 'stderr' ? ['ignore', 'pipe', fd] : ['ignore', fd, 'pipe'];
   const child = spawn(NODE, args, { cwd, env: { ...process.env, LOG_FORMAT: 'json', ...env }, stdio });
   closeSync(fd);
   let stdout = '';
   (logTo === 'stderr' ? child.stdout : child.stderr)?.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-  const done = new Promise<Finished>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal, stdout })));
+  const done = new Promise<Finished>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal, stdout })),
+  );
   return { child, done };
 }
 
@@ -44,7 +47,11 @@ export interface LogsCheckResult {
 
 /** Runs `giftbot logs check` as an operator would; `input` goes to its standard input. */
 export async function logsCheck(args: string[], input?: string): Promise<LogsCheckResult> {
-  const child = spawn(NODE, [CLI, 'logs', 'check', ...args], { cwd: ROOT, env: { ...process.env, LOG_LEVEL: 'warn' }, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(NODE, [CLI, 'logs', 'check', ...args], {
+    cwd: ROOT,
+    env: { ...process.env, LOG_LEVEL: 'warn' },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
@@ -55,7 +62,9 @@ export async function logsCheck(args: string[], input?: string): Promise<LogsChe
 }
 
 export function readLines(file: string): string[] {
-  return readFileSync(file, 'utf8').split('\n').filter((line) => line.trim() !== '');
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '');
 }
 
 /** Every JSON line of a log file, parsed (non-JSON lines are left out). */

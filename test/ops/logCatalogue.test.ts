@@ -38,7 +38,11 @@ function logCalls(): { where: string; events: string[] | null }[] {
   for (const file of files) {
     const source = program.getSourceFile(file)!;
     const visit = (node: ts.Node): void => {
-      if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && LEVELS.has(node.expression.name.text)) {
+      if (
+        ts.isCallExpression(node) &&
+        ts.isPropertyAccessExpression(node.expression) &&
+        LEVELS.has(node.expression.name.text)
+      ) {
         const receiver = checker.getTypeAtLocation(node.expression.expression);
         // Only pino loggers (they have `child` and `level`), not console or other objects with an `info` method.
         if (receiver.getProperty('child') && receiver.getProperty('level')) {
@@ -49,7 +53,8 @@ function logCalls(): { where: string; events: string[] | null }[] {
           if (event) {
             const type = checker.getTypeOfSymbolAtLocation(event, first!);
             const parts = type.isUnion() ? type.types : [type];
-            if (parts.every((part) => part.isStringLiteral())) events = parts.map((part) => (part as ts.StringLiteralType).value);
+            if (parts.every((part) => part.isStringLiteral()))
+              events = parts.map((part) => (part as ts.StringLiteralType).value);
           }
           calls.push({ where, events });
         }
@@ -68,7 +73,9 @@ describe('the log catalogue', () => {
     expect(calls.length).toBeGreaterThan(50);
     const withoutEvent = calls.filter((call) => call.events === null).map((call) => call.where);
     expect(withoutEvent, 'log calls whose first argument has no literal `event` field').toEqual([]);
-    const unknown = calls.flatMap((call) => (call.events ?? []).filter((e) => !CATALOGUE.has(e)).map((e) => `${call.where}: ${e}`));
+    const unknown = calls.flatMap((call) =>
+      (call.events ?? []).filter((e) => !CATALOGUE.has(e)).map((e) => `${call.where}: ${e}`),
+    );
     expect(unknown, 'events not in the catalogue').toEqual([]);
   });
 

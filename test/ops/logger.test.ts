@@ -29,9 +29,21 @@ describe('log output', () => {
 
   it('asked for pretty where pino-pretty is not installed (a production install): JSON lines, and one line saying so', async () => {
     const out = await logFromProcess("pretty: true, prettyModule: 'pino-pretty-not-installed'");
-    const lines = out.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
-    expect(lines[0]).toMatchObject({ level: 'warn', event: EVENTS.logFormatFallback, module: 'pino-pretty-not-installed' });
-    expect(lines[1]).toMatchObject({ level: 'info', event: 'app.starting', msg: 'hello [redacted]', note: 'token is [redacted]' });
+    const lines = out
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines[0]).toMatchObject({
+      level: 'warn',
+      event: EVENTS.logFormatFallback,
+      module: 'pino-pretty-not-installed',
+    });
+    expect(lines[1]).toMatchObject({
+      level: 'info',
+      event: 'app.starting',
+      msg: 'hello [redacted]',
+      note: 'token is [redacted]',
+    });
     expect(out).not.toContain(SECRET);
   });
 });

@@ -38,7 +38,10 @@ function report(result: { stdout: string }): LogReport {
   return JSON.parse(result.stdout) as LogReport;
 }
 
-function expectNoSecrets(file: string, secrets: readonly string[] = Object.values(SECRETS).filter((s) => s.length > 12)): void {
+function expectNoSecrets(
+  file: string,
+  secrets: readonly string[] = Object.values(SECRETS).filter((s) => s.length > 12),
+): void {
   const text = readFileSync(file, 'utf8');
   for (const secret of secrets) expect(text.includes(secret), `a secret appeared in ${file}`).toBe(false);
 }
@@ -55,7 +58,13 @@ describe('giftbot logs check on logs from real runs', () => {
 
     // The healthy pattern is in the log, in order.
     const events = jsonLines(file).map((line) => line.event);
-    const order = [EVENTS.lockAcquired, EVENTS.runStarted, EVENTS.memberResult, EVENTS.runFinished, EVENTS.lockReleased];
+    const order = [
+      EVENTS.lockAcquired,
+      EVENTS.runStarted,
+      EVENTS.memberResult,
+      EVENTS.runFinished,
+      EVENTS.lockReleased,
+    ];
     const positions = order.map((event) => events.indexOf(event));
     expect(positions.every((p) => p >= 0)).toBe(true);
     expect([...positions].sort((a, b) => a - b)).toEqual(positions);
@@ -65,8 +74,19 @@ describe('giftbot logs check on logs from real runs', () => {
     expect(checked.code).toBe(0);
     const result = report(checked);
     expect(result.problems).toEqual([]);
-    expect(result.codes).toEqual([expect.objectContaining({ game: 'wos', code: 'HEALTHY1', runs: 1, statuses: { completed: 1 }, members: { success: 12 }, apiCalls: summary.apiCalls })]);
-    expect(result.guilds).toEqual([expect.objectContaining({ guildId: GUILD, runs: 1, codes: 1, members: { success: 12 } })]);
+    expect(result.codes).toEqual([
+      expect.objectContaining({
+        game: 'wos',
+        code: 'HEALTHY1',
+        runs: 1,
+        statuses: { completed: 1 },
+        members: { success: 12 },
+        apiCalls: summary.apiCalls,
+      }),
+    ]);
+    expect(result.guilds).toEqual([
+      expect.objectContaining({ guildId: GUILD, runs: 1, codes: 1, members: { success: 12 } }),
+    ]);
 
     // Text output for a person, from standard input; a stray non-JSON line is counted, not fatal.
     const text = await logsCheck(['-'], `not a log line\n${readFileSync(file, 'utf8')}`);
@@ -77,12 +97,21 @@ describe('giftbot logs check on logs from real runs', () => {
     expectNoSecrets(file);
   });
 
-  it('a run killed mid-way: its lock was never released (seen once the next run takes over), and alone it never finished', async ({ startCore }) => {
+  it('a run killed mid-way: its lock was never released (seen once the next run takes over), and alone it never finished', async ({
+    startCore,
+  }) => {
     const { h, env, log } = await setUp(startCore, 40, { sim: { latencyMs: { min: 60, max: 120 } } });
     h.sim.addCode('wos', 'KILLED1');
     const killedLog = log('killed.log');
-    const { child, done } = spawnLogged([CLI, 'redeem', GUILD, 'KILLED1'], { ...env, REDEEM_CONCURRENCY: '4' }, killedLog);
-    await vi.waitFor(() => awaited(h.sim.calls.filter((c) => c.cdk === 'KILLED1').length >= 12, 'calls of the run to be killed'), WAIT);
+    const { child, done } = spawnLogged(
+      [CLI, 'redeem', GUILD, 'KILLED1'],
+      { ...env, REDEEM_CONCURRENCY: '4' },
+      killedLog,
+    );
+    await vi.waitFor(
+      () => awaited(h.sim.calls.filter((c) => c.cdk === 'KILLED1').length >= 12, 'calls of the run to be killed'),
+      WAIT,
+    );
     child.kill('SIGKILL');
     expect((await done).signal).toBe('SIGKILL');
     const killedRunId = jsonLines(killedLog).find((line) => line.event === EVENTS.runStarted)?.runId;
@@ -91,7 +120,9 @@ describe('giftbot logs check on logs from real runs', () => {
     // Alone, the killed process's log ends with the lock held: once older than --stuck-after, the run never finished.
     const alone = await logsCheck([killedLog, '--json', '--stuck-after', '1ms']);
     expect(alone.code).toBe(1);
-    expect(report(alone).problems).toEqual([expect.objectContaining({ kind: 'run-never-finished', runId: killedRunId, code: 'KILLED1', guildId: GUILD })]);
+    expect(report(alone).problems).toEqual([
+      expect.objectContaining({ kind: 'run-never-finished', runId: killedRunId, code: 'KILLED1', guildId: GUILD }),
+    ]);
     // With the default threshold it is still a run in progress: no alarm for a run that may just be running.
     const young = await logsCheck([killedLog, '--json']);
     expect(young.code).toBe(0);
@@ -107,7 +138,12 @@ describe('giftbot logs check on logs from real runs', () => {
     expect(checked.code).toBe(1);
     const problems = report(checked).problems;
     expect(problems).toHaveLength(1);
-    expect(problems[0]).toMatchObject({ kind: 'lock-never-released', runId: killedRunId, code: 'KILLED1', guildId: GUILD });
+    expect(problems[0]).toMatchObject({
+      kind: 'lock-never-released',
+      runId: killedRunId,
+      code: 'KILLED1',
+      guildId: GUILD,
+    });
     const evidence = problems[0]!.evidence.map((e) => JSON.parse(e.text) as { event: string; runId: number });
     expect(evidence[0]).toMatchObject({ event: EVENTS.lockAcquired, runId: killedRunId });
     expect(evidence.at(-1)).toMatchObject({ event: EVENTS.lockAcquired });
@@ -121,7 +157,9 @@ describe('giftbot logs check on logs from real runs', () => {
     expectNoSecrets(nextLog);
   });
 
-  it('repeated sign errors: every run stops on redeem.config_error and the check says what to fix', async ({ startCore }) => {
+  it('repeated sign errors: every run stops on redeem.config_error and the check says what to fix', async ({
+    startCore,
+  }) => {
     const wrongSalt = 'not-the-real-salt-4711';
     const { h, env, log } = await setUp(startCore, 5, { env: { WOS_SIGN_SALT: wrongSalt } });
     h.sim.addCode('wos', 'SIGNBAD');
@@ -146,7 +184,11 @@ describe('giftbot logs check on logs from real runs', () => {
     // Another tool on the same IP keeps using up the server's window (the cause the catalogue names): giftbot's calls
     // meet 429s, however well its own budget behaves. It stops once the run has had a handful.
     h.sim.addPlayer('wos', { fid: '59999999', kid: 245 });
-    const intruder = createGiftCodeClient({ apiBases: { wos: h.sim.apiBase('wos') }, connectTimeoutMs: 1_000, readTimeoutMs: 2_000 });
+    const intruder = createGiftCodeClient({
+      apiBases: { wos: h.sim.apiBase('wos') },
+      connectTimeoutMs: 1_000,
+      readTimeoutMs: 2_000,
+    });
     const limitedCalls = () => h.sim.calls.filter((c) => c.cdk === 'STORM1' && c.httpStatus === 429).length;
     let noisy = true;
     const noise = (async () => {
@@ -174,16 +216,44 @@ describe('giftbot logs check on logs from real runs', () => {
     expect((await logsCheck([file, '--storm', `${limited + 1}/10m`])).code).toBe(0);
   });
 
-  it('a feed down: failing with no recovery is a problem once past --feed-down; a feed that came back is not', async ({ startCore }) => {
+  it('a feed down: failing with no recovery is a problem once past --feed-down; a feed that came back is not', async ({
+    startCore,
+  }) => {
     const h = await startCore({ env: { LOG_LEVEL: 'info' } });
     h.sim.setFeed('down', { format: 'list', codes: [], status: 503 });
     h.sim.setFeed('flaky', { format: 'list', codes: [], status: 503 });
-    const feeds = ['down', 'flaky'].map((name) => ({ name, url: h.sim.feedUrl(name), game: 'wos' as const, format: 'list' as const, apiKey: 'feed-key-not-in-logs-1234' }));
-    const discovery = createDiscovery(h.app, { feeds, pollMinMs: 200, pollMaxMs: 200, backoffMinMs: 100, backoffMaxMs: 200 });
+    const feeds = ['down', 'flaky'].map((name) => ({
+      name,
+      url: h.sim.feedUrl(name),
+      game: 'wos' as const,
+      format: 'list' as const,
+      apiKey: 'feed-key-not-in-logs-1234',
+    }));
+    const discovery = createDiscovery(h.app, {
+      feeds,
+      pollMinMs: 200,
+      pollMaxMs: 200,
+      backoffMinMs: 100,
+      backoffMaxMs: 200,
+    });
     discovery.start();
-    await vi.waitFor(() => awaited(h.logs.events(EVENTS.feedStateChanged).filter((l) => l.to === 'failing').length === 2, 'both feeds to fail'), WAIT);
+    await vi.waitFor(
+      () =>
+        awaited(
+          h.logs.events(EVENTS.feedStateChanged).filter((l) => l.to === 'failing').length === 2,
+          'both feeds to fail',
+        ),
+      WAIT,
+    );
     h.sim.setFeed('flaky', { format: 'list', codes: [] });
-    await vi.waitFor(() => awaited(h.logs.events(EVENTS.feedStateChanged).some((l) => l.feed === 'flaky' && l.to === 'ok'), 'the flaky feed to answer again'), WAIT);
+    await vi.waitFor(
+      () =>
+        awaited(
+          h.logs.events(EVENTS.feedStateChanged).some((l) => l.feed === 'flaky' && l.to === 'ok'),
+          'the flaky feed to answer again',
+        ),
+      WAIT,
+    );
     await discovery.stop();
     const file = join(h.dir, 'feeds.log');
     writeFileSync(file, `${h.logs.raw.join('\n')}\n`);
@@ -192,7 +262,11 @@ describe('giftbot logs check on logs from real runs', () => {
     expect(checked.code).toBe(1);
     const problems = report(checked).problems;
     expect(problems).toEqual([expect.objectContaining({ kind: 'feed-down', feed: 'down' })]);
-    expect(JSON.parse(problems[0]!.evidence[0]!.text)).toMatchObject({ event: EVENTS.feedStateChanged, feed: 'down', to: 'failing' });
+    expect(JSON.parse(problems[0]!.evidence[0]!.text)).toMatchObject({
+      event: EVENTS.feedStateChanged,
+      feed: 'down',
+      to: 'failing',
+    });
     // Within the default 30 minutes it is not (yet) a problem.
     expect((await logsCheck([file])).code).toBe(0);
     expect(readFileSync(file, 'utf8')).not.toContain('feed-key-not-in-logs-1234');

@@ -15,7 +15,8 @@ const started: ChildProcess[] = [];
 const botPids: number[] = [];
 
 afterEach(async () => {
-  for (const child of started) if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, 'SIGKILL');
+  for (const child of started)
+    if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, 'SIGKILL');
   for (const pid of botPids) if (alive(pid)) process.kill(pid, 'SIGKILL');
   started.length = botPids.length = 0;
   await fake?.close();
@@ -47,7 +48,9 @@ async function startJob(file: string, args: string[]) {
   fake = await startFakeDiscord();
   sim = await startGameApiSimulator({ rateLimit: null, playerSpacingMs: 0 });
   dir = mkdtempSync(join(tmpdir(), 'giftbot-signals-'));
-  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('npm_') && key !== 'NODE_ENV' && key !== 'LOG_LEVEL'));
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(([key]) => !key.startsWith('npm_') && key !== 'NODE_ENV' && key !== 'LOG_LEVEL'),
+  );
   const child = spawn(file, args, {
     cwd: ROOT,
     detached: true,
@@ -75,12 +78,17 @@ async function startJob(file: string, args: string[]) {
     buffer = parts.pop() ?? '';
     for (const part of parts) if (part.startsWith('{')) lines.push(JSON.parse(part) as Line);
   });
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-  const ready = await vi.waitFor(() => {
-    const line = lines.find((l) => l.event === 'app.ready');
-    if (!line) throw new Error('not ready yet');
-    return line;
-  }, { timeout: 60_000, interval: 50 });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  const ready = await vi.waitFor(
+    () => {
+      const line = lines.find((l) => l.event === 'app.ready');
+      if (!line) throw new Error('not ready yet');
+      return line;
+    },
+    { timeout: 60_000, interval: 50 },
+  );
   const botPid = Number(ready.pid);
   botPids.push(botPid);
   return { child, lines, exited, botPid };

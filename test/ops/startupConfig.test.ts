@@ -14,7 +14,10 @@ const base = { DATABASE_PATH: join(dir, 'giftbot.sqlite') };
 
 describe('the token and look-alike settings', () => {
   it('NODE_ENV=production without DISCORD_TOKEN is a configuration error, not the demo', async () => {
-    const result = await runCommand(NODE, [LAUNCHER, 'start'], { cwd: dir, env: { ...base, NODE_ENV: 'production', LOG_LEVEL: 'bogus' } });
+    const result = await runCommand(NODE, [LAUNCHER, 'start'], {
+      cwd: dir,
+      env: { ...base, NODE_ENV: 'production', LOG_LEVEL: 'bogus' },
+    });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('the configuration has 2 problem(s)');
     expect(result.stderr).toContain('DISCORD_TOKEN is not set');
@@ -23,15 +26,24 @@ describe('the token and look-alike settings', () => {
   });
 
   it('a mistyped key is named with the key it probably meant', async () => {
-    const result = await runCommand(NODE, [LAUNCHER, 'guild', 'list'], { cwd: dir, env: { ...base, DISCORD_BOT_TOKEN: 'abc', REDIS_ULR: 'redis://x', PATH_EXTRA: '1' } });
+    const result = await runCommand(NODE, [LAUNCHER, 'guild', 'list'], {
+      cwd: dir,
+      env: { ...base, DISCORD_BOT_TOKEN: 'abc', REDIS_ULR: 'redis://x', PATH_EXTRA: '1' },
+    });
     expect(result.code).toBe(0);
-    expect(result.stderr).toContain('DISCORD_BOT_TOKEN (environment) is not a giftbot setting and is ignored; did you mean DISCORD_TOKEN?');
+    expect(result.stderr).toContain(
+      'DISCORD_BOT_TOKEN (environment) is not a giftbot setting and is ignored; did you mean DISCORD_TOKEN?',
+    );
     expect(result.stderr).toContain('did you mean REDIS_URL?');
     expect(result.stderr).not.toContain('PATH_EXTRA');
   });
 
   it('every key of .env is checked, whatever its prefix; the environment only for ours', () => {
-    const warnings = unknownKeyWarnings({ known: knownConfigKeys(), fileKeys: ['TOKEN', 'DATABASE_PATH', 'DATABSE_PATH'], envKeys: ['HOME', 'NODE_OPTIONS', 'NODE_EXTRA_CA_CERTS', 'LOG_LEVEL', 'METRICS_PORTS'] });
+    const warnings = unknownKeyWarnings({
+      known: knownConfigKeys(),
+      fileKeys: ['TOKEN', 'DATABASE_PATH', 'DATABSE_PATH'],
+      envKeys: ['HOME', 'NODE_OPTIONS', 'NODE_EXTRA_CA_CERTS', 'LOG_LEVEL', 'METRICS_PORTS'],
+    });
     expect(warnings).toEqual([
       'TOKEN (.env) is not a giftbot setting and is ignored',
       'DATABSE_PATH (.env) is not a giftbot setting and is ignored; did you mean DATABASE_PATH?',

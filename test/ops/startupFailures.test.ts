@@ -50,13 +50,19 @@ async function bot(env: Record<string, string>, options: { privilegedIntentsAllo
 
 /** The lines on stderr that are neither log lines nor look-alike-key warnings. */
 function messages(stderr: string): string[] {
-  return stderr.split('\n').filter((line) => line.trim() !== '' && !line.startsWith('{') && !line.includes('giftbot: warning:'));
+  return stderr
+    .split('\n')
+    .filter((line) => line.trim() !== '' && !line.startsWith('{') && !line.includes('giftbot: warning:'));
 }
 
 const file = join(dir, 'a-file');
 writeFileSync(file, 'not a folder');
 const BAD_PATHS: [string, string, RegExp][] = [
-  ['under /proc (used to hang)', '/proc/giftbot-test/giftbot.sqlite', /cannot create the folder \/proc\/giftbot-test \(ENOENT/],
+  [
+    'under /proc (used to hang)',
+    '/proc/giftbot-test/giftbot.sqlite',
+    /cannot create the folder \/proc\/giftbot-test \(ENOENT/,
+  ],
   ['read-only folder', '/proc/giftbot.sqlite', /cannot write in the folder \/proc \(/],
   ['a file where a folder should be', join(file, 'giftbot.sqlite'), /is a file, not a folder/],
   ['a folder', dir, /is a folder; give a file in it/],
@@ -74,7 +80,9 @@ describe('a bad DATABASE_PATH: one line naming it, the path and the reason; exit
   it('npm start (the bot) under /proc', async () => {
     const result = await bot({ DATABASE_PATH: '/proc/giftbot-test/giftbot.sqlite' });
     expect(result.code).toBe(1);
-    expect(messages(result.stderr)).toEqual(['giftbot: cannot start: DATABASE_PATH=/proc/giftbot-test/giftbot.sqlite: cannot create the folder /proc/giftbot-test (ENOENT: no such file or directory)']);
+    expect(messages(result.stderr)).toEqual([
+      'giftbot: cannot start: DATABASE_PATH=/proc/giftbot-test/giftbot.sqlite: cannot create the folder /proc/giftbot-test (ENOENT: no such file or directory)',
+    ]);
     expect(result.stderr + result.stdout).not.toMatch(/\n\s+at /);
   }, 60_000);
 });
@@ -83,7 +91,9 @@ describe('Discord refusing the bot at start-up: one line that says what to chang
   it('disallowed intents (4014): turn on Message Content', async () => {
     const result = await bot({}, { privilegedIntentsAllowed: GatewayIntentBits.GuildMembers });
     expect(result.code).toBe(1);
-    expect(messages(result.stderr)).toEqual([expect.stringContaining('turn on Message Content under Privileged Gateway Intents')]);
+    expect(messages(result.stderr)).toEqual([
+      expect.stringContaining('turn on Message Content under Privileged Gateway Intents'),
+    ]);
   }, 60_000);
 
   it('a wrong token', async () => {
@@ -96,7 +106,11 @@ describe('Discord refusing the bot at start-up: one line that says what to chang
     const port = await closedPort();
     const result = await bot({ DISCORD_API_BASE: `http://127.0.0.1:${port}/api` });
     expect(result.code).toBe(1);
-    expect(messages(result.stderr)).toEqual([expect.stringMatching(new RegExp(`cannot reach Discord at 127\\.0\\.0\\.1:${port}: connection refused \\(ECONNREFUSED\\)`))]);
+    expect(messages(result.stderr)).toEqual([
+      expect.stringMatching(
+        new RegExp(`cannot reach Discord at 127\\.0\\.0\\.1:${port}: connection refused \\(ECONNREFUSED\\)`),
+      ),
+    ]);
   }, 60_000);
 });
 
@@ -128,9 +142,19 @@ describe('Redis refused at start-up', () => {
     onTestFinished(() => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     });
-    await expect.poll(() => stderr.split('\n').filter((line) => line.startsWith('giftbot: ') && !line.includes('not a giftbot setting')), { timeout: 30_000 }).toEqual([
-      expect.stringMatching(new RegExp(`giftbot: warning: REDIS_URL redis://:\\[redacted\\]@127\\.0\\.0\\.1:${port}/0 does not answer \\(.*\\); running with this process's own lock`)),
-    ]);
+    await expect
+      .poll(
+        () =>
+          stderr.split('\n').filter((line) => line.startsWith('giftbot: ') && !line.includes('not a giftbot setting')),
+        { timeout: 30_000 },
+      )
+      .toEqual([
+        expect.stringMatching(
+          new RegExp(
+            `giftbot: warning: REDIS_URL redis://:\\[redacted\\]@127\\.0\\.0\\.1:${port}/0 does not answer \\(.*\\); running with this process's own lock`,
+          ),
+        ),
+      ]);
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
   }, 60_000);

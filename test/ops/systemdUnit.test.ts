@@ -41,7 +41,11 @@ describe('deploy/giftbot.service', () => {
   });
 
   it('gives the bot its whole shutdown deadline before systemd kills it', () => {
-    const env = Object.fromEntries((service().get('Environment') ?? []).flatMap((value) => value.split(/\s+/).map((pair) => pair.split('=') as [string, string])));
+    const env = Object.fromEntries(
+      (service().get('Environment') ?? []).flatMap((value) =>
+        value.split(/\s+/).map((pair) => pair.split('=') as [string, string]),
+      ),
+    );
     const loaded = loadConfig({ ...env, DISCORD_TOKEN: 'x', DISCORD_APPLICATION_ID: '123456789012345678' });
     if (!loaded.ok) throw new Error(loaded.problems.join('; '));
     const stopMs = Number(one('TimeoutStopSec')) * 1000;
@@ -51,7 +55,11 @@ describe('deploy/giftbot.service', () => {
 
   it('its ExecStart works from the install folder (here: this checkout)', async () => {
     const [node, ...args] = one('ExecStart').replace(INSTALL, ROOT).split(' ');
-    const result = await runCommand(node!, args.map((arg) => (arg === 'start' ? '--help' : arg)), { cwd: ROOT });
+    const result = await runCommand(
+      node!,
+      args.map((arg) => (arg === 'start' ? '--help' : arg)),
+      { cwd: ROOT },
+    );
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain('giftbot start');
   });
@@ -60,7 +68,10 @@ describe('deploy/giftbot.service', () => {
     const dir = mkdtempSync(join(tmpdir(), 'giftbot-unit-'));
     dirs.push(dir);
     const unit = join(dir, 'giftbot.service');
-    writeFileSync(unit, UNIT.replaceAll(INSTALL, ROOT).replace(`EnvironmentFile=${ROOT}/.env`, `EnvironmentFile=-${ROOT}/.env`));
+    writeFileSync(
+      unit,
+      UNIT.replaceAll(INSTALL, ROOT).replace(`EnvironmentFile=${ROOT}/.env`, `EnvironmentFile=-${ROOT}/.env`),
+    );
     expect(() => execFileSync('systemd-analyze', ['verify', unit], { stdio: 'pipe' })).not.toThrow();
   });
 });

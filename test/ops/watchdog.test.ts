@@ -17,13 +17,21 @@ afterEach(() => {
 });
 
 describe('the watchdog', () => {
-  it('reports a run that holds its lock too long and one that makes no progress, once each, with details', async ({ startCore }) => {
+  it('reports a run that holds its lock too long and one that makes no progress, once each, with details', async ({
+    startCore,
+  }) => {
     const h = await startCore({ env: { REDEEM_CONCURRENCY: '1' } });
     const fids = await seedAlliance(h, { count: 4 });
     h.sim.addCode('wos', 'SLOWRUN');
     // The second member's answer is held back 1.5 s: the run makes no progress meanwhile.
     h.sim.injectFault({ kind: 'slow', fid: fids[1]!, delayMs: 1_500 });
-    watchdog = startWatchdog({ activeRuns: h.app.activeRuns, log: h.logs.log, heldAfterMs: 600, idleAfterMs: 800, intervalMs: 50 });
+    watchdog = startWatchdog({
+      activeRuns: h.app.activeRuns,
+      log: h.logs.log,
+      heldAfterMs: 600,
+      idleAfterMs: 800,
+      intervalMs: 50,
+    });
 
     const summary = await h.app.engine.processAutoRedeem(GUILD, giftCode('SLOWRUN'), { trigger: 'manual' });
     expect(summary.status).toBe('completed');
@@ -32,7 +40,15 @@ describe('the watchdog', () => {
     const stuck = h.logs.events(EVENTS.stuck);
     expect(stuck.map((line) => line.reason).sort()).toEqual(['held-too-long', 'no-progress']);
     for (const line of stuck) {
-      expect(line).toMatchObject({ level: 'warn', guildId: GUILD, code: 'SLOWRUN', game: 'wos', runId: summary.runId, trigger: 'manual', total: 4 });
+      expect(line).toMatchObject({
+        level: 'warn',
+        guildId: GUILD,
+        code: 'SLOWRUN',
+        game: 'wos',
+        runId: summary.runId,
+        trigger: 'manual',
+        total: 4,
+      });
       expect(line.processed).toBeLessThan(4);
     }
     const noProgress = stuck.find((line) => line.reason === 'no-progress')!;
@@ -49,7 +65,9 @@ describe('the watchdog', () => {
     const checked = await logsCheck([file, '--json']);
     expect(checked.code).toBe(1);
     const report = JSON.parse(checked.stdout) as LogReport;
-    expect(report.problems).toEqual([expect.objectContaining({ kind: 'stuck-run', runId: summary.runId, code: 'SLOWRUN' })]);
+    expect(report.problems).toEqual([
+      expect.objectContaining({ kind: 'stuck-run', runId: summary.runId, code: 'SLOWRUN' }),
+    ]);
     expect(report.problems[0]!.evidence).toHaveLength(2);
   });
 
@@ -57,7 +75,13 @@ describe('the watchdog', () => {
     const h = await startCore();
     await seedAlliance(h, { count: 10 });
     h.sim.addCode('wos', 'QUICK');
-    watchdog = startWatchdog({ activeRuns: h.app.activeRuns, log: h.logs.log, heldAfterMs: 60_000, idleAfterMs: 30_000, intervalMs: 20 });
+    watchdog = startWatchdog({
+      activeRuns: h.app.activeRuns,
+      log: h.logs.log,
+      heldAfterMs: 60_000,
+      idleAfterMs: 30_000,
+      intervalMs: 20,
+    });
     const summary = await h.app.engine.processAutoRedeem(GUILD, giftCode('QUICK'), { trigger: 'auto' });
     expect(summary.counts.success).toBe(10);
     expect(h.logs.events(EVENTS.stuck)).toEqual([]);

@@ -51,7 +51,10 @@ describe('createRedisClient', () => {
       expect(took).toBeGreaterThanOrEqual(450);
       expect(took).toBeLessThan(500 + 1000);
       server.resume();
-      await vi.waitFor(() => awaited(client.status === 'ready', 'the client to be ready again'), { timeout: 2000, interval: 10 });
+      await vi.waitFor(() => awaited(client.status === 'ready', 'the client to be ready again'), {
+        timeout: 2000,
+        interval: 10,
+      });
       expect(await client.ping()).toBe('PONG');
     } finally {
       server.resume();

@@ -44,7 +44,15 @@ async function client(): Promise<Redis> {
 /** One "process": a shared budget on its own Redis client, with its local fallback. */
 async function sharedBudget(key: string, limit: number, extra: { maxPauseMs?: number } = {}): Promise<RateBudget> {
   const fallback = createLocalRateBudget({ limit, windowMs: 1_000, ...extra });
-  const budget = createRedisRateBudget({ redis: await client(), log: logs.log, key, limit, windowMs: 1_000, fallback, ...extra });
+  const budget = createRedisRateBudget({
+    redis: await client(),
+    log: logs.log,
+    key,
+    limit,
+    windowMs: 1_000,
+    fallback,
+    ...extra,
+  });
   closing.push(budget, fallback);
   return budget;
 }
@@ -75,9 +83,13 @@ async function callUntil(budget: RateBudget, wanted: number, code: string) {
 describe('pauses the game asks for (issue 12, findings 3 and 4)', () => {
   it('a Retry-After of a day is cut to RATE_LIMIT_MAX_PAUSE_MS, logged, and shown; every process resumes after it', async () => {
     for (const kind of ['shared', 'local'] as const) {
-      sim = await startGameApiSimulator({ rateLimit: { limit: 2, windowMs: 1_000, retryAfter: 86_400 }, playerSpacingMs: 0 });
+      sim = await startGameApiSimulator({
+        rateLimit: { limit: 2, windowMs: 1_000, retryAfter: 86_400 },
+        playerSpacingMs: 0,
+      });
       const key = `giftbot:budget:cap-${++keySeq}`;
-      const a = kind === 'shared' ? await sharedBudget(key, 10, { maxPauseMs: 1_500 }) : localBudget(10, { maxPauseMs: 1_500 });
+      const a =
+        kind === 'shared' ? await sharedBudget(key, 10, { maxPauseMs: 1_500 }) : localBudget(10, { maxPauseMs: 1_500 });
       const b = kind === 'shared' ? await sharedBudget(key, 10, { maxPauseMs: 1_500 }) : a;
       const capped = logs.events(EVENTS.apiPauseCapped).length;
       // Two calls pass, the third gets 429 with Retry-After: 86400.
@@ -92,7 +104,10 @@ describe('pauses the game asks for (issue 12, findings 3 and 4)', () => {
       reportAnswerToBudget(a, answer, logs.log);
       expect(logs.events(EVENTS.apiPauseCapped).length).toBe(capped + 1);
       // The pause is at most the cap, says why, and reads as a wait for people.
-      const paused = await vi.waitFor(() => awaited(a.snapshot().pausedUntil > 0, 'the budget to pause'), { timeout: 2_000, interval: 10 });
+      const paused = await vi.waitFor(() => awaited(a.snapshot().pausedUntil > 0, 'the budget to pause'), {
+        timeout: 2_000,
+        interval: 10,
+      });
       expect(paused).toBe(true);
       const snapshot = a.snapshot();
       expect(snapshot.pauseReason).toBe('retry-after');
@@ -101,7 +116,9 @@ describe('pauses the game asks for (issue 12, findings 3 and 4)', () => {
       // Every process gets through once the capped pause is over (not after a day).
       let resumed = false;
       void b.acquire().then(() => (resumed = true));
-      expect(await vi.waitFor(() => awaited(resumed, 'the waiter to resume'), { timeout: 10_000, interval: 10 })).toBe(true);
+      expect(await vi.waitFor(() => awaited(resumed, 'the waiter to resume'), { timeout: 10_000, interval: 10 })).toBe(
+        true,
+      );
     }
   }, 60_000);
 
@@ -121,7 +138,10 @@ describe('pauses the game asks for (issue 12, findings 3 and 4)', () => {
   it('a game whose 429 has no Retry-After: the run finishes with exactly one 429 per window overrun', async () => {
     for (const kind of ['shared', 'local'] as const) {
       // The game allows 5 per window and says nothing but 429; the budget believes 10.
-      sim = await startGameApiSimulator({ rateLimit: { limit: 5, windowMs: 1_000, retryAfter: 'omit', headers: false }, playerSpacingMs: 0 });
+      sim = await startGameApiSimulator({
+        rateLimit: { limit: 5, windowMs: 1_000, retryAfter: 'omit', headers: false },
+        playerSpacingMs: 0,
+      });
       const budget = kind === 'shared' ? await sharedBudget(`giftbot:budget:omit-${++keySeq}`, 10) : localBudget(10);
       const calls = await callUntil(budget, 20, `OMIT${++keySeq}`);
       const refused = calls.filter((call) => call.httpStatus === 429);

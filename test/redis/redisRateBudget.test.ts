@@ -178,7 +178,13 @@ describe('redis rate budget', () => {
       budget.acquire({ priority: PRIORITY.redeem, share }).then(() => {
         order.push(name);
       });
-    const all = [wait('a1', 'guild:a'), wait('a2', 'guild:a'), wait('a3', 'guild:a'), wait('b1', 'guild:b'), wait('b2', 'guild:b')];
+    const all = [
+      wait('a1', 'guild:a'),
+      wait('a2', 'guild:a'),
+      wait('a3', 'guild:a'),
+      wait('b1', 'guild:b'),
+      wait('b2', 'guild:b'),
+    ];
     await Promise.all(all);
     expect(order).toEqual(['a1', 'b1', 'a2', 'b2', 'a3']);
   });
@@ -248,7 +254,10 @@ describe('redis rate budget', () => {
 
       if (outage === 'kill') await server.restart();
       else server.resume();
-      await vi.waitFor(() => awaited(budget.snapshot().shared, 'the budget to be shared again'), { timeout: 5000, interval: 10 });
+      await vi.waitFor(() => awaited(budget.snapshot().shared, 'the budget to be shared again'), {
+        timeout: 5000,
+        interval: 10,
+      });
       await budget.acquire();
       expect(fallback.acquired).toBe(10);
       client.disconnect(false);

@@ -189,7 +189,10 @@ describe('redis run lock', () => {
     const start = performance.now();
     const box = abortedAt(handle.signal);
     await admin.del(runLockKey('giftbot', key));
-    await vi.waitFor(() => awaited(handle.signal.aborted, 'the lock to abort its signal'), { timeout: TTL * 3, interval: 10 });
+    await vi.waitFor(() => awaited(handle.signal.aborted, 'the lock to abort its signal'), {
+      timeout: TTL * 3,
+      interval: 10,
+    });
     expect(abortReason(handle.signal)).toBe('lost');
     expect(box.at! - start).toBeLessThan(TTL + 500);
     expect(handle.isHeld()).toBe(false);
@@ -206,7 +209,10 @@ describe('redis run lock', () => {
     const handle = acquired(await lockOn(client).acquire(key));
     const start = performance.now();
     await server.restart();
-    await vi.waitFor(() => awaited(handle.signal.aborted, 'the lock to abort its signal'), { timeout: TTL * 4, interval: 10 });
+    await vi.waitFor(() => awaited(handle.signal.aborted, 'the lock to abort its signal'), {
+      timeout: TTL * 4,
+      interval: 10,
+    });
     // Whether the reconnect beat the deadline decides which: either way the hold ended within about one TTL.
     expect(['lost', 'deadline']).toContain(abortReason(handle.signal));
     expect(performance.now() - start).toBeLessThan(TTL * 4);
@@ -288,7 +294,10 @@ describe('redis run lock', () => {
   it('aborts after the maximum hold time', async () => {
     const handle = acquired(await lockOn(admin, { maxHoldMs: 900 }).acquire(freshKey()));
     const start = performance.now();
-    await vi.waitFor(() => awaited(handle.signal.aborted, 'the lock to abort its signal'), { timeout: 3000, interval: 10 });
+    await vi.waitFor(() => awaited(handle.signal.aborted, 'the lock to abort its signal'), {
+      timeout: 3000,
+      interval: 10,
+    });
     const elapsed = performance.now() - start;
     expect(abortReason(handle.signal)).toBe('max_hold');
     expect(elapsed).toBeGreaterThanOrEqual(850);

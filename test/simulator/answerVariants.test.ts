@@ -12,7 +12,10 @@ describe('answer styles and the faults of issue 12', () => {
 
   async function start(): Promise<GameApiSimulator> {
     sim = await startGameApiSimulator({ rateLimit: false, playerSpacingMs: 0 });
-    sim.addPlayers('wos', [{ fid: '4001', kid: 1 }, { fid: '4002', kid: 1 }]);
+    sim.addPlayers('wos', [
+      { fid: '4001', kid: 1 },
+      { fid: '4002', kid: 1 },
+    ]);
     sim.addCode('wos', 'GIFT');
     return sim;
   }
@@ -20,13 +23,19 @@ describe('answer styles and the faults of issue 12', () => {
   it('a numeric msg, errCode instead of err_code, no code field; Sign Error stays text; null restores the documented shape', async () => {
     const s = await start();
     s.setAnswerStyle({ msg: 'number', errCodeKey: 'errCode', omitCode: true });
-    expect((await redeem(s, 'wos', { fid: '4001', kid: 1, cdk: 'GIFT' })).text).toBe('{"msg":20000,"data":[],"errCode":20000}');
-    expect((await redeem(s, 'wos', { fid: '4002', kid: 1, cdk: 'GIFT' }, { salt: 'wrong' })).json).toMatchObject({ msg: 'Sign Error' });
+    expect((await redeem(s, 'wos', { fid: '4001', kid: 1, cdk: 'GIFT' })).text).toBe(
+      '{"msg":20000,"data":[],"errCode":20000}',
+    );
+    expect((await redeem(s, 'wos', { fid: '4002', kid: 1, cdk: 'GIFT' }, { salt: 'wrong' })).json).toMatchObject({
+      msg: 'Sign Error',
+    });
     s.setAnswerStyle(null);
-    expect((await redeem(s, 'wos', { fid: '4001', kid: 1, cdk: 'GIFT' })).text).toBe('{"code":1,"msg":"RECEIVED.","data":[],"err_code":40008}');
+    expect((await redeem(s, 'wos', { fid: '4001', kid: 1, cdk: 'GIFT' })).text).toBe(
+      '{"code":1,"msg":"RECEIVED.","data":[],"err_code":40008}',
+    );
   });
 
-  it('http-500 and http-404 answer Laravel\'s JSON and redeem nothing', async () => {
+  it("http-500 and http-404 answer Laravel's JSON and redeem nothing", async () => {
     const s = await start();
     s.injectFault({ kind: 'http-500' });
     s.injectFault({ kind: 'http-404' });

@@ -95,7 +95,9 @@ describe('gift_code answers', () => {
     expect((await redeem(sim, 'wos', { fid: '9999', kid: 245, cdk: 'OPEN' })).text).toBe(BODY.roleNotExist);
     expect((await redeem(sim, 'wos', { fid: '1003', kid: 246, cdk: 'OPEN' })).text).toBe(BODY.userInfoError);
     // The state-discovery probe: an impossible code tells a right kid (40014) from a wrong one (40020).
-    expect((await redeem(sim, 'wos', { fid: '1003', kid: 246, cdk: 'ZZZZZZZZZZZZZZZ1' })).text).toBe(BODY.userInfoError);
+    expect((await redeem(sim, 'wos', { fid: '1003', kid: 246, cdk: 'ZZZZZZZZZZZZZZZ1' })).text).toBe(
+      BODY.userInfoError,
+    );
     expect((await redeem(sim, 'wos', { fid: '1003', kid: 245, cdk: 'ZZZZZZZZZZZZZZZ1' })).text).toBe(BODY.notFound);
     expect(sim.successes('wos', 'OPEN')).not.toContain('1003');
   });
@@ -114,20 +116,32 @@ describe('gift_code answers', () => {
     expect(sim.successes('wos', 'OPEN')).not.toContain('1003');
   });
 
-  it('answers Sign Error for a wrong salt, a tampered field, or another game\'s salt', async () => {
+  it("answers Sign Error for a wrong salt, a tampered field, or another game's salt", async () => {
     const wrongSalt = await redeem(sim, 'wos', { fid: '1003', kid: 245, cdk: 'OPEN' }, { salt: 'nope' });
     expect(wrongSalt.status).toBe(200);
     expect(wrongSalt.text).toBe(BODY.signError);
-    const tampered = await redeem(sim, 'wos', { fid: '1003', kid: 245, cdk: 'OPEN' }, { override: { cdk: 'OPEN\u200b' } });
+    const tampered = await redeem(
+      sim,
+      'wos',
+      { fid: '1003', kid: 245, cdk: 'OPEN' },
+      { override: { cdk: 'OPEN\u200b' } },
+    );
     expect(tampered.text).toBe(BODY.signError);
-    const kingshotSalt = await redeem(sim, 'wos', { fid: '1003', kid: 245, cdk: 'OPEN' }, { salt: gameInfo('kingshot').salt });
+    const kingshotSalt = await redeem(
+      sim,
+      'wos',
+      { fid: '1003', kid: 245, cdk: 'OPEN' },
+      { salt: gameInfo('kingshot').salt },
+    );
     expect(kingshotSalt.text).toBe(BODY.signError);
     expect(sim.successes('wos', 'OPEN')).not.toContain('1003');
   });
 
   it('accepts time in seconds or milliseconds, and signs exactly the fields received', async () => {
     sim.addCode('wos', 'MILLIS');
-    expect((await redeem(sim, 'wos', { fid: '1001', kid: 245, cdk: 'MILLIS' }, { time: Date.now() })).text).toBe(BODY.success);
+    expect((await redeem(sim, 'wos', { fid: '1001', kid: 245, cdk: 'MILLIS' }, { time: Date.now() })).text).toBe(
+      BODY.success,
+    );
     // The spec's example string: a client that signs the same fields gets through even with an extra field.
     const fields = { fid: '1002', cdk: 'MILLIS', kid: '245', time: '1763856000', extra: 'x' };
     const body = new URLSearchParams({ ...fields, sign: signParams(fields, gameInfo('wos').salt) }).toString();

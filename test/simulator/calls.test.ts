@@ -11,7 +11,11 @@ import { BODY, get, post, redeem } from './helpers.ts';
 describe('call record, onCall and latency', () => {
   it('records every request in arrival order with what was asked and answered', async ({ startSim }) => {
     const seen: SimulatorCall[] = [];
-    const sim = await startSim({ rateLimit: { limit: 3, windowMs: 60_000 }, playerSpacingMs: 0, onCall: (c) => seen.push(c) });
+    const sim = await startSim({
+      rateLimit: { limit: 3, windowMs: 60_000 },
+      playerSpacingMs: 0,
+      onCall: (c) => seen.push(c),
+    });
     sim.addPlayer('wos', { fid: '5001', kid: 12 });
     sim.addCode('wos', 'REC');
     sim.injectFault({ kind: 'http-504', fid: '5001' });
@@ -42,7 +46,13 @@ describe('call record, onCall and latency', () => {
     expect(calls[0]?.errCode).toBeUndefined();
     expect(calls[1]).toMatchObject({ httpStatus: 200, errCode: 20000, msg: 'SUCCESS', counted: true });
     expect(calls[1]?.fault).toBeUndefined();
-    expect(calls[2]).toMatchObject({ kid: '13', httpStatus: 200, errCode: 40020, msg: 'USER INFO ERROR.', counted: true });
+    expect(calls[2]).toMatchObject({
+      kid: '13',
+      httpStatus: 200,
+      errCode: 40020,
+      msg: 'USER INFO ERROR.',
+      counted: true,
+    });
     expect(calls[3]).toMatchObject({ httpStatus: 429, msg: 'Too Many Attempts.', counted: false });
     expect(calls[4]).toMatchObject({ game: null, method: 'GET', path: '/elsewhere', httpStatus: 404, counted: false });
 
@@ -89,10 +99,14 @@ describe('call record, onCall and latency', () => {
 describe('src/dev/simulator/run.ts', () => {
   it('starts a seeded simulator, prints its URLs and logs each call', async () => {
     const root = fileURLToPath(new URL('../../', import.meta.url));
-    const child = spawn(`${root}node_modules/.bin/node`, ['src/dev/simulator/run.ts', '--port', '0', '--players', '3', '--rate', '5/1s'], {
-      cwd: root,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      `${root}node_modules/.bin/node`,
+      ['src/dev/simulator/run.ts', '--port', '0', '--players', '3', '--rate', '5/1s'],
+      {
+        cwd: root,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let out = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
     child.stderr.setEncoding('utf8').on('data', (d: string) => (out += d));
@@ -103,7 +117,9 @@ describe('src/dev/simulator/run.ts', () => {
         () => {
           const m = pattern.exec(out);
           if (m) return m;
-          throw new Error(`run.ts output never matched ${pattern}${child.exitCode !== null ? ` (it exited with ${child.exitCode})` : ''}:\n${out}`);
+          throw new Error(
+            `run.ts output never matched ${pattern}${child.exitCode !== null ? ` (it exited with ${child.exitCode})` : ''}:\n${out}`,
+          );
         },
         { timeout: 20_000, interval: 50 },
       );

@@ -5,7 +5,10 @@ import { it, type Starter } from '../support/fixtures.ts';
 import { BODY, redeem, type Reply } from './helpers.ts';
 
 describe('injected faults', () => {
-  async function start(startSim: Starter<SimulatorOptions, GameApiSimulator>, options: SimulatorOptions = {}): Promise<GameApiSimulator> {
+  async function start(
+    startSim: Starter<SimulatorOptions, GameApiSimulator>,
+    options: SimulatorOptions = {},
+  ): Promise<GameApiSimulator> {
     const s = await startSim({ rateLimit: false, playerSpacingMs: 0, ...options });
     s.addPlayers('wos', [
       { fid: '4001', kid: 1 },
@@ -87,7 +90,7 @@ describe('injected faults', () => {
     expect((await call(s)).text).toBe(BODY.received);
   });
 
-  it('hang: never answers, the client\'s own timeout fires, and close() still returns', async ({ startSim }) => {
+  it("hang: never answers, the client's own timeout fires, and close() still returns", async ({ startSim }) => {
     const s = await start(startSim);
     s.injectFault({ kind: 'hang', count: 2 });
     await expect(call(s, '4001', 400)).rejects.toMatchObject({ code: 'UND_ERR_HEADERS_TIMEOUT' });

@@ -27,7 +27,9 @@ describe('code feeds (GET /feeds/{name})', () => {
     const [dd, mm, yyyy] = (body.codes[0] as string).split(' ')[1]!.split('.').map(Number);
     const now = new Date();
     // Dated with the UTC day of setFeed (allow a midnight crossing).
-    expect(Math.abs(Date.UTC(yyyy!, mm! - 1, dd!) - Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()))).toBeLessThanOrEqual(86_400_000);
+    expect(
+      Math.abs(Date.UTC(yyyy!, mm! - 1, dd!) - Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate())),
+    ).toBeLessThanOrEqual(86_400_000);
     expect(body.codes[1]).toBe('BETA2 01.02.2026');
   });
 
@@ -114,6 +116,12 @@ describe('code feeds (GET /feeds/{name})', () => {
     sim.setFeed('counted', { format: 'list', codes: [] });
     for (let i = 0; i < 3; i++) await get(sim.feedUrl('counted'));
     expect(sim.calls).toHaveLength(3);
-    expect(sim.calls[0]).toMatchObject({ game: null, method: 'GET', path: '/feeds/counted', httpStatus: 200, counted: false });
+    expect(sim.calls[0]).toMatchObject({
+      game: null,
+      method: 'GET',
+      path: '/feeds/counted',
+      httpStatus: 200,
+      counted: false,
+    });
   });
 });

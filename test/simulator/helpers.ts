@@ -45,7 +45,11 @@ export async function redeem(
   return post(`${sim.apiBase(game)}gift_code`, new URLSearchParams(form).toString(), o);
 }
 
-export async function post(url: string, body: string, o: { dispatcher?: Dispatcher; timeoutMs?: number } = {}): Promise<Reply> {
+export async function post(
+  url: string,
+  body: string,
+  o: { dispatcher?: Dispatcher; timeoutMs?: number } = {},
+): Promise<Reply> {
   return send(url, { method: 'POST', body, headers: { 'content-type': 'application/x-www-form-urlencoded' } }, o);
 }
 

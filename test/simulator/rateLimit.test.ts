@@ -38,7 +38,9 @@ describe('per-IP, per-game rate limit over HTTP', () => {
   const probe = (s: GameApiSimulator, game: 'wos' | 'kingshot' = 'wos', dispatcher?: Agent): Promise<Reply> =>
     redeem(s, game, { fid: '2001', kid: 9, cdk: 'PROBE000000000X' }, dispatcher ? { dispatcher } : {});
 
-  it('allows 5 per window with decreasing headers, answers the 6th with 429 + Retry-After, then resets', async ({ startSim }) => {
+  it('allows 5 per window with decreasing headers, answers the 6th with 429 + Retry-After, then resets', async ({
+    startSim,
+  }) => {
     const s = await start(startSim);
     const remaining: string[] = [];
     for (let i = 0; i < 5; i++) {
@@ -144,8 +146,13 @@ describe('per-IP, per-game rate limit over HTTP', () => {
     expect(first.headers['x-ratelimit-remaining']).toBe('29');
   });
 
-  it('can answer like the real game (429 without Retry-After or reset, no limit headers) or ask for a fixed wait', async ({ startSim }) => {
-    let sim = await startSim({ rateLimit: { limit: 1, windowMs: 1000, retryAfter: 'omit', headers: false }, playerSpacingMs: 0 });
+  it('can answer like the real game (429 without Retry-After or reset, no limit headers) or ask for a fixed wait', async ({
+    startSim,
+  }) => {
+    let sim = await startSim({
+      rateLimit: { limit: 1, windowMs: 1000, retryAfter: 'omit', headers: false },
+      playerSpacingMs: 0,
+    });
     sim.addPlayer('wos', { fid: '2001', kid: 9 });
     expect((await probe(sim)).headers['x-ratelimit-limit']).toBeUndefined();
     const bare = await probe(sim);

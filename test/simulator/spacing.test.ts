@@ -5,7 +5,10 @@ import { it, type Starter } from '../support/fixtures.ts';
 import { BODY, redeem, sleep } from './helpers.ts';
 
 describe('per-player spacing (TOO FREQUENT.)', () => {
-  async function start(startSim: Starter<SimulatorOptions, GameApiSimulator>, playerSpacingMs?: number): Promise<GameApiSimulator> {
+  async function start(
+    startSim: Starter<SimulatorOptions, GameApiSimulator>,
+    playerSpacingMs?: number,
+  ): Promise<GameApiSimulator> {
     const sim = await startSim({ rateLimit: false, ...(playerSpacingMs === undefined ? {} : { playerSpacingMs }) });
     sim.addPlayers('wos', [
       { fid: '3001', kid: 5 },
@@ -16,7 +19,9 @@ describe('per-player spacing (TOO FREQUENT.)', () => {
     return sim;
   }
 
-  it('refuses a second request for the same fid inside the spacing, redeems nothing, and lets it through after', async ({ startSim }) => {
+  it('refuses a second request for the same fid inside the spacing, redeems nothing, and lets it through after', async ({
+    startSim,
+  }) => {
     const s = await start(startSim, 600);
     const t0 = performance.now();
     expect((await redeem(s, 'wos', { fid: '3001', kid: 5, cdk: 'ONE' })).text).toBe(BODY.success);

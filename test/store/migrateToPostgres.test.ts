@@ -33,7 +33,9 @@ const fileHash = (path: string) => createHash('sha256').update(readFileSync(path
 function sqliteCounts(path: string): Record<string, number> {
   const db = new DatabaseSync(path, { readOnly: true });
   try {
-    return Object.fromEntries(COPY_TABLES.map((t) => [t.name, Number(db.prepare(`SELECT COUNT(*) AS n FROM ${t.name}`).get()?.n)]));
+    return Object.fromEntries(
+      COPY_TABLES.map((t) => [t.name, Number(db.prepare(`SELECT COUNT(*) AS n FROM ${t.name}`).get()?.n)]),
+    );
   } finally {
     db.close();
   }
@@ -42,12 +44,17 @@ async function pgCounts(url: string): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
   for (const t of COPY_TABLES) {
     const present = await queryDatabase(url, 'SELECT to_regclass($1) IS NOT NULL AS present', [`public.${t.name}`]);
-    counts[t.name] = present[0]?.present ? Number((await queryDatabase(url, `SELECT COUNT(*) AS n FROM ${t.name}`))[0]?.n) : 0;
+    counts[t.name] = present[0]?.present
+      ? Number((await queryDatabase(url, `SELECT COUNT(*) AS n FROM ${t.name}`))[0]?.n)
+      : 0;
   }
   return counts;
 }
 function cli(dbPath: string, args: string[]) {
-  const result = spawnSync(NODE, [CLI, 'db', 'migrate-to', ...args], { env: { ...process.env, DATABASE_PATH: dbPath, DATABASE_URL: '', LOG_LEVEL: 'silent' }, encoding: 'utf8' });
+  const result = spawnSync(NODE, [CLI, 'db', 'migrate-to', ...args], {
+    env: { ...process.env, DATABASE_PATH: dbPath, DATABASE_URL: '', LOG_LEVEL: 'silent' },
+    encoding: 'utf8',
+  });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -57,13 +64,31 @@ describe('giftbot db migrate-to', () => {
     const old = await harness('sqlite');
     const fids = await seedAlliance(old, { count: 20 });
     old.sim.addCode('wos', 'GIFTA');
-    expect((await old.app.engine.processAutoRedeem(GUILD, giftCode('GIFTA'), { trigger: 'auto' })).counts.success).toBe(20);
+    expect((await old.app.engine.processAutoRedeem(GUILD, giftCode('GIFTA'), { trigger: 'auto' })).counts.success).toBe(
+      20,
+    );
     await old.app.store.wrongStates.record('wos', fids[0]!, 12, { errCode: 40004, msg: 'USER INFO ERROR' });
-    await old.app.store.deferredRuns.defer({ guildId: GUILD, game: 'wos', code: 'LATER', trigger: 'auto', fids: null, reason: 'redis down', nextAttemptAt: Date.now() + 3_600_000 });
+    await old.app.store.deferredRuns.defer({
+      guildId: GUILD,
+      game: 'wos',
+      code: 'LATER',
+      trigger: 'auto',
+      fids: null,
+      reason: 'redis down',
+      nextAttemptAt: Date.now() + 3_600_000,
+    });
     await old.app.close();
     const before = fileHash(old.dbPath);
     const source = sqliteCounts(old.dbPath);
-    expect(source).toMatchObject({ guilds: 1, members: 20, ledger: 20, fences: 1, runs: 1, deferred_runs: 1, wrong_states: 1 });
+    expect(source).toMatchObject({
+      guilds: 1,
+      members: 20,
+      ledger: 20,
+      fences: 1,
+      runs: 1,
+      deferred_runs: 1,
+      wrong_states: 1,
+    });
 
     // The target: a PostgreSQL bot that has started once (schema, no data).
     const next = await harness('postgres');
@@ -71,7 +96,9 @@ describe('giftbot db migrate-to', () => {
     const dry = cli(old.dbPath, [url, '--dry-run', '--json']);
     expect(dry.stderr).toBe('');
     expect(dry.status).toBe(0);
-    expect(JSON.parse(dry.stdout).tables.map((t: { table: string; source: number }) => [t.table, t.source])).toEqual(Object.entries(source));
+    expect(JSON.parse(dry.stdout).tables.map((t: { table: string; source: number }) => [t.table, t.source])).toEqual(
+      Object.entries(source),
+    );
     expect(Object.values(await pgCounts(url)).every((n) => n === 0)).toBe(true);
 
     const real = cli(old.dbPath, [url]);
@@ -79,7 +106,10 @@ describe('giftbot db migrate-to', () => {
     expect(real.status).toBe(0);
     expect(real.stdout).toContain('ledger: 20 copied (20 in SQLite, 20 in PostgreSQL)');
     expect(await pgCounts(url)).toEqual(source);
-    const ledger = await queryDatabase(url, `SELECT status, err_code, msg FROM ledger WHERE status = 'success' AND err_code = 20000 AND msg = 'SUCCESS'`);
+    const ledger = await queryDatabase(
+      url,
+      `SELECT status, err_code, msg FROM ledger WHERE status = 'success' AND err_code = 20000 AND msg = 'SUCCESS'`,
+    );
     expect(ledger).toHaveLength(20);
     expect(fileHash(old.dbPath)).toBe(before);
 
@@ -89,11 +119,18 @@ describe('giftbot db migrate-to', () => {
     expect(refused.stderr).toContain('already holds data');
     const merged = cli(old.dbPath, [url, '--merge', '--json']);
     expect(merged.status).toBe(0);
-    expect(JSON.parse(merged.stdout).tables.every((t: { inserted: number; updated: number }) => t.inserted === 0 && t.updated === 0)).toBe(true);
+    expect(
+      JSON.parse(merged.stdout).tables.every(
+        (t: { inserted: number; updated: number }) => t.inserted === 0 && t.updated === 0,
+      ),
+    ).toBe(true);
     expect(await pgCounts(url)).toEqual(source);
 
     // The real engine on the PostgreSQL copy: members already final are not called; a new member is.
-    next.sim.addPlayers('wos', [...fids, '60000001'].map((fid) => ({ fid, kid: 245 })));
+    next.sim.addPlayers(
+      'wos',
+      [...fids, '60000001'].map((fid) => ({ fid, kid: 245 })),
+    );
     next.sim.addCode('wos', 'GIFTA');
     await next.app.store.members.add(GUILD, { fid: '60000001', state: 245 });
     const summary = await next.app.engine.processAutoRedeem(GUILD, giftCode('GIFTA'), { trigger: 'manual' });
@@ -112,7 +149,11 @@ describe('giftbot db migrate-to', () => {
     // A member of a server that does not exist (written with foreign keys off, as an old bug or a hand edit could).
     const raw = new DatabaseSync(old.dbPath);
     raw.exec('PRAGMA foreign_keys = OFF');
-    raw.prepare(`INSERT INTO members (guild_id, fid, state, state_status, added_at) VALUES ('123456789012345678', '777', 1, 'ok', 0)`).run();
+    raw
+      .prepare(
+        `INSERT INTO members (guild_id, fid, state, state_status, added_at) VALUES ('123456789012345678', '777', 1, 'ok', 0)`,
+      )
+      .run();
     raw.close();
     const target = await database();
     const attempt = migrateSqliteToPostgres({ sqlitePath: old.dbPath, target: target.settings });
@@ -130,9 +171,12 @@ describe('giftbot db migrate-to', () => {
       sqlitePath: old.dbPath,
       target: target.settings,
       // A row lost between copy and commit (what a concurrent writer or a bad conversion would do).
-      afterCopy: async (client) => void (await client.query(`DELETE FROM members WHERE fid = (SELECT MIN(fid) FROM members)`)),
+      afterCopy: async (client) =>
+        void (await client.query(`DELETE FROM members WHERE fid = (SELECT MIN(fid) FROM members)`)),
     });
-    await expect(attempt).rejects.toThrow(/members: 4 rows in PostgreSQL, 5 expected \(5 in SQLite\)\. Nothing was copied/);
+    await expect(attempt).rejects.toThrow(
+      /members: 4 rows in PostgreSQL, 5 expected \(5 in SQLite\)\. Nothing was copied/,
+    );
     expect(Object.values(await pgCounts(target.url)).every((n) => n === 0)).toBe(true);
   });
 
@@ -142,17 +186,39 @@ describe('giftbot db migrate-to', () => {
     await old.app.close();
     const sqlite = openSqliteStore(old.dbPath);
     await sqlite.ledger.importFinal([
-      { game: 'wos', fid: 'A', code: 'C', guildId: GUILD, outcome: { status: 'already', errCode: 40008, msg: 'RECEIVED.' } },
-      { game: 'wos', fid: 'B', code: 'C', guildId: GUILD, outcome: { status: 'success', errCode: 20000, msg: 'SUCCESS' } },
+      {
+        game: 'wos',
+        fid: 'A',
+        code: 'C',
+        guildId: GUILD,
+        outcome: { status: 'already', errCode: 40008, msg: 'RECEIVED.' },
+      },
+      {
+        game: 'wos',
+        fid: 'B',
+        code: 'C',
+        guildId: GUILD,
+        outcome: { status: 'success', errCode: 20000, msg: 'SUCCESS' },
+      },
     ]);
     await sqlite.close();
     const next = await harness('postgres');
-    const scope = { guildId: GUILD, game: 'wos' as const, code: 'C', fence: await next.app.store.ledger.nextFence(GUILD, 'wos', 'C'), runId: 1 };
+    const scope = {
+      guildId: GUILD,
+      game: 'wos' as const,
+      code: 'C',
+      fence: await next.app.store.ledger.nextFence(GUILD, 'wos', 'C'),
+      runId: 1,
+    };
     await next.app.store.guilds.upsert({ id: GUILD, game: 'wos' });
     await next.app.store.ledger.claim(scope, 'A');
     await next.app.store.ledger.record(scope, 'A', { status: 'success', errCode: 20000, msg: 'SUCCESS' });
     await next.app.store.ledger.claim(scope, 'B'); // pending in the target: the source's final result replaces it
-    const report = await migrateSqliteToPostgres({ sqlitePath: old.dbPath, target: { ...next.app.config.postgres! }, merge: true });
+    const report = await migrateSqliteToPostgres({
+      sqlitePath: old.dbPath,
+      target: { ...next.app.config.postgres! },
+      merge: true,
+    });
     expect(report.tables.find((t) => t.table === 'ledger')).toMatchObject({ inserted: 0, updated: 1, kept: 1 });
     expect(await next.app.store.ledger.get('wos', 'A', 'C')).toMatchObject({ status: 'success', msg: 'SUCCESS' });
     expect(await next.app.store.ledger.get('wos', 'B', 'C')).toMatchObject({ status: 'success', errCode: 20000 });

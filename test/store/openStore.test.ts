@@ -49,7 +49,10 @@ describe('openStore chooses the store by configuration and says which', () => {
   });
 
   it('PostgreSQL unreachable: start-up fails with store.open_failed, the password redacted', async () => {
-    const config = configWith({ DATABASE_URL: 'postgres://giftbot:s3cret@127.0.0.1:1/giftbot', PG_CONNECT_TIMEOUT_MS: '500' });
+    const config = configWith({
+      DATABASE_URL: 'postgres://giftbot:s3cret@127.0.0.1:1/giftbot',
+      PG_CONNECT_TIMEOUT_MS: '500',
+    });
     const logs = captureLogs();
     await expect(openStore(config, logs.log)).rejects.toThrow();
     const [failed] = logs.events(EVENTS.storeOpenFailed);

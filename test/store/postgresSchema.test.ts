@@ -18,8 +18,20 @@ describe('the PostgreSQL schema follows SQLite', () => {
     expect(PG_MIGRATIONS.map((m) => m.version)).toEqual(MIGRATIONS.map((m) => m.version));
     const sqlite = new DatabaseSync(':memory:');
     migrateSqlite(sqlite);
-    const sqliteTables = sqlite.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`).all().map((r) => String(r.name));
-    const sqliteColumns = Object.fromEntries(sqliteTables.map((t) => [t, sqlite.prepare(`PRAGMA table_info(${t})`).all().map((r) => String(r.name)).sort()]));
+    const sqliteTables = sqlite
+      .prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`)
+      .all()
+      .map((r) => String(r.name));
+    const sqliteColumns = Object.fromEntries(
+      sqliteTables.map((t) => [
+        t,
+        sqlite
+          .prepare(`PRAGMA table_info(${t})`)
+          .all()
+          .map((r) => String(r.name))
+          .sort(),
+      ]),
+    );
     sqlite.close();
     expect(sqliteTables.filter((t) => !NOT_COPIED.has(t)).sort()).toEqual(COPY_TABLES.map((t) => t.name).sort());
 
@@ -29,7 +41,10 @@ describe('the PostgreSQL schema follows SQLite', () => {
     const applied = await Promise.all([migrate(pool), migrate(pool), migrate(pool)]);
     await pool.end();
     expect(applied.flat().sort((a, b) => a - b)).toEqual(PG_MIGRATIONS.map((m) => m.version).sort((a, b) => a - b));
-    const rows = await queryDatabase(db.url, `SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'public'`);
+    const rows = await queryDatabase(
+      db.url,
+      `SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'public'`,
+    );
     const pgColumns: Record<string, string[]> = {};
     for (const row of rows) (pgColumns[String(row.table_name)] ??= []).push(String(row.column_name));
     for (const columns of Object.values(pgColumns)) columns.sort();

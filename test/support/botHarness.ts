@@ -3,11 +3,22 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startFakeDiscord, type FakeDiscord, type InteractionHandle, type RestCall, type SendCommandInput, type StoredMessage } from '@giftbot/fake-discord';
+import {
+  startFakeDiscord,
+  type FakeDiscord,
+  type InteractionHandle,
+  type RestCall,
+  type SendCommandInput,
+  type StoredMessage,
+} from '@giftbot/fake-discord';
 import { loadConfig } from '../../src/config/config.ts';
 import type { Bot } from '../../src/discord/connectBot.ts';
 import { startBot } from '../../src/runtime.ts';
-import { startGameApiSimulator, type GameApiSimulator, type SimulatorOptions } from '../../src/dev/simulator/gameApiSimulator.ts';
+import {
+  startGameApiSimulator,
+  type GameApiSimulator,
+  type SimulatorOptions,
+} from '../../src/dev/simulator/gameApiSimulator.ts';
 import { captureLogs, testEnv } from './coreHarness.ts';
 
 export const GUILD_ID = '910000000000000001';
@@ -43,7 +54,10 @@ export interface BotHarness {
   env: Record<string, string>;
   dir: string;
   /** Sends a slash command; guild, channel and user default to the main server's admin in the commands channel. */
-  command(input: Omit<SendCommandInput, 'guildId' | 'channelId' | 'userId'> & Partial<Pick<SendCommandInput, 'guildId' | 'channelId' | 'userId'>>): InteractionHandle;
+  command(
+    input: Omit<SendCommandInput, 'guildId' | 'channelId' | 'userId'> &
+      Partial<Pick<SendCommandInput, 'guildId' | 'channelId' | 'userId'>>,
+  ): InteractionHandle;
   /** Waits until the interaction's first message satisfies `ready` (e.g. has an embed), and returns it. */
   reply(token: string, ready?: (message: StoredMessage) => boolean, timeoutMs?: number): Promise<StoredMessage>;
   /** REST calls the bot made for this interaction (callback, @original edits, follow-ups), in order. */
@@ -70,7 +84,11 @@ export async function startBotHarness(options: BotHarnessOptions = {}): Promise<
   fake.addChannel(OTHER_GUILD_ID, { id: OTHER_CHANNEL_ID, name: 'general' });
   fake.addMember(OTHER_GUILD_ID, { userId: OTHER_ADMIN_ID, username: 'other-leader', permissions: MANAGE_GUILD });
 
-  const sim = await startGameApiSimulator({ rateLimit: { limit: 60, windowMs: 1_000 }, playerSpacingMs: 0, ...options.sim });
+  const sim = await startGameApiSimulator({
+    rateLimit: { limit: 60, windowMs: 1_000 },
+    playerSpacingMs: 0,
+    ...options.sim,
+  });
   const dir = mkdtempSync(join(tmpdir(), 'giftbot-discord-'));
   const env: Record<string, string> = {
     ...testEnv(sim, join(dir, 'giftbot.sqlite')),
@@ -86,7 +104,8 @@ export async function startBotHarness(options: BotHarnessOptions = {}): Promise<
   if (!loaded.ok) throw new Error(`test config: ${loaded.problems.join('; ')}`);
   const config = loaded.config;
   const logs = captureLogs();
-  const boot = (handoff?: number) => startBot({ config, log: logs.log, ...(handoff !== undefined ? { interactionHandoffMs: handoff } : {}) });
+  const boot = (handoff?: number) =>
+    startBot({ config, log: logs.log, ...(handoff !== undefined ? { interactionHandoffMs: handoff } : {}) });
 
   const harness: BotHarness = {
     fake,
@@ -109,7 +128,9 @@ export async function startBotHarness(options: BotHarnessOptions = {}): Promise<
       const problems = [
         ...fake.unhandled.map((c) => `unhandled REST route: ${c.method} ${c.path}`),
         ...fake.gatewayErrors.map((e) => `gateway error: ${e}`),
-        ...logs.events('discord.command_failed').map((l) => `command failed: ${String(l.command)} ${JSON.stringify(l.err)}`),
+        ...logs
+          .events('discord.command_failed')
+          .map((l) => `command failed: ${String(l.command)} ${JSON.stringify(l.err)}`),
         ...logs.events('discord.post_failed').map((l) => `post failed: ${l.msg} ${JSON.stringify(l.err)}`),
       ];
       if (problems.length > 0) throw new Error(`the bot misbehaved:\n  ${problems.join('\n  ')}`);
@@ -132,13 +153,31 @@ export async function startBotHarness(options: BotHarnessOptions = {}): Promise<
 /** An alliance set up in the store with `count` members the simulator knows (fids from `firstFid`). */
 export async function seedAlliance(
   h: BotHarness,
-  { guildId = GUILD_ID, state = 245, count, firstFid = 60_000_001, results = true }: { guildId?: string; state?: number; count: number; firstFid?: number; results?: boolean },
+  {
+    guildId = GUILD_ID,
+    state = 245,
+    count,
+    firstFid = 60_000_001,
+    results = true,
+  }: { guildId?: string; state?: number; count: number; firstFid?: number; results?: boolean },
 ): Promise<string[]> {
   const { store } = h.bot.app;
-  await store.guilds.upsert({ id: guildId, game: 'wos', defaultState: state, autoRedeem: true, ...(results && guildId === GUILD_ID ? { resultChannelId: RESULTS_CHANNEL_ID } : {}) });
+  await store.guilds.upsert({
+    id: guildId,
+    game: 'wos',
+    defaultState: state,
+    autoRedeem: true,
+    ...(results && guildId === GUILD_ID ? { resultChannelId: RESULTS_CHANNEL_ID } : {}),
+  });
   const fids = Array.from({ length: count }, (_, i) => String(firstFid + i));
-  h.sim.addPlayers('wos', fids.map((fid) => ({ fid, kid: state })));
-  await store.members.addMany(guildId, fids.map((fid) => ({ fid, state, name: `player ${fid}` })));
+  h.sim.addPlayers(
+    'wos',
+    fids.map((fid) => ({ fid, kid: state })),
+  );
+  await store.members.addMany(
+    guildId,
+    fids.map((fid) => ({ fid, state, name: `player ${fid}` })),
+  );
   return fids;
 }
 
@@ -148,6 +187,14 @@ export function embedFields(message: StoredMessage | undefined, index = 0): Reco
   return Object.fromEntries((embed?.fields ?? []).map((f) => [f.name, f.value]));
 }
 
-export function embedOf(message: StoredMessage | undefined, index = 0): { title?: string; description?: string; color?: number; footer?: { text: string } } {
-  return (message?.embeds?.[index] ?? {}) as { title?: string; description?: string; color?: number; footer?: { text: string } };
+export function embedOf(
+  message: StoredMessage | undefined,
+  index = 0,
+): { title?: string; description?: string; color?: number; footer?: { text: string } } {
+  return (message?.embeds?.[index] ?? {}) as {
+    title?: string;
+    description?: string;
+    color?: number;
+    footer?: { text: string };
+  };
 }

@@ -46,7 +46,11 @@ export async function runBudgetStall(options: BudgetStallOptions): Promise<Budge
   const stallMs = options.stallMs ?? 1_200;
   const total = options.calls ?? limit * 5;
   const key = `giftbot:budget:stall-${process.pid}-${Math.random().toString(36).slice(2)}`;
-  const sim = await startGameApiSimulator({ rateLimit: { limit, windowMs }, playerSpacingMs: 0, latencyMs: { min: 5, max: 25 } });
+  const sim = await startGameApiSimulator({
+    rateLimit: { limit, windowMs },
+    playerSpacingMs: 0,
+    latencyMs: { min: 5, max: 25 },
+  });
   const clients: Redis[] = [];
   const budgets: RateBudget[] = [];
   const fallbacks: RateBudget[] = [];
@@ -54,13 +58,30 @@ export async function runBudgetStall(options: BudgetStallOptions): Promise<Budge
   try {
     const share = Math.max(1, Math.floor(limit / processes));
     for (let i = 0; i < processes; i++) {
-      const redis = createRedisClient({ url: options.server.url, log: options.log, commandTimeoutMs: options.commandTimeoutMs ?? 300, maxReconnectDelayMs: 100 });
+      const redis = createRedisClient({
+        url: options.server.url,
+        log: options.log,
+        commandTimeoutMs: options.commandTimeoutMs ?? 300,
+        maxReconnectDelayMs: 100,
+      });
       clients.push(redis);
-      await new Promise<void>((resolve) => (redis.status === 'ready' ? resolve() : redis.once('ready', () => resolve())));
+      await new Promise<void>((resolve) =>
+        redis.status === 'ready' ? resolve() : redis.once('ready', () => resolve()),
+      );
       const fallback = createLocalRateBudget({ limit: share, windowMs, marginMs });
       fallbacks.push(fallback);
       budgets.push(
-        createRedisRateBudget({ redis, log: options.log, key, limit, windowMs, fallback, safetyMarginMs: marginMs, probeIntervalMs: 100, peerFallbackSlots: (processes - 1) * share }),
+        createRedisRateBudget({
+          redis,
+          log: options.log,
+          key,
+          limit,
+          windowMs,
+          fallback,
+          safetyMarginMs: marginMs,
+          probeIntervalMs: 100,
+          peerFallbackSlots: (processes - 1) * share,
+        }),
       );
     }
     let started = 0;

@@ -9,7 +9,11 @@ import { createLogger } from '../../src/log/logger.ts';
 import { createPool, migrate } from '../../src/store/postgres/database.ts';
 import { createPostgresStore } from '../../src/store/postgres/postgresStore.ts';
 import { createTestDatabase, type TestDatabase } from './postgres.ts';
-import { startGameApiSimulator, type GameApiSimulator, type SimulatorOptions } from '../../src/dev/simulator/gameApiSimulator.ts';
+import {
+  startGameApiSimulator,
+  type GameApiSimulator,
+  type SimulatorOptions,
+} from '../../src/dev/simulator/gameApiSimulator.ts';
 
 export interface LogLine {
   level: string;
@@ -82,7 +86,11 @@ export function testEnv(sim: GameApiSimulator, dbPath: string): Record<string, s
 
 /** The simulator, a temp SQLite file and a wired app: the real parts, on 127.0.0.1. */
 export async function startCoreHarness(options: HarnessOptions = {}): Promise<CoreHarness> {
-  const sim = await startGameApiSimulator({ rateLimit: { limit: 50, windowMs: 1_000 }, playerSpacingMs: 0, ...options.sim });
+  const sim = await startGameApiSimulator({
+    rateLimit: { limit: 50, windowMs: 1_000 },
+    playerSpacingMs: 0,
+    ...options.sim,
+  });
   const dir = mkdtempSync(join(tmpdir(), 'giftbot-test-'));
   const dbPath = join(dir, 'giftbot.sqlite');
   let pg: TestDatabase | null = null;
@@ -98,12 +106,17 @@ export async function startCoreHarness(options: HarnessOptions = {}): Promise<Co
       await pool.end();
     }
   }
-  const env: Record<string, string> = { ...testEnv(sim, dbPath), ...(pg ? { DATABASE_URL: pg.url, PG_POOL_MAX: '5' } : {}), ...options.env };
+  const env: Record<string, string> = {
+    ...testEnv(sim, dbPath),
+    ...(pg ? { DATABASE_URL: pg.url, PG_POOL_MAX: '5' } : {}),
+    ...options.env,
+  };
   const loaded = loadConfig(env);
   if (!loaded.ok) throw new Error(`test config: ${loaded.problems.join('; ')}`);
   const logs = captureLogs();
   // The database is migrated above, so a PostgreSQL store opens synchronously here (a restart stays synchronous).
-  const storeFor = () => (loaded.config.postgres ? { store: createPostgresStore(createPool(loaded.config.postgres)) } : {});
+  const storeFor = () =>
+    loaded.config.postgres ? { store: createPostgresStore(createPool(loaded.config.postgres)) } : {};
   const make = () => createCore({ config: loaded.config, log: logs.log, ...storeFor(), ...options.deps });
   const harness: CoreHarness = {
     sim,
@@ -132,12 +145,24 @@ export async function startCoreHarness(options: HarnessOptions = {}): Promise<Co
 /** An alliance of `count` members (fids from `firstFid`), all known to the simulator in the given state. */
 export async function seedAlliance(
   h: CoreHarness,
-  { guildId = '900000000000000001', game = 'wos' as const, state = 245, count, firstFid = 50_000_001 }: { guildId?: string; game?: 'wos' | 'kingshot'; state?: number; count: number; firstFid?: number },
+  {
+    guildId = '900000000000000001',
+    game = 'wos' as const,
+    state = 245,
+    count,
+    firstFid = 50_000_001,
+  }: { guildId?: string; game?: 'wos' | 'kingshot'; state?: number; count: number; firstFid?: number },
 ): Promise<string[]> {
   await h.app.store.guilds.upsert({ id: guildId, game, defaultState: state, autoRedeem: true });
   const fids = Array.from({ length: count }, (_, i) => String(firstFid + i));
-  h.sim.addPlayers(game, fids.map((fid) => ({ fid, kid: state })));
-  await h.app.store.members.addMany(guildId, fids.map((fid) => ({ fid, state, name: `player ${fid}` })));
+  h.sim.addPlayers(
+    game,
+    fids.map((fid) => ({ fid, kid: state })),
+  );
+  await h.app.store.members.addMany(
+    guildId,
+    fids.map((fid) => ({ fid, state, name: `player ${fid}` })),
+  );
   return fids;
 }
 

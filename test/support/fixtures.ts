@@ -2,7 +2,11 @@
 // it needs with the options it needs, and everything it started is closed once the test is over, also when it fails.
 // This replaces the `let h; afterEach(() => h?.close())` blocks each test file used to copy.
 import { test as base } from 'vitest';
-import { startGameApiSimulator, type GameApiSimulator, type SimulatorOptions } from '../../src/dev/simulator/gameApiSimulator.ts';
+import {
+  startGameApiSimulator,
+  type GameApiSimulator,
+  type SimulatorOptions,
+} from '../../src/dev/simulator/gameApiSimulator.ts';
 import { startBotHarness, type BotHarness, type BotHarnessOptions } from './botHarness.ts';
 import { startCoreHarness, type CoreHarness, type HarnessOptions } from './coreHarness.ts';
 import { startRedisServer, type StartRedisServerOptions, type TestRedisServer } from './redisServer.ts';
@@ -14,7 +18,11 @@ export type Starter<O, T> = (options?: O) => Promise<T>;
  * A starter that remembers what it started and closes it all, newest first, when `onCleanup` runs; one failing close
  * does not leave the rest running (its error is thrown once all are closed).
  */
-function closing<O, T>(start: (options?: O) => Promise<T>, close: (started: T) => Promise<void>, onCleanup: (fn: () => Promise<void>) => void) {
+function closing<O, T>(
+  start: (options?: O) => Promise<T>,
+  close: (started: T) => Promise<void>,
+  onCleanup: (fn: () => Promise<void>) => void,
+) {
   const started: T[] = [];
   onCleanup(async () => {
     const failures: unknown[] = [];
@@ -42,7 +50,9 @@ export const test = base
   .extend('startCore', async ({ startRedis: _ }, { onCleanup }) =>
     closing<HarnessOptions, CoreHarness>(startCoreHarness, (h) => h.close(), onCleanup),
   )
-  .extend('startBot', async ({}, { onCleanup }) => closing<BotHarnessOptions, BotHarness>(startBotHarness, (h) => h.close(), onCleanup));
+  .extend('startBot', async ({}, { onCleanup }) =>
+    closing<BotHarnessOptions, BotHarness>(startBotHarness, (h) => h.close(), onCleanup),
+  );
 
 /** The same, for files written with `it`. */
 export const it = test;

@@ -33,7 +33,13 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   return {
     name,
     url: url.toString(),
-    settings: { url: url.toString(), poolMax: 5, connectTimeoutMs: 5_000, idleTimeoutMs: 10_000, statementTimeoutMs: 15_000 },
+    settings: {
+      url: url.toString(),
+      poolMax: 5,
+      connectTimeoutMs: 5_000,
+      idleTimeoutMs: 10_000,
+      statementTimeoutMs: 15_000,
+    },
     async drop() {
       if (dropped) return;
       dropped = true;
@@ -43,7 +49,11 @@ export async function createTestDatabase(): Promise<TestDatabase> {
 }
 
 /** Runs one query on a database (tests look at what the store wrote without going through it). */
-export async function queryDatabase(url: string, sql: string, values: unknown[] = []): Promise<Record<string, unknown>[]> {
+export async function queryDatabase(
+  url: string,
+  sql: string,
+  values: unknown[] = [],
+): Promise<Record<string, unknown>[]> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {

@@ -4,7 +4,10 @@ import { delimiter, join } from 'node:path';
 
 /** PATH without any node_modules/.bin folder: what a shell, cron or systemd sees outside npm scripts. */
 export function pathWithoutNodeModules(path = process.env.PATH ?? ''): string {
-  return path.split(delimiter).filter((dir) => dir && !dir.includes('node_modules')).join(delimiter);
+  return path
+    .split(delimiter)
+    .filter((dir) => dir && !dir.includes('node_modules'))
+    .join(delimiter);
 }
 
 export interface SystemNode {
@@ -17,7 +20,11 @@ export interface SystemNode {
  * launcher must work when that is all a user has. Null when the machine has no other node.
  */
 export function systemNode(projectNode: string): SystemNode | null {
-  const candidates = process.env.SYSTEM_NODE ? [process.env.SYSTEM_NODE] : pathWithoutNodeModules().split(delimiter).map((dir) => join(dir, 'node'));
+  const candidates = process.env.SYSTEM_NODE
+    ? [process.env.SYSTEM_NODE]
+    : pathWithoutNodeModules()
+        .split(delimiter)
+        .map((dir) => join(dir, 'node'));
   const own = realpathSync(projectNode);
   for (const candidate of candidates) {
     try {

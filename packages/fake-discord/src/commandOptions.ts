@@ -41,10 +41,18 @@ export function buildCommandData(
   input: SendCommandInput,
 ): BuiltCommand {
   const { state, commands } = ctx;
-  const resolved: Required<APIInteractionDataResolved> = { users: {}, members: {}, roles: {}, channels: {}, attachments: {} };
+  const resolved: Required<APIInteractionDataResolved> = {
+    users: {},
+    members: {},
+    roles: {},
+    channels: {},
+    attachments: {},
+  };
   const def = commands.findChatInput(input.guildId, input.name);
   if (!def && commands.anyRegistered()) {
-    throw new Error(`fakeDiscord: sendCommand: /${input.name} is not registered (globally or in guild ${input.guildId})`);
+    throw new Error(
+      `fakeDiscord: sendCommand: /${input.name} is not registered (globally or in guild ${input.guildId})`,
+    );
   }
   const given = input.options ?? {};
   let leafOptions: DataOption[];
@@ -71,7 +79,8 @@ export function buildCommandData(
       leafOptions.push({ type: od.type, name, value: resolveValue(ctx, input, od, value, resolved, label) });
     }
     for (const od of defs) {
-      if (od.required && !(od.name in given)) throw new Error(`fakeDiscord: ${label}: required option '${od.name}' missing`);
+      if (od.required && !(od.name in given))
+        throw new Error(`fakeDiscord: ${label}: required option '${od.name}' missing`);
     }
   } else {
     leafOptions = Object.entries(given).map(([name, value]) => ({
@@ -85,7 +94,8 @@ export function buildCommandData(
     throw new Error(`fakeDiscord: ${label}: a subcommand group needs a subcommand`);
   }
   if (input.subcommand !== undefined) options = [{ type: T.Subcommand, name: input.subcommand, options }];
-  if (input.subcommandGroup !== undefined) options = [{ type: T.SubcommandGroup, name: input.subcommandGroup, options }];
+  if (input.subcommandGroup !== undefined)
+    options = [{ type: T.SubcommandGroup, name: input.subcommandGroup, options }];
 
   const data: APIChatInputApplicationCommandInteractionData = {
     id: def?.id ?? snowflake(),
@@ -93,7 +103,8 @@ export function buildCommandData(
     type: ApplicationCommandType.ChatInput,
   };
   if (def?.guild_id) data.guild_id = def.guild_id;
-  if (options.length > 0) data.options = options as NonNullable<APIChatInputApplicationCommandInteractionData['options']>;
+  if (options.length > 0)
+    data.options = options as NonNullable<APIChatInputApplicationCommandInteractionData['options']>;
   const usedResolved = Object.fromEntries(Object.entries(resolved).filter(([, v]) => Object.keys(v).length > 0));
   if (Object.keys(usedResolved).length > 0) data.resolved = usedResolved;
   return { data };
@@ -146,7 +157,8 @@ function resolveValue(
     case T.Channel: {
       const channel = typeof value === 'string' ? state.channels.get(value) : undefined;
       if (!channel || channel.guildId !== input.guildId) return fail(`expects a channel id of guild ${input.guildId}`);
-      if (od?.channel_types && !od.channel_types.includes(channel.type)) fail(`does not allow channel type ${channel.type}`);
+      if (od?.channel_types && !od.channel_types.includes(channel.type))
+        fail(`does not allow channel type ${channel.type}`);
       const api = state.apiChannel(channel);
       const rc: APIInteractionDataResolvedChannel = {
         id: api.id,

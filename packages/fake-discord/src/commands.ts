@@ -51,7 +51,8 @@ export class CommandStore {
   }
 
   bulkOverwrite(guildId: string | undefined, body: unknown): HttpResult {
-    if (!Array.isArray(body)) return apiError(400, 50035, 'Invalid Form Body', formError([], 'BASE_TYPE_ARRAY', 'Must be an array.'));
+    if (!Array.isArray(body))
+      return apiError(400, 50035, 'Invalid Form Body', formError([], 'BASE_TYPE_ARRAY', 'Must be an array.'));
     const errors = new FormErrors();
     body.forEach((c: unknown, i) => validateCommand(c, [i], errors));
     const counts = new Map<number, number>();
@@ -60,7 +61,8 @@ export class CommandStore {
       const type = typeof c.type === 'number' ? c.type : ApplicationCommandType.ChatInput;
       counts.set(type, (counts.get(type) ?? 0) + 1);
       const key = `${type}/${String(c.name)}`;
-      if (names.has(key)) errors.add([i, 'name'], 'APPLICATION_COMMANDS_DUPLICATE_NAME', `Application command names must be unique`);
+      if (names.has(key))
+        errors.add([i, 'name'], 'APPLICATION_COMMANDS_DUPLICATE_NAME', `Application command names must be unique`);
       names.add(key);
     });
     if ((counts.get(ApplicationCommandType.ChatInput) ?? 0) > 100) {
@@ -141,15 +143,18 @@ export class CommandStore {
       name,
       name_localizations: (c.name_localizations as APIApplicationCommand['name_localizations']) ?? null,
       description: typeof c.description === 'string' ? c.description : '',
-      description_localizations: (c.description_localizations as APIApplicationCommand['description_localizations']) ?? null,
-      default_member_permissions: typeof c.default_member_permissions === 'string' ? c.default_member_permissions : null,
+      description_localizations:
+        (c.description_localizations as APIApplicationCommand['description_localizations']) ?? null,
+      default_member_permissions:
+        typeof c.default_member_permissions === 'string' ? c.default_member_permissions : null,
       nsfw: c.nsfw === true,
       integration_types: (c.integration_types as APIApplicationCommand['integration_types']) ?? [0],
       contexts: (c.contexts as APIApplicationCommand['contexts']) ?? null,
     };
     if (guildId !== undefined) cmd.guild_id = guildId;
     else cmd.dm_permission = c.dm_permission !== false;
-    if (Array.isArray(c.options) && c.options.length > 0) cmd.options = c.options as NonNullable<APIApplicationCommand['options']>;
+    if (Array.isArray(c.options) && c.options.length > 0)
+      cmd.options = c.options as NonNullable<APIApplicationCommand['options']>;
     return cmd;
   }
 }
@@ -175,7 +180,8 @@ function validateCommand(raw: unknown, path: Array<string | number>, errors: For
   }
   const c = raw as Body;
   const type = typeof c.type === 'number' ? c.type : ApplicationCommandType.ChatInput;
-  if (![1, 2, 3, 4].includes(type)) errors.add([...path, 'type'], 'BASE_TYPE_CHOICES', `Value must be one of {1, 2, 3, 4}.`);
+  if (![1, 2, 3, 4].includes(type))
+    errors.add([...path, 'type'], 'BASE_TYPE_CHOICES', `Value must be one of {1, 2, 3, 4}.`);
   const chatInput = type === ApplicationCommandType.ChatInput;
   validateName(path, c.name, chatInput, errors);
   if (chatInput) errors.lengthBetween([...path, 'description'], c.description, 1, 100);
@@ -184,10 +190,19 @@ function validateCommand(raw: unknown, path: Array<string | number>, errors: For
   }
   const dmp = c.default_member_permissions;
   if (dmp !== undefined && dmp !== null && !(typeof dmp === 'string' && /^\d+$/.test(dmp))) {
-    errors.add([...path, 'default_member_permissions'], 'NUMBER_TYPE_COERCE', `Value "${String(dmp)}" is not snowflake.`);
+    errors.add(
+      [...path, 'default_member_permissions'],
+      'NUMBER_TYPE_COERCE',
+      `Value "${String(dmp)}" is not snowflake.`,
+    );
   }
   if (c.options !== undefined) {
-    if (!chatInput) errors.add([...path, 'options'], 'APPLICATION_COMMAND_OPTIONS_TYPE_INVALID', 'Only chat input commands have options');
+    if (!chatInput)
+      errors.add(
+        [...path, 'options'],
+        'APPLICATION_COMMAND_OPTIONS_TYPE_INVALID',
+        'Only chat input commands have options',
+      );
     else validateOptions(c.options, [...path, 'options'], 'top', errors);
   }
 }
@@ -195,7 +210,12 @@ function validateCommand(raw: unknown, path: Array<string | number>, errors: For
 const SUB = ApplicationCommandOptionType.Subcommand as number;
 const GROUP = ApplicationCommandOptionType.SubcommandGroup as number;
 
-function validateOptions(raw: unknown, path: Array<string | number>, level: 'top' | 'group' | 'sub', errors: FormErrors): void {
+function validateOptions(
+  raw: unknown,
+  path: Array<string | number>,
+  level: 'top' | 'group' | 'sub',
+  errors: FormErrors,
+): void {
   if (!Array.isArray(raw)) {
     errors.add(path, 'BASE_TYPE_ARRAY', 'Must be an array.');
     return;
@@ -204,7 +224,11 @@ function validateOptions(raw: unknown, path: Array<string | number>, level: 'top
   const options = raw as OptionDef[];
   const structural = options.filter((o) => o.type === SUB || o.type === GROUP).length;
   if (structural > 0 && structural < options.length) {
-    errors.add(path, 'APPLICATION_COMMAND_OPTIONS_TYPE_INVALID', 'Sub-command and sub-command group option types are mutually exclusive to all other types');
+    errors.add(
+      path,
+      'APPLICATION_COMMAND_OPTIONS_TYPE_INVALID',
+      'Sub-command and sub-command group option types are mutually exclusive to all other types',
+    );
   }
   const names = new Set<string>();
   let sawOptional = false;
@@ -212,25 +236,46 @@ function validateOptions(raw: unknown, path: Array<string | number>, level: 'top
     const p = [...path, i];
     validateName(p, o.name, true, errors);
     errors.lengthBetween([...p, 'description'], o.description, 1, 100);
-    if (names.has(o.name)) errors.add([...p, 'name'], 'APPLICATION_COMMAND_OPTIONS_NAME_ALREADY_EXISTS', 'Option names must be unique');
+    if (names.has(o.name))
+      errors.add([...p, 'name'], 'APPLICATION_COMMAND_OPTIONS_NAME_ALREADY_EXISTS', 'Option names must be unique');
     names.add(o.name);
     if (typeof o.type !== 'number' || o.type < 1 || o.type > 11) {
       errors.add([...p, 'type'], 'BASE_TYPE_CHOICES', 'Value must be one of {1, ..., 11}.');
       return;
     }
     if (o.type === GROUP) {
-      if (level !== 'top') errors.add([...p, 'type'], 'APPLICATION_COMMAND_OPTIONS_TYPE_INVALID', 'Sub-command groups can only be top-level');
+      if (level !== 'top')
+        errors.add(
+          [...p, 'type'],
+          'APPLICATION_COMMAND_OPTIONS_TYPE_INVALID',
+          'Sub-command groups can only be top-level',
+        );
       validateOptions(o.options ?? [], [...p, 'options'], 'group', errors);
       return;
     }
     if (o.type === SUB) {
-      if (level === 'sub') errors.add([...p, 'type'], 'APPLICATION_COMMAND_OPTIONS_TYPE_INVALID', 'Sub-commands cannot be nested in sub-commands');
+      if (level === 'sub')
+        errors.add(
+          [...p, 'type'],
+          'APPLICATION_COMMAND_OPTIONS_TYPE_INVALID',
+          'Sub-commands cannot be nested in sub-commands',
+        );
       if (o.options !== undefined) validateOptions(o.options, [...p, 'options'], 'sub', errors);
       return;
     }
-    if (level === 'group') errors.add([...p, 'type'], 'APPLICATION_COMMAND_OPTIONS_TYPE_INVALID', 'Sub-command groups may only contain sub-commands');
+    if (level === 'group')
+      errors.add(
+        [...p, 'type'],
+        'APPLICATION_COMMAND_OPTIONS_TYPE_INVALID',
+        'Sub-command groups may only contain sub-commands',
+      );
     if (o.required) {
-      if (sawOptional) errors.add([...p, 'required'], 'APPLICATION_COMMAND_OPTIONS_REQUIRED_INVALID', 'Required options must be placed before non-required options');
+      if (sawOptional)
+        errors.add(
+          [...p, 'required'],
+          'APPLICATION_COMMAND_OPTIONS_REQUIRED_INVALID',
+          'Required options must be placed before non-required options',
+        );
     } else sawOptional = true;
     if (o.choices !== undefined) {
       if (!Array.isArray(o.choices) || o.choices.length > 25) {
@@ -240,7 +285,11 @@ function validateOptions(raw: unknown, path: Array<string | number>, level: 'top
           errors.lengthBetween([...p, 'choices', j, 'name'], ch.name, 1, 100);
           const wantString = o.type === ApplicationCommandOptionType.String;
           if (wantString ? typeof ch.value !== 'string' : typeof ch.value !== 'number') {
-            errors.add([...p, 'choices', j, 'value'], 'BASE_TYPE_CHOICES', 'Choice value type must match the option type');
+            errors.add(
+              [...p, 'choices', j, 'value'],
+              'BASE_TYPE_CHOICES',
+              'Choice value type must match the option type',
+            );
           } else if (wantString) errors.lengthBetween([...p, 'choices', j, 'value'], ch.value, 1, 100);
         });
       }

@@ -32,7 +32,11 @@ export class GatewayEvents {
 
   channelCreate(channelId: string): void {
     const c = this.state.channels.get(channelId);
-    if (c) this.gateway.dispatch(GatewayDispatchEvents.ChannelCreate, this.state.apiChannel(c), { intent: GUILDS, guildId: c.guildId });
+    if (c)
+      this.gateway.dispatch(GatewayDispatchEvents.ChannelCreate, this.state.apiChannel(c), {
+        intent: GUILDS,
+        guildId: c.guildId,
+      });
   }
 
   roleCreate(guildId: string, roleId: string, created: boolean): void {

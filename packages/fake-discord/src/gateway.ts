@@ -22,7 +22,9 @@ export interface GatewayHooks {
   token: string;
   heartbeatIntervalMs: number;
   /** READY data for a new session, less session-specific fields */
-  ready(session: GatewaySession): Omit<GatewayReadyDispatchData, 'session_id' | 'resume_gateway_url' | 'shard' | 'guilds'>;
+  ready(
+    session: GatewaySession,
+  ): Omit<GatewayReadyDispatchData, 'session_id' | 'resume_gateway_url' | 'shard' | 'guilds'>;
   guildIds(): string[];
   guildCreate(guildId: string, session: GatewaySession): unknown;
   guildMembers(guildId: string): Array<{ user: { id: string; username: string } }>;
@@ -120,7 +122,10 @@ export class Gateway {
     }
     const encoding = url.searchParams.get('encoding') ?? 'json';
     if (encoding !== 'json' || url.searchParams.has('compress')) {
-      fail(GatewayCloseCodes.DecodeError, `gateway connected with unsupported encoding=${encoding} compress=${url.searchParams.get('compress') ?? ''}`);
+      fail(
+        GatewayCloseCodes.DecodeError,
+        `gateway connected with unsupported encoding=${encoding} compress=${url.searchParams.get('compress') ?? ''}`,
+      );
       return;
     }
     const send = (payload: unknown): void => {
@@ -130,7 +135,10 @@ export class Gateway {
 
     ws.on('message', (raw, isBinary) => {
       if (isBinary) {
-        fail(GatewayCloseCodes.DecodeError, 'gateway received a binary frame (compression is not supported by the fake)');
+        fail(
+          GatewayCloseCodes.DecodeError,
+          'gateway received a binary frame (compression is not supported by the fake)',
+        );
         return;
       }
       let payload: { op?: unknown; d?: unknown };

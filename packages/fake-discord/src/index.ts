@@ -56,7 +56,8 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
       application: { id: state.cfg.applicationId, flags: 0 as ApplicationFlags, flags_new: '0' },
     }),
     guildIds: () => [...state.guilds.keys()],
-    guildCreate: (guildId, session) => state.guildCreatePayload(guildId, (session.intents & GatewayIntentBits.GuildMembers) !== 0),
+    guildCreate: (guildId, session) =>
+      state.guildCreatePayload(guildId, (session.intents & GatewayIntentBits.GuildMembers) !== 0),
     guildMembers: (guildId) => {
       const guild = state.guilds.get(guildId);
       return guild ? [...guild.members.keys()].map((id) => state.apiMember(guildId, id)) : [];
@@ -88,7 +89,21 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
   messages.origin = origin;
   gatewayUrl = `ws://127.0.0.1:${server.port}/gateway`;
 
-  return new FakeDiscordImpl({ token, origin, gatewayUrl, state, messages, commands, gateway, events, interactions, server, calls, unhandled, gatewayErrors });
+  return new FakeDiscordImpl({
+    token,
+    origin,
+    gatewayUrl,
+    state,
+    messages,
+    commands,
+    gateway,
+    events,
+    interactions,
+    server,
+    calls,
+    unhandled,
+    gatewayErrors,
+  });
 }
 
 interface Parts {
@@ -160,7 +175,10 @@ class FakeDiscordImpl implements FakeDiscord {
     this.p.events.roleCreate(guildId, r.id, created);
   }
 
-  addMember(guildId: string, m: { userId: string; username?: string; roles?: string[]; permissions?: bigint; bot?: boolean }): void {
+  addMember(
+    guildId: string,
+    m: { userId: string; username?: string; roles?: string[]; permissions?: bigint; bot?: boolean },
+  ): void {
     this.p.state.addMember(guildId, m);
     this.p.events.memberAdd(guildId, m.userId);
   }

@@ -99,10 +99,14 @@ export class Interactions {
     }
     const component = findComponent(message.components, input.customId);
     if (!component) {
-      throw new Error(`fakeDiscord: clickButton: message ${input.messageId} has no component with custom_id '${input.customId}'`);
+      throw new Error(
+        `fakeDiscord: clickButton: message ${input.messageId} has no component with custom_id '${input.customId}'`,
+      );
     }
     if (component.type !== 2) {
-      throw new Error(`fakeDiscord: clickButton: component '${input.customId}' is of type ${component.type}, not a button`);
+      throw new Error(
+        `fakeDiscord: clickButton: component '${input.customId}' is of type ${component.type}, not a button`,
+      );
     }
     const rec = this.newRecord('component', input);
     rec.sourceMessageId = message.id;
@@ -122,7 +126,10 @@ export class Interactions {
     }
   }
 
-  private newRecord(kind: InteractionRec['kind'], input: { guildId: string; channelId: string; userId: string }): InteractionRec {
+  private newRecord(
+    kind: InteractionRec['kind'],
+    input: { guildId: string; channelId: string; userId: string },
+  ): InteractionRec {
     const rec: InteractionRec = {
       id: snowflake(),
       token: interactionToken(),
@@ -179,7 +186,11 @@ export class Interactions {
     const type = b.type;
     const invalidType = (): HttpResult => {
       const e = new FormErrors();
-      e.add(['type'], 'INTERACTION_RESPONSE_TYPE_INVALID', `Interaction response type ${String(type)} is invalid for this interaction`);
+      e.add(
+        ['type'],
+        'INTERACTION_RESPONSE_TYPE_INVALID',
+        `Interaction response type ${String(type)} is invalid for this interaction`,
+      );
       return e.result() as HttpResult;
     };
     const { messages, events, state } = this.ctx;
@@ -305,7 +316,13 @@ export class Interactions {
     return noContent();
   }
 
-  followUp(appId: string, token: string, body: unknown, files: RecordedFile[], query: Record<string, string>): HttpResult {
+  followUp(
+    appId: string,
+    token: string,
+    body: unknown,
+    files: RecordedFile[],
+    query: Record<string, string>,
+  ): HttpResult {
     const rec = this.webhookInteraction(appId, token);
     if (!isRecord(rec)) return rec;
     if (rec.ackType === null) return unknownWebhook();

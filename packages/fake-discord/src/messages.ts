@@ -89,7 +89,13 @@ export class MessageStore {
     return `${this.origin}/attachments/${a.id}/${encodeURIComponent(a.filename)}`;
   }
 
-  addAttachment(input: { filename: string; data: Buffer; contentType?: string; ephemeral?: boolean; description?: string }): AttachmentRec {
+  addAttachment(input: {
+    filename: string;
+    data: Buffer;
+    contentType?: string;
+    ephemeral?: boolean;
+    description?: string;
+  }): AttachmentRec {
     const rec: AttachmentRec = {
       id: snowflake(),
       filename: input.filename,
@@ -398,7 +404,8 @@ function validateEmbeds(embeds: unknown, errors: FormErrors): void {
     errors.maxLength(['embeds', i, 'author', 'name'], e.author?.name, 256);
     total += len(e.title) + len(e.description) + len(e.footer?.text) + len(e.author?.name);
     const fields = e.fields ?? [];
-    if (fields.length > 25) errors.add(['embeds', i, 'fields'], 'BASE_TYPE_MAX_LENGTH', 'Must be 25 or fewer in length.');
+    if (fields.length > 25)
+      errors.add(['embeds', i, 'fields'], 'BASE_TYPE_MAX_LENGTH', 'Must be 25 or fewer in length.');
     fields.forEach((f, j) => {
       errors.lengthBetween(['embeds', i, 'fields', j, 'name'], f.name, 1, 256);
       errors.lengthBetween(['embeds', i, 'fields', j, 'value'], f.value, 1, 1024);
@@ -426,13 +433,18 @@ function validateComponents(components: unknown, v2: boolean, errors: FormErrors
     if (typeof c.custom_id === 'string') {
       errors.lengthBetween([...path, 'custom_id'], c.custom_id, 1, 100);
       if (seen.has(c.custom_id)) {
-        errors.add([...path, 'custom_id'], 'COMPONENT_CUSTOM_ID_DUPLICATED', 'Component custom id cannot be duplicated');
+        errors.add(
+          [...path, 'custom_id'],
+          'COMPONENT_CUSTOM_ID_DUPLICATED',
+          'Component custom id cannot be duplicated',
+        );
       }
       seen.add(c.custom_id);
     }
     if (type === 2) {
       const style = c.style;
-      if (style === 5 && typeof c.url !== 'string') errors.add([...path, 'url'], 'BASE_TYPE_REQUIRED', 'This field is required');
+      if (style === 5 && typeof c.url !== 'string')
+        errors.add([...path, 'url'], 'BASE_TYPE_REQUIRED', 'This field is required');
       if (typeof style === 'number' && style >= 1 && style <= 4 && typeof c.custom_id !== 'string') {
         errors.add([...path, 'custom_id'], 'BASE_TYPE_REQUIRED', 'This field is required');
       }

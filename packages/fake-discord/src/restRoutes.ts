@@ -36,7 +36,8 @@ export function restRoutes(w: RouteWorld): Route[] {
 
   const missingPermissions = (): HttpResult => apiError(403, 50013, 'Missing Permissions');
   const missingAccess = (): HttpResult => apiError(403, 50001, 'Missing Access');
-  const botHas = (guildId: string, perms: bigint): boolean => (state.memberPermissions(guildId, botId) & perms) === perms;
+  const botHas = (guildId: string, perms: bigint): boolean =>
+    (state.memberPermissions(guildId, botId) & perms) === perms;
 
   const withChannel = (ctx: RouteContext, fn: (c: ChannelRec) => HttpResult): HttpResult => {
     const channel = state.channels.get(ctx.params.channelId ?? '');
@@ -97,18 +98,28 @@ export function restRoutes(w: RouteWorld): Route[] {
 
     // ---- application commands ----
     route('GET', '/applications/:appId/commands', (ctx) => forApp(ctx, () => ok(commands.list()))),
-    route('PUT', '/applications/:appId/commands', (ctx) => forApp(ctx, () => commands.bulkOverwrite(undefined, ctx.body))),
+    route('PUT', '/applications/:appId/commands', (ctx) =>
+      forApp(ctx, () => commands.bulkOverwrite(undefined, ctx.body)),
+    ),
     route('POST', '/applications/:appId/commands', (ctx) => forApp(ctx, () => commands.createOne(undefined, ctx.body))),
-    route('GET', '/applications/:appId/commands/:commandId', (ctx) => forApp(ctx, () => commands.get(undefined, ctx.params.commandId ?? ''))),
+    route('GET', '/applications/:appId/commands/:commandId', (ctx) =>
+      forApp(ctx, () => commands.get(undefined, ctx.params.commandId ?? '')),
+    ),
     route('PATCH', '/applications/:appId/commands/:commandId', (ctx) =>
       forApp(ctx, () => commands.edit(undefined, ctx.params.commandId ?? '', ctx.body)),
     ),
     route('DELETE', '/applications/:appId/commands/:commandId', (ctx) =>
       forApp(ctx, () => commands.delete(undefined, ctx.params.commandId ?? '')),
     ),
-    route('GET', '/applications/:appId/guilds/:guildId/commands', (ctx) => forAppGuild(ctx, (g) => ok(commands.list(g)))),
-    route('PUT', '/applications/:appId/guilds/:guildId/commands', (ctx) => forAppGuild(ctx, (g) => commands.bulkOverwrite(g, ctx.body))),
-    route('POST', '/applications/:appId/guilds/:guildId/commands', (ctx) => forAppGuild(ctx, (g) => commands.createOne(g, ctx.body))),
+    route('GET', '/applications/:appId/guilds/:guildId/commands', (ctx) =>
+      forAppGuild(ctx, (g) => ok(commands.list(g))),
+    ),
+    route('PUT', '/applications/:appId/guilds/:guildId/commands', (ctx) =>
+      forAppGuild(ctx, (g) => commands.bulkOverwrite(g, ctx.body)),
+    ),
+    route('POST', '/applications/:appId/guilds/:guildId/commands', (ctx) =>
+      forAppGuild(ctx, (g) => commands.createOne(g, ctx.body)),
+    ),
     route('GET', '/applications/:appId/guilds/:guildId/commands/:commandId', (ctx) =>
       forAppGuild(ctx, (g) => commands.get(g, ctx.params.commandId ?? '')),
     ),
@@ -123,16 +134,41 @@ export function restRoutes(w: RouteWorld): Route[] {
     route(
       'POST',
       '/interactions/:interactionId/:token/callback',
-      (ctx) => interactions.callback(ctx.params.interactionId ?? '', ctx.params.token ?? '', ctx.body, ctx.files, ctx.query),
+      (ctx) =>
+        interactions.callback(ctx.params.interactionId ?? '', ctx.params.token ?? '', ctx.body, ctx.files, ctx.query),
       false,
     ),
-    route('POST', '/webhooks/:appId/:token', (ctx) => interactions.followUp(ctx.params.appId ?? '', ctx.params.token ?? '', ctx.body, ctx.files, ctx.query), false),
-    route('GET', '/webhooks/:appId/:token/messages/:messageId', (ctx) =>
-      interactions.webhookGet(ctx.params.appId ?? '', ctx.params.token ?? '', ctx.params.messageId ?? ''), false),
-    route('PATCH', '/webhooks/:appId/:token/messages/:messageId', (ctx) =>
-      interactions.webhookEdit(ctx.params.appId ?? '', ctx.params.token ?? '', ctx.params.messageId ?? '', ctx.body, ctx.files), false),
-    route('DELETE', '/webhooks/:appId/:token/messages/:messageId', (ctx) =>
-      interactions.webhookDelete(ctx.params.appId ?? '', ctx.params.token ?? '', ctx.params.messageId ?? ''), false),
+    route(
+      'POST',
+      '/webhooks/:appId/:token',
+      (ctx) => interactions.followUp(ctx.params.appId ?? '', ctx.params.token ?? '', ctx.body, ctx.files, ctx.query),
+      false,
+    ),
+    route(
+      'GET',
+      '/webhooks/:appId/:token/messages/:messageId',
+      (ctx) => interactions.webhookGet(ctx.params.appId ?? '', ctx.params.token ?? '', ctx.params.messageId ?? ''),
+      false,
+    ),
+    route(
+      'PATCH',
+      '/webhooks/:appId/:token/messages/:messageId',
+      (ctx) =>
+        interactions.webhookEdit(
+          ctx.params.appId ?? '',
+          ctx.params.token ?? '',
+          ctx.params.messageId ?? '',
+          ctx.body,
+          ctx.files,
+        ),
+      false,
+    ),
+    route(
+      'DELETE',
+      '/webhooks/:appId/:token/messages/:messageId',
+      (ctx) => interactions.webhookDelete(ctx.params.appId ?? '', ctx.params.token ?? '', ctx.params.messageId ?? ''),
+      false,
+    ),
 
     // ---- channels & messages ----
     route('GET', '/channels/:channelId', (ctx) => withChannel(ctx, (c) => ok(state.apiChannel(c)))),
@@ -154,12 +190,20 @@ export function restRoutes(w: RouteWorld): Route[] {
         if (ctx.files.length > 0 && !botHas(c.guildId, P.AttachFiles)) return missingPermissions();
         const v = validateMessagePayload(ctx.body, ctx.files, 'create');
         if ('error' in v) return v.error;
-        const m = messages.create({ channelId: c.id, guildId: c.guildId, authorId: botId, payload: v.payload, files: ctx.files });
+        const m = messages.create({
+          channelId: c.id,
+          guildId: c.guildId,
+          authorId: botId,
+          payload: v.payload,
+          files: ctx.files,
+        });
         events.messageCreate(m);
         return ok(messages.toApi(m));
       }),
     ),
-    route('GET', '/channels/:channelId/messages/:messageId', (ctx) => withMessage(ctx, (_c, m) => ok(messages.toApi(m)))),
+    route('GET', '/channels/:channelId/messages/:messageId', (ctx) =>
+      withMessage(ctx, (_c, m) => ok(messages.toApi(m))),
+    ),
     route('PATCH', '/channels/:channelId/messages/:messageId', (ctx) =>
       withMessage(ctx, (_c, m) => {
         if (m.authorId !== botId) return apiError(403, 50005, 'Cannot edit a message authored by another user');
@@ -180,7 +224,8 @@ export function restRoutes(w: RouteWorld): Route[] {
     ),
     route('POST', '/channels/:channelId/messages/:messageId/crosspost', (ctx) =>
       withMessage(ctx, (c, m) => {
-        if (c.type !== ChannelType.GuildAnnouncement) return apiError(400, 50024, 'Cannot execute action on this channel type');
+        if (c.type !== ChannelType.GuildAnnouncement)
+          return apiError(400, 50024, 'Cannot execute action on this channel type');
         if ((m.flags & CROSSPOSTED) !== 0) return apiError(400, 40033, 'This message has already been crossposted.');
         if (m.authorId !== botId && !botHas(c.guildId, P.ManageMessages)) return missingPermissions();
         m.flags |= CROSSPOSTED;
@@ -210,15 +255,26 @@ export function restRoutes(w: RouteWorld): Route[] {
     // ---- guilds ----
     route('GET', '/guilds/:guildId', (ctx) =>
       withGuild(ctx, (g) => {
-        const { members: _m, channels: _c, threads: _t, presences: _p, voice_states: _v, ...guild } = state.guildCreatePayload(g, false);
+        const {
+          members: _m,
+          channels: _c,
+          threads: _t,
+          presences: _p,
+          voice_states: _v,
+          ...guild
+        } = state.guildCreatePayload(g, false);
         return ok(guild);
       }),
     ),
     route('GET', '/guilds/:guildId/channels', (ctx) =>
-      withGuild(ctx, (g) => ok(state.requireGuild(g).channelIds.flatMap((id) => {
-        const c = state.channels.get(id);
-        return c ? [state.apiChannel(c)] : [];
-      }))),
+      withGuild(ctx, (g) =>
+        ok(
+          state.requireGuild(g).channelIds.flatMap((id) => {
+            const c = state.channels.get(id);
+            return c ? [state.apiChannel(c)] : [];
+          }),
+        ),
+      ),
     ),
     route('GET', '/guilds/:guildId/roles', (ctx) =>
       withGuild(ctx, (g) => ok([...state.requireGuild(g).roles.values()].map((r) => state.apiRole(r)))),
@@ -234,7 +290,9 @@ export function restRoutes(w: RouteWorld): Route[] {
       withGuild(ctx, (g) => {
         const limit = Math.min(Math.max(Number(ctx.query.limit ?? 1) || 1, 1), 1000);
         const after = ctx.query.after ? BigInt(ctx.query.after) : -1n;
-        const ids = [...state.requireGuild(g).members.keys()].filter((id) => BigInt(id) > after).sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1));
+        const ids = [...state.requireGuild(g).members.keys()]
+          .filter((id) => BigInt(id) > after)
+          .sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1));
         return ok(ids.slice(0, limit).map((id) => state.apiMember(g, id)));
       }),
     ),

@@ -88,7 +88,10 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
 
   const isApi = url.pathname.startsWith(`${API_PREFIX}/`);
   const rawPath = isApi ? url.pathname.slice(API_PREFIX.length) : url.pathname;
-  const segments = rawPath.split('/').filter((s) => s !== '').map(safeDecode);
+  const segments = rawPath
+    .split('/')
+    .filter((s) => s !== '')
+    .map(safeDecode);
   const call: RestCall = {
     method,
     path: `/${segments.join('/')}`,
@@ -126,10 +129,16 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
     finish(unauthorized());
     return;
   }
-  finish(await match.route.handle({ params: match.params, body: call.body, files: call.files, query: call.query, call }));
+  finish(
+    await match.route.handle({ params: match.params, body: call.body, files: call.files, query: call.query, call }),
+  );
 }
 
-function findRoute(routes: Route[], method: string, segments: string[]): { route: Route; params: Record<string, string> } | undefined {
+function findRoute(
+  routes: Route[],
+  method: string,
+  segments: string[],
+): { route: Route; params: Record<string, string> } | undefined {
   for (const route of routes) {
     if (route.method !== method) continue;
     const pattern = route.pattern.split('/').filter((s) => s !== '');

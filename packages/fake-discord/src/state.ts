@@ -165,7 +165,8 @@ export class FakeState {
   ): MemberRec {
     const guild = this.requireGuild(guildId);
     for (const roleId of m.roles ?? []) {
-      if (!guild.roles.has(roleId)) throw new Error(`fakeDiscord: addMember: role ${roleId} is not in guild ${guildId}`);
+      if (!guild.roles.has(roleId))
+        throw new Error(`fakeDiscord: addMember: role ${roleId} is not in guild ${guildId}`);
     }
     const user = this.ensureUser(m.userId, m.username, m.bot);
     if (m.username) user.username = m.username;

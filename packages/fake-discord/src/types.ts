@@ -109,7 +109,12 @@ export interface PostMessageInput {
   channelId: string;
   userId: string;
   content: string;
-  embeds?: Array<{ title?: string; description?: string; url?: string; fields?: Array<{ name: string; value: string; inline?: boolean }> }>;
+  embeds?: Array<{
+    title?: string;
+    description?: string;
+    url?: string;
+    fields?: Array<{ name: string; value: string; inline?: boolean }>;
+  }>;
   /** mark the author as a bot (also remembered on the user) */
   bot?: boolean;
   /**

@@ -10,7 +10,11 @@ export const OFFICER_ROLE_ID = '900000000000000020';
 export const ADMIN_USER_ID = '900000000000000100';
 export const MEMBER_USER_ID = '900000000000000101';
 
-export const DEFAULT_INTENTS = [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.MessageContent];
+export const DEFAULT_INTENTS = [
+  GatewayIntentBits.Guilds,
+  GatewayIntentBits.GuildMessages,
+  GatewayIntentBits.MessageContent,
+];
 
 export async function startWorld(opts: FakeDiscordOptions = {}): Promise<FakeDiscord> {
   const fake = await startFakeDiscord(opts);
@@ -44,7 +48,10 @@ export async function login(fake: FakeDiscord, intents = DEFAULT_INTENTS, token 
 }
 
 /** Collects errors thrown by async event handlers, so a test can assert there were none. */
-export function handlerErrors(): { errors: unknown[]; wrap<A extends unknown[]>(fn: (...args: A) => Promise<void>): (...args: A) => void } {
+export function handlerErrors(): {
+  errors: unknown[];
+  wrap<A extends unknown[]>(fn: (...args: A) => Promise<void>): (...args: A) => void;
+} {
   const errors: unknown[] = [];
   return {
     errors,

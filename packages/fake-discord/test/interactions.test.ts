@@ -11,7 +11,16 @@ import type { ChatInputCommandInteraction, Client, Interaction } from 'discord.j
 import { fetch } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FakeDiscord } from '@giftbot/fake-discord';
-import { ADMIN_USER_ID, GUILD_ID, handlerErrors, login, MEMBER_USER_ID, NEWS_CHANNEL_ID, startWorld, TEXT_CHANNEL_ID } from './helpers.ts';
+import {
+  ADMIN_USER_ID,
+  GUILD_ID,
+  handlerErrors,
+  login,
+  MEMBER_USER_ID,
+  NEWS_CHANNEL_ID,
+  startWorld,
+  TEXT_CHANNEL_ID,
+} from './helpers.ts';
 
 let fake: FakeDiscord | undefined;
 let client: Client | undefined;
@@ -107,7 +116,12 @@ describe('fake Discord: slash commands', () => {
     expect(calls[3]?.query).toMatchObject({ wait: 'true' });
 
     const [original, followUp] = fake.interactionMessages(token);
-    expect(original).toMatchObject({ content: 'Done: 3/3', edits: 2, ephemeral: false, embeds: [{ title: 'VIP888', description: 'ok', type: 'rich' }] });
+    expect(original).toMatchObject({
+      content: 'Done: 3/3',
+      edits: 2,
+      ephemeral: false,
+      embeds: [{ title: 'VIP888', description: 'ok', type: 'rich' }],
+    });
     expect(followUp).toMatchObject({ content: 'details', ephemeral: true, flags: 64 });
     // The public reply is a channel message; the ephemeral follow-up is not.
     expect(fake.channelMessages(TEXT_CHANNEL_ID).map((m) => m.content)).toEqual(['Done: 3/3']);
@@ -124,7 +138,12 @@ describe('fake Discord: slash commands', () => {
       expect(reply.flags.has(MessageFlags.Ephemeral)).toBe(true);
       await i.deleteReply();
     });
-    const { token } = fake.sendCommand({ guildId: GUILD_ID, channelId: TEXT_CHANNEL_ID, userId: MEMBER_USER_ID, name: 'status' });
+    const { token } = fake.sendCommand({
+      guildId: GUILD_ID,
+      channelId: TEXT_CHANNEL_ID,
+      userId: MEMBER_USER_ID,
+      name: 'status',
+    });
     await fake.waitFor(() => fake.interactionResponses(token).length === 3);
     expect(errors).toEqual([]);
     const [callback, fetched, deleted] = fake.interactionResponses(token);
@@ -142,11 +161,18 @@ describe('fake Discord: slash commands', () => {
       const res = await i.reply({ content: 'pong', withResponse: true });
       messageId = res.resource?.message?.id;
     });
-    const { token } = fake.sendCommand({ guildId: GUILD_ID, channelId: TEXT_CHANNEL_ID, userId: MEMBER_USER_ID, name: 'ping' });
+    const { token } = fake.sendCommand({
+      guildId: GUILD_ID,
+      channelId: TEXT_CHANNEL_ID,
+      userId: MEMBER_USER_ID,
+      name: 'ping',
+    });
     await fake.waitFor(() => messageId);
     expect(errors).toEqual([]);
     expect(fake.interactionResponses(token)[0]).toMatchObject({ status: 200, query: { with_response: 'true' } });
-    expect(fake.channelMessages(TEXT_CHANNEL_ID)).toEqual([expect.objectContaining({ id: messageId, content: 'pong' })]);
+    expect(fake.channelMessages(TEXT_CHANNEL_ID)).toEqual([
+      expect.objectContaining({ id: messageId, content: 'pong' }),
+    ]);
   });
 
   it('replaces the deferred "thinking" message with the first follow-up, as Discord does', async () => {
@@ -156,7 +182,12 @@ describe('fake Discord: slash commands', () => {
       await i.followUp('first');
       await i.followUp('second');
     });
-    const { token } = fake.sendCommand({ guildId: GUILD_ID, channelId: TEXT_CHANNEL_ID, userId: MEMBER_USER_ID, name: 'ping' });
+    const { token } = fake.sendCommand({
+      guildId: GUILD_ID,
+      channelId: TEXT_CHANNEL_ID,
+      userId: MEMBER_USER_ID,
+      name: 'ping',
+    });
     await fake.waitFor(() => fake.interactionResponses(token).length === 3);
     expect(errors).toEqual([]);
     const msgs = fake.interactionMessages(token);
@@ -174,7 +205,10 @@ describe('fake Discord: slash commands', () => {
         await i.reply('one');
         // discord.js guards this client-side; go around it to hit the API like a buggy bot would.
         await client.rest
-          .post(`/interactions/${i.id}/${i.token}/callback`, { body: { type: 4, data: { content: 'two' } }, auth: false })
+          .post(`/interactions/${i.id}/${i.token}/callback`, {
+            body: { type: 4, data: { content: 'two' } },
+            auth: false,
+          })
           .catch((err: { code?: number }) => outcomes.push(err.code));
       } else {
         await new Promise((r) => setTimeout(r, 700));
@@ -219,7 +253,13 @@ describe('fake Discord: slash commands', () => {
       channel = { id: c.id, type: c.type };
       await i.reply('ok');
     });
-    fake.sendCommand({ guildId: GUILD_ID, channelId: TEXT_CHANNEL_ID, userId: ADMIN_USER_ID, name: 'watch', options: { target: NEWS_CHANNEL_ID } });
+    fake.sendCommand({
+      guildId: GUILD_ID,
+      channelId: TEXT_CHANNEL_ID,
+      userId: ADMIN_USER_ID,
+      name: 'watch',
+      options: { target: NEWS_CHANNEL_ID },
+    });
     await fake.waitFor(() => channel);
     expect(errors).toEqual([]);
     expect(channel).toEqual({ id: NEWS_CHANNEL_ID, type: ChannelType.GuildAnnouncement });
@@ -238,7 +278,11 @@ describe('fake Discord: slash commands', () => {
     ];
     const registered = await client.application?.commands.set(defs, GUILD_ID);
     expect(registered?.size).toBe(1);
-    const stored = fake.registeredCommands(GUILD_ID) as Array<{ id: string; name: string; default_member_permissions: string }>;
+    const stored = fake.registeredCommands(GUILD_ID) as Array<{
+      id: string;
+      name: string;
+      default_member_permissions: string;
+    }>;
     expect(stored).toMatchObject([{ name: 'redeem', default_member_permissions: '32' }]);
     expect(registered?.first()?.id).toBe(stored[0]?.id);
     // A second overwrite keeps the id, as on Discord.
@@ -251,15 +295,33 @@ describe('fake Discord: slash commands', () => {
       await i.reply('ok');
     });
     // '123456789012345678' looks like an id but the definition says string.
-    fake.sendCommand({ guildId: GUILD_ID, channelId: TEXT_CHANNEL_ID, userId: ADMIN_USER_ID, name: 'redeem', options: { code: 'ABC', player: '123456789012345678' } });
+    fake.sendCommand({
+      guildId: GUILD_ID,
+      channelId: TEXT_CHANNEL_ID,
+      userId: ADMIN_USER_ID,
+      name: 'redeem',
+      options: { code: 'ABC', player: '123456789012345678' },
+    });
     await fake.waitFor(() => got);
     expect(errors).toEqual([]);
     expect(got).toEqual({ id: stored[0]?.id, player: '123456789012345678', code: 'ABC' });
     // What a real user could not send is refused.
-    expect(() => fake.sendCommand({ guildId: GUILD_ID, channelId: TEXT_CHANNEL_ID, userId: ADMIN_USER_ID, name: 'redeem', options: {} })).toThrow(/required option 'code'/);
-    expect(() => fake.sendCommand({ guildId: GUILD_ID, channelId: TEXT_CHANNEL_ID, userId: ADMIN_USER_ID, name: 'nope' })).toThrow(/not registered/);
+    expect(() =>
+      fake.sendCommand({
+        guildId: GUILD_ID,
+        channelId: TEXT_CHANNEL_ID,
+        userId: ADMIN_USER_ID,
+        name: 'redeem',
+        options: {},
+      }),
+    ).toThrow(/required option 'code'/);
+    expect(() =>
+      fake.sendCommand({ guildId: GUILD_ID, channelId: TEXT_CHANNEL_ID, userId: ADMIN_USER_ID, name: 'nope' }),
+    ).toThrow(/not registered/);
     // Invalid definitions are refused like Discord does (50035).
-    await expect(client.application?.commands.set([{ name: 'Bad Name', description: 'x' }], GUILD_ID)).rejects.toMatchObject({ code: 50035 });
+    await expect(
+      client.application?.commands.set([{ name: 'Bad Name', description: 'x' }], GUILD_ID),
+    ).rejects.toMatchObject({ code: 50035 });
     expect(fake.unhandled).toEqual([]);
   });
 
@@ -287,15 +349,32 @@ describe('fake Discord: slash commands', () => {
         await i.editReply({ content: 'Redeemed VIP888' });
       }),
     );
-    const { token } = fake.clickButton({ guildId: GUILD_ID, channelId: TEXT_CHANNEL_ID, userId: ADMIN_USER_ID, customId: 'confirm:VIP888', messageId: posted.id });
+    const { token } = fake.clickButton({
+      guildId: GUILD_ID,
+      channelId: TEXT_CHANNEL_ID,
+      userId: ADMIN_USER_ID,
+      customId: 'confirm:VIP888',
+      messageId: posted.id,
+    });
     await fake.waitFor(() => fake.interactionResponses(token).length === 2);
     expect(h.errors).toEqual([]);
     expect(clicked).toEqual({ customId: 'confirm:VIP888', messageId: posted.id, user: ADMIN_USER_ID });
-    expect(fake.interactionResponses(token)[0]?.body).toMatchObject({ type: 7, data: { content: 'Redeeming VIP888…', components: [] } });
+    expect(fake.interactionResponses(token)[0]?.body).toMatchObject({
+      type: 7,
+      data: { content: 'Redeeming VIP888…', components: [] },
+    });
     expect(fake.channelMessages(TEXT_CHANNEL_ID)).toEqual([
       expect.objectContaining({ id: posted.id, content: 'Redeemed VIP888', components: [], edits: 2 }),
     ]);
-    expect(() => fake.clickButton({ guildId: GUILD_ID, channelId: TEXT_CHANNEL_ID, userId: ADMIN_USER_ID, customId: 'missing', messageId: posted.id })).toThrow(/no component/);
+    expect(() =>
+      fake.clickButton({
+        guildId: GUILD_ID,
+        channelId: TEXT_CHANNEL_ID,
+        userId: ADMIN_USER_ID,
+        customId: 'missing',
+        messageId: posted.id,
+      }),
+    ).toThrow(/no component/);
     expect(fake.unhandled).toEqual([]);
   });
 });

@@ -65,7 +65,9 @@ describe('fake Discord: login', () => {
     expect(hello.d.heartbeat_interval).toBeGreaterThan(0);
     const closed = new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)));
     ws.send(JSON.stringify({ op: 1, d: null }));
-    const ack = await new Promise<{ op: number }>((resolve) => ws.once('message', (m) => resolve(JSON.parse(m.toString()) as { op: number })));
+    const ack = await new Promise<{ op: number }>((resolve) =>
+      ws.once('message', (m) => resolve(JSON.parse(m.toString()) as { op: number })),
+    );
     expect(ack.op).toBe(11);
     ws.send(JSON.stringify({ op: 2, d: { token: 'nope', intents: 1, properties: {} } }));
     expect(await closed).toBe(4004);
@@ -109,7 +111,12 @@ describe('fake Discord: login', () => {
     const resumed = new Promise<void>((resolve) => c.once(Events.ShardResume, () => resolve()));
     fake.dropGatewayConnections();
     const msg = new Promise<string>((resolve) => c.once(Events.MessageCreate, (m) => resolve(m.content)));
-    fake.postMessage({ guildId: GUILD_ID, channelId: TEXT_CHANNEL_ID, userId: '900000000000000100', content: 'while away' });
+    fake.postMessage({
+      guildId: GUILD_ID,
+      channelId: TEXT_CHANNEL_ID,
+      userId: '900000000000000100',
+      content: 'while away',
+    });
     await resumed;
     expect(await msg).toBe('while away');
     expect(fake.dispatched.map((d) => d.t)).toContain('RESUMED');

@@ -25,7 +25,10 @@ describe('fake Discord: channel messages', () => {
     fake = await startWorld();
     ({ client } = await login(fake));
     const channel = textChannel(client);
-    const sent = await channel.send({ content: 'New code: VIP888', embeds: [{ title: 'VIP888', fields: [{ name: 'Game', value: 'WOS' }] }] });
+    const sent = await channel.send({
+      content: 'New code: VIP888',
+      embeds: [{ title: 'VIP888', fields: [{ name: 'Game', value: 'WOS' }] }],
+    });
     const edited = await sent.edit('New code: VIP888 — redeeming 0/40');
     expect(edited.editedTimestamp).not.toBeNull();
     await sent.react('✅');
@@ -58,7 +61,9 @@ describe('fake Discord: channel messages', () => {
     ({ client } = await login(fake));
     const channel = textChannel(client);
     await expect(channel.send('x'.repeat(2001))).rejects.toMatchObject({ code: 50035, status: 400 });
-    await expect(client.rest.post(`/channels/${TEXT_CHANNEL_ID}/messages`, { body: { content: '' } })).rejects.toMatchObject({ code: 50006 });
+    await expect(
+      client.rest.post(`/channels/${TEXT_CHANNEL_ID}/messages`, { body: { content: '' } }),
+    ).rejects.toMatchObject({ code: 50006 });
     const m = await channel.send('ok');
     await expect(m.react('white_check_mark')).rejects.toMatchObject({ code: 10014 });
     await expect(m.crosspost()).rejects.toMatchObject({ code: 50024 });
@@ -76,7 +81,9 @@ describe('fake Discord: channel messages', () => {
     });
     const call = fake.calls.at(-1);
     expect(call?.body).toMatchObject({ content: 'report', attachments: [{ id: '0' }] });
-    expect(call?.files).toMatchObject([{ field: 'files[0]', filename: 'report.csv', content: 'player,result\n1001,ok\n' }]);
+    expect(call?.files).toMatchObject([
+      { field: 'files[0]', filename: 'report.csv', content: 'player,result\n1001,ok\n' },
+    ]);
     expect(sent.attachments.first()?.name).toBe('report.csv');
     const stored = fake.channelMessages(TEXT_CHANNEL_ID)[0];
     expect(stored?.attachments).toMatchObject([{ filename: 'report.csv', content: 'player,result\n1001,ok\n' }]);
@@ -89,7 +96,12 @@ describe('fake Discord: channel messages', () => {
     const got: Message[] = [];
     client.on(Events.MessageCreate, (m) => got.push(m));
     fake.addMember(GUILD_ID, { userId: '900000000000000200', username: 'codes-bot', bot: true });
-    fake.postMessage({ guildId: GUILD_ID, channelId: TEXT_CHANNEL_ID, userId: MEMBER_USER_ID, content: 'code: HAPPY2025' });
+    fake.postMessage({
+      guildId: GUILD_ID,
+      channelId: TEXT_CHANNEL_ID,
+      userId: MEMBER_USER_ID,
+      content: 'code: HAPPY2025',
+    });
     fake.postMessage({
       guildId: GUILD_ID,
       channelId: TEXT_CHANNEL_ID,
@@ -108,7 +120,12 @@ describe('fake Discord: channel messages', () => {
     });
     await fake.waitFor(() => got.length === 3);
     const [user, bot, cross] = got;
-    expect([user?.content, user?.author.id, user?.author.bot, user?.member?.id]).toEqual(['code: HAPPY2025', MEMBER_USER_ID, false, MEMBER_USER_ID]);
+    expect([user?.content, user?.author.id, user?.author.bot, user?.member?.id]).toEqual([
+      'code: HAPPY2025',
+      MEMBER_USER_ID,
+      false,
+      MEMBER_USER_ID,
+    ]);
     expect(bot?.author.bot).toBe(true);
     expect(bot?.embeds[0]?.title).toBe('New gift code');
     expect(bot?.embeds[0]?.description).toBe('SPRING25');
@@ -125,8 +142,19 @@ describe('fake Discord: channel messages', () => {
     ({ client } = await login(fake, [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages]));
     const got: Message[] = [];
     client.on(Events.MessageCreate, (m) => got.push(m));
-    fake.postMessage({ guildId: GUILD_ID, channelId: TEXT_CHANNEL_ID, userId: MEMBER_USER_ID, content: 'code: HIDDEN', embeds: [{ title: 'x' }] });
-    fake.postMessage({ guildId: GUILD_ID, channelId: TEXT_CHANNEL_ID, userId: MEMBER_USER_ID, content: `<@${fake.botUserId}> code: SEEN` });
+    fake.postMessage({
+      guildId: GUILD_ID,
+      channelId: TEXT_CHANNEL_ID,
+      userId: MEMBER_USER_ID,
+      content: 'code: HIDDEN',
+      embeds: [{ title: 'x' }],
+    });
+    fake.postMessage({
+      guildId: GUILD_ID,
+      channelId: TEXT_CHANNEL_ID,
+      userId: MEMBER_USER_ID,
+      content: `<@${fake.botUserId}> code: SEEN`,
+    });
     await fake.waitFor(() => got.length === 2);
     expect(got.map((m) => [m.content, m.embeds.length])).toEqual([
       ['', 0],
@@ -136,6 +164,8 @@ describe('fake Discord: channel messages', () => {
 
   it('refuses to post for a user that is not a member', async () => {
     fake = await startWorld();
-    expect(() => fake?.postMessage({ guildId: GUILD_ID, channelId: TEXT_CHANNEL_ID, userId: '42', content: 'x' })).toThrow(/addMember first/);
+    expect(() =>
+      fake?.postMessage({ guildId: GUILD_ID, channelId: TEXT_CHANNEL_ID, userId: '42', content: 'x' }),
+    ).toThrow(/addMember first/);
   });
 });

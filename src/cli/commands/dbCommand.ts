@@ -9,7 +9,10 @@ export const DB_USAGE = [DB_BACKUP_USAGE, DB_MIGRATE_USAGE].join('\n  ');
  * `giftbot db backup|migrate-to`: commands on the database file itself. They open what they need on their own (no
  * migrations, no game API, no Redis), so they work beside a running bot.
  */
-export async function dbCommand(args: string[], { config, out }: { config: Config; out: (line: string) => void }): Promise<number> {
+export async function dbCommand(
+  args: string[],
+  { config, out }: { config: Config; out: (line: string) => void },
+): Promise<number> {
   const [action, ...rest] = args;
   if (action === 'backup') return dbBackupCommand(rest, { databasePath: config.databasePath, out });
   if (action === 'migrate-to') return dbMigrateToCommand(rest, { config, out });

@@ -13,7 +13,9 @@ export const IMPORT_USAGE =
 export const importCommand: CliCommand = async (args, { app, out }) => {
   const [source, ...rest] = args;
   if (source !== 'whiteout-bot') {
-    throw new CliError(`Unknown import source "${source ?? ''}": giftbot imports from the Python whiteout-bot.\nUsage: ${IMPORT_USAGE}`);
+    throw new CliError(
+      `Unknown import source "${source ?? ''}": giftbot imports from the Python whiteout-bot.\nUsage: ${IMPORT_USAGE}`,
+    );
   }
   const { values, positionals } = parseArgs({
     args: rest,
@@ -26,17 +28,24 @@ export const importCommand: CliCommand = async (args, { app, out }) => {
     },
   });
   const [folder] = positionals;
-  if (!folder) throw new CliError(`The Python bot's folder is required (the one with db/users.sqlite).\nUsage: ${IMPORT_USAGE}`);
+  if (!folder)
+    throw new CliError(`The Python bot's folder is required (the one with db/users.sqlite).\nUsage: ${IMPORT_USAGE}`);
   const game = values.game ?? 'wos';
   if (!isGame(game)) throw new CliError(`--game must be wos or kingshot, got "${game}"`);
   const guildFor = new Map<string, string>();
   for (const mapping of values.guild ?? []) {
     const match = /^([^=]+)=([1-9]\d{4,24})$/.exec(mapping.trim());
-    if (!match) throw new CliError(`--guild must be <allianceId>=<discordServerId> (a numeric server id), got "${mapping}"`);
+    if (!match)
+      throw new CliError(`--guild must be <allianceId>=<discordServerId> (a numeric server id), got "${mapping}"`);
     guildFor.set(match[1]!.trim(), match[2]!);
   }
   try {
-    const report = await importWhiteoutBot(app.store, folder, { dryRun: values['dry-run'] ?? false, game, guildFor, log: app.log });
+    const report = await importWhiteoutBot(app.store, folder, {
+      dryRun: values['dry-run'] ?? false,
+      game,
+      guildFor,
+      log: app.log,
+    });
     if (values.json) out(JSON.stringify(report));
     else for (const line of formatImportReport(report)) out(line);
     return 0;

@@ -17,7 +17,11 @@ export const LOGS_EXIT = { clean: 0, problems: 1, usage: 2 } as const;
  * `giftbot logs check`: needs no configuration, database or network, so it runs anywhere the log file is (a
  * cron job, a CI step, a laptop with a copied log).
  */
-export async function logsCommand(args: string[], out: (line: string) => void, stdin: Readable = process.stdin): Promise<number> {
+export async function logsCommand(
+  args: string[],
+  out: (line: string) => void,
+  stdin: Readable = process.stdin,
+): Promise<number> {
   const [sub, ...rest] = args;
   if (sub !== 'check') throw new CliError(`Unknown logs command "${sub ?? ''}".\nUsage: ${LOGS_USAGE}`);
   const { values, positionals } = parseArgs({
@@ -33,7 +37,8 @@ export async function logsCommand(args: string[], out: (line: string) => void, s
       json: { type: 'boolean' },
     },
   });
-  if (positionals.length > 1) throw new CliError(`logs check reads one file (or - for standard input).\nUsage: ${LOGS_USAGE}`);
+  if (positionals.length > 1)
+    throw new CliError(`logs check reads one file (or - for standard input).\nUsage: ${LOGS_USAGE}`);
   const options = checkOptions(values);
   const source = positionals[0] ?? '-';
 
@@ -75,12 +80,14 @@ function checkOptions(values: Record<string, string | boolean | undefined>): Log
   const count = (name: string, fallback: number): number => {
     const raw = values[name];
     if (typeof raw !== 'string') return fallback;
-    if (!/^\d+$/.test(raw) || Number(raw) < 1) problems.push(`--${name} must be a whole number of at least 1, got "${raw}"`);
+    if (!/^\d+$/.test(raw) || Number(raw) < 1)
+      problems.push(`--${name} must be a whole number of at least 1, got "${raw}"`);
     return /^\d+$/.test(raw) && Number(raw) >= 1 ? Number(raw) : fallback;
   };
   const stormRaw = values.storm;
   const storm = typeof stormRaw === 'string' ? parseRate(stormRaw) : DEFAULT_LOG_CHECK_OPTIONS.storm;
-  if (!storm) problems.push(`--storm must look like 10/1m (that many 429 answers within that time), got "${String(stormRaw)}"`);
+  if (!storm)
+    problems.push(`--storm must look like 10/1m (that many 429 answers within that time), got "${String(stormRaw)}"`);
   const nowRaw = values.now;
   const now = typeof nowRaw === 'string' ? Date.parse(nowRaw) : Date.now();
   if (Number.isNaN(now)) problems.push(`--now must be an ISO time like 2025-01-31T12:00:00Z, got "${String(nowRaw)}"`);

@@ -31,13 +31,17 @@ export const RESOLVE_EXIT: Record<DiscoveryStatus, number> = {
 async function requireGuild(ctx: CliContext, guildId: string | undefined) {
   if (!guildId) throw new CliError(`A guild id is required.\nUsage: ${MEMBERS_USAGE}`);
   const guild = await ctx.app.store.guilds.get(guildId);
-  if (!guild) throw new CliError(`Guild ${guildId} is not set up. Add it first: giftbot guild add ${guildId} --game wos --state <kid>`);
+  if (!guild)
+    throw new CliError(
+      `Guild ${guildId} is not set up. Add it first: giftbot guild add ${guildId} --game wos --state <kid>`,
+    );
   return guild;
 }
 
 /** Reads a roster file as it streams from disk; every way it can fail is one line for the user. */
 async function readRosterFile(file: string): Promise<MemberCsv> {
-  const failure = (error: unknown) => new CliError(`Cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  const failure = (error: unknown) =>
+    new CliError(`Cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
   const handle = await open(file, 'r').catch((error: unknown) => {
     throw failure(error);
   });
@@ -97,13 +101,23 @@ async function addMember(ctx: CliContext, positionals: string[], values: Members
   const { app, out } = ctx;
   const [guildId, fid] = positionals;
   const guild = await requireGuild(ctx, guildId);
-  if (!fid || !isValidFid(fid)) throw new CliError(`"${fid ?? ''}" is not a player id (digits only).\nUsage: ${MEMBERS_USAGE}`);
-  if (values.state !== undefined && !isValidState(values.state)) throw new CliError(`--state must be a state number, got "${values.state}"`);
+  if (!fid || !isValidFid(fid))
+    throw new CliError(`"${fid ?? ''}" is not a player id (digits only).\nUsage: ${MEMBERS_USAGE}`);
+  if (values.state !== undefined && !isValidState(values.state))
+    throw new CliError(`--state must be a state number, got "${values.state}"`);
   const state = values.state !== undefined ? Number(values.state) : guild.defaultState;
-  const { created, member } = await app.store.members.add(guild.id, { fid, state, name: cleanName(values.name), addedBy: 'cli' });
-  out(`${created ? 'Added' : 'Updated'} member ${member.fid}${member.name ? ` (${member.name})` : ''} with state ${member.state ?? 'unknown'}.`);
+  const { created, member } = await app.store.members.add(guild.id, {
+    fid,
+    state,
+    name: cleanName(values.name),
+    addedBy: 'cli',
+  });
+  out(
+    `${created ? 'Added' : 'Updated'} member ${member.fid}${member.name ? ` (${member.name})` : ''} with state ${member.state ?? 'unknown'}.`,
+  );
   // A new member gets the codes the alliance already had (the ledger skips any they have).
-  if (!values['no-catch-up']) for (const line of describeCatchUp(await catchUpMembers(app, guild.id, [member.fid]))) out(line);
+  if (!values['no-catch-up'])
+    for (const line of describeCatchUp(await catchUpMembers(app, guild.id, [member.fid]))) out(line);
   return 0;
 }
 
@@ -126,13 +140,17 @@ async function importMembers(ctx: CliContext, positionals: string[], values: Mem
   const guild = await requireGuild(ctx, guildId);
   if (!file) throw new CliError(`A CSV file is required.\nUsage: ${MEMBERS_USAGE}`);
   const parsed = await readRosterFile(file);
-  if (parsed.members.length === 0 && parsed.rejectedCount === 0) throw new CliError(`${file} has no member lines (expected fid,state,name).`);
-  if (parsed.ignoredColumns.length > 0) out(`Ignored column(s): ${parsed.ignoredColumns.join(', ')} (giftbot reads fid, state and name).`);
+  if (parsed.members.length === 0 && parsed.rejectedCount === 0)
+    throw new CliError(`${file} has no member lines (expected fid,state,name).`);
+  if (parsed.ignoredColumns.length > 0)
+    out(`Ignored column(s): ${parsed.ignoredColumns.join(', ')} (giftbot reads fid, state and name).`);
   for (const bad of parsed.rejected) out(`line ${bad.line}: ${bad.reason}${bad.text ? `  [${bad.text}]` : ''}`);
   const unlisted = parsed.rejectedCount - parsed.rejected.length;
   if (unlisted > 0) out(`… and ${unlisted} more bad line(s).`);
   if (parsed.rejectedCount > 0 && !values['skip-invalid']) {
-    throw new CliError(`${parsed.rejectedCount} line(s) rejected; nothing was imported. Fix them, or pass --skip-invalid to import the ${parsed.members.length} good line(s).`);
+    throw new CliError(
+      `${parsed.rejectedCount} line(s) rejected; nothing was imported. Fix them, or pass --skip-invalid to import the ${parsed.members.length} good line(s).`,
+    );
   }
   const members = parsed.members.map((m) => ({ ...m, state: m.state ?? guild.defaultState, addedBy: 'cli-import' }));
   let result: { created: number; updated: number };
@@ -142,10 +160,21 @@ async function importMembers(ctx: CliContext, positionals: string[], values: Mem
     if (error instanceof ImportInterruptedError) throw new CliError(error.message);
     throw error;
   }
-  out(`Imported ${members.length} member(s) into guild ${guild.id}: ${result.created} new, ${result.updated} updated, ${parsed.rejectedCount} rejected.`);
+  out(
+    `Imported ${members.length} member(s) into guild ${guild.id}: ${result.created} new, ${result.updated} updated, ${parsed.rejectedCount} rejected.`,
+  );
   const stateless = members.filter((m) => m.state === null).length;
-  if (stateless > 0) out(`${stateless} member(s) have no state (the alliance has none either): giftbot members resolve ${guild.id}`);
-  if (!values['no-catch-up']) for (const line of describeCatchUp(await catchUpMembers(app, guild.id, members.map((m) => m.fid)))) out(line);
+  if (stateless > 0)
+    out(`${stateless} member(s) have no state (the alliance has none either): giftbot members resolve ${guild.id}`);
+  if (!values['no-catch-up'])
+    for (const line of describeCatchUp(
+      await catchUpMembers(
+        app,
+        guild.id,
+        members.map((m) => m.fid),
+      ),
+    ))
+      out(line);
   return 0;
 }
 
@@ -164,7 +193,10 @@ async function listMembers(ctx: CliContext, positionals: string[]): Promise<numb
   const members = await app.store.members.list(guild.id);
   if (members.length === 0) out(`Guild ${guild.id} has no members yet.`);
   const open = members.filter((m) => m.state === null || m.stateStatus !== 'ok');
-  const ruledOut = await app.store.wrongStates.counts(guild.game, open.map((m) => m.fid));
+  const ruledOut = await app.store.wrongStates.counts(
+    guild.game,
+    open.map((m) => m.fid),
+  );
   for (const m of members) {
     const state = m.state === null ? 'unknown' : m.stateStatus === 'wrong' ? `${m.state} (wrong)` : String(m.state);
     const tried = ruledOut.get(m.fid) ?? 0;
@@ -173,7 +205,10 @@ async function listMembers(ctx: CliContext, positionals: string[]): Promise<numb
   }
   const unknown = open.filter((m) => m.state === null).length;
   const wrong = open.length - unknown;
-  const hint = open.length > 0 ? ` ${unknown} with an unknown state, ${wrong} with a state the game refused: giftbot members resolve ${guild.id}` : '';
+  const hint =
+    open.length > 0
+      ? ` ${unknown} with an unknown state, ${wrong} with a state the game refused: giftbot members resolve ${guild.id}`
+      : '';
   out(`${members.length} member(s).${hint}`);
   return 0;
 }
@@ -182,9 +217,14 @@ async function listMembers(ctx: CliContext, positionals: string[]): Promise<numb
 async function resolveMembers(ctx: CliContext, positionals: string[], values: MembersFlags): Promise<number> {
   const { app, out } = ctx;
   const guild = await requireGuild(ctx, positionals[0]);
-  if (values.range !== undefined && !/^\d{1,4}$/.test(values.range)) throw new CliError(`--range must be a number of states (e.g. --range 50), got "${values.range}"`);
-  for (const fid of values.member ?? []) if (!isValidFid(fid)) throw new CliError(`--member "${fid}" is not a player id (digits only).`);
-  if (!values.json) out(`Looking up states in guild ${guild.id} (alliance state ${guild.defaultState ?? 'not set'}); this takes one call per state tried, at the rate the game allows…`);
+  if (values.range !== undefined && !/^\d{1,4}$/.test(values.range))
+    throw new CliError(`--range must be a number of states (e.g. --range 50), got "${values.range}"`);
+  for (const fid of values.member ?? [])
+    if (!isValidFid(fid)) throw new CliError(`--member "${fid}" is not a player id (digits only).`);
+  if (!values.json)
+    out(
+      `Looking up states in guild ${guild.id} (alliance state ${guild.defaultState ?? 'not set'}); this takes one call per state tried, at the rate the game allows…`,
+    );
   const summary = await app.stateDiscovery.resolve(guild.id, {
     ...(values.member ? { fids: values.member } : {}),
     ...(values.range !== undefined ? { range: Number(values.range) } : {}),

@@ -23,7 +23,11 @@ export const redeemCommand: CliCommand = async (args, { app, out, err = out }) =
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { json: { type: 'boolean' }, member: { type: 'string', multiple: true }, 'force-local': { type: 'boolean' } },
+    options: {
+      json: { type: 'boolean' },
+      member: { type: 'string', multiple: true },
+      'force-local': { type: 'boolean' },
+    },
   });
   const [guildId, rawCode] = positionals;
   if (!guildId || !rawCode) throw new CliError(`A guild id and a code are required.\nUsage: ${REDEEM_USAGE}`);
@@ -36,7 +40,9 @@ export const redeemCommand: CliCommand = async (args, { app, out, err = out }) =
     const roster = new Set((await app.store.members.list(guildId)).map((m) => m.fid));
     const strangers = values.member.filter((fid) => !roster.has(fid));
     if (strangers.length > 0) {
-      throw new CliError(`${strangers.join(', ')} ${strangers.length === 1 ? 'is' : 'are'} not on the roster of guild ${guildId}; add ${strangers.length === 1 ? 'them' : 'them'} first: giftbot members add ${guildId} ${strangers[0]}`);
+      throw new CliError(
+        `${strangers.join(', ')} ${strangers.length === 1 ? 'is' : 'are'} not on the roster of guild ${guildId}; add ${strangers.length === 1 ? 'them' : 'them'} first: giftbot members add ${guildId} ${strangers[0]}`,
+      );
     }
   }
   const summary = await app.engine.processAutoRedeem(guildId, code, {
@@ -46,19 +52,28 @@ export const redeemCommand: CliCommand = async (args, { app, out, err = out }) =
   });
   if (values.json) out(JSON.stringify(summary));
   // A refusal (guild not set up, bad settings) is not a result: it goes where errors go.
-  else for (const line of formatSummary(summary)) (summary.status === 'refused' || summary.status === 'config-error' ? err : out)(line);
+  else
+    for (const line of formatSummary(summary))
+      (summary.status === 'refused' || summary.status === 'config-error' ? err : out)(line);
   return REDEEM_EXIT[summary.status];
 };
 
 export function formatSummary(summary: RunSummary): string[] {
   const lines = [summary.message];
   if (summary.runId !== null && summary.status !== 'duplicate') {
-    lines.push(`run ${summary.runId} · ${summary.status} · ${summary.apiCalls} API call(s) · ${summary.rateLimited} rate-limited · ${(summary.durationMs / 1000).toFixed(1)} s`);
+    lines.push(
+      `run ${summary.runId} · ${summary.status} · ${summary.apiCalls} API call(s) · ${summary.rateLimited} rate-limited · ${(summary.durationMs / 1000).toFixed(1)} s`,
+    );
   }
-  const notable = summary.members.filter((m) => m.outcome !== 'success' && m.outcome !== 'already' && !(m.outcome === 'skipped' && m.reason === 'already-final'));
+  const notable = summary.members.filter(
+    (m) =>
+      m.outcome !== 'success' && m.outcome !== 'already' && !(m.outcome === 'skipped' && m.reason === 'already-final'),
+  );
   for (const m of notable.slice(0, 50)) {
     const raw = m.errCode !== null || m.msg ? ` — game said ${m.errCode ?? ''} ${m.msg ?? ''}`.trimEnd() : '';
-    lines.push(`  ${m.fid.padEnd(12)} ${m.outcome.padEnd(15)} ${m.reason ? reasonText(m.reason) : ''}${raw}${m.name ? ` (${m.name})` : ''}`);
+    lines.push(
+      `  ${m.fid.padEnd(12)} ${m.outcome.padEnd(15)} ${m.reason ? reasonText(m.reason) : ''}${raw}${m.name ? ` (${m.name})` : ''}`,
+    );
   }
   if (notable.length > 50) lines.push(`  … and ${notable.length - 50} more`);
   return lines;

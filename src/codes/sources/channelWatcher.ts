@@ -48,7 +48,10 @@ export function createChannelWatcher(options: ChannelWatcherOptions): ChannelWat
         const timer = new AbortController();
         const signal = AbortSignal.any([timer.signal, stopController.signal]);
         try {
-          const waited = await Promise.race([result.verdict, sleep(verdictWaitMs, 'unchecked' as const, { signal }).catch(() => 'unchecked' as const)]);
+          const waited = await Promise.race([
+            result.verdict,
+            sleep(verdictWaitMs, 'unchecked' as const, { signal }).catch(() => 'unchecked' as const),
+          ]);
           return waited === 'dead' ? REACTIONS.invalid : REACTIONS.valid;
         } finally {
           timer.abort();
@@ -65,7 +68,11 @@ export function createChannelWatcher(options: ChannelWatcherOptions): ChannelWat
     if (!guild || !guild.codesChannelId || guild.codesChannelId !== message.channelId) return;
     const codes = parseCodesFromMessage({
       content: message.content,
-      embeds: message.embeds.map((embed) => ({ title: embed.title, description: embed.description, fields: embed.fields })),
+      embeds: message.embeds.map((embed) => ({
+        title: embed.title,
+        description: embed.description,
+        fields: embed.fields,
+      })),
     });
     const reactions: string[] = [];
     for (const code of codes) {
@@ -77,7 +84,17 @@ export function createChannelWatcher(options: ChannelWatcherOptions): ChannelWat
       try {
         await message.react(reaction);
       } catch (error) {
-        log.warn({ event: EVENTS.discordPostFailed, guildId: guild.id, channelId: message.channelId, messageId: message.id, reaction, err: error }, 'could not react to a posted code (missing Add Reactions permission?)');
+        log.warn(
+          {
+            event: EVENTS.discordPostFailed,
+            guildId: guild.id,
+            channelId: message.channelId,
+            messageId: message.id,
+            reaction,
+            err: error,
+          },
+          'could not react to a posted code (missing Add Reactions permission?)',
+        );
       }
     }
   }
@@ -86,7 +103,16 @@ export function createChannelWatcher(options: ChannelWatcherOptions): ChannelWat
     if (stopController.signal.aborted) return;
     const task = handle(message)
       .catch((error: unknown) => {
-        log.error({ event: EVENTS.codeChannelFailed, guildId: message.guildId, channelId: message.channelId, messageId: message.id, err: error }, 'a message in a codes channel could not be handled');
+        log.error(
+          {
+            event: EVENTS.codeChannelFailed,
+            guildId: message.guildId,
+            channelId: message.channelId,
+            messageId: message.id,
+            err: error,
+          },
+          'a message in a codes channel could not be handled',
+        );
       })
       .finally(() => handling.delete(task));
     handling.add(task);

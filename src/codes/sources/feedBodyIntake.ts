@@ -66,21 +66,37 @@ export async function takeFeedBody(
     } catch (error) {
       // Not marked seen, and the validators are kept, so the next poll offers the code again.
       failed = true;
-      log.error({ event: EVENTS.feedPollFailed, feed, code, err: error }, 'a feed code could not be recorded; it is offered again next poll');
+      log.error(
+        { event: EVENTS.feedPollFailed, feed, code, err: error },
+        'a feed code could not be recorded; it is offered again next poll',
+      );
     }
   }
   memory.seen = seen;
   const total = parsed.codes.length;
   if (left > 0) {
     log.warn(
-      { event: EVENTS.feedCodesCapped, feed, game: source.game, codes: total, taken: offered, left, maxPerPoll: maxCodesPerPoll },
+      {
+        event: EVENTS.feedCodesCapped,
+        feed,
+        game: source.game,
+        codes: total,
+        taken: offered,
+        left,
+        maxPerPoll: maxCodesPerPoll,
+      },
       `the feed lists ${left + offered} new codes: took ${offered} this poll, ${left} wait for the next polls`,
     );
   }
   return { newCodes, total, complete: !failed && left === 0 };
 }
 
-function warnSkipped(log: Logger, source: FeedSource, memory: FeedMemory, skipped: readonly { entry: string; reason: string }[]): void {
+function warnSkipped(
+  log: Logger,
+  source: FeedSource,
+  memory: FeedMemory,
+  skipped: readonly { entry: string; reason: string }[],
+): void {
   let unwarned = 0;
   for (const entry of skipped) {
     if (memory.warned.has(entry.entry)) continue;
@@ -90,9 +106,21 @@ function warnSkipped(log: Logger, source: FeedSource, memory: FeedMemory, skippe
       continue;
     }
     memory.warned.add(entry.entry);
-    log.warn({ event: EVENTS.feedEntrySkipped, feed: source.name, game: source.game, entry: entry.entry, reason: entry.reason }, 'feed entry skipped: not a code');
+    log.warn(
+      {
+        event: EVENTS.feedEntrySkipped,
+        feed: source.name,
+        game: source.game,
+        entry: entry.entry,
+        reason: entry.reason,
+      },
+      'feed entry skipped: not a code',
+    );
   }
   if (unwarned > 0) {
-    log.warn({ event: EVENTS.feedEntrySkipped, feed: source.name, game: source.game, more: unwarned }, `${unwarned} more feed entries skipped: not codes`);
+    log.warn(
+      { event: EVENTS.feedEntrySkipped, feed: source.name, game: source.game, more: unwarned },
+      `${unwarned} more feed entries skipped: not codes`,
+    );
   }
 }

@@ -8,9 +8,7 @@ export interface FeedValidators {
   lastModified: string | null;
 }
 
-export type FetchOutcome =
-  | { changed: true; body: string; validators: FeedValidators }
-  | { changed: false };
+export type FetchOutcome = { changed: true; body: string; validators: FeedValidators } | { changed: false };
 
 export type FeedErrorKind = 'http' | 'timeout' | 'network' | 'too-large' | 'malformed';
 
@@ -41,7 +39,13 @@ export function createFeedFetcher(options: { timeoutMs: number; maxBytes?: numbe
   const dispatcherFor = (source: FeedSource): Agent => {
     let dispatcher = dispatchers.get(source.name);
     if (!dispatcher) {
-      dispatcher = new Agent({ connect: { timeout: timeoutMs }, headersTimeout: timeoutMs, bodyTimeout: timeoutMs, keepAliveTimeout: 10_000, connections: 1 });
+      dispatcher = new Agent({
+        connect: { timeout: timeoutMs },
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
+        keepAliveTimeout: 10_000,
+        connections: 1,
+      });
       dispatchers.set(source.name, dispatcher);
     }
     return dispatcher;
@@ -52,12 +56,20 @@ export function createFeedFetcher(options: { timeoutMs: number; maxBytes?: numbe
       // One deadline for the whole request: a server that trickles bytes cannot hold a poll open.
       const deadline = AbortSignal.timeout(timeoutMs);
       const combined = signal ? AbortSignal.any([signal, deadline]) : deadline;
-      const headers: Record<string, string> = { accept: 'application/json, text/plain;q=0.9, */*;q=0.5', 'user-agent': 'giftbot (code feed poller)' };
+      const headers: Record<string, string> = {
+        accept: 'application/json, text/plain;q=0.9, */*;q=0.5',
+        'user-agent': 'giftbot (code feed poller)',
+      };
       if (source.apiKey) headers['x-api-key'] = source.apiKey;
       if (validators.etag) headers['if-none-match'] = validators.etag;
       if (validators.lastModified) headers['if-modified-since'] = validators.lastModified;
       try {
-        const response = await request(source.url, { method: 'GET', dispatcher: dispatcherFor(source), signal: combined, headers });
+        const response = await request(source.url, {
+          method: 'GET',
+          dispatcher: dispatcherFor(source),
+          signal: combined,
+          headers,
+        });
         if (response.statusCode === 304) {
           await response.body.dump();
           return { changed: false };
@@ -70,17 +82,21 @@ export function createFeedFetcher(options: { timeoutMs: number; maxBytes?: numbe
           } catch {
             said = body.trim() ? body.trim().slice(0, 80) : null;
           }
-          const hint = response.statusCode === 401 || response.statusCode === 403 ? ' (check the feed\'s apiKey)' : '';
+          const hint = response.statusCode === 401 || response.statusCode === 403 ? " (check the feed's apiKey)" : '';
           throw new FeedError('http', `HTTP ${response.statusCode}${said ? `: ${said}` : ''}${hint}`);
         }
         return {
           changed: true,
           body,
-          validators: { etag: header(response.headers, 'etag'), lastModified: header(response.headers, 'last-modified') },
+          validators: {
+            etag: header(response.headers, 'etag'),
+            lastModified: header(response.headers, 'last-modified'),
+          },
         };
       } catch (error) {
         if (error instanceof FeedError) throw error;
-        if (deadline.aborted && !signal?.aborted) throw new FeedError('timeout', `no complete answer within ${timeoutMs} ms`);
+        if (deadline.aborted && !signal?.aborted)
+          throw new FeedError('timeout', `no complete answer within ${timeoutMs} ms`);
         const err = error as Error & { code?: string };
         const timedOut = err.name === 'TimeoutError' || /Timeout/.test(err.code ?? '') || /timeout/i.test(err.name);
         if (timedOut) throw new FeedError('timeout', `no complete answer within ${timeoutMs} ms`);

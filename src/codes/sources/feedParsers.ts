@@ -24,11 +24,14 @@ export function parseFeedBody(format: FeedFormat, body: string): ParsedFeed {
   switch (format) {
     case 'community': {
       const json = parseJson(body);
-      if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new FeedFormatError(`expected {"codes":[…]}, got ${describe(json)}`);
+      if (typeof json !== 'object' || json === null || Array.isArray(json))
+        throw new FeedFormatError(`expected {"codes":[…]}, got ${describe(json)}`);
       const record = json as Record<string, unknown>;
       if (!Array.isArray(record.codes)) {
         const said = errorText(record);
-        throw new FeedFormatError(said ? `the feed answered with an error: ${said}` : 'expected {"codes":[…]}, the "codes" list is missing');
+        throw new FeedFormatError(
+          said ? `the feed answered with an error: ${said}` : 'expected {"codes":[…]}, the "codes" list is missing',
+        );
       }
       for (const entry of record.codes) {
         if (typeof entry !== 'string') {
@@ -59,7 +62,10 @@ export function parseFeedBody(format: FeedFormat, body: string): ParsedFeed {
         out.add(line, trimmed);
       }
       // A text body with lines but not one code in it is not a code list (an error page in plain text, say).
-      if (out.codes.length === 0 && out.skipped.length > 0) throw new FeedFormatError(`expected one code a line; no line is a code (first: ${JSON.stringify(out.skipped[0]!.entry)})`);
+      if (out.codes.length === 0 && out.skipped.length > 0)
+        throw new FeedFormatError(
+          `expected one code a line; no line is a code (first: ${JSON.stringify(out.skipped[0]!.entry)})`,
+        );
       break;
     }
   }
@@ -107,10 +113,16 @@ function render(value: unknown, depth: number, maxChars: number): string {
   if (depth === 0) return Array.isArray(value) ? '[…]' : '{…}';
   const more = (count: number) => (count > PREVIEW_ITEMS ? ',…' : '');
   if (Array.isArray(value)) {
-    return `[${value.slice(0, PREVIEW_ITEMS).map((item) => render(item, depth - 1, maxChars)).join(',')}${more(value.length)}]`;
+    return `[${value
+      .slice(0, PREVIEW_ITEMS)
+      .map((item) => render(item, depth - 1, maxChars))
+      .join(',')}${more(value.length)}]`;
   }
   const entries = Object.entries(value);
-  return `{${entries.slice(0, PREVIEW_ITEMS).map(([key, item]) => `${JSON.stringify(key)}:${render(item, depth - 1, maxChars)}`).join(',')}${more(entries.length)}}`;
+  return `{${entries
+    .slice(0, PREVIEW_ITEMS)
+    .map(([key, item]) => `${JSON.stringify(key)}:${render(item, depth - 1, maxChars)}`)
+    .join(',')}${more(entries.length)}}`;
 }
 
 function parseJson(body: string): unknown {

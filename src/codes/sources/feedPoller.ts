@@ -90,23 +90,21 @@ export function createFeedPoller(options: FeedPollerOptions): FeedPoller {
   };
   const { stopController } = poller;
   let started = false;
-  const states = options.feeds.map(
-    (source): FeedState => ({
-      source,
-      health: 'unknown',
-      failures: 0,
-      lastError: null,
-      failingSince: null,
-      lastOkAt: null,
-      nextPollAt: null,
-      polls: 0,
-      validators: { etag: null, lastModified: null },
-      seen: new Set(),
-      warned: new Set(),
-      timer: null,
-      inFlight: null,
-    }),
-  );
+  const states = options.feeds.map((source): FeedState => ({
+    source,
+    health: 'unknown',
+    failures: 0,
+    lastError: null,
+    failingSince: null,
+    lastOkAt: null,
+    nextPollAt: null,
+    polls: 0,
+    validators: { etag: null, lastModified: null },
+    seen: new Set(),
+    warned: new Set(),
+    timer: null,
+    inFlight: null,
+  }));
 
   return {
     start() {
@@ -147,7 +145,12 @@ function intervalMs(poller: Poller): number {
 
 function backoffMs(poller: Poller, failures: number): number {
   const { backoffMinMs, backoffMaxMs } = poller.options;
-  return retryDelayMs({ maxAttempts: Number.POSITIVE_INFINITY, baseDelayMs: backoffMinMs, maxDelayMs: backoffMaxMs }, failures, 0, poller.random);
+  return retryDelayMs(
+    { maxAttempts: Number.POSITIVE_INFINITY, baseDelayMs: backoffMinMs, maxDelayMs: backoffMaxMs },
+    failures,
+    0,
+    poller.random,
+  );
 }
 
 function schedule(poller: Poller, state: FeedState, delayMs: number): void {
@@ -180,7 +183,15 @@ async function poll(poller: Poller, state: FeedState): Promise<void> {
     const wasFailing = state.health !== 'ok';
     if (wasFailing) {
       log.info(
-        { event: EVENTS.feedStateChanged, feed, game: source.game, from: state.health, to: 'ok', failures: state.failures, downMs: state.failingSince ? Date.now() - state.failingSince : 0 },
+        {
+          event: EVENTS.feedStateChanged,
+          feed,
+          game: source.game,
+          from: state.health,
+          to: 'ok',
+          failures: state.failures,
+          downMs: state.failingSince ? Date.now() - state.failingSince : 0,
+        },
         state.health === 'unknown' ? 'code feed answering' : 'code feed answering again',
       );
     }
@@ -189,7 +200,17 @@ async function poll(poller: Poller, state: FeedState): Promise<void> {
     state.lastError = null;
     state.failingSince = null;
     state.lastOkAt = Date.now();
-    log.debug({ event: EVENTS.feedPollOk, feed, changed: outcome.changed, codes: total, newCodes, durationMs: Math.round(performance.now() - started) }, 'feed polled');
+    log.debug(
+      {
+        event: EVENTS.feedPollOk,
+        feed,
+        changed: outcome.changed,
+        codes: total,
+        newCodes,
+        durationMs: Math.round(performance.now() - started),
+      },
+      'feed polled',
+    );
     poller.options.onPoll?.(feed, outcome.changed ? 'ok' : 'not-modified');
     schedule(poller, state, intervalMs(poller));
   } catch (error) {
@@ -206,11 +227,26 @@ function pollFailed(poller: Poller, state: FeedState, error: unknown): void {
   state.failures += 1;
   state.lastError = message;
   const delay = backoffMs(poller, state.failures);
-  poller.log.debug({ event: EVENTS.feedPollFailed, feed, kind, error: message, failures: state.failures, retryInMs: delay }, 'feed poll failed');
+  poller.log.debug(
+    { event: EVENTS.feedPollFailed, feed, kind, error: message, failures: state.failures, retryInMs: delay },
+    'feed poll failed',
+  );
   poller.options.onPoll?.(feed, 'failed');
   if (state.health !== 'failing') {
     // Once per outage, not once per poll: the next line about this feed says it answers again.
-    poller.log.warn({ event: EVENTS.feedStateChanged, feed, game: source.game, from: state.health, to: 'failing', kind, error: message, retryInMs: delay }, `code feed failing: ${message}; retrying with backoff`);
+    poller.log.warn(
+      {
+        event: EVENTS.feedStateChanged,
+        feed,
+        game: source.game,
+        from: state.health,
+        to: 'failing',
+        kind,
+        error: message,
+        retryInMs: delay,
+      },
+      `code feed failing: ${message}; retrying with backoff`,
+    );
     state.health = 'failing';
     state.failingSince = Date.now();
   }

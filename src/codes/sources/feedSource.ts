@@ -21,7 +21,10 @@ const EXAMPLE = '[{"url":"https://example.org/codes","game":"wos","format":"comm
  * Reads `CODE_FEEDS` (a JSON array). Every entry is checked and every problem is reported in words an operator can
  * act on; the URL is never echoed in full (it may carry a key in its query string).
  */
-export function parseFeedSources(raw: string | undefined, key = 'CODE_FEEDS'): { feeds: FeedSource[]; problems: string[] } {
+export function parseFeedSources(
+  raw: string | undefined,
+  key = 'CODE_FEEDS',
+): { feeds: FeedSource[]; problems: string[] } {
   const feeds: FeedSource[] = [];
   const problems: string[] = [];
   if (raw === undefined || raw.trim() === '') return { feeds, problems };
@@ -46,7 +49,8 @@ export function parseFeedSources(raw: string | undefined, key = 'CODE_FEEDS'): {
     const record = entry as Record<string, unknown>;
     const entryProblems: string[] = [];
     for (const field of Object.keys(record)) {
-      if (!KNOWN_FIELDS.includes(field)) entryProblems.push(`has an unknown field "${field}" (known: ${KNOWN_FIELDS.join(', ')})`);
+      if (!KNOWN_FIELDS.includes(field))
+        entryProblems.push(`has an unknown field "${field}" (known: ${KNOWN_FIELDS.join(', ')})`);
     }
     let url: URL | null = null;
     if (typeof record.url !== 'string' || record.url.trim() === '') {
@@ -62,7 +66,8 @@ export function parseFeedSources(raw: string | undefined, key = 'CODE_FEEDS'): {
         entryProblems.push('"url" is not a valid URL');
       }
     }
-    if (!isGame(record.game)) entryProblems.push(`"game" must be one of ${GAMES.join(', ')}, got ${JSON.stringify(record.game ?? null)}`);
+    if (!isGame(record.game))
+      entryProblems.push(`"game" must be one of ${GAMES.join(', ')}, got ${JSON.stringify(record.game ?? null)}`);
     const format = record.format ?? 'community';
     if (typeof format !== 'string' || !(FEED_FORMATS as readonly string[]).includes(format)) {
       entryProblems.push(`"format" must be one of ${FEED_FORMATS.join(', ')}, got ${JSON.stringify(format)}`);
@@ -77,7 +82,8 @@ export function parseFeedSources(raw: string | undefined, key = 'CODE_FEEDS'): {
       for (const problem of entryProblems) problems.push(`${where} ${problem}`);
       return;
     }
-    const name = typeof record.name === 'string' ? record.name : `${url.host}${url.pathname === '/' ? '' : url.pathname}`;
+    const name =
+      typeof record.name === 'string' ? record.name : `${url.host}${url.pathname === '/' ? '' : url.pathname}`;
     if (names.has(name)) {
       problems.push(`${where}: the name "${name}" is used twice; give each feed its own "name"`);
       return;

@@ -18,8 +18,18 @@ const DEMO_RATE = { limit: 20, windowMs: 2_000 };
  * The offline demo: a local game-API simulator, an alliance of a few dozen members, and the engine doing what it does
  * in production — one run per code, duplicates refused, an expired code stopping after one call.
  */
-export async function runDemo({ log, out = (line: string) => process.stdout.write(`${line}\n`) }: { log: Logger; out?: (line: string) => void }): Promise<number> {
-  const sim = await startGameApiSimulator({ rateLimit: DEMO_RATE, playerSpacingMs: 2_000, latencyMs: { min: 20, max: 80 } });
+export async function runDemo({
+  log,
+  out = (line: string) => process.stdout.write(`${line}\n`),
+}: {
+  log: Logger;
+  out?: (line: string) => void;
+}): Promise<number> {
+  const sim = await startGameApiSimulator({
+    rateLimit: DEMO_RATE,
+    playerSpacingMs: 2_000,
+    latencyMs: { min: 20, max: 80 },
+  });
   const dir = mkdtempSync(join(tmpdir(), 'giftbot-demo-'));
   const loaded = loadConfig({
     DATABASE_PATH: join(dir, 'demo.sqlite'),
@@ -32,8 +42,16 @@ export async function runDemo({ log, out = (line: string) => process.stdout.writ
   if (!loaded.ok) throw new Error(`demo configuration: ${loaded.problems.join('; ')}`);
   const app = createCore({ config: loaded.config, log });
   try {
-    out(`Game-API simulator on ${sim.url} (budget ${DEMO_RATE.limit} calls per ${DEMO_RATE.windowMs / 1000} s, 2 s between two calls for one player).`);
-    await app.store.guilds.upsert({ id: GUILD, game: 'wos', defaultState: STATE, autoRedeem: true, name: 'Demo Alliance' });
+    out(
+      `Game-API simulator on ${sim.url} (budget ${DEMO_RATE.limit} calls per ${DEMO_RATE.windowMs / 1000} s, 2 s between two calls for one player).`,
+    );
+    await app.store.guilds.upsert({
+      id: GUILD,
+      game: 'wos',
+      defaultState: STATE,
+      autoRedeem: true,
+      name: 'Demo Alliance',
+    });
     for (let i = 0; i < MEMBERS; i += 1) {
       const fid = String(40_000_001 + i);
       // A few members the game will refuse, as in every real alliance.
@@ -70,8 +88,13 @@ export async function runDemo({ log, out = (line: string) => process.stdout.writ
     const expiredAgain = await app.engine.processAutoRedeem(GUILD, giftCode('OLDCODE2025'), { trigger: 'demo' });
     out(`   ${expiredAgain.status}: ${expiredAgain.message}\n`);
 
-    const ok = first.status === 'completed' && second.status === 'duplicate' && again.apiCalls === 0 && expired.apiCalls === 1;
-    out(ok ? 'Demo finished: every member was called once, the duplicate and the expired code cost nothing extra.' : 'Demo finished with unexpected results (see above).');
+    const ok =
+      first.status === 'completed' && second.status === 'duplicate' && again.apiCalls === 0 && expired.apiCalls === 1;
+    out(
+      ok
+        ? 'Demo finished: every member was called once, the duplicate and the expired code cost nothing extra.'
+        : 'Demo finished with unexpected results (see above).',
+    );
     return ok ? 0 : 1;
   } finally {
     await app.close();

@@ -23,7 +23,11 @@ export class FeedRegistry {
 
   set(name: string, spec: FeedSpec): void {
     const previous = this.feeds.get(name);
-    this.feeds.set(name, { spec: { ...spec, codes: [...spec.codes] }, date: ddmmyyyy(new Date()), requests: previous?.requests ?? 0 });
+    this.feeds.set(name, {
+      spec: { ...spec, codes: [...spec.codes] },
+      date: ddmmyyyy(new Date()),
+      requests: previous?.requests ?? 0,
+    });
   }
 
   requests(name: string): number {
@@ -44,7 +48,8 @@ export class FeedRegistry {
       return json(spec.status, { detail: STATUS_CODES[spec.status] ?? 'Error' }, delayMs);
     }
 
-    const { body, contentType } = spec.body !== undefined ? { body: spec.body, contentType: 'application/json' } : render(feed);
+    const { body, contentType } =
+      spec.body !== undefined ? { body: spec.body, contentType: 'application/json' } : render(feed);
     const status = spec.status ?? 200;
     if (status !== 200) return { status, headers: { 'content-type': contentType }, body, delayMs };
 

@@ -23,7 +23,8 @@ export class FixedWindowBudget {
   private readonly windows = new Map<string, Window>();
 
   constructor(limit: number, windowMs: number) {
-    if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`rate limit must be a positive integer, got ${limit}`);
+    if (!Number.isInteger(limit) || limit < 1)
+      throw new RangeError(`rate limit must be a positive integer, got ${limit}`);
     if (!(windowMs > 0)) throw new RangeError(`rate window must be positive, got ${windowMs}`);
     this.limit = limit;
     this.windowMs = windowMs;

@@ -8,7 +8,17 @@ import { handleRequest } from './handleRequest.ts';
 import { latencyFn } from './prng.ts';
 import { Responder } from './responder.ts';
 import { worldOf, type SimulatorState } from './simulatorState.ts';
-import type { AnswerStyle, CodeOptions, CodeStatus, FaultSpec, FeedSpec, PlayerSpec, RateLimitSpec, SimulatorCall, SimulatorOptions } from './types.ts';
+import type {
+  AnswerStyle,
+  CodeOptions,
+  CodeStatus,
+  FaultSpec,
+  FeedSpec,
+  PlayerSpec,
+  RateLimitSpec,
+  SimulatorCall,
+  SimulatorOptions,
+} from './types.ts';
 
 export type * from './types.ts';
 

@@ -52,7 +52,13 @@ export function handleRequest(state: SimulatorState, req: IncomingMessage, res: 
   });
 }
 
-function route(state: SimulatorState, req: IncomingMessage, res: ServerResponse, call: SimulatorCall, body: string): void {
+function route(
+  state: SimulatorState,
+  req: IncomingMessage,
+  res: ServerResponse,
+  call: SimulatorCall,
+  body: string,
+): void {
   const feed = /^\/feeds\/([^/]+)$/.exec(call.path);
   if (feed) {
     let name: string | undefined;
@@ -72,9 +78,16 @@ function route(state: SimulatorState, req: IncomingMessage, res: ServerResponse,
     if (api[2] === 'gift_code') {
       if (call.method !== 'POST') {
         // Laravel answers a wrong method at routing, before the throttle middleware: not counted.
-        state.respond.json(res, call, 405, { allow: 'POST' }, {
-          message: `The ${call.method} method is not supported for route ${game}/api/gift_code. Supported methods: POST.`,
-        }, state.latency());
+        state.respond.json(
+          res,
+          call,
+          405,
+          { allow: 'POST' },
+          {
+            message: `The ${call.method} method is not supported for route ${game}/api/gift_code. Supported methods: POST.`,
+          },
+          state.latency(),
+        );
         return;
       }
       redeemRequest(state, req, res, call, game, body);
@@ -84,7 +97,13 @@ function route(state: SimulatorState, req: IncomingMessage, res: ServerResponse,
   state.respond.json(res, call, 404, {}, { message: 'Not Found' }, state.latency());
 }
 
-function serveFeed(state: SimulatorState, req: IncomingMessage, res: ServerResponse, call: SimulatorCall, name: string): void {
+function serveFeed(
+  state: SimulatorState,
+  req: IncomingMessage,
+  res: ServerResponse,
+  call: SimulatorCall,
+  name: string,
+): void {
   if (call.method !== 'GET' && call.method !== 'HEAD') {
     state.respond.json(res, call, 405, { allow: 'GET' }, { detail: 'Method Not Allowed' }, 0);
     return;

@@ -7,11 +7,20 @@ const CHUNK = 64 * 1024;
  * simulator never holds more than a chunk: a client without a size cap would read (and believe) all of it.
  * `onDone` gets the bytes written before the client stopped reading or the body ended.
  */
-export function streamHugeBody(res: ServerResponse, headers: Record<string, string | number>, sizeBytes: number, onDone: (bytes: number) => void): void {
+export function streamHugeBody(
+  res: ServerResponse,
+  headers: Record<string, string | number>,
+  sizeBytes: number,
+  onDone: (bytes: number) => void,
+): void {
   const head = '{"code":0,"msg":"SUCCESS","err_code":20000,"data":"';
   const tail = '"}';
   const padding = Math.max(0, sizeBytes - head.length - tail.length);
-  res.writeHead(200, { ...headers, 'content-type': 'application/json', 'content-length': head.length + padding + tail.length });
+  res.writeHead(200, {
+    ...headers,
+    'content-type': 'application/json',
+    'content-length': head.length + padding + tail.length,
+  });
   let sent = 0;
   let left = padding;
   let finished = false;

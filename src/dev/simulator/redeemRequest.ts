@@ -12,7 +12,14 @@ import type { SimulatorCall } from './types.ts';
 const DEFAULT_SLOW_MS = 3000;
 
 /** POST /{game}/api/gift_code: the throttle, then any injected fault, then the game's own rules. */
-export function redeemRequest(state: SimulatorState, req: IncomingMessage, res: ServerResponse, call: SimulatorCall, game: Game, body: string): void {
+export function redeemRequest(
+  state: SimulatorState,
+  req: IncomingMessage,
+  res: ServerResponse,
+  call: SimulatorCall,
+  game: Game,
+  body: string,
+): void {
   const { respond } = state;
   const fields = parseFields(req.headers['content-type'], body);
   call.fid = fields.fid;
@@ -56,31 +63,59 @@ export function redeemRequest(state: SimulatorState, req: IncomingMessage, res: 
       return;
     case 'timeout-retry':
     case 'params-error':
-      respond.api(res, call, headers, fault.kind === 'params-error' ? ANSWERS.paramsError : ANSWERS.timeoutRetry, state.latency());
+      respond.api(
+        res,
+        call,
+        headers,
+        fault.kind === 'params-error' ? ANSWERS.paramsError : ANSWERS.timeoutRetry,
+        state.latency(),
+      );
       return;
     case 'http-502':
     case 'http-503':
     case 'http-504': {
       const status = Number(fault.kind.slice(5)) as 502 | 503 | 504;
-      respond.raw(res, call, status, { ...headers, 'content-type': 'text/html' }, nginxErrorPage(status), state.latency());
+      respond.raw(
+        res,
+        call,
+        status,
+        { ...headers, 'content-type': 'text/html' },
+        nginxErrorPage(status),
+        state.latency(),
+      );
       return;
     }
     case 'http-500':
     case 'http-404':
-      respond.json(res, call, fault.kind === 'http-500' ? 500 : 404, headers, { message: fault.kind === 'http-500' ? 'Server Error' : 'Not Found' }, state.latency());
+      respond.json(
+        res,
+        call,
+        fault.kind === 'http-500' ? 500 : 404,
+        headers,
+        { message: fault.kind === 'http-500' ? 'Server Error' : 'Not Found' },
+        state.latency(),
+      );
       return;
     case 'huge-body':
       call.httpStatus = 200;
       respond.notify(call);
       respond.later(state.latency(), () => {
-        if (!res.destroyed && !res.writableEnded) streamHugeBody(res, headers, fault.sizeBytes ?? HUGE_BODY_BYTES, (n) => (call.bodyBytesSent = n));
+        if (!res.destroyed && !res.writableEnded)
+          streamHugeBody(res, headers, fault.sizeBytes ?? HUGE_BODY_BYTES, (n) => (call.bodyBytesSent = n));
       });
       return;
     case 'garbage':
       respond.raw(res, call, 200, { ...headers, 'content-type': 'application/json' }, GARBAGE_BODY, state.latency());
       return;
     case 'html':
-      respond.raw(res, call, 200, { ...headers, 'content-type': 'text/html; charset=UTF-8' }, HTML_PAGE, state.latency());
+      respond.raw(
+        res,
+        call,
+        200,
+        { ...headers, 'content-type': 'text/html; charset=UTF-8' },
+        HTML_PAGE,
+        state.latency(),
+      );
       return;
     case 'empty':
       respond.raw(res, call, 200, { ...headers, 'content-type': 'application/json' }, '', state.latency());

@@ -34,9 +34,23 @@ export class Responder {
     this.json(res, call, 200, headers, styledAnswer(answer, this.answerStyle), delayMs);
   }
 
-  json(res: ServerResponse, call: SimulatorCall, status: number, headers: Headers, value: unknown, delayMs: number): void {
+  json(
+    res: ServerResponse,
+    call: SimulatorCall,
+    status: number,
+    headers: Headers,
+    value: unknown,
+    delayMs: number,
+  ): void {
     const body = JSON.stringify(value);
-    this.raw(res, call, status, { ...headers, 'content-type': 'application/json', 'cache-control': 'no-cache, private' }, body, delayMs);
+    this.raw(
+      res,
+      call,
+      status,
+      { ...headers, 'content-type': 'application/json', 'cache-control': 'no-cache, private' },
+      body,
+      delayMs,
+    );
   }
 
   /** Records the decided status, then writes the answer after `delayMs` unless the client or the server is gone. */

@@ -27,7 +27,9 @@ const DEMO_CODES: ReadonlyArray<[string, CodeOptions]> = [
 ];
 
 function usage(message: string): never {
-  console.error(`${message}\nusage: giftbot simulator [--port 8088] [--rate 30/60s|off] [--players 50] [--spacing 2000] [--latency 0|MIN-MAX] [--retry-after reset|omit|SECONDS]`);
+  console.error(
+    `${message}\nusage: giftbot simulator [--port 8088] [--rate 30/60s|off] [--players 50] [--spacing 2000] [--latency 0|MIN-MAX] [--retry-after reset|omit|SECONDS]`,
+  );
   process.exit(2);
 }
 
@@ -55,7 +57,12 @@ function formatCall(call: SimulatorCall): string {
   const time = new Date(call.at).toISOString().slice(11, 23);
   const who = call.fid === undefined ? '' : ` fid=${call.fid} kid=${call.kid ?? '-'} cdk=${call.cdk ?? '-'}`;
   const result = call.errCode === undefined ? (call.msg ?? '') : `${call.errCode} ${call.msg ?? ''}`;
-  const flags = [call.game !== null && rateLimit !== null && !call.counted ? 'not-counted' : '', call.fault ? `fault=${call.fault}` : ''].filter(Boolean).join(' ');
+  const flags = [
+    call.game !== null && rateLimit !== null && !call.counted ? 'not-counted' : '',
+    call.fault ? `fault=${call.fault}` : '',
+  ]
+    .filter(Boolean)
+    .join(' ');
   return `${time} ${call.ip} ${call.method} ${call.path}${who} -> ${call.httpStatus || 'no answer'} ${result}${flags ? ` [${flags}]` : ''}`;
 }
 
@@ -114,10 +121,14 @@ const example = (game: Game): string => {
 
 console.log(`game API simulator listening on ${sim.url}`);
 for (const game of GAMES) console.log(`  ${game.padEnd(9)} API base ${sim.apiBase(game)}`);
-console.log(`  feeds     ${sim.feedUrl('community')} (X-API-Key: ${FEED_KEY}), ${sim.feedUrl('list')}, ${sim.feedUrl('text')}`);
+console.log(
+  `  feeds     ${sim.feedUrl('community')} (X-API-Key: ${FEED_KEY}), ${sim.feedUrl('list')}, ${sim.feedUrl('text')}`,
+);
 console.log(`players: fid ${FIRST_FID}..${FIRST_FID + playerCount - 1}, state ${DEMO_STATE} (both games)`);
 console.log(`codes: ${DEMO_CODES.map(([c, o]) => (o.status ? `${c} (${o.status})` : c)).join(', ')}`);
-console.log(`rate limit: ${rateLimit ? `${rateLimit.limit} per ${rateLimit.windowMs} ms per IP and game` : 'off'}; per-player spacing ${values.spacing} ms`);
+console.log(
+  `rate limit: ${rateLimit ? `${rateLimit.limit} per ${rateLimit.windowMs} ms per IP and game` : 'off'}; per-player spacing ${values.spacing} ms`,
+);
 console.log(`try: ${example('wos')}`);
 
 let stopping = false;

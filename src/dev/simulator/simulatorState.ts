@@ -30,6 +30,13 @@ export interface SimulatorState {
 export function worldOf(state: SimulatorState, game: Game): GiftCodeWorld {
   if (!isGame(game)) throw new RangeError(`unknown game: ${String(game)}`);
   let world = state.worlds.get(game);
-  if (!world) state.worlds.set(game, (world = new GiftCodeWorld(gameInfo(game).salt, state.unknownPlayer ? { unknownPlayer: state.unknownPlayer } : {})));
+  if (!world)
+    state.worlds.set(
+      game,
+      (world = new GiftCodeWorld(
+        gameInfo(game).salt,
+        state.unknownPlayer ? { unknownPlayer: state.unknownPlayer } : {},
+      )),
+    );
   return world;
 }

@@ -6,6 +6,15 @@ import type { BotContext } from '../botContext.ts';
  * A slash command's behaviour. The router has already checked the member may use giftbot here and passes the
  * alliance of this server (null when it is not set up); everything is scoped by `interaction.guildId`.
  */
-export type CommandHandler = (interaction: ChatInputCommandInteraction<'cached' | 'raw'>, guild: GuildRecord | null, ctx: BotContext) => Promise<void>;
+export type CommandHandler = (
+  interaction: ChatInputCommandInteraction<'cached' | 'raw'>,
+  guild: GuildRecord | null,
+  ctx: BotContext,
+) => Promise<void>;
 
-export type ButtonHandler<A> = (interaction: ButtonInteraction<'cached' | 'raw'>, action: A, guild: GuildRecord | null, ctx: BotContext) => Promise<void>;
+export type ButtonHandler<A> = (
+  interaction: ButtonInteraction<'cached' | 'raw'>,
+  action: A,
+  guild: GuildRecord | null,
+  ctx: BotContext,
+) => Promise<void>;

@@ -12,8 +12,14 @@ export interface RegisterTarget {
 }
 
 /** Replaces the scope's commands with ours in one bulk overwrite (idempotent: ids stay, nothing is duplicated). */
-export async function registerCommands(target: RegisterTarget, definitions: readonly unknown[] = COMMAND_DEFINITIONS): Promise<number> {
-  const route = target.guildId === null ? Routes.applicationCommands(target.applicationId) : Routes.applicationGuildCommands(target.applicationId, target.guildId);
+export async function registerCommands(
+  target: RegisterTarget,
+  definitions: readonly unknown[] = COMMAND_DEFINITIONS,
+): Promise<number> {
+  const route =
+    target.guildId === null
+      ? Routes.applicationCommands(target.applicationId)
+      : Routes.applicationGuildCommands(target.applicationId, target.guildId);
   const registered = (await target.rest.put(route, { body: definitions })) as unknown[];
   return registered.length;
 }
@@ -22,7 +28,11 @@ export async function registerCommands(target: RegisterTarget, definitions: read
  * Registers where the recorded hash differs from the current definitions; returns whether it registered. A failure
  * is logged and reported as false: the bot keeps running with whatever Discord has.
  */
-export async function registerIfChanged(target: RegisterTarget, hashes: CommandHashFile, log: Logger): Promise<boolean> {
+export async function registerIfChanged(
+  target: RegisterTarget,
+  hashes: CommandHashFile,
+  log: Logger,
+): Promise<boolean> {
   const hash = definitionsHash(COMMAND_DEFINITIONS);
   const key = scopeKey(target.applicationId, target.guildId);
   if ((await hashes.get(key)) === hash) return false;
@@ -30,10 +40,16 @@ export async function registerIfChanged(target: RegisterTarget, hashes: CommandH
   try {
     const count = await registerCommands(target);
     await hashes.set(key, hash);
-    log.info({ event: EVENTS.discordCommandsRegistered, scope, guildId: target.guildId, commands: count }, 'slash commands registered');
+    log.info(
+      { event: EVENTS.discordCommandsRegistered, scope, guildId: target.guildId, commands: count },
+      'slash commands registered',
+    );
     return true;
   } catch (error) {
-    log.error({ event: EVENTS.discordCommandsRegistered, scope, guildId: target.guildId, err: error, ok: false }, 'slash command registration failed');
+    log.error(
+      { event: EVENTS.discordCommandsRegistered, scope, guildId: target.guildId, err: error, ok: false },
+      'slash command registration failed',
+    );
     return false;
   }
 }

@@ -9,7 +9,7 @@ const SHOWN_MEMBERS = 15;
 export function stateSearchProgressEmbed(done: readonly MemberDiscovery[], total: number, startedAt: number): APIEmbed {
   const count = (outcome: MemberDiscovery['outcome']) => done.filter((m) => m.outcome === outcome).length;
   return {
-    title: '🔎 Looking up members\' states',
+    title: "🔎 Looking up members' states",
     color: COLORS.progress,
     description: `${progressBar(done.length, total)}\n**${done.length} / ${total}** members done · started <t:${Math.floor(startedAt / 1000)}:R>\nOne call per state tried, at the pace the game allows; redemptions go first.`,
     fields: [
@@ -30,7 +30,9 @@ export function stateSearchSummaryEmbed(summary: DiscoverySummary): APIEmbed {
     : counts.total === 0
       ? '✅ Every state is known'
       : `${counts.found === counts.total ? '✅' : '⚠️'} States found for ${counts.found} of ${counts.total} members`;
-  const lines = summary.members.slice(0, SHOWN_MEMBERS).map((m) => `\`${m.fid}\` ${memberResult(m)}${m.name ? ` · ${escapeMarkdown(m.name)}` : ''}`);
+  const lines = summary.members
+    .slice(0, SHOWN_MEMBERS)
+    .map((m) => `\`${m.fid}\` ${memberResult(m)}${m.name ? ` · ${escapeMarkdown(m.name)}` : ''}`);
   if (summary.members.length > SHOWN_MEMBERS) lines.push(`… and ${summary.members.length - SHOWN_MEMBERS} more`);
   return {
     title,
@@ -38,9 +40,13 @@ export function stateSearchSummaryEmbed(summary: DiscoverySummary): APIEmbed {
     description: summary.message.slice(0, 2000),
     fields: [
       ...(lines.length > 0 ? [{ name: 'Members', value: lines.join('\n').slice(0, 1024) }] : []),
-      ...summary.catchUp.slice(0, 5).map((run) => ({ name: `Catch-up ${run.code}`, value: run.message.slice(0, 1024) })),
+      ...summary.catchUp
+        .slice(0, 5)
+        .map((run) => ({ name: `Catch-up ${run.code}`, value: run.message.slice(0, 1024) })),
     ],
-    footer: { text: `${summary.probes} probes · ${summary.transient} busy answers retried · ${(summary.durationMs / 1000).toFixed(1)} s` },
+    footer: {
+      text: `${summary.probes} probes · ${summary.transient} busy answers retried · ${(summary.durationMs / 1000).toFixed(1)} s`,
+    },
   };
 }
 

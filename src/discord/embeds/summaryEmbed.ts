@@ -1,4 +1,10 @@
-import { ButtonStyle, ComponentType, type APIActionRowComponent, type APIButtonComponent, type APIEmbed } from 'discord.js';
+import {
+  ButtonStyle,
+  ComponentType,
+  type APIActionRowComponent,
+  type APIButtonComponent,
+  type APIEmbed,
+} from 'discord.js';
 import { reasonText, type RunSummary } from '../../redeem/runSummary.ts';
 import { retryButtonId } from '../customIds.ts';
 import { COLORS } from './colors.ts';
@@ -12,7 +18,9 @@ export interface SummaryView {
 /** Members who got nothing from this run and might on another try. */
 export function missedCount(summary: RunSummary): number {
   const { counts, byReason } = summary;
-  return counts.failed + counts.retryExhausted + counts.notCalled + counts.skipped - (byReason['skipped:already-final'] ?? 0);
+  return (
+    counts.failed + counts.retryExhausted + counts.notCalled + counts.skipped - (byReason['skipped:already-final'] ?? 0)
+  );
 }
 
 /** The final message of a run: green all good, orange some members missed out, red stopped or impossible. */
@@ -29,8 +37,10 @@ export function summaryView(summary: RunSummary): SummaryView {
   ];
   // Members whose result for this code was final before this run (got it, or failed for good): not called again.
   if (alreadyFinal > 0) fields.push({ name: '🗂️ Done before this run', value: String(alreadyFinal), inline: true });
-  if (counts.retryExhausted > 0) fields.push({ name: '🔁 Retry later', value: String(counts.retryExhausted), inline: true });
-  if (counts.skipped - alreadyFinal > 0) fields.push({ name: '⏭️ Skipped', value: String(counts.skipped - alreadyFinal), inline: true });
+  if (counts.retryExhausted > 0)
+    fields.push({ name: '🔁 Retry later', value: String(counts.retryExhausted), inline: true });
+  if (counts.skipped - alreadyFinal > 0)
+    fields.push({ name: '⏭️ Skipped', value: String(counts.skipped - alreadyFinal), inline: true });
   if (counts.notCalled > 0) fields.push({ name: '⏹️ Not called', value: String(counts.notCalled), inline: true });
 
   const breakdown = Object.entries(byReason)
@@ -67,14 +77,27 @@ export function summaryView(summary: RunSummary): SummaryView {
       ? [
           {
             type: ComponentType.ActionRow,
-            components: [{ type: ComponentType.Button, style: ButtonStyle.Primary, label: `Retry failed (${missed})`, custom_id: retryButtonId(summary.code), emoji: { name: '🔁' } }],
+            components: [
+              {
+                type: ComponentType.Button,
+                style: ButtonStyle.Primary,
+                label: `Retry failed (${missed})`,
+                custom_id: retryButtonId(summary.code),
+                emoji: { name: '🔁' },
+              },
+            ],
           },
         ]
       : [],
   };
 }
 
-const OUTCOME_MARK: Record<string, string> = { failed: '❌', 'retry-exhausted': '🔁', skipped: '⏭️', 'not-called': '⏹️' };
+const OUTCOME_MARK: Record<string, string> = {
+  failed: '❌',
+  'retry-exhausted': '🔁',
+  skipped: '⏭️',
+  'not-called': '⏹️',
+};
 
 function headline(summary: RunSummary, missed: number): { title: string; color: number } {
   const code = summary.code;

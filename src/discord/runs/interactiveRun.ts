@@ -26,12 +26,21 @@ export interface InteractiveRun {
  *
  * Call it after every check that awaits: the look-up and the claim below happen with no await between them.
  */
-export async function runInInteraction(ctx: BotContext, interaction: ChatInputCommandInteraction | ButtonInteraction, run: InteractiveRun): Promise<void> {
+export async function runInInteraction(
+  ctx: BotContext,
+  interaction: ChatInputCommandInteraction | ButtonInteraction,
+  run: InteractiveRun,
+): Promise<void> {
   const { guild, code } = run;
   const busy = alreadyRunningText(ctx, guild.id, code);
-  const live = busy ? null : ctx.liveRuns.claim({ guildId: guild.id, code, trigger: run.trigger, channelId: interaction.channelId });
+  const live = busy
+    ? null
+    : ctx.liveRuns.claim({ guildId: guild.id, code, trigger: run.trigger, channelId: interaction.channelId });
   if (!live) {
-    await replyPrivately(interaction, busy ?? `**${code}** is already being redeemed for this alliance; no second run was started.`);
+    await replyPrivately(
+      interaction,
+      busy ?? `**${code}** is already being redeemed for this alliance; no second run was started.`,
+    );
     return;
   }
   const context = { guildId: guild.id, code, trigger: run.trigger, userId: interaction.user.id };
@@ -43,7 +52,9 @@ export async function runInInteraction(ctx: BotContext, interaction: ChatInputCo
       intervalMs: ctx.settings.progressIntervalMs,
       interaction,
       handoffAfterMs: ctx.settings.interactionHandoffMs,
-      channel: async () => (await resultsChannel(ctx.client, ctx.app.store, guild.id)) ?? (interaction.channel?.isSendable() ? interaction.channel : null),
+      channel: async () =>
+        (await resultsChannel(ctx.client, ctx.app.store, guild.id)) ??
+        (interaction.channel?.isSendable() ? interaction.channel : null),
       onWhere: (url, channelId) => Object.assign(live, { url, channelId }),
       context,
     });
@@ -53,7 +64,15 @@ export async function runInInteraction(ctx: BotContext, interaction: ChatInputCo
       ...(run.fids ? { fids: run.fids } : {}),
       onStart: (info) => {
         startedAt = Date.now();
-        const first: RunProgress = { runId: info.runId, total: info.total, processed: 0, success: 0, already: 0, failed: 0, retrying: 0 };
+        const first: RunProgress = {
+          runId: info.runId,
+          total: info.total,
+          processed: 0,
+          success: 0,
+          already: 0,
+          failed: 0,
+          retrying: 0,
+        };
         view.update(() => ({ embeds: [progressEmbed(first, meta())], components: [] }));
       },
       onProgress: (progress) => view.update(() => ({ embeds: [progressEmbed(progress, meta())], components: [] })),
@@ -65,13 +84,21 @@ export async function runInInteraction(ctx: BotContext, interaction: ChatInputCo
       return;
     }
     await view.finish(summaryView(summary));
-    if (summary.status === 'failed' || summary.status === 'config-error') ctx.recentErrors.add(guild.id, `${code}: ${summary.message}`);
+    if (summary.status === 'failed' || summary.status === 'config-error')
+      ctx.recentErrors.add(guild.id, `${code}: ${summary.message}`);
   } catch (error) {
     ctx.log.error({ event: EVENTS.discordCommandFailed, ...context, err: error }, 'redeem from Discord failed');
     ctx.recentErrors.add(guild.id, `${code}: ${error instanceof Error ? error.message : String(error)}`);
     await interaction
       .editReply({
-        embeds: [{ color: COLORS.error, title: `⛔ ${code}: something went wrong`, description: 'Sorry — the run hit an unexpected error and was logged. Results recorded so far are kept; run `/redeem` again to finish the rest.' }],
+        embeds: [
+          {
+            color: COLORS.error,
+            title: `⛔ ${code}: something went wrong`,
+            description:
+              'Sorry — the run hit an unexpected error and was logged. Results recorded so far are kept; run `/redeem` again to finish the rest.',
+          },
+        ],
         components: [],
       })
       .catch(() => undefined);
@@ -86,7 +113,10 @@ export function alreadyRunningText(ctx: BotContext, guildId: string, code: strin
   const active = ctx.app.activeRuns.list().find((run) => run.guildId === guildId && run.code === code);
   if (!live && !active) return null;
   const trigger = live?.trigger ?? active?.trigger ?? '';
-  const progress = active && active.progress.total > 0 ? ` (${active.progress.processed} of ${active.progress.total} members done)` : '';
+  const progress =
+    active && active.progress.total > 0
+      ? ` (${active.progress.processed} of ${active.progress.total} members done)`
+      : '';
   return `**${code}** is already being redeemed for this alliance — ${triggerText(trigger)}${progress}. No second run was started.${whereToWatch(live)}`;
 }
 

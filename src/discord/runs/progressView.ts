@@ -1,4 +1,11 @@
-import type { APIActionRowComponent, APIButtonComponent, APIEmbed, Message, RepliableInteraction, SendableChannels } from 'discord.js';
+import type {
+  APIActionRowComponent,
+  APIButtonComponent,
+  APIEmbed,
+  Message,
+  RepliableInteraction,
+  SendableChannels,
+} from 'discord.js';
 import { EVENTS } from '../../log/events.ts';
 import type { Logger } from '../../log/logger.ts';
 import { COLORS } from '../embeds/colors.ts';
@@ -103,7 +110,10 @@ function close(view: View): void {
 function channel(view: View): Promise<SendableChannels | null> {
   const { options } = view;
   return (view.channelPromise ??= options.channel().catch((error: unknown) => {
-    options.log.warn({ event: EVENTS.discordPostFailed, ...options.context, err: error }, 'cannot reach the results channel');
+    options.log.warn(
+      { event: EVENTS.discordPostFailed, ...options.context, err: error },
+      'cannot reach the results channel',
+    );
     return null;
   }));
 }
@@ -111,7 +121,10 @@ function channel(view: View): Promise<SendableChannels | null> {
 function enqueue(view: View, send: () => Promise<void>): Promise<void> {
   const { options } = view;
   view.chain = view.chain.then(send).catch((error: unknown) => {
-    options.log.warn({ event: EVENTS.discordPostFailed, ...options.context, err: error }, 'could not update the run message in Discord');
+    options.log.warn(
+      { event: EVENTS.discordPostFailed, ...options.context, err: error },
+      'could not update the run message in Discord',
+    );
   });
   return view.chain;
 }
@@ -124,7 +137,10 @@ async function toChannel(view: View, payload: ViewPayload): Promise<void> {
       return;
     } catch (error) {
       // Deleted by someone, most likely: post a fresh message rather than lose the run.
-      options.log.warn({ event: EVENTS.discordPostFailed, ...options.context, err: error }, 'run message could not be edited; posting a new one');
+      options.log.warn(
+        { event: EVENTS.discordPostFailed, ...options.context, err: error },
+        'run message could not be edited; posting a new one',
+      );
       view.channelMessage = null;
     }
   }
@@ -154,16 +170,41 @@ async function send(view: View, payload: ViewPayload): Promise<void> {
 }
 
 /** The interaction's token is about to die: the run goes on in the channel, and the reply says where. */
-async function handOff(view: View, interaction: RepliableInteraction, payload: ViewPayload, age: number): Promise<void> {
+async function handOff(
+  view: View,
+  interaction: RepliableInteraction,
+  payload: ViewPayload,
+  age: number,
+): Promise<void> {
   const { options } = view;
   view.mode = 'channel';
   await toChannel(view, payload);
   const { channelMessage } = view;
   const moved: ViewPayload = channelMessage
-    ? { embeds: [{ color: COLORS.info, description: `This run takes longer than Discord lets me update this message: it continues in ${channelMessage.url}` }], components: [] }
-    : { embeds: [{ color: COLORS.info, description: 'This run takes longer than Discord lets me update this message, and this server has no results channel (`/alliance channel`); the run goes on.' }], components: [] };
+    ? {
+        embeds: [
+          {
+            color: COLORS.info,
+            description: `This run takes longer than Discord lets me update this message: it continues in ${channelMessage.url}`,
+          },
+        ],
+        components: [],
+      }
+    : {
+        embeds: [
+          {
+            color: COLORS.info,
+            description:
+              'This run takes longer than Discord lets me update this message, and this server has no results channel (`/alliance channel`); the run goes on.',
+          },
+        ],
+        components: [],
+      };
   await interaction.editReply(moved);
-  options.log.info({ event: EVENTS.discordProgressMoved, ...options.context, url: channelMessage?.url ?? null, ageMs: age }, 'run progress moved to the results channel');
+  options.log.info(
+    { event: EVENTS.discordProgressMoved, ...options.context, url: channelMessage?.url ?? null, ageMs: age },
+    'run progress moved to the results channel',
+  );
 }
 
 function flush(view: View): void {

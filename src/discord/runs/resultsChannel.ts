@@ -8,7 +8,11 @@ export async function resultsChannel(client: Client, store: Store, guildId: stri
   return sendableChannelOf(client, guildId, guild.resultChannelId);
 }
 
-export async function sendableChannelOf(client: Client, guildId: string, channelId: string): Promise<SendableChannels | null> {
+export async function sendableChannelOf(
+  client: Client,
+  guildId: string,
+  channelId: string,
+): Promise<SendableChannels | null> {
   const channel = client.channels.cache.get(channelId) ?? (await client.channels.fetch(channelId).catch(() => null));
   if (!channel || !('guildId' in channel) || channel.guildId !== guildId || !channel.isSendable()) return null;
   return channel;

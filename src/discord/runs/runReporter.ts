@@ -61,7 +61,17 @@ export function createRunReporter(deps: RunReporterDeps): RunReporter {
     posting.add(done);
     try {
       await done;
-      log.info({ event: EVENTS.discordRunReported, guildId: summary.guildId, code: summary.code, trigger: summary.trigger, runId: summary.runId, status: summary.status }, 'run summary posted to the results channel');
+      log.info(
+        {
+          event: EVENTS.discordRunReported,
+          guildId: summary.guildId,
+          code: summary.code,
+          trigger: summary.trigger,
+          runId: summary.runId,
+          status: summary.status,
+        },
+        'run summary posted to the results channel',
+      );
     } finally {
       posting.delete(done);
     }

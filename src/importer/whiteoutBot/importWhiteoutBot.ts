@@ -36,18 +36,28 @@ export interface WhiteoutBotImportReport {
  * members, codes and redemption history into giftbot in one transaction. Broken rows are reported, not fatal; an
  * import run twice changes nothing the second time.
  */
-export async function importWhiteoutBot(store: Store, folder: string, options: WhiteoutBotImportOptions = {}): Promise<WhiteoutBotImportReport> {
+export async function importWhiteoutBot(
+  store: Store,
+  folder: string,
+  options: WhiteoutBotImportOptions = {},
+): Promise<WhiteoutBotImportReport> {
   const game = options.game ?? 'wos';
   const dryRun = options.dryRun ?? false;
   const log = options.log;
   const data = readWhiteoutBot(folder);
   const plan = planWhiteoutBotImport(data, { game, ...(options.guildFor ? { guildFor: options.guildFor } : {}) });
-  log?.info({ event: EVENTS.importStarted, source: 'whiteout-bot', folder: data.dbFolder, dryRun, read: plan.read }, 'import started');
+  log?.info(
+    { event: EVENTS.importStarted, source: 'whiteout-bot', folder: data.dbFolder, dryRun, read: plan.read },
+    'import started',
+  );
   let result: ImportBatchResult;
   try {
     result = await store.importBatch(plan.batch, { dryRun });
   } catch (error) {
-    log?.error({ event: EVENTS.importFailed, source: 'whiteout-bot', folder: data.dbFolder, dryRun, err: error }, 'import failed: nothing was written');
+    log?.error(
+      { event: EVENTS.importFailed, source: 'whiteout-bot', folder: data.dbFolder, dryRun, err: error },
+      'import failed: nothing was written',
+    );
     throw error;
   }
   const report: WhiteoutBotImportReport = {

@@ -81,7 +81,8 @@ export function ledgerOutcomeFor(raw: Raw): LedgerOutcome | null {
   if (msg === null) return null;
   const key = msg.toUpperCase().replaceAll('_', ' ').replace(/\.$/, '').trim();
   if (key === 'SUCCESS') return { status: 'success', reason: null, errCode: 20000, msg };
-  if (key === 'RECEIVED' || key === 'ALREADY RECEIVED') return { status: 'already', reason: 'received', errCode: 40008, msg };
+  if (key === 'RECEIVED' || key === 'ALREADY RECEIVED')
+    return { status: 'already', reason: 'received', errCode: 40008, msg };
   if (key === 'SAME TYPE EXCHANGE') return { status: 'already', reason: 'same-type', errCode: 40011, msg };
   return null;
 }
@@ -114,7 +115,12 @@ export function planWhiteoutBotImport(data: WhiteoutBotData, options: WhiteoutBo
       ledger: [...ledger.rows.values()],
     },
     guilds: [...guilds.values()].map(({ batch: _batch, ...guild }) => guild),
-    read: { alliances: data.alliances.length, users: data.users.length, codes: data.codes.length, redemptions: data.redemptions.length },
+    read: {
+      alliances: data.alliances.length,
+      users: data.users.length,
+      codes: data.codes.length,
+      redemptions: data.redemptions.length,
+    },
     historyNotFinal: ledger.historyNotFinal,
     problems,
   };
@@ -129,11 +135,18 @@ function mostCommonState(users: WhiteoutBotData['users']): number | null {
   return [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0] - b[0])[0]?.[0] ?? null;
 }
 
-function planGuilds(data: WhiteoutBotData, options: WhiteoutBotPlanOptions, usersByAlliance: Map<string, WhiteoutBotData['users']>, problems: ImportProblems) {
+function planGuilds(
+  data: WhiteoutBotData,
+  options: WhiteoutBotPlanOptions,
+  usersByAlliance: Map<string, WhiteoutBotData['users']>,
+  problems: ImportProblems,
+) {
   const { game } = options;
   const guildOfAlliance = new Map<string, string>();
   const guilds = new Map<string, PlannedGuild & { batch: ImportBatch['guilds'][number] }>();
-  const alliances = [...data.alliances].sort((a, b) => Number(a.allianceId) - Number(b.allianceId) || a.allianceId.localeCompare(b.allianceId));
+  const alliances = [...data.alliances].sort(
+    (a, b) => Number(a.allianceId) - Number(b.allianceId) || a.allianceId.localeCompare(b.allianceId),
+  );
   for (const alliance of alliances) {
     const id = alliance.allianceId;
     const name = text(alliance.name);
@@ -141,14 +154,22 @@ function planGuilds(data: WhiteoutBotData, options: WhiteoutBotPlanOptions, user
     const guildId = options.guildFor?.get(id) ?? snowflake(alliance.discordServerId);
     if (!guildId) {
       const members = usersByAlliance.get(id)?.length ?? 0;
-      problems.add('alliance-without-server', 'alliances without a Discord server (not imported with their members; map them with --guild <allianceId>=<serverId>)', `${label}, ${members} member(s)`);
+      problems.add(
+        'alliance-without-server',
+        'alliances without a Discord server (not imported with their members; map them with --guild <allianceId>=<serverId>)',
+        `${label}, ${members} member(s)`,
+      );
       continue;
     }
     guildOfAlliance.set(id, guildId);
     const existing = guilds.get(guildId);
     if (existing) {
       existing.allianceIds.push(id);
-      problems.add('alliances-merged', 'alliances sharing a Discord server (merged into one roster; the first one\'s settings kept)', `${label} → server ${guildId}, with alliance ${existing.allianceIds[0]}`);
+      problems.add(
+        'alliances-merged',
+        "alliances sharing a Discord server (merged into one roster; the first one's settings kept)",
+        `${label} → server ${guildId}, with alliance ${existing.allianceIds[0]}`,
+      );
       continue;
     }
     let defaultState = state(alliance.kid);
@@ -161,7 +182,8 @@ function planGuilds(data: WhiteoutBotData, options: WhiteoutBotPlanOptions, user
       );
     }
     const control = text(data.autoRedeem.get(id) ?? null);
-    const autoRedeem = control === null ? null : control === '1' || control.toLowerCase() === 'true' || control.toLowerCase() === 'on';
+    const autoRedeem =
+      control === null ? null : control === '1' || control.toLowerCase() === 'true' || control.toLowerCase() === 'on';
     const batch = {
       id: guildId,
       game,
@@ -171,13 +193,26 @@ function planGuilds(data: WhiteoutBotData, options: WhiteoutBotPlanOptions, user
       codesChannelId: snowflake(data.codeChannels.get(id) ?? null),
       name,
     };
-    guilds.set(guildId, { id: guildId, name, allianceIds: [id], defaultState, members: 0, membersWithoutState: 0, batch });
+    guilds.set(guildId, {
+      id: guildId,
+      name,
+      allianceIds: [id],
+      defaultState,
+      members: 0,
+      membersWithoutState: 0,
+      batch,
+    });
   }
 
   return { guilds, guildOfAlliance };
 }
 
-function planMembers(data: WhiteoutBotData, guilds: Map<string, PlannedGuild & { batch: ImportBatch['guilds'][number] }>, guildOfAlliance: Map<string, string>, problems: ImportProblems) {
+function planMembers(
+  data: WhiteoutBotData,
+  guilds: Map<string, PlannedGuild & { batch: ImportBatch['guilds'][number] }>,
+  guildOfAlliance: Map<string, string>,
+  problems: ImportProblems,
+) {
   const knownAlliances = new Set(data.alliances.map((a) => a.allianceId));
   const members: ImportBatch['members'][number][] = [];
   const memberGuilds = new Map<string, string>();
@@ -189,7 +224,11 @@ function planMembers(data: WhiteoutBotData, guilds: Map<string, PlannedGuild & {
     }
     const allianceId = text(user.alliance);
     if (allianceId === null || !knownAlliances.has(allianceId)) {
-      problems.add('user-unknown-alliance', 'users in an alliance alliance.sqlite does not list (skipped)', `${fid} (alliance ${allianceId ?? 'none'})`);
+      problems.add(
+        'user-unknown-alliance',
+        'users in an alliance alliance.sqlite does not list (skipped)',
+        `${fid} (alliance ${allianceId ?? 'none'})`,
+      );
       continue;
     }
     const guildId = guildOfAlliance.get(allianceId);
@@ -200,7 +239,11 @@ function planMembers(data: WhiteoutBotData, guilds: Map<string, PlannedGuild & {
     guild.members += 1;
     if (kid === null) {
       guild.membersWithoutState += 1;
-      problems.add('member-without-state', `members without a state (imported with state unknown: find it with giftbot members resolve <guildId>)`, `${fid}${text(user.kid) ? ` ("${text(user.kid)}")` : ''}`);
+      problems.add(
+        'member-without-state',
+        `members without a state (imported with state unknown: find it with giftbot members resolve <guildId>)`,
+        `${fid}${text(user.kid) ? ` ("${text(user.kid)}")` : ''}`,
+      );
     }
     memberGuilds.set(fid, guildId);
     members.push({ guildId, fid, state: kid, name: cleanName(text(user.nickname)) });
@@ -216,7 +259,11 @@ function planCodes(data: WhiteoutBotData, problems: ImportProblems): Map<string,
   for (const row of data.codes) {
     const normalized = normalizeCode(text(row.code) ?? '');
     if (!normalized.ok) {
-      problems.add('code-bad-format', 'codes that are not gift codes (skipped)', `"${text(row.code) ?? ''}": ${normalized.reason}`);
+      problems.add(
+        'code-bad-format',
+        'codes that are not gift codes (skipped)',
+        `"${text(row.code) ?? ''}": ${normalized.reason}`,
+      );
       continue;
     }
     const status = codeStatusFor(row.validationStatus);
@@ -227,7 +274,11 @@ function planCodes(data: WhiteoutBotData, problems: ImportProblems): Map<string,
     codes.set(normalized.code, status);
   }
   for (const [raw, count] of statusesKeptNew) {
-    problems.add('code-status-unknown', 'codes with a validation status giftbot does not know (kept as new: giftbot checks them itself)', `"${raw}" × ${count}`);
+    problems.add(
+      'code-status-unknown',
+      'codes with a validation status giftbot does not know (kept as new: giftbot checks them itself)',
+      `"${raw}" × ${count}`,
+    );
   }
 
   return codes;
@@ -255,7 +306,12 @@ function planHistory(data: WhiteoutBotData, game: Game, memberGuilds: Map<string
     ledger.set(`${fid}:${normalized.code}`, { game, fid, code: normalized.code, guildId, outcome });
   }
   if (unknownPlayers > 0) {
-    problems.add('history-not-imported', 'redemption rows of players not imported, or with a malformed code (skipped)', `${unknownPlayers} row(s)`, unknownPlayers);
+    problems.add(
+      'history-not-imported',
+      'redemption rows of players not imported, or with a malformed code (skipped)',
+      `${unknownPlayers} row(s)`,
+      unknownPlayers,
+    );
   }
 
   return { rows: ledger, historyNotFinal };

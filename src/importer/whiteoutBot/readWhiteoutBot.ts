@@ -40,7 +40,9 @@ export function locateDbFolder(folder: string): string {
   for (const candidate of [join(root, 'db'), root]) {
     if (existsSync(join(candidate, FILES.users)) || existsSync(join(candidate, FILES.alliance))) return candidate;
   }
-  throw new ImportSourceError(`${folder} has neither ${FILES.users} nor ${FILES.alliance} (looked in it and in its db/ folder)`);
+  throw new ImportSourceError(
+    `${folder} has neither ${FILES.users} nor ${FILES.alliance} (looked in it and in its db/ folder)`,
+  );
 }
 
 /**
@@ -51,7 +53,9 @@ export function locateDbFolder(folder: string): string {
 function openSource(path: string, notes: string[]): DatabaseSync {
   try {
     if (existsSync(`${path}-wal`)) {
-      notes.push(`${path}-wal exists: the Python bot may still be running; stop it before importing for a consistent copy`);
+      notes.push(
+        `${path}-wal exists: the Python bot may still be running; stop it before importing for a consistent copy`,
+      );
       return new DatabaseSync(path, { readOnly: true, readBigInts: true });
     }
     const url = pathToFileURL(path);
@@ -83,13 +87,18 @@ function readTable(
   const columns = columnsOf(db, table);
   const missingRequired = columns ? required.filter((c) => !columns.has(c)) : required;
   if (!columns || missingRequired.length > 0) {
-    const what = columns ? `${table} in ${file} has no ${missingRequired.join(', ')} column` : `${file} has no ${table} table`;
+    const what = columns
+      ? `${table} in ${file} has no ${missingRequired.join(', ')} column`
+      : `${file} has no ${table} table`;
     if (mustExist) throw new ImportSourceError(`${what}: is this the Python bot's folder?`);
     notes.push(`${what}: skipped`);
     return null;
   }
   const missingOptional = optional.filter((c) => !columns.has(c));
-  if (missingOptional.length > 0) notes.push(`${table} in ${file} has no ${missingOptional.join(', ')} column (an older version of the bot): read as empty`);
+  if (missingOptional.length > 0)
+    notes.push(
+      `${table} in ${file} has no ${missingOptional.join(', ')} column (an older version of the bot): read as empty`,
+    );
   const select = [...required, ...optional].map((c) => (columns.has(c) ? `"${c}"` : `NULL AS "${c}"`)).join(', ');
   return db.prepare(`SELECT ${select} FROM "${table}"`).all() as Record<string, Raw>[];
 }
@@ -110,11 +119,24 @@ export function readWhiteoutBot(folder: string): WhiteoutBotData {
   };
   try {
     const allianceDb = open(FILES.alliance);
-    const alliances = readTable(allianceDb, FILES.alliance, 'alliance_list', ['alliance_id'], ['name', 'discord_server_id', 'kid'], notes, { mustExist: true })!;
-    const settings = readTable(allianceDb, FILES.alliance, 'alliancesettings', ['alliance_id', 'channel_id'], [], notes, { mustExist: false }) ?? [];
+    const alliances = readTable(
+      allianceDb,
+      FILES.alliance,
+      'alliance_list',
+      ['alliance_id'],
+      ['name', 'discord_server_id', 'kid'],
+      notes,
+      { mustExist: true },
+    )!;
+    const settings =
+      readTable(allianceDb, FILES.alliance, 'alliancesettings', ['alliance_id', 'channel_id'], [], notes, {
+        mustExist: false,
+      }) ?? [];
 
     const usersDb = open(FILES.users);
-    const users = readTable(usersDb, FILES.users, 'users', ['fid', 'alliance'], ['nickname', 'kid'], notes, { mustExist: true })!;
+    const users = readTable(usersDb, FILES.users, 'users', ['fid', 'alliance'], ['nickname', 'kid'], notes, {
+      mustExist: true,
+    })!;
 
     let codes: Record<string, Raw>[] = [];
     let redemptions: Record<string, Raw>[] = [];
@@ -122,15 +144,28 @@ export function readWhiteoutBot(folder: string): WhiteoutBotData {
     let codeChannels: Record<string, Raw>[] = [];
     if (existsSync(path(FILES.giftcode))) {
       const giftDb = open(FILES.giftcode);
-      codes = readTable(giftDb, FILES.giftcode, 'gift_codes', ['giftcode'], ['validation_status'], notes, { mustExist: false }) ?? [];
-      redemptions = readTable(giftDb, FILES.giftcode, 'user_giftcodes', ['fid', 'giftcode', 'status'], [], notes, { mustExist: false }) ?? [];
-      control = readTable(giftDb, FILES.giftcode, 'giftcodecontrol', ['alliance_id', 'status'], [], notes, { mustExist: false }) ?? [];
-      codeChannels = readTable(giftDb, FILES.giftcode, 'giftcode_channel', ['alliance_id', 'channel_id'], [], notes, { mustExist: false }) ?? [];
+      codes =
+        readTable(giftDb, FILES.giftcode, 'gift_codes', ['giftcode'], ['validation_status'], notes, {
+          mustExist: false,
+        }) ?? [];
+      redemptions =
+        readTable(giftDb, FILES.giftcode, 'user_giftcodes', ['fid', 'giftcode', 'status'], [], notes, {
+          mustExist: false,
+        }) ?? [];
+      control =
+        readTable(giftDb, FILES.giftcode, 'giftcodecontrol', ['alliance_id', 'status'], [], notes, {
+          mustExist: false,
+        }) ?? [];
+      codeChannels =
+        readTable(giftDb, FILES.giftcode, 'giftcode_channel', ['alliance_id', 'channel_id'], [], notes, {
+          mustExist: false,
+        }) ?? [];
     } else {
       notes.push(`${dbFolder} has no ${FILES.giftcode}: no codes or redemption history to import`);
     }
 
-    const byAlliance = (rows: Record<string, Raw>[], column: string) => new Map(rows.map((row) => [String(row.alliance_id), row[column] ?? null]));
+    const byAlliance = (rows: Record<string, Raw>[], column: string) =>
+      new Map(rows.map((row) => [String(row.alliance_id), row[column] ?? null]));
     return {
       dbFolder,
       alliances: alliances.map((row) => ({
@@ -142,9 +177,18 @@ export function readWhiteoutBot(folder: string): WhiteoutBotData {
       resultChannels: byAlliance(settings, 'channel_id'),
       codeChannels: byAlliance(codeChannels, 'channel_id'),
       autoRedeem: byAlliance(control, 'status'),
-      users: users.map((row) => ({ fid: row.fid ?? null, nickname: row.nickname ?? null, kid: row.kid ?? null, alliance: row.alliance ?? null })),
+      users: users.map((row) => ({
+        fid: row.fid ?? null,
+        nickname: row.nickname ?? null,
+        kid: row.kid ?? null,
+        alliance: row.alliance ?? null,
+      })),
       codes: codes.map((row) => ({ code: row.giftcode ?? null, validationStatus: row.validation_status ?? null })),
-      redemptions: redemptions.map((row) => ({ fid: row.fid ?? null, code: row.giftcode ?? null, status: row.status ?? null })),
+      redemptions: redemptions.map((row) => ({
+        fid: row.fid ?? null,
+        code: row.giftcode ?? null,
+        status: row.status ?? null,
+      })),
       notes,
     };
   } finally {

@@ -7,7 +7,10 @@ export interface ConfigErrors {
 }
 
 /** `redeem.config_error` lines: the game API refusing our signed requests, almost always a wrong salt or base. */
-export function createConfigErrors(options: { configErrors: number; maxEvidence: number }, problems: ProblemList): ConfigErrors {
+export function createConfigErrors(
+  options: { configErrors: number; maxEvidence: number },
+  problems: ProblemList,
+): ConfigErrors {
   const kept: LogRecord[] = [];
   let count = 0;
   /** How often each (game, err_code, reason) came back, for the one-line summary. */

@@ -8,7 +8,9 @@ export function formatLogReport(report: LogReport, source: string): string[] {
   const span = report.firstTime && report.lastTime ? `, ${report.firstTime} → ${report.lastTime}` : '';
   out.push(`giftbot logs check: ${source}: ${lines.total} line(s), ${lines.parsed} JSON${span}`);
   if (lines.malformed > 0) {
-    out.push(`  ${lines.malformed} line(s) were not JSON log lines and were skipped (pretty output cannot be checked: run with LOG_FORMAT=json)`);
+    out.push(
+      `  ${lines.malformed} line(s) were not JSON log lines and were skipped (pretty output cannot be checked: run with LOG_FORMAT=json)`,
+    );
   }
   if (lines.withoutEvent > 0) out.push(`  ${lines.withoutEvent} JSON line(s) had no \`event\` field`);
 
@@ -22,13 +24,16 @@ export function formatLogReport(report: LogReport, source: string): string[] {
       out.push(`${i + 1}. [${problem.kind}] ${problem.message}`);
       for (const line of problem.evidence) out.push(`     line ${line.lineNo}: ${line.text}`);
     });
-    for (const [kind, n] of Object.entries(report.problemsOmitted)) out.push(`   … and ${n} more ${kind} problem(s) not shown`);
+    for (const [kind, n] of Object.entries(report.problemsOmitted))
+      out.push(`   … and ${n} more ${kind} problem(s) not shown`);
   }
 
   if (report.inProgress.length > 0) {
     out.push('', 'Runs holding their lock at the end of the log (younger than the stuck threshold):');
     for (const run of report.inProgress) {
-      out.push(`  run ${run.runId ?? '?'} ${run.code} guild ${run.guildId}${run.heldMs === null ? '' : `, held ${formatDuration(run.heldMs)}`} (last: line ${run.lastLine.lineNo})`);
+      out.push(
+        `  run ${run.runId ?? '?'} ${run.code} guild ${run.guildId}${run.heldMs === null ? '' : `, held ${formatDuration(run.heldMs)}`} (last: line ${run.lastLine.lineNo})`,
+      );
     }
   }
 
@@ -47,13 +52,17 @@ export function formatLogReport(report: LogReport, source: string): string[] {
     out.push('', 'Per code:');
     for (const c of report.codes) {
       const status = c.invalidated ? ` — code ${c.invalidated}` : '';
-      out.push(`  ${c.game}:${c.code}  runs ${c.runs} (${counts(c.statuses)})  members ${counts(c.members)}  retries ${c.retries}  duplicates ${c.duplicates}  api calls ${c.apiCalls}  429s ${c.rateLimited}${status}`);
+      out.push(
+        `  ${c.game}:${c.code}  runs ${c.runs} (${counts(c.statuses)})  members ${counts(c.members)}  retries ${c.retries}  duplicates ${c.duplicates}  api calls ${c.apiCalls}  429s ${c.rateLimited}${status}`,
+      );
     }
   }
   if (report.guilds.length > 0) {
     out.push('', 'Per guild:');
     for (const g of report.guilds) {
-      out.push(`  ${g.guildId}  runs ${g.runs} over ${g.codes} code(s) (${counts(g.statuses)})  members ${counts(g.members)}  duplicates ${g.duplicates}  refused ${g.refused}`);
+      out.push(
+        `  ${g.guildId}  runs ${g.runs} over ${g.codes} code(s) (${counts(g.statuses)})  members ${counts(g.members)}  duplicates ${g.duplicates}  refused ${g.refused}`,
+      );
     }
   }
   return out;

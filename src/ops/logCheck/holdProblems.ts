@@ -9,7 +9,10 @@ import { evidence, iso, type ProblemList } from './problemList.ts';
 export function reportOrphans(orphaned: Iterable<Hold>, problems: ProblemList): void {
   for (const hold of orphaned) {
     const by = hold.supersededBy!;
-    const why = by.event === EVENTS.appStarting ? `process ${hold.pid} started again` : `another holder (pid ${by.pid ?? '?'}) took the lock on line ${by.lineNo}`;
+    const why =
+      by.event === EVENTS.appStarting
+        ? `process ${hold.pid} started again`
+        : `another holder (pid ${by.pid ?? '?'}) took the lock on line ${by.lineNo}`;
     problems.report(
       holdProblem(
         hold,
@@ -22,7 +25,11 @@ export function reportOrphans(orphaned: Iterable<Hold>, problems: ProblemList): 
 }
 
 /** At the end of the log: holds still open past the stuck threshold are problems; younger ones are runs in progress. */
-export function judgeOpenHolds(open: Iterable<Hold>, options: { now: number; stuckAfterMs: number }, problems: ProblemList): InProgress[] {
+export function judgeOpenHolds(
+  open: Iterable<Hold>,
+  options: { now: number; stuckAfterMs: number },
+  problems: ProblemList,
+): InProgress[] {
   const ago = (from: LogRecord | null): number | null => (from?.time != null ? options.now - from.time : null);
   const inProgress: InProgress[] = [];
   for (const hold of open) {
@@ -38,7 +45,13 @@ export function judgeOpenHolds(open: Iterable<Hold>, options: { now: number; stu
         ),
       );
     } else {
-      inProgress.push({ guildId: hold.guildId, code: hold.code, runId: hold.runId, heldMs, lastLine: evidence(hold.last) });
+      inProgress.push({
+        guildId: hold.guildId,
+        code: hold.code,
+        runId: hold.runId,
+        heldMs,
+        lastLine: evidence(hold.last),
+      });
     }
   }
   return inProgress;

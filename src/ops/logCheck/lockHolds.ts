@@ -4,7 +4,6 @@ import { numberField, stringField, type LogRecord } from './logRecord.ts';
 import type { InProgress } from './logReport.ts';
 import type { ProblemList } from './problemList.ts';
 
-
 export interface LockHolds {
   processStarted(record: LogRecord): void;
   acquired(record: LogRecord, guildId: string, code: string): void;
@@ -61,7 +60,20 @@ export function createLockHolds(options: { now: number; stuckAfterMs: number }, 
     for (const other of holdsByKey.values()) {
       if (other.guildCode === guildCode) orphan(other, record);
     }
-    const hold: Hold = { key, guildCode, pid: record.pid, guildId, code, game, runId, acquired: record, last: record, results: 0, lost: false, supersededBy: null };
+    const hold: Hold = {
+      key,
+      guildCode,
+      pid: record.pid,
+      guildId,
+      code,
+      game,
+      runId,
+      acquired: record,
+      last: record,
+      results: 0,
+      lost: false,
+      supersededBy: null,
+    };
     holdsByKey.set(key, hold);
     if (runId !== null) holdsByRun.set(runId, hold);
   }
@@ -84,7 +96,10 @@ export function createLockHolds(options: { now: number; stuckAfterMs: number }, 
     }
     // Released after all (e.g. two processes ran the same code on the local lock alone): not an orphan.
     for (const gone of orphaned) {
-      if (gone.key === (guildId && code ? holdKey(record, guildId, code) : null) || (gone.runId !== null && gone.runId === numberField(record, 'runId'))) {
+      if (
+        gone.key === (guildId && code ? holdKey(record, guildId, code) : null) ||
+        (gone.runId !== null && gone.runId === numberField(record, 'runId'))
+      ) {
         orphaned.delete(gone);
         return;
       }

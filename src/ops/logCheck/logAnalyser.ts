@@ -13,7 +13,16 @@ import { bump, createSummaries, tally, type Summaries } from './summaries.ts';
 
 // The report's shapes live in logReport.ts; callers keep importing them from here.
 export { DEFAULT_LOG_CHECK_OPTIONS } from './logReport.ts';
-export type { CodeSummary, Evidence, GuildSummary, InProgress, LogCheckOptions, LogReport, Problem, ProblemKind } from './logReport.ts';
+export type {
+  CodeSummary,
+  Evidence,
+  GuildSummary,
+  InProgress,
+  LogCheckOptions,
+  LogReport,
+  Problem,
+  ProblemKind,
+} from './logReport.ts';
 
 /** Expected events worth a look: counted, never problems on their own. */
 const NOTEWORTHY: readonly string[] = [
@@ -131,7 +140,11 @@ function onRecord(analysis: Analysis, record: LogRecord): void {
   if (NOTEWORTHY.includes(event)) bump(analysis.noteworthy, event);
   if (record.level === 'error' || record.level === 'fatal') bump(analysis.errors, event);
   if (record.level === 'fatal') {
-    analysis.problems.report({ kind: 'fatal', message: `fatal: ${stringField(record, 'msg') ?? event}`, evidence: [evidence(record)] });
+    analysis.problems.report({
+      kind: 'fatal',
+      message: `fatal: ${stringField(record, 'msg') ?? event}`,
+      evidence: [evidence(record)],
+    });
   }
 
   tally(analysis.summaries, record, guildId, code, game);
@@ -142,7 +155,21 @@ function onRecord(analysis: Analysis, record: LogRecord): void {
 function route(
   analysis: Analysis,
   record: LogRecord,
-  { event, guildId, code, runId, game, hold }: { event: string; guildId: string | null; code: string | null; runId: number | null; game: string | null; hold: Hold | undefined },
+  {
+    event,
+    guildId,
+    code,
+    runId,
+    game,
+    hold,
+  }: {
+    event: string;
+    guildId: string | null;
+    code: string | null;
+    runId: number | null;
+    game: string | null;
+    hold: Hold | undefined;
+  },
 ): void {
   const { holds } = analysis;
   switch (event) {

@@ -11,7 +11,14 @@ export interface LogRecord {
   fields: Record<string, unknown>;
 }
 
-const PINO_LEVELS: Record<number, string> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' };
+const PINO_LEVELS: Record<number, string> = {
+  10: 'trace',
+  20: 'debug',
+  30: 'info',
+  40: 'warn',
+  50: 'error',
+  60: 'fatal',
+};
 /** Evidence lines are shown in reports; a pathological line is cut rather than copied whole. */
 const MAX_TEXT = 2_000;
 
@@ -31,7 +38,12 @@ export function parseLogLine(line: string, lineNo: number): LogRecord | null {
     lineNo,
     text: trimmed.length > MAX_TEXT ? `${trimmed.slice(0, MAX_TEXT)}…` : trimmed,
     time: parseTime(fields.time),
-    level: typeof fields.level === 'number' ? (PINO_LEVELS[fields.level] ?? String(fields.level)) : typeof fields.level === 'string' ? fields.level : 'info',
+    level:
+      typeof fields.level === 'number'
+        ? (PINO_LEVELS[fields.level] ?? String(fields.level))
+        : typeof fields.level === 'string'
+          ? fields.level
+          : 'info',
     event: typeof fields.event === 'string' && fields.event !== '' ? fields.event : null,
     pid: typeof fields.pid === 'number' ? fields.pid : null,
     fields,

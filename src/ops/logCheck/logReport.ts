@@ -24,7 +24,15 @@ export const DEFAULT_LOG_CHECK_OPTIONS: Omit<LogCheckOptions, 'now'> = {
   maxEvidence: 5,
 };
 
-export type ProblemKind = 'lock-never-released' | 'run-never-finished' | 'stuck-run' | 'config-errors' | 'answers-not-recorded' | 'rate-limit-storm' | 'feed-down' | 'fatal';
+export type ProblemKind =
+  | 'lock-never-released'
+  | 'run-never-finished'
+  | 'stuck-run'
+  | 'config-errors'
+  | 'answers-not-recorded'
+  | 'rate-limit-storm'
+  | 'feed-down'
+  | 'fatal';
 
 export interface Evidence {
   lineNo: number;

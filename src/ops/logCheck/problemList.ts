@@ -4,7 +4,16 @@ import type { Evidence, Problem, ProblemKind } from './logReport.ts';
 /** Beyond this many problems of one kind, the rest are only counted: a bad log must not flood the report. */
 const MAX_PROBLEMS_PER_KIND = 50;
 /** Problems are listed most serious first, then in the order their first evidence line appeared. */
-const ORDER: readonly ProblemKind[] = ['fatal', 'lock-never-released', 'run-never-finished', 'stuck-run', 'config-errors', 'answers-not-recorded', 'rate-limit-storm', 'feed-down'];
+const ORDER: readonly ProblemKind[] = [
+  'fatal',
+  'lock-never-released',
+  'run-never-finished',
+  'stuck-run',
+  'config-errors',
+  'answers-not-recorded',
+  'rate-limit-storm',
+  'feed-down',
+];
 
 export interface ProblemList {
   report(problem: Problem): void;
@@ -29,7 +38,10 @@ export function createProblemList(maxEvidence: number): ProblemList {
       problems.push(problem);
     },
     sorted() {
-      return problems.sort((a, b) => ORDER.indexOf(a.kind) - ORDER.indexOf(b.kind) || (a.evidence[0]?.lineNo ?? 0) - (b.evidence[0]?.lineNo ?? 0));
+      return problems.sort(
+        (a, b) =>
+          ORDER.indexOf(a.kind) - ORDER.indexOf(b.kind) || (a.evidence[0]?.lineNo ?? 0) - (b.evidence[0]?.lineNo ?? 0),
+      );
     },
     omitted,
   };

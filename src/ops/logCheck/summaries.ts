@@ -20,7 +20,18 @@ export function createSummaries(): Summaries {
       const key = `${game}:${code}`;
       let summary = codes.get(key);
       if (!summary) {
-        summary = { game, code, runs: 0, statuses: {}, members: {}, retries: 0, duplicates: 0, apiCalls: 0, rateLimited: 0, invalidated: null };
+        summary = {
+          game,
+          code,
+          runs: 0,
+          statuses: {},
+          members: {},
+          retries: 0,
+          duplicates: 0,
+          apiCalls: 0,
+          rateLimited: 0,
+          invalidated: null,
+        };
         codes.set(key, summary);
       }
       return summary;
@@ -28,7 +39,16 @@ export function createSummaries(): Summaries {
     guild(guildId) {
       let summary = guilds.get(guildId);
       if (!summary) {
-        summary = { guildId, runs: 0, codes: 0, statuses: {}, members: {}, duplicates: 0, refused: 0, codeSet: new Set() };
+        summary = {
+          guildId,
+          runs: 0,
+          codes: 0,
+          statuses: {},
+          members: {},
+          duplicates: 0,
+          refused: 0,
+          codeSet: new Set(),
+        };
         guilds.set(guildId, summary);
       }
       return summary;
@@ -49,7 +69,13 @@ export function bump(counts: Record<string, number>, key: string, by = 1): void 
 }
 
 /** Counts one line into the per-code and per-guild summaries; lines of other events are ignored. */
-export function tally(summaries: Summaries, record: LogRecord, guildId: string | null, code: string | null, game: string | null): void {
+export function tally(
+  summaries: Summaries,
+  record: LogRecord,
+  guildId: string | null,
+  code: string | null,
+  game: string | null,
+): void {
   const event = record.event;
   switch (event) {
     case EVENTS.runStarted:
@@ -88,7 +114,9 @@ export function tally(summaries: Summaries, record: LogRecord, guildId: string |
       if (guildId) summaries.guild(guildId).refused += 1;
       break;
     case EVENTS.codeInvalidated:
-      if (game && code) summaries.code(game, code).invalidated = stringField(record, 'status') ?? stringField(record, 'reason') ?? 'invalid';
+      if (game && code)
+        summaries.code(game, code).invalidated =
+          stringField(record, 'status') ?? stringField(record, 'reason') ?? 'invalid';
       break;
   }
 }

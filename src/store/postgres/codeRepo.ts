@@ -39,7 +39,11 @@ export function createPgCodeRepo(pool: Pool): CodeRepo {
       return (result.rowCount ?? 0) > 0;
     },
     async markFanoutStarted(game, code) {
-      await pool.query('UPDATE codes SET fanout_started_at = $1 WHERE game = $2 AND code = $3', [Date.now(), game, code]);
+      await pool.query('UPDATE codes SET fanout_started_at = $1 WHERE game = $2 AND code = $3', [
+        Date.now(),
+        game,
+        code,
+      ]);
     },
     async markFanoutDone(game, code) {
       await pool.query('UPDATE codes SET fanout_done_at = $1 WHERE game = $2 AND code = $3', [Date.now(), game, code]);
@@ -55,7 +59,10 @@ export function createPgCodeRepo(pool: Pool): CodeRepo {
         values.push([...filter.statuses]);
         where.push(`status = ANY($${values.length}::text[])`);
       }
-      const { rows } = await pool.query(`SELECT * FROM codes ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY first_seen_at DESC, code`, values);
+      const { rows } = await pool.query(
+        `SELECT * FROM codes ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY first_seen_at DESC, code`,
+        values,
+      );
       return rows.map(toCode);
     },
   };

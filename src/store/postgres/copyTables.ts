@@ -34,12 +34,12 @@ export const COPY_TABLES: readonly CopyTable[] = [
 /** SQLite's own tables and the migration bookkeeping (each store keeps its own): never copied. */
 export const NOT_COPIED = new Set(['schema_migrations', 'sqlite_sequence']);
 
-
 /** The ON CONFLICT clause for a table: plain INSERT without --merge (a conflict is an error then). */
 export function conflictClause(table: CopyTable, columns: readonly string[], merge: boolean): string {
   if (!merge) return '';
   const key = `ON CONFLICT (${table.key.join(', ')})`;
-  if (table.onMerge === 'highest-fence') return `${key} DO UPDATE SET fence = excluded.fence WHERE ${table.name}.fence < excluded.fence`;
+  if (table.onMerge === 'highest-fence')
+    return `${key} DO UPDATE SET fence = excluded.fence WHERE ${table.name}.fence < excluded.fence`;
   if (table.onMerge === 'final-wins') {
     const sets = columns.filter((c) => !table.key.includes(c)).map((c) => `${c} = excluded.${c}`);
     return `${key} DO UPDATE SET ${sets.join(', ')} WHERE ${table.name}.status NOT IN (${FINAL_LEDGER_IN_SQL}) AND excluded.status IN (${FINAL_LEDGER_IN_SQL})`;

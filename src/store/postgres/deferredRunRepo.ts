@@ -9,11 +9,23 @@ export function createPgDeferredRunRepo(pool: Pool): DeferredRunRepo {
         const inserted = await client.query(
           `INSERT INTO deferred_runs (guild_id, game, code, trigger, fids, reason, deferred_at, attempts, next_attempt_at)
            VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8) ON CONFLICT (guild_id, game, code) DO NOTHING RETURNING *`,
-          [run.guildId, run.game, run.code, run.trigger, run.fids ? JSON.stringify([...new Set(run.fids)]) : null, run.reason, Date.now(), run.nextAttemptAt],
+          [
+            run.guildId,
+            run.game,
+            run.code,
+            run.trigger,
+            run.fids ? JSON.stringify([...new Set(run.fids)]) : null,
+            run.reason,
+            Date.now(),
+            run.nextAttemptAt,
+          ],
         );
         if (inserted.rows[0]) return toDeferred(inserted.rows[0]);
         // Merge with the row already there, locked so two processes deferring together both get merged in.
-        const { rows } = await client.query('SELECT * FROM deferred_runs WHERE guild_id = $1 AND game = $2 AND code = $3 FOR UPDATE', [run.guildId, run.game, run.code]);
+        const { rows } = await client.query(
+          'SELECT * FROM deferred_runs WHERE guild_id = $1 AND game = $2 AND code = $3 FOR UPDATE',
+          [run.guildId, run.game, run.code],
+        );
         const before = toDeferred(rows[0]);
         const fids = before.fids === null || run.fids === null ? null : [...new Set([...before.fids, ...run.fids])];
         const updated = await client.query(
@@ -45,7 +57,10 @@ export function createPgDeferredRunRepo(pool: Pool): DeferredRunRepo {
       );
     },
     async remove(key, version) {
-      const result = await pool.query('DELETE FROM deferred_runs WHERE guild_id = $1 AND game = $2 AND code = $3 AND version = $4', [key.guildId, key.game, key.code, version]);
+      const result = await pool.query(
+        'DELETE FROM deferred_runs WHERE guild_id = $1 AND game = $2 AND code = $3 AND version = $4',
+        [key.guildId, key.game, key.code, version],
+      );
       return (result.rowCount ?? 0) > 0;
     },
     async list() {

@@ -27,7 +27,10 @@ export function createPgGuildRepo(pool: Pool): GuildRepo {
       }
       if (sets.length > 0) {
         values.push(Date.now(), id);
-        await pool.query(`UPDATE guilds SET ${sets.join(', ')}, updated_at = $${values.length - 1} WHERE id = $${values.length}`, values);
+        await pool.query(
+          `UPDATE guilds SET ${sets.join(', ')}, updated_at = $${values.length - 1} WHERE id = $${values.length}`,
+          values,
+        );
       }
       return repo.get(id);
     },
@@ -58,7 +61,10 @@ export function createPgGuildRepo(pool: Pool): GuildRepo {
         values.push(filter.autoRedeem ? 1 : 0);
         where.push(`auto_redeem = $${values.length}`);
       }
-      const { rows } = await pool.query(`SELECT * FROM guilds ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY fanout_priority, created_at, id`, values);
+      const { rows } = await pool.query(
+        `SELECT * FROM guilds ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY fanout_priority, created_at, id`,
+        values,
+      );
       return rows.map(toGuild);
     },
   };

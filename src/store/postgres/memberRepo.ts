@@ -4,7 +4,10 @@ import { withTransaction, type Pool, type PoolClient } from './database.ts';
 
 /** Same rules as SQLite: a member given without a state has an unknown one; giving a state marks it ok again. */
 async function upsertOne(client: PoolClient, guildId: string, member: NewMember): Promise<boolean> {
-  const { rows } = await client.query('SELECT state, state_status, removed_at FROM members WHERE guild_id = $1 AND fid = $2 FOR UPDATE', [guildId, member.fid]);
+  const { rows } = await client.query(
+    'SELECT state, state_status, removed_at FROM members WHERE guild_id = $1 AND fid = $2 FOR UPDATE',
+    [guildId, member.fid],
+  );
   const existing = rows[0];
   const now = Date.now();
   if (!existing) {
@@ -34,7 +37,10 @@ export function createPgMemberRepo(pool: Pool): MemberRepo {
   return {
     async add(guildId, member) {
       const created = await withTransaction(pool, (client) => upsertOne(client, guildId, member));
-      const { rows } = await pool.query('SELECT * FROM members WHERE guild_id = $1 AND fid = $2', [guildId, member.fid]);
+      const { rows } = await pool.query('SELECT * FROM members WHERE guild_id = $1 AND fid = $2', [
+        guildId,
+        member.fid,
+      ]);
       if (!rows[0]) throw new Error(`member ${member.fid} vanished during add`);
       return { created, member: toMember(rows[0]) };
     },
@@ -50,22 +56,39 @@ export function createPgMemberRepo(pool: Pool): MemberRepo {
       });
     },
     async remove(guildId, fid) {
-      const result = await pool.query('UPDATE members SET removed_at = $1 WHERE guild_id = $2 AND fid = $3 AND removed_at IS NULL', [Date.now(), guildId, fid]);
+      const result = await pool.query(
+        'UPDATE members SET removed_at = $1 WHERE guild_id = $2 AND fid = $3 AND removed_at IS NULL',
+        [Date.now(), guildId, fid],
+      );
       return (result.rowCount ?? 0) > 0;
     },
     async get(guildId, fid) {
-      const { rows } = await pool.query('SELECT * FROM members WHERE guild_id = $1 AND fid = $2 AND removed_at IS NULL', [guildId, fid]);
+      const { rows } = await pool.query(
+        'SELECT * FROM members WHERE guild_id = $1 AND fid = $2 AND removed_at IS NULL',
+        [guildId, fid],
+      );
       return rows[0] ? toMember(rows[0]) : null;
     },
     async list(guildId) {
-      const { rows } = await pool.query('SELECT * FROM members WHERE guild_id = $1 AND removed_at IS NULL ORDER BY added_at, fid', [guildId]);
+      const { rows } = await pool.query(
+        'SELECT * FROM members WHERE guild_id = $1 AND removed_at IS NULL ORDER BY added_at, fid',
+        [guildId],
+      );
       return rows.map(toMember);
     },
     async setState(guildId, fid, state, status) {
-      await pool.query('UPDATE members SET state = $1, state_status = $2 WHERE guild_id = $3 AND fid = $4', [state, status, guildId, fid]);
+      await pool.query('UPDATE members SET state = $1, state_status = $2 WHERE guild_id = $3 AND fid = $4', [
+        state,
+        status,
+        guildId,
+        fid,
+      ]);
     },
     async flagWrongState(game, fid) {
-      await pool.query(`UPDATE members SET state_status = 'wrong' WHERE fid = $1 AND guild_id IN (SELECT id FROM guilds WHERE game = $2)`, [fid, game]);
+      await pool.query(
+        `UPDATE members SET state_status = 'wrong' WHERE fid = $1 AND guild_id IN (SELECT id FROM guilds WHERE game = $2)`,
+        [fid, game],
+      );
     },
   };
 }

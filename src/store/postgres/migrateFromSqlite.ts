@@ -54,14 +54,29 @@ export async function migrateSqliteToPostgres(options: MigrateOptions): Promise<
   const source = openSource(options.sqlitePath);
   const pool = createPool(options.target, 'giftbot-migrate-to');
   try {
-    const counts = COPY_TABLES.map((table) => ({ table, source: Number(source.prepare(`SELECT COUNT(*) AS n FROM ${table.name}`).get()?.n ?? 0) }));
+    const counts = COPY_TABLES.map((table) => ({
+      table,
+      source: Number(source.prepare(`SELECT COUNT(*) AS n FROM ${table.name}`).get()?.n ?? 0),
+    }));
     if (dryRun) {
       // Read only: the target's schema is not created and nothing is locked.
       const client = await pool.connect();
       try {
         const before = await targetCounts(client, false);
         refuseNonEmpty(before, merge);
-        return { dryRun, merge, tables: counts.map(({ table, source: n }) => ({ table: table.name, source: n, targetBefore: before.get(table.name) ?? 0, inserted: 0, updated: 0, kept: 0, targetAfter: null })) };
+        return {
+          dryRun,
+          merge,
+          tables: counts.map(({ table, source: n }) => ({
+            table: table.name,
+            source: n,
+            targetBefore: before.get(table.name) ?? 0,
+            inserted: 0,
+            updated: 0,
+            kept: 0,
+            targetAfter: null,
+          })),
+        };
       } finally {
         client.release();
       }
@@ -77,7 +92,13 @@ export async function migrateSqliteToPostgres(options: MigrateOptions): Promise<
       const tables: TableReport[] = [];
       for (const { table, source: n } of counts) {
         const copied = await copyTable(source, client, table, merge);
-        tables.push({ table: table.name, source: n, targetBefore: before.get(table.name) ?? 0, ...copied, targetAfter: null });
+        tables.push({
+          table: table.name,
+          source: n,
+          targetBefore: before.get(table.name) ?? 0,
+          ...copied,
+          targetAfter: null,
+        });
       }
       await options.afterCopy?.(client);
       const after = await targetCounts(client, true);
@@ -86,7 +107,9 @@ export async function migrateSqliteToPostgres(options: MigrateOptions): Promise<
         report.targetAfter = after.get(report.table) ?? 0;
         const expected = report.targetBefore + report.inserted;
         if (report.targetAfter !== expected || report.inserted + report.updated + report.kept !== report.source) {
-          problems.push(`${report.table}: ${report.targetAfter} rows in PostgreSQL, ${expected} expected (${report.source} in SQLite)`);
+          problems.push(
+            `${report.table}: ${report.targetAfter} rows in PostgreSQL, ${expected} expected (${report.source} in SQLite)`,
+          );
         }
       }
       if (problems.length > 0) throw new MigrateError(`the counts do not add up: ${problems.join('; ')}`);
@@ -111,16 +134,31 @@ function openSource(path: string): DatabaseSync {
     db = new DatabaseSync(path, { readOnly: true });
     db.exec('PRAGMA query_only = ON');
   } catch (error) {
-    throw new MigrateError(`cannot open the SQLite database ${path} read-only: ${error instanceof Error ? error.message : String(error)}`);
+    throw new MigrateError(
+      `cannot open the SQLite database ${path} read-only: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
   try {
-    const tables = db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`).all().map((row) => String(row.name));
-    if (!tables.includes('schema_migrations')) throw new MigrateError(`${path} is not a giftbot database (no schema_migrations table)`);
-    const applied = new Set(db.prepare('SELECT version FROM schema_migrations').all().map((row) => Number(row.version)));
+    const tables = db
+      .prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`)
+      .all()
+      .map((row) => String(row.name));
+    if (!tables.includes('schema_migrations'))
+      throw new MigrateError(`${path} is not a giftbot database (no schema_migrations table)`);
+    const applied = new Set(
+      db
+        .prepare('SELECT version FROM schema_migrations')
+        .all()
+        .map((row) => Number(row.version)),
+    );
     const missing = MIGRATIONS.filter((m) => !applied.has(m.version)).map((m) => m.version);
-    if (missing.length > 0) throw new MigrateError(`${path} is at an older schema (missing ${missing.join(', ')}): run any giftbot command on it once with this version, then migrate`);
+    if (missing.length > 0)
+      throw new MigrateError(
+        `${path} is at an older schema (missing ${missing.join(', ')}): run any giftbot command on it once with this version, then migrate`,
+      );
     const unknown = tables.filter((name) => !NOT_COPIED.has(name) && !COPY_TABLES.some((t) => t.name === name));
-    if (unknown.length > 0) throw new MigrateError(`${path} has table(s) this version cannot copy yet: ${unknown.join(', ')}`);
+    if (unknown.length > 0)
+      throw new MigrateError(`${path} has table(s) this version cannot copy yet: ${unknown.join(', ')}`);
     return db;
   } catch (error) {
     db.close();
@@ -145,12 +183,22 @@ async function targetCounts(client: PoolClient, schemaExists: boolean): Promise<
 function refuseNonEmpty(before: Map<string, number>, merge: boolean): void {
   const filled = [...before].filter(([, n]) => n > 0);
   if (filled.length > 0 && !merge) {
-    throw new MigrateError(`the PostgreSQL database already holds data (${filled.map(([t, n]) => `${t}: ${n}`).join(', ')}); use --merge to add to it (rows already there are kept)`);
+    throw new MigrateError(
+      `the PostgreSQL database already holds data (${filled.map(([t, n]) => `${t}: ${n}`).join(', ')}); use --merge to add to it (rows already there are kept)`,
+    );
   }
 }
 
-async function copyTable(source: DatabaseSync, client: PoolClient, table: CopyTable, merge: boolean): Promise<Pick<TableReport, 'inserted' | 'updated' | 'kept'>> {
-  const columns = source.prepare(`PRAGMA table_info(${table.name})`).all().map((row) => String(row.name));
+async function copyTable(
+  source: DatabaseSync,
+  client: PoolClient,
+  table: CopyTable,
+  merge: boolean,
+): Promise<Pick<TableReport, 'inserted' | 'updated' | 'kept'>> {
+  const columns = source
+    .prepare(`PRAGMA table_info(${table.name})`)
+    .all()
+    .map((row) => String(row.name));
   const result = { inserted: 0, updated: 0, kept: 0 };
   let batch: unknown[][] = [];
   const flush = async () => {
@@ -166,17 +214,23 @@ async function copyTable(source: DatabaseSync, client: PoolClient, table: CopyTa
       result.kept += batch.length - rows.length;
     } catch (error) {
       const pgError = error as { message?: string; detail?: string; constraint?: string };
-      throw new MigrateError(`copying ${table.name} failed: ${pgError.message ?? String(error)}${pgError.detail ? ` (${pgError.detail})` : ''}`);
+      throw new MigrateError(
+        `copying ${table.name} failed: ${pgError.message ?? String(error)}${pgError.detail ? ` (${pgError.detail})` : ''}`,
+      );
     }
     batch = [];
   };
-  for (const row of source.prepare(`SELECT ${columns.join(', ')} FROM ${table.name} ORDER BY ${table.key.join(', ')}`).iterate()) {
+  for (const row of source
+    .prepare(`SELECT ${columns.join(', ')} FROM ${table.name} ORDER BY ${table.key.join(', ')}`)
+    .iterate()) {
     batch.push(columns.map((column) => row[column]));
     if (batch.length >= BATCH_ROWS) await flush();
   }
   await flush();
   if (table.identity) {
-    await client.query(`SELECT setval(pg_get_serial_sequence('${table.name}', '${table.identity}'), GREATEST((SELECT MAX(${table.identity}) FROM ${table.name}), 1))`);
+    await client.query(
+      `SELECT setval(pg_get_serial_sequence('${table.name}', '${table.identity}'), GREATEST((SELECT MAX(${table.identity}) FROM ${table.name}), 1))`,
+    );
   }
   return result;
 }

@@ -16,7 +16,13 @@ export function createPgRunRepo(pool: Pool): RunRepo {
       return toRun(rows[0]);
     },
     async finish(id, outcome, counts, message = null) {
-      await pool.query('UPDATE runs SET outcome = $1, counts = $2, message = $3, finished_at = $4 WHERE id = $5', [outcome, JSON.stringify(counts), message, Date.now(), id]);
+      await pool.query('UPDATE runs SET outcome = $1, counts = $2, message = $3, finished_at = $4 WHERE id = $5', [
+        outcome,
+        JSON.stringify(counts),
+        message,
+        Date.now(),
+        id,
+      ]);
     },
     get,
     async listRunning(filter = {}) {
@@ -27,10 +33,16 @@ export function createPgRunRepo(pool: Pool): RunRepo {
     },
     async markInterrupted(ids) {
       if (ids.length === 0) return;
-      await pool.query(`UPDATE runs SET outcome = 'interrupted', finished_at = $1 WHERE id = ANY($2::bigint[]) AND outcome = 'running'`, [Date.now(), [...ids]]);
+      await pool.query(
+        `UPDATE runs SET outcome = 'interrupted', finished_at = $1 WHERE id = ANY($2::bigint[]) AND outcome = 'running'`,
+        [Date.now(), [...ids]],
+      );
     },
     async listRecent(guildId, limit) {
-      const { rows } = await pool.query('SELECT * FROM runs WHERE guild_id = $1 ORDER BY id DESC LIMIT $2', [guildId, limit]);
+      const { rows } = await pool.query('SELECT * FROM runs WHERE guild_id = $1 ORDER BY id DESC LIMIT $2', [
+        guildId,
+        limit,
+      ]);
       return rows.map(toRun);
     },
   };

@@ -11,13 +11,19 @@ export function createPgWrongStateRepo(pool: Pool): WrongStateRepo {
       );
     },
     async list(game, fid) {
-      const { rows } = await pool.query('SELECT kid FROM wrong_states WHERE game = $1 AND fid = $2 ORDER BY probed_at, kid', [game, fid]);
+      const { rows } = await pool.query(
+        'SELECT kid FROM wrong_states WHERE game = $1 AND fid = $2 ORDER BY probed_at, kid',
+        [game, fid],
+      );
       return rows.map((row) => Number(row.kid));
     },
     async counts(game, fids) {
       const counts = new Map<string, number>();
       if (fids.length === 0) return counts;
-      const { rows } = await pool.query('SELECT fid, COUNT(*) AS n FROM wrong_states WHERE game = $1 AND fid = ANY($2::text[]) GROUP BY fid', [game, [...fids]]);
+      const { rows } = await pool.query(
+        'SELECT fid, COUNT(*) AS n FROM wrong_states WHERE game = $1 AND fid = ANY($2::text[]) GROUP BY fid',
+        [game, [...fids]],
+      );
       for (const row of rows) counts.set(String(row.fid), Number(row.n));
       return counts;
     },

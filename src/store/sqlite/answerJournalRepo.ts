@@ -10,10 +10,25 @@ export function createAnswerJournalRepo(db: DatabaseSync): AnswerJournalRepo {
       db.prepare(
         `INSERT INTO answer_journal (run_id, fence, guild_id, game, fid, code, http_status, err_code, msg, kind, at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      ).run(entry.runId, entry.fence, entry.guildId, entry.game, entry.fid, entry.code, entry.httpStatus, entry.errCode, entry.msg, entry.kind, entry.at);
+      ).run(
+        entry.runId,
+        entry.fence,
+        entry.guildId,
+        entry.game,
+        entry.fid,
+        entry.code,
+        entry.httpStatus,
+        entry.errCode,
+        entry.msg,
+        entry.kind,
+        entry.at,
+      );
     },
     async listForCode(game, code) {
-      return db.prepare('SELECT * FROM answer_journal WHERE game = ? AND code = ? ORDER BY id').all(game, code).map(toJournalEntry);
+      return db
+        .prepare('SELECT * FROM answer_journal WHERE game = ? AND code = ? ORDER BY id')
+        .all(game, code)
+        .map(toJournalEntry);
     },
     async lastCalls(since) {
       return db

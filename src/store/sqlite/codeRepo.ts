@@ -59,7 +59,10 @@ export function createCodeRepo(db: DatabaseSync): CodeRepo {
         values.push(...filter.statuses);
       }
       const sql = `SELECT * FROM codes ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY first_seen_at DESC, code`;
-      return db.prepare(sql).all(...values).map(toCode);
+      return db
+        .prepare(sql)
+        .all(...values)
+        .map(toCode);
     },
   };
 }

@@ -18,7 +18,10 @@ export function openDatabase(path: string): DatabaseSync {
     if (path !== ':memory:') db.exec('PRAGMA journal_mode = WAL');
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    throw new StartupError(`DATABASE_PATH=${path}: SQLite cannot open it (${/not a database/.test(message) ? 'the file is not a SQLite database' : message})`, { cause: error });
+    throw new StartupError(
+      `DATABASE_PATH=${path}: SQLite cannot open it (${/not a database/.test(message) ? 'the file is not a SQLite database' : message})`,
+      { cause: error },
+    );
   }
   db.exec('PRAGMA synchronous = NORMAL');
   db.exec('PRAGMA foreign_keys = ON');
@@ -28,9 +31,14 @@ export function openDatabase(path: string): DatabaseSync {
 
 /** Applies pending migrations; returns the versions applied. */
 export function migrate(db: DatabaseSync): number[] {
-  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
+  db.exec(
+    'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)',
+  );
   const applied = new Set(
-    db.prepare('SELECT version FROM schema_migrations').all().map((row) => Number(row.version)),
+    db
+      .prepare('SELECT version FROM schema_migrations')
+      .all()
+      .map((row) => Number(row.version)),
   );
   const done: number[] = [];
   for (const migration of MIGRATIONS) {

@@ -19,21 +19,30 @@ export function prepareDatabasePath(path: string): boolean {
     missing.unshift(folder);
     folder = dirname(folder);
   }
-  if (!statSync(folder).isDirectory()) throw new StartupError(`DATABASE_PATH=${path}: ${folder} is a file, not a folder`);
+  if (!statSync(folder).isDirectory())
+    throw new StartupError(`DATABASE_PATH=${path}: ${folder} is a file, not a folder`);
   for (const dir of missing) {
     try {
       mkdirSync(dir);
     } catch (error) {
-      throw new StartupError(`DATABASE_PATH=${path}: cannot create the folder ${dir} (${reason(error)})`, { cause: error });
+      throw new StartupError(`DATABASE_PATH=${path}: cannot create the folder ${dir} (${reason(error)})`, {
+        cause: error,
+      });
     }
   }
-  if (existsSync(path) && statSync(path).isDirectory()) throw new StartupError(`DATABASE_PATH=${path} is a folder; give a file in it, e.g. ${join(path, 'giftbot.sqlite')}`);
+  if (existsSync(path) && statSync(path).isDirectory())
+    throw new StartupError(
+      `DATABASE_PATH=${path} is a folder; give a file in it, e.g. ${join(path, 'giftbot.sqlite')}`,
+    );
   const probe = join(dirname(path), `.giftbot-write-check-${process.pid}`);
   try {
     writeFileSync(probe, '');
     unlinkSync(probe);
   } catch (error) {
-    throw new StartupError(`DATABASE_PATH=${path}: cannot write in the folder ${dirname(path)} (${reason(error)}); giftbot needs to write the database and its -wal and -shm files there`, { cause: error });
+    throw new StartupError(
+      `DATABASE_PATH=${path}: cannot write in the folder ${dirname(path)} (${reason(error)}); giftbot needs to write the database and its -wal and -shm files there`,
+      { cause: error },
+    );
   }
   return existsSync(path);
 }

@@ -16,7 +16,16 @@ export function createDeferredRunRepo(db: DatabaseSync): DeferredRunRepo {
           db.prepare(
             `INSERT INTO deferred_runs (guild_id, game, code, trigger, fids, reason, deferred_at, attempts, next_attempt_at)
              VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?)`,
-          ).run(run.guildId, run.game, run.code, run.trigger, run.fids ? JSON.stringify([...new Set(run.fids)]) : null, run.reason, Date.now(), run.nextAttemptAt);
+          ).run(
+            run.guildId,
+            run.game,
+            run.code,
+            run.trigger,
+            run.fids ? JSON.stringify([...new Set(run.fids)]) : null,
+            run.reason,
+            Date.now(),
+            run.nextAttemptAt,
+          );
         } else {
           const before = toDeferred(existing);
           const fids = before.fids === null || run.fids === null ? null : [...new Set([...before.fids, ...run.fids])];
@@ -30,9 +39,14 @@ export function createDeferredRunRepo(db: DatabaseSync): DeferredRunRepo {
     },
     async claimDue(now, leaseMs, limit) {
       return transaction(db, () => {
-        const rows = db.prepare('SELECT * FROM deferred_runs WHERE next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?').all(now, limit);
-        const update = db.prepare('UPDATE deferred_runs SET next_attempt_at = ? WHERE guild_id = ? AND game = ? AND code = ?');
-        for (const row of rows) update.run(now + leaseMs, row.guild_id as string, row.game as string, row.code as string);
+        const rows = db
+          .prepare('SELECT * FROM deferred_runs WHERE next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?')
+          .all(now, limit);
+        const update = db.prepare(
+          'UPDATE deferred_runs SET next_attempt_at = ? WHERE guild_id = ? AND game = ? AND code = ?',
+        );
+        for (const row of rows)
+          update.run(now + leaseMs, row.guild_id as string, row.game as string, row.code as string);
         return rows.map(toDeferred);
       });
     },

@@ -64,7 +64,10 @@ export function createGuildRepo(db: DatabaseSync): GuildRepo {
         values.push(filter.autoRedeem ? 1 : 0);
       }
       const sql = `SELECT * FROM guilds ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY fanout_priority, created_at, id`;
-      return db.prepare(sql).all(...values).map(toGuild);
+      return db
+        .prepare(sql)
+        .all(...values)
+        .map(toGuild);
     },
   };
   return repo;

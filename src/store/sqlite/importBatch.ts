@@ -1,5 +1,11 @@
 import type { DatabaseSync } from 'node:sqlite';
-import { FINAL_LEDGER_STATUSES, type ImportBatch, type ImportBatchResult, type ImportCounts, type LedgerStatus } from '../types.ts';
+import {
+  FINAL_LEDGER_STATUSES,
+  type ImportBatch,
+  type ImportBatchResult,
+  type ImportCounts,
+  type LedgerStatus,
+} from '../types.ts';
 import { num, text } from './database.ts';
 
 import { ImportVerificationError } from '../importVerificationError.ts';
@@ -49,14 +55,26 @@ function importGuilds(db: DatabaseSync, batch: ImportBatch, result: ImportBatchR
   for (const guild of batch.guilds) {
     const existing = select.get(guild.id);
     if (!existing) {
-      insert.run(guild.id, guild.game, guild.defaultState, guild.autoRedeem === false ? 0 : 1, guild.resultChannelId, guild.codesChannelId, guild.name, now, now);
+      insert.run(
+        guild.id,
+        guild.game,
+        guild.defaultState,
+        guild.autoRedeem === false ? 0 : 1,
+        guild.resultChannelId,
+        guild.codesChannelId,
+        guild.name,
+        now,
+        now,
+      );
       result.guilds.created += 1;
       continue;
     }
     if (existing.game !== guild.game) {
       skipped.add(guild.id);
       result.guilds.skipped += 1;
-      result.notes.push(`guild ${guild.id} is set up for ${String(existing.game)} in giftbot, not ${guild.game}: it and its members were left alone`);
+      result.notes.push(
+        `guild ${guild.id} is set up for ${String(existing.game)} in giftbot, not ${guild.game}: it and its members were left alone`,
+      );
       continue;
     }
     // Only what giftbot does not know yet; a setting the admin made in giftbot stays.
@@ -74,11 +92,15 @@ function importGuilds(db: DatabaseSync, batch: ImportBatch, result: ImportBatchR
         sets.push(`${column} = ?`);
         values.push(incoming);
       } else if (String(current) !== String(incoming)) {
-        result.notes.push(`guild ${guild.id}: kept giftbot's ${label} ${String(current)} (the import says ${incoming})`);
+        result.notes.push(
+          `guild ${guild.id}: kept giftbot's ${label} ${String(current)} (the import says ${incoming})`,
+        );
       }
     }
     if (guild.autoRedeem !== null && (Number(existing.auto_redeem) === 1) !== guild.autoRedeem) {
-      result.notes.push(`guild ${guild.id}: kept giftbot's auto-redeem ${Number(existing.auto_redeem) === 1 ? 'on' : 'off'} (the import says ${guild.autoRedeem ? 'on' : 'off'})`);
+      result.notes.push(
+        `guild ${guild.id}: kept giftbot's auto-redeem ${Number(existing.auto_redeem) === 1 ? 'on' : 'off'} (the import says ${guild.autoRedeem ? 'on' : 'off'})`,
+      );
     }
     if (sets.length === 0) {
       result.guilds.unchanged += 1;
@@ -91,7 +113,13 @@ function importGuilds(db: DatabaseSync, batch: ImportBatch, result: ImportBatchR
 }
 
 /** Returns the (guild, fid) keys that must be on the roster afterwards. */
-function importMembers(db: DatabaseSync, batch: ImportBatch, result: ImportBatchResult, skippedGuilds: Set<string>, now: number): string[] {
+function importMembers(
+  db: DatabaseSync,
+  batch: ImportBatch,
+  result: ImportBatchResult,
+  skippedGuilds: Set<string>,
+  now: number,
+): string[] {
   const expected: string[] = [];
   const select = db.prepare('SELECT state, name, removed_at FROM members WHERE guild_id = ? AND fid = ?');
   const insert = db.prepare(
@@ -106,7 +134,15 @@ function importMembers(db: DatabaseSync, batch: ImportBatch, result: ImportBatch
     }
     const existing = select.get(member.guildId, member.fid);
     if (!existing) {
-      insert.run(member.guildId, member.fid, member.state, member.state === null ? 'unknown' : 'ok', member.name, batch.source, now);
+      insert.run(
+        member.guildId,
+        member.fid,
+        member.state,
+        member.state === null ? 'unknown' : 'ok',
+        member.name,
+        batch.source,
+        now,
+      );
       result.members.created += 1;
       expected.push(`${member.guildId}:${member.fid}`);
       continue;
@@ -133,7 +169,8 @@ function importMembers(db: DatabaseSync, batch: ImportBatch, result: ImportBatch
     result.members.updated += 1;
   }
   if (removedKept > 0) result.notes.push(`${removedKept} member(s) removed in giftbot were left removed`);
-  if (statesKept > 0) result.notes.push(`${statesKept} member(s) have another state in giftbot than in the import: giftbot's was kept`);
+  if (statesKept > 0)
+    result.notes.push(`${statesKept} member(s) have another state in giftbot than in the import: giftbot's was kept`);
   return expected;
 }
 
@@ -142,7 +179,9 @@ function importCodes(db: DatabaseSync, batch: ImportBatch, result: ImportBatchRe
   const insert = db.prepare(
     `INSERT INTO codes (game, code, status, source, first_seen_at, status_changed_at) VALUES (?, ?, ?, ?, ?, ?)`,
   );
-  const update = db.prepare(`UPDATE codes SET status = ?, status_changed_at = ? WHERE game = ? AND code = ? AND status = 'new'`);
+  const update = db.prepare(
+    `UPDATE codes SET status = ?, status_changed_at = ? WHERE game = ? AND code = ? AND status = 'new'`,
+  );
   for (const code of batch.codes) {
     const existing = select.get(code.game, code.code);
     if (!existing) {
@@ -159,7 +198,13 @@ function importCodes(db: DatabaseSync, batch: ImportBatch, result: ImportBatchRe
 }
 
 /** Returns the ledger keys that must be final afterwards. */
-function importLedger(db: DatabaseSync, batch: ImportBatch, result: ImportBatchResult, skippedGuilds: Set<string>, now: number): string[] {
+function importLedger(
+  db: DatabaseSync,
+  batch: ImportBatch,
+  result: ImportBatchResult,
+  skippedGuilds: Set<string>,
+  now: number,
+): string[] {
   const expected: string[] = [];
   const select = db.prepare('SELECT status FROM ledger WHERE game = ? AND fid = ? AND code = ?');
   const upsert = db.prepare(
@@ -173,14 +218,26 @@ function importLedger(db: DatabaseSync, batch: ImportBatch, result: ImportBatchR
       result.ledger.skipped += 1;
       continue;
     }
-    if (!isFinal(row.outcome.status)) throw new Error(`import ledger rows must be final, got ${row.outcome.status} for ${row.fid}/${row.code}`);
+    if (!isFinal(row.outcome.status))
+      throw new Error(`import ledger rows must be final, got ${row.outcome.status} for ${row.fid}/${row.code}`);
     expected.push(`${row.game}:${row.fid}:${row.code}`);
     const existing = select.get(row.game, row.fid, row.code);
     if (existing && isFinal(existing.status)) {
       result.ledger.unchanged += 1;
       continue;
     }
-    upsert.run(row.game, row.fid, row.code, row.outcome.status, row.outcome.reason ?? null, row.outcome.errCode ?? null, row.outcome.msg ?? null, row.guildId, now, now);
+    upsert.run(
+      row.game,
+      row.fid,
+      row.code,
+      row.outcome.status,
+      row.outcome.reason ?? null,
+      row.outcome.errCode ?? null,
+      row.outcome.msg ?? null,
+      row.guildId,
+      now,
+      now,
+    );
     if (existing) result.ledger.updated += 1;
     else result.ledger.created += 1;
   }
@@ -217,9 +274,16 @@ function verify(
     const [game, fid, code] = key.split(':') as [string, string, string];
     if (isFinal(ledgerStmt.get(game, fid, code)?.status)) result.verified.ledger += 1;
   }
-  const want = { guilds: guildGames.size, members: new Set(expectedMembers).size, codes: codeKeys.size, ledger: new Set(expectedLedger).size };
+  const want = {
+    guilds: guildGames.size,
+    members: new Set(expectedMembers).size,
+    codes: codeKeys.size,
+    ledger: new Set(expectedLedger).size,
+  };
   for (const key of ['guilds', 'members', 'codes', 'ledger'] as const) {
-    if (result.verified[key] !== want[key]) problems.push(`${key}: ${result.verified[key]} found, ${want[key]} expected`);
+    if (result.verified[key] !== want[key])
+      problems.push(`${key}: ${result.verified[key]} found, ${want[key]} expected`);
   }
-  if (problems.length > 0) throw new ImportVerificationError(`the import did not add up (${problems.join('; ')}); nothing was written`);
+  if (problems.length > 0)
+    throw new ImportVerificationError(`the import did not add up (${problems.join('; ')}); nothing was written`);
 }

@@ -1,6 +1,14 @@
 import type { DatabaseSync } from 'node:sqlite';
 import type { Game } from '../../game/games.ts';
-import { FINAL_LEDGER_STATUSES, type ClaimResult, type LedgerOutcome, type LedgerRepo, type LedgerStatus, type RecordResult, type RunScope } from '../types.ts';
+import {
+  FINAL_LEDGER_STATUSES,
+  type ClaimResult,
+  type LedgerOutcome,
+  type LedgerRepo,
+  type LedgerStatus,
+  type RecordResult,
+  type RunScope,
+} from '../types.ts';
 import { num, transaction } from './database.ts';
 import { toLedgerRow } from '../rows.ts';
 import { FINAL_LEDGER_IN_SQL } from '../sqlLists.ts';
@@ -11,7 +19,9 @@ const FOREIGN_CLAIM_STALE_MS = 5 * 60_000;
 const isFinal = (status: unknown) => FINAL_LEDGER_STATUSES.includes(status as LedgerStatus);
 
 function currentFence(db: DatabaseSync, guildId: string, game: Game, code: string): number {
-  const row = db.prepare('SELECT fence FROM fences WHERE guild_id = ? AND game = ? AND code = ?').get(guildId, game, code);
+  const row = db
+    .prepare('SELECT fence FROM fences WHERE guild_id = ? AND game = ? AND code = ?')
+    .get(guildId, game, code);
   return row ? Number(row.fence) : 0;
 }
 
@@ -19,9 +29,7 @@ function getRow(db: DatabaseSync, game: Game, fid: string, code: string) {
   return db.prepare('SELECT * FROM ledger WHERE game = ? AND fid = ? AND code = ?').get(game, fid, code);
 }
 
-
 export function createLedgerRepo(db: DatabaseSync): LedgerRepo {
-
   return {
     async nextFence(guildId, game, code) {
       return transaction(db, () => {
@@ -40,7 +48,11 @@ export function createLedgerRepo(db: DatabaseSync): LedgerRepo {
     async unclaim(scope, fid) {
       transaction(db, () => {
         const existing = getRow(db, scope.game, fid, scope.code);
-        const ours = existing && existing.status === 'pending' && Number(existing.fence) === scope.fence && num(existing.run_id) === scope.runId;
+        const ours =
+          existing &&
+          existing.status === 'pending' &&
+          Number(existing.fence) === scope.fence &&
+          num(existing.run_id) === scope.runId;
         if (!ours || currentFence(db, scope.guildId, scope.game, scope.code) !== scope.fence) return;
         if (Number(existing.attempts) <= 1) {
           db.prepare('DELETE FROM ledger WHERE game = ? AND fid = ? AND code = ?').run(scope.game, fid, scope.code);
@@ -57,7 +69,10 @@ export function createLedgerRepo(db: DatabaseSync): LedgerRepo {
       return row ? toLedgerRow(row) : null;
     },
     async listForCode(game, code) {
-      return db.prepare('SELECT * FROM ledger WHERE game = ? AND code = ? ORDER BY fid').all(game, code).map(toLedgerRow);
+      return db
+        .prepare('SELECT * FROM ledger WHERE game = ? AND code = ? ORDER BY fid')
+        .all(game, code)
+        .map(toLedgerRow);
     },
     async finalFids(game, code, fids) {
       const wanted = new Set(fids);
@@ -78,7 +93,9 @@ export function createLedgerRepo(db: DatabaseSync): LedgerRepo {
     },
     async countByStatus(game, code) {
       const counts: Record<LedgerStatus, number> = { pending: 0, retry: 0, success: 0, already: 0, failed: 0 };
-      const rows = db.prepare('SELECT status, COUNT(*) AS n FROM ledger WHERE game = ? AND code = ? GROUP BY status').all(game, code);
+      const rows = db
+        .prepare('SELECT status, COUNT(*) AS n FROM ledger WHERE game = ? AND code = ? GROUP BY status')
+        .all(game, code);
       for (const row of rows) counts[row.status as LedgerStatus] = Number(row.n);
       return counts;
     },

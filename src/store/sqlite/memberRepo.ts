@@ -22,7 +22,15 @@ export function createMemberRepo(db: DatabaseSync): MemberRepo {
       prepared(
         `INSERT INTO members (guild_id, fid, state, state_status, name, added_by, added_at)
          VALUES (?, ?, ?, ?, ?, ?, ?)`,
-      ).run(guildId, member.fid, state, state === null ? 'unknown' : 'ok', member.name ?? null, member.addedBy ?? null, now);
+      ).run(
+        guildId,
+        member.fid,
+        state,
+        state === null ? 'unknown' : 'ok',
+        member.name ?? null,
+        member.addedBy ?? null,
+        now,
+      );
       return true;
     }
     const wasRemoved = existing.removed_at !== null;
@@ -62,7 +70,9 @@ export function createMemberRepo(db: DatabaseSync): MemberRepo {
       return Number(result.changes) > 0;
     },
     async get(guildId, fid) {
-      const row = db.prepare('SELECT * FROM members WHERE guild_id = ? AND fid = ? AND removed_at IS NULL').get(guildId, fid);
+      const row = db
+        .prepare('SELECT * FROM members WHERE guild_id = ? AND fid = ? AND removed_at IS NULL')
+        .get(guildId, fid);
       return row ? toMember(row) : null;
     },
     async list(guildId) {
@@ -72,7 +82,12 @@ export function createMemberRepo(db: DatabaseSync): MemberRepo {
         .map(toMember);
     },
     async setState(guildId, fid, state, status) {
-      db.prepare('UPDATE members SET state = ?, state_status = ? WHERE guild_id = ? AND fid = ?').run(state, status, guildId, fid);
+      db.prepare('UPDATE members SET state = ?, state_status = ? WHERE guild_id = ? AND fid = ?').run(
+        state,
+        status,
+        guildId,
+        fid,
+      );
     },
     async flagWrongState(game, fid) {
       db.prepare(

@@ -10,7 +10,9 @@ export function createRunRepo(db: DatabaseSync): RunRepo {
   return {
     async start(run) {
       const result = db
-        .prepare('INSERT INTO runs (guild_id, game, code, trigger, fence, owner, started_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+        .prepare(
+          'INSERT INTO runs (guild_id, game, code, trigger, fence, owner, started_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        )
         .run(run.guildId, run.game, run.code, run.trigger, run.fence, run.owner, Date.now());
       const record = get(Number(result.lastInsertRowid));
       if (!record) throw new Error('run vanished after insert');
@@ -35,11 +37,16 @@ export function createRunRepo(db: DatabaseSync): RunRepo {
       return rows.map(toRun);
     },
     async markInterrupted(ids) {
-      const statement = db.prepare(`UPDATE runs SET outcome = 'interrupted', finished_at = ? WHERE id = ? AND outcome = 'running'`);
+      const statement = db.prepare(
+        `UPDATE runs SET outcome = 'interrupted', finished_at = ? WHERE id = ? AND outcome = 'running'`,
+      );
       for (const id of ids) statement.run(Date.now(), id);
     },
     async listRecent(guildId, limit) {
-      return db.prepare('SELECT * FROM runs WHERE guild_id = ? ORDER BY id DESC LIMIT ?').all(guildId, limit).map(toRun);
+      return db
+        .prepare('SELECT * FROM runs WHERE guild_id = ? ORDER BY id DESC LIMIT ?')
+        .all(guildId, limit)
+        .map(toRun);
     },
   };
 }

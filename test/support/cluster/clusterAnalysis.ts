@@ -35,7 +35,11 @@ export interface CallAnalysis {
   rateLimited: number;
 }
 
-export function analyzeCalls(calls: readonly SimulatorCall[], code: string, ledger: readonly LedgerRow[]): CallAnalysis {
+export function analyzeCalls(
+  calls: readonly SimulatorCall[],
+  code: string,
+  ledger: readonly LedgerRow[],
+): CallAnalysis {
   const mine = calls.filter((call) => call.cdk === code && call.fid);
   const byFid = new Map<string, SimulatorCall[]>();
   for (const call of mine) {

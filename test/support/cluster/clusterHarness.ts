@@ -1,7 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startGameApiSimulator, type GameApiSimulator, type SimulatorOptions } from '../../../src/dev/simulator/gameApiSimulator.ts';
+import {
+  startGameApiSimulator,
+  type GameApiSimulator,
+  type SimulatorOptions,
+} from '../../../src/dev/simulator/gameApiSimulator.ts';
 import { openPostgresStore } from '../../../src/store/postgres/postgresStore.ts';
 import { openSqliteStore } from '../../../src/store/sqlite/sqliteStore.ts';
 import { createTestDatabase, type TestDatabase } from '../postgres.ts';
@@ -44,7 +48,11 @@ export interface ClusterOptions {
 }
 
 export async function startCluster(options: ClusterOptions): Promise<Cluster> {
-  const sim = await startGameApiSimulator({ rateLimit: { limit: 200, windowMs: 1_000 }, playerSpacingMs: 0, ...options.sim });
+  const sim = await startGameApiSimulator({
+    rateLimit: { limit: 200, windowMs: 1_000 },
+    playerSpacingMs: 0,
+    ...options.sim,
+  });
   const redis = await startRedisServer();
   if (options.redisDownAtStart) await redis.kill();
   const dir = mkdtempSync(join(tmpdir(), 'giftbot-cluster-'));
@@ -122,12 +130,25 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
 /** An alliance of `count` members known to the simulator, written to the shared store. */
 export async function seedCluster(
   cluster: Cluster,
-  { guildId, count, firstFid, code, game = 'wos', state = 245 }: { guildId: string; count: number; firstFid: number; code: string; game?: 'wos' | 'kingshot'; state?: number },
+  {
+    guildId,
+    count,
+    firstFid,
+    code,
+    game = 'wos',
+    state = 245,
+  }: { guildId: string; count: number; firstFid: number; code: string; game?: 'wos' | 'kingshot'; state?: number },
 ): Promise<string[]> {
   await cluster.store.guilds.upsert({ id: guildId, game, defaultState: state, autoRedeem: true });
   const fids = Array.from({ length: count }, (_, i) => String(firstFid + i));
-  cluster.sim.addPlayers(game, fids.map((fid) => ({ fid, kid: state })));
-  await cluster.store.members.addMany(guildId, fids.map((fid) => ({ fid, state, name: `player ${fid}` })));
+  cluster.sim.addPlayers(
+    game,
+    fids.map((fid) => ({ fid, kid: state })),
+  );
+  await cluster.store.members.addMany(
+    guildId,
+    fids.map((fid) => ({ fid, state, name: `player ${fid}` })),
+  );
   cluster.sim.addCode(game, code);
   return fids;
 }
@@ -135,7 +156,12 @@ export async function seedCluster(
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Polls `probe` until it returns a value (not undefined/false) or the time runs out. */
-export async function eventually<T>(probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs: number, what: string, stepMs = 50): Promise<T> {
+export async function eventually<T>(
+  probe: () => Promise<T | undefined | false> | T | undefined | false,
+  timeoutMs: number,
+  what: string,
+  stepMs = 50,
+): Promise<T> {
   const until = performance.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -148,7 +174,13 @@ export async function eventually<T>(probe: () => Promise<T | undefined | false> 
 const FINAL = ['success', 'already', 'failed'];
 
 /** Resolves with the code's ledger once `count` members have a final row (all of `status` when given). */
-export async function waitForFinal(cluster: Cluster, code: string, count: number, timeoutMs: number, status?: 'success'): Promise<LedgerRow[]> {
+export async function waitForFinal(
+  cluster: Cluster,
+  code: string,
+  count: number,
+  timeoutMs: number,
+  status?: 'success',
+): Promise<LedgerRow[]> {
   return await eventually(
     async () => {
       const rows = await cluster.ledger(code);
@@ -164,7 +196,12 @@ export async function waitForFinal(cluster: Cluster, code: string, count: number
  * The runs of `code` in this alliance that called the game, once none of them is still running: a run's counts are
  * written when it finishes, a moment after its last member's row is final.
  */
-export async function finishedRunsWithCalls(cluster: Cluster, guildId: string, code: string, timeoutMs = 10_000): Promise<RunRecord[]> {
+export async function finishedRunsWithCalls(
+  cluster: Cluster,
+  guildId: string,
+  code: string,
+  timeoutMs = 10_000,
+): Promise<RunRecord[]> {
   return await eventually(
     async () => {
       const runs = (await cluster.runs(guildId)).filter((run) => run.code === code);

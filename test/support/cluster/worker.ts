@@ -67,7 +67,14 @@ async function trigger(command: TriggerCommand): Promise<void> {
         onStart: (info) => send({ type: 'started', id: command.id, index, runId: info.runId, at: Date.now() }),
       });
       const { status, runId, fence, apiCalls, rateLimited, counts, message, durationMs } = summary;
-      send({ type: 'result', id: command.id, index, sentAt, at: Date.now(), summary: { status, runId, fence, apiCalls, rateLimited, counts, message, durationMs } });
+      send({
+        type: 'result',
+        id: command.id,
+        index,
+        sentAt,
+        at: Date.now(),
+        summary: { status, runId, fence, apiCalls, rateLimited, counts, message, durationMs },
+      });
     }),
   );
 }

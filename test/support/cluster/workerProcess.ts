@@ -100,7 +100,8 @@ export class WorkerProcess {
   static async start(name: string, env: Record<string, string>, timeoutMs = 30_000): Promise<WorkerProcess> {
     const worker = new WorkerProcess(name, env);
     const ready = await worker.waitForMessage((m) => m.type === 'ready' || m.type === 'fatal', timeoutMs);
-    if (ready.type !== 'ready') throw new Error(`worker ${name} did not start: ${JSON.stringify(ready)} ${worker.rawErrors.join('\n')}`);
+    if (ready.type !== 'ready')
+      throw new Error(`worker ${name} did not start: ${JSON.stringify(ready)} ${worker.rawErrors.join('\n')}`);
     return worker;
   }
 
@@ -146,14 +147,22 @@ export class WorkerProcess {
         }
         if (!this.alive && !this.stopped) {
           finish();
-          reject(new Error(`worker ${this.name} exited ${JSON.stringify(this.exitInfo)} while waiting for ${what}:\n${this.rawErrors.slice(-30).join('\n')}`));
+          reject(
+            new Error(
+              `worker ${this.name} exited ${JSON.stringify(this.exitInfo)} while waiting for ${what}:\n${this.rawErrors.slice(-30).join('\n')}`,
+            ),
+          );
           return true;
         }
         return false;
       };
       const timer = setTimeout(() => {
         finish();
-        reject(new Error(`worker ${this.name}: timed out after ${timeoutMs} ms waiting for ${what}${this.alive ? '' : ` (exited ${JSON.stringify(this.exitInfo)})`}`));
+        reject(
+          new Error(
+            `worker ${this.name}: timed out after ${timeoutMs} ms waiting for ${what}${this.alive ? '' : ` (exited ${JSON.stringify(this.exitInfo)})`}`,
+          ),
+        );
       }, timeoutMs);
       const finish = (): void => {
         clearTimeout(timer);
@@ -179,8 +188,13 @@ export class WorkerProcess {
   }
 
   async results(id: string, count: number, timeoutMs = 60_000): Promise<WorkerResult[]> {
-    const mine = (): WorkerResult[] => this.messages.filter((m) => m.type === 'result' && m.id === id) as unknown as WorkerResult[];
-    return await this.waitUntil(() => (mine().length >= count ? mine() : undefined), timeoutMs, `${count} result(s) of ${id}`);
+    const mine = (): WorkerResult[] =>
+      this.messages.filter((m) => m.type === 'result' && m.id === id) as unknown as WorkerResult[];
+    return await this.waitUntil(
+      () => (mine().length >= count ? mine() : undefined),
+      timeoutMs,
+      `${count} result(s) of ${id}`,
+    );
   }
 
   async status(timeoutMs = 10_000): Promise<AppStatus> {

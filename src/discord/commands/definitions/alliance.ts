@@ -1,17 +1,25 @@
-import { ApplicationCommandOptionType, ChannelType, type ApplicationCommandOptionAllowedChannelType, type RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord.js';
+import {
+  ApplicationCommandOptionType,
+  ChannelType,
+  type ApplicationCommandOptionAllowedChannelType,
+  type RESTPostAPIChatInputApplicationCommandsJSONBody,
+} from 'discord.js';
 import { ADMIN_ONLY } from './adminOnly.ts';
 
-const TEXT_CHANNELS: ApplicationCommandOptionAllowedChannelType[] = [ChannelType.GuildText, ChannelType.GuildAnnouncement];
+const TEXT_CHANNELS: ApplicationCommandOptionAllowedChannelType[] = [
+  ChannelType.GuildText,
+  ChannelType.GuildAnnouncement,
+];
 
 export const ALLIANCE_COMMAND = {
   name: 'alliance',
-  description: 'Set up this server\'s alliance',
+  description: "Set up this server's alliance",
   ...ADMIN_ONLY,
   options: [
     {
       type: ApplicationCommandOptionType.Subcommand,
       name: 'setup',
-      description: 'Choose the game and the alliance\'s state',
+      description: "Choose the game and the alliance's state",
       options: [
         {
           type: ApplicationCommandOptionType.String,
@@ -23,7 +31,14 @@ export const ALLIANCE_COMMAND = {
             { name: 'Kingshot', value: 'kingshot' },
           ],
         },
-        { type: ApplicationCommandOptionType.Integer, name: 'state', description: 'The alliance\'s state number', required: true, min_value: 1, max_value: 999_999 },
+        {
+          type: ApplicationCommandOptionType.Integer,
+          name: 'state',
+          description: "The alliance's state number",
+          required: true,
+          min_value: 1,
+          max_value: 999_999,
+        },
       ],
     },
     {
@@ -31,8 +46,19 @@ export const ALLIANCE_COMMAND = {
       name: 'channel',
       description: 'Where giftbot posts run results (and where it watches for codes)',
       options: [
-        { type: ApplicationCommandOptionType.Channel, name: 'results', description: 'Channel for run progress and summaries', required: true, channel_types: TEXT_CHANNELS },
-        { type: ApplicationCommandOptionType.Channel, name: 'codes', description: 'Channel where gift codes are posted (watched for new codes)', channel_types: TEXT_CHANNELS },
+        {
+          type: ApplicationCommandOptionType.Channel,
+          name: 'results',
+          description: 'Channel for run progress and summaries',
+          required: true,
+          channel_types: TEXT_CHANNELS,
+        },
+        {
+          type: ApplicationCommandOptionType.Channel,
+          name: 'codes',
+          description: 'Channel where gift codes are posted (watched for new codes)',
+          channel_types: TEXT_CHANNELS,
+        },
       ],
     },
     {

@@ -6,8 +6,16 @@ export const AUTOREDEEM_COMMAND = {
   description: 'Redeem new codes automatically for this alliance',
   ...ADMIN_ONLY,
   options: [
-    { type: ApplicationCommandOptionType.Subcommand, name: 'on', description: 'Redeem every new code as soon as it appears' },
-    { type: ApplicationCommandOptionType.Subcommand, name: 'off', description: 'Only redeem when an admin runs /redeem' },
-    { type: ApplicationCommandOptionType.Subcommand, name: 'status', description: 'Show the alliance\'s settings' },
+    {
+      type: ApplicationCommandOptionType.Subcommand,
+      name: 'on',
+      description: 'Redeem every new code as soon as it appears',
+    },
+    {
+      type: ApplicationCommandOptionType.Subcommand,
+      name: 'off',
+      description: 'Only redeem when an admin runs /redeem',
+    },
+    { type: ApplicationCommandOptionType.Subcommand, name: 'status', description: "Show the alliance's settings" },
   ],
 } satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;

@@ -1,7 +1,13 @@
 import { ApplicationCommandOptionType, type RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord.js';
 import { ADMIN_ONLY } from './adminOnly.ts';
 
-const FID = { type: ApplicationCommandOptionType.String, name: 'fid', description: 'Player id (digits, shown in the game profile)', required: true, max_length: 20 } as const;
+const FID = {
+  type: ApplicationCommandOptionType.String,
+  name: 'fid',
+  description: 'Player id (digits, shown in the game profile)',
+  required: true,
+  max_length: 20,
+} as const;
 
 export const MEMBER_COMMAND = {
   name: 'member',
@@ -14,11 +20,27 @@ export const MEMBER_COMMAND = {
       description: 'Add a player (or update their state or name)',
       options: [
         FID,
-        { type: ApplicationCommandOptionType.Integer, name: 'state', description: 'Their state number (defaults to the alliance\'s)', min_value: 1, max_value: 999_999 },
-        { type: ApplicationCommandOptionType.String, name: 'name', description: 'A name to recognise them by', max_length: 64 },
+        {
+          type: ApplicationCommandOptionType.Integer,
+          name: 'state',
+          description: "Their state number (defaults to the alliance's)",
+          min_value: 1,
+          max_value: 999_999,
+        },
+        {
+          type: ApplicationCommandOptionType.String,
+          name: 'name',
+          description: 'A name to recognise them by',
+          max_length: 64,
+        },
       ],
     },
-    { type: ApplicationCommandOptionType.Subcommand, name: 'remove', description: 'Remove a player (their history is kept)', options: [FID] },
+    {
+      type: ApplicationCommandOptionType.Subcommand,
+      name: 'remove',
+      description: 'Remove a player (their history is kept)',
+      options: [FID],
+    },
     { type: ApplicationCommandOptionType.Subcommand, name: 'list', description: 'Show the roster' },
     {
       type: ApplicationCommandOptionType.Subcommand,
@@ -26,7 +48,11 @@ export const MEMBER_COMMAND = {
       description: 'Find the state of players whose state is unknown or refused by the game',
       options: [
         { type: ApplicationCommandOptionType.String, name: 'fid', description: 'Only this player', max_length: 20 },
-        { type: ApplicationCommandOptionType.Boolean, name: 'restart', description: 'Forget the states ruled out before and search again' },
+        {
+          type: ApplicationCommandOptionType.Boolean,
+          name: 'restart',
+          description: 'Forget the states ruled out before and search again',
+        },
       ],
     },
     {
@@ -35,7 +61,11 @@ export const MEMBER_COMMAND = {
       description: 'Import a roster from a CSV file: fid,state,name per line',
       options: [
         { type: ApplicationCommandOptionType.Attachment, name: 'file', description: 'The CSV file', required: true },
-        { type: ApplicationCommandOptionType.Boolean, name: 'skip_invalid', description: 'Import the good lines even when some lines are bad' },
+        {
+          type: ApplicationCommandOptionType.Boolean,
+          name: 'skip_invalid',
+          description: 'Import the good lines even when some lines are bad',
+        },
       ],
     },
   ],

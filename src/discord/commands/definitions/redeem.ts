@@ -6,7 +6,18 @@ export const REDEEM_COMMAND = {
   description: 'Redeem a gift code now for every member of this alliance (or one member)',
   ...ADMIN_ONLY,
   options: [
-    { type: ApplicationCommandOptionType.String, name: 'code', description: 'The gift code, e.g. VIP888', required: true, max_length: 100 },
-    { type: ApplicationCommandOptionType.String, name: 'member', description: 'Only this player id (fid) of the roster', max_length: 20 },
+    {
+      type: ApplicationCommandOptionType.String,
+      name: 'code',
+      description: 'The gift code, e.g. VIP888',
+      required: true,
+      max_length: 100,
+    },
+    {
+      type: ApplicationCommandOptionType.String,
+      name: 'member',
+      description: 'Only this player id (fid) of the roster',
+      max_length: 20,
+    },
   ],
 } satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;

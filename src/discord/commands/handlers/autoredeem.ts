@@ -12,9 +12,13 @@ export const handleAutoredeem: CommandHandler = async (interaction, guild, ctx) 
   const sub = interaction.options.getSubcommand();
   if (sub === 'on' || sub === 'off') {
     await ctx.app.store.guilds.update(alliance.id, { autoRedeem: sub === 'on' });
-    const hint = sub === 'on' && !alliance.resultChannelId ? ' Pick a channel for the results with `/alliance channel`.' : '';
+    const hint =
+      sub === 'on' && !alliance.resultChannelId ? ' Pick a channel for the results with `/alliance channel`.' : '';
     await interaction.reply({
-      content: sub === 'on' ? `Auto-redeem is **on**: new codes are redeemed for the whole roster as soon as they appear.${hint}` : 'Auto-redeem is **off**: codes are redeemed only when an admin runs `/redeem`.',
+      content:
+        sub === 'on'
+          ? `Auto-redeem is **on**: new codes are redeemed for the whole roster as soon as they appear.${hint}`
+          : 'Auto-redeem is **off**: codes are redeemed only when an admin runs `/redeem`.',
       flags: MessageFlags.Ephemeral,
     });
     return;
@@ -33,9 +37,21 @@ function allianceEmbed(alliance: GuildRecord, members: number) {
       { name: 'Game', value: gameInfo(alliance.game).name, inline: true },
       { name: 'State', value: String(alliance.defaultState ?? 'not set'), inline: true },
       { name: 'Roster', value: `${members} members`, inline: true },
-      { name: 'Results channel', value: alliance.resultChannelId ? `<#${alliance.resultChannelId}>` : 'not set (`/alliance channel`)', inline: true },
-      { name: 'Codes channel', value: alliance.codesChannelId ? `<#${alliance.codesChannelId}>` : 'not set', inline: true },
-      { name: 'Admin role', value: alliance.adminRoleId ? `<@&${alliance.adminRoleId}>` : 'Manage Server only', inline: true },
+      {
+        name: 'Results channel',
+        value: alliance.resultChannelId ? `<#${alliance.resultChannelId}>` : 'not set (`/alliance channel`)',
+        inline: true,
+      },
+      {
+        name: 'Codes channel',
+        value: alliance.codesChannelId ? `<#${alliance.codesChannelId}>` : 'not set',
+        inline: true,
+      },
+      {
+        name: 'Admin role',
+        value: alliance.adminRoleId ? `<@&${alliance.adminRoleId}>` : 'Manage Server only',
+        inline: true,
+      },
     ],
   };
 }

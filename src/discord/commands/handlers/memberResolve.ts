@@ -12,17 +12,24 @@ import type { CommandHandler } from '../commandHandler.ts';
  * `/member resolve [fid] [restart]` — state discovery for members whose state is unknown or was refused: a long job
  * (one call per state tried, behind redemptions), shown live like a run and summed up at the end.
  */
-export async function resolveStates(interaction: Parameters<CommandHandler>[0], alliance: GuildRecord, fid: string | null, ctx: BotContext): Promise<void> {
+export async function resolveStates(
+  interaction: Parameters<CommandHandler>[0],
+  alliance: GuildRecord,
+  fid: string | null,
+  ctx: BotContext,
+): Promise<void> {
   const { store, stateDiscovery } = ctx.app;
   const roster = await store.members.list(alliance.id);
   if (fid !== null) {
     const member = roster.find((m) => m.fid === fid);
     if (!member) throw new UserError(`Player ${fid} is not on this alliance's roster.`);
-    if (member.state !== null && member.stateStatus === 'ok') throw new UserError(`Player ${fid} is in state ${member.state} as far as the game has told; nothing to look up.`);
+    if (member.state !== null && member.stateStatus === 'ok')
+      throw new UserError(`Player ${fid} is in state ${member.state} as far as the game has told; nothing to look up.`);
   }
   const targets = roster.filter((m) => (m.state === null || m.stateStatus !== 'ok') && (fid === null || m.fid === fid));
-  if (targets.length === 0) throw new UserError('Every member\'s state is known; nothing to look up.');
-  if (stateDiscovery.isRunning(alliance.id)) throw new UserError('A state lookup for this alliance is already running; its report comes when it ends.');
+  if (targets.length === 0) throw new UserError("Every member's state is known; nothing to look up.");
+  if (stateDiscovery.isRunning(alliance.id))
+    throw new UserError('A state lookup for this alliance is already running; its report comes when it ends.');
 
   await interaction.deferReply();
   const startedAt = Date.now();
@@ -32,7 +39,9 @@ export async function resolveStates(interaction: Parameters<CommandHandler>[0], 
     intervalMs: ctx.settings.progressIntervalMs,
     interaction,
     handoffAfterMs: ctx.settings.interactionHandoffMs,
-    channel: async () => (await resultsChannel(ctx.client, store, alliance.id)) ?? (interaction.channel?.isSendable() ? interaction.channel : null),
+    channel: async () =>
+      (await resultsChannel(ctx.client, store, alliance.id)) ??
+      (interaction.channel?.isSendable() ? interaction.channel : null),
     context: { guildId: alliance.id, command: '/member resolve' },
   });
   const render = () => ({ embeds: [stateSearchProgressEmbed(done, targets.length, startedAt)], components: [] });

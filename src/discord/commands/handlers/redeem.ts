@@ -17,9 +17,12 @@ export const handleRedeem: CommandHandler = async (interaction, guild, ctx) => {
   const rawFid = interaction.options.getString('member');
   if (rawFid !== null) {
     const fid = rawFid.trim();
-    if (!isValidFid(fid)) throw new UserError(`"${fid}" is not a player id: digits only, as shown in the game profile.`);
+    if (!isValidFid(fid))
+      throw new UserError(`"${fid}" is not a player id: digits only, as shown in the game profile.`);
     if (!(await ctx.app.store.members.get(alliance.id, fid))) {
-      throw new UserError(`Player ${fid} is not on this alliance's roster. Add them first with \`/member add fid:${fid}\`.`);
+      throw new UserError(
+        `Player ${fid} is not on this alliance's roster. Add them first with \`/member add fid:${fid}\`.`,
+      );
     }
     fids = [fid];
   }

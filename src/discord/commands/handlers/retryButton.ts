@@ -13,10 +13,13 @@ export const handleRetryButton: ButtonHandler<{ code: GiftCode }> = async (inter
   const alliance = requireAlliance(guild);
   const { store } = ctx.app;
   const known = await store.codes.get(alliance.game, code);
-  if (known && isFinalCodeStatus(known.status)) throw new UserError(`**${code}** ${deadCodeText(known.status)}; retrying cannot help.`);
+  if (known && isFinalCodeStatus(known.status))
+    throw new UserError(`**${code}** ${deadCodeText(known.status)}; retrying cannot help.`);
   const members = await store.members.list(alliance.id);
   const rows = await store.ledger.listForCode(alliance.game, code);
-  const done = new Set(rows.filter((row) => row.status === 'success' || row.status === 'already').map((row) => row.fid));
+  const done = new Set(
+    rows.filter((row) => row.status === 'success' || row.status === 'already').map((row) => row.fid),
+  );
   const fids = members.map((member) => member.fid).filter((fid) => !done.has(fid));
   if (fids.length === 0) throw new UserError(`Every member of the roster has **${code}** now; nothing to retry.`);
   await runInInteraction(ctx, interaction, { guild: alliance, code, fids, trigger: 'retry' });
