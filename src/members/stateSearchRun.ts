@@ -1,9 +1,8 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { pacedCall, spacingWait } from '../game/pacedCall.ts';
 import { EVENTS } from '../log/events.ts';
 import { PRIORITY } from '../pacing/rateBudget.ts';
 import { DEFAULT_RETRY_POLICY } from '../pacing/retryPolicy.ts';
-import { createMemberQueue } from '../redeem/memberQueue.ts';
+import { createMemberQueue, workQueue } from '../redeem/memberQueue.ts';
 import type { GuildRecord } from '../store/types.ts';
 import { acquireWhenQuiet } from './acquireWhenQuiet.ts';
 import { createCatchUpBatches } from './catchUpBatches.ts';
@@ -112,21 +111,12 @@ export async function runStateSearch(
   return summarise(run, tasks, started);
 }
 
-async function worker(run: SearchRun): Promise<void> {
-  for (;;) {
-    if (run.signal.aborted) return;
-    const next = run.queue.take(performance.now());
-    if ('done' in next) return;
-    if ('waitMs' in next) {
-      try {
-        await sleep(Math.min(next.waitMs, 1_000), undefined, { signal: run.signal });
-      } catch {
-        /* stopped: the loop head notices */
-      }
-      continue;
-    }
-    await probeOne(run, next.item);
-  }
+function worker(run: SearchRun): Promise<void> {
+  return workQueue(run.queue, {
+    stopped: () => run.signal.aborted,
+    signal: run.signal,
+    handle: (task) => probeOne(run, task),
+  });
 }
 
 async function probeOne(run: SearchRun, task: SearchTask): Promise<void> {

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 /**
  * Members waiting for their call in one run. Retried members come back after their delay without holding up the
  * others: a worker always takes a member that is ready now, and sleeps only when every remaining one is waiting.
@@ -43,4 +44,28 @@ export function createMemberQueue<T>(initial: readonly T[]): MemberQueue<T> {
       return items;
     },
   };
+}
+
+/**
+ * One worker over a queue: takes ready items until the queue is empty or `stopped()` says so, and sleeps (at most 1 s,
+ * cut short by `signal`) only when every item left is waiting. Runs and state searches start several of these.
+ */
+export async function workQueue<T>(
+  queue: MemberQueue<T>,
+  options: { stopped: () => boolean; signal: AbortSignal; handle: (item: T) => Promise<void> },
+): Promise<void> {
+  for (;;) {
+    if (options.stopped()) return;
+    const next = queue.take(performance.now());
+    if ('done' in next) return;
+    if ('waitMs' in next) {
+      try {
+        await sleep(Math.min(next.waitMs, 1_000), undefined, { signal: options.signal });
+      } catch {
+        /* stopped: the loop head notices */
+      }
+      continue;
+    }
+    await options.handle(next.item);
+  }
 }

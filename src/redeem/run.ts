@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { codeStatusFor } from '../game/codeStatus.ts';
 import { EVENTS } from '../log/events.ts';
 import type { ActiveRun } from '../locks/activeRuns.ts';
@@ -6,7 +5,7 @@ import type { LockHandle } from '../locks/runLock.ts';
 import { FINAL_LEDGER_STATUSES, type GuildRecord, type MemberRecord } from '../store/types.ts';
 import { callMember } from './callMember.ts';
 import { isAutomaticTrigger } from './exhaustedRetry.ts';
-import { createMemberQueue } from './memberQueue.ts';
+import { createMemberQueue, workQueue } from './memberQueue.ts';
 import type { RedeemOptions } from './redeemOptions.ts';
 import { noteStop, reportProgress, runStartOf, setOutcome, type RunContext, type RunDeps } from './runContext.ts';
 import { countOutcomes, describeRun, type CodeVerdict, type MemberOutcome, type RunSummary } from './runSummary.ts';
@@ -119,22 +118,13 @@ async function planMembers(deps: RunDeps, guild: GuildRecord, code: string, opti
   return { all, toCall, skipped };
 }
 
-/** Takes ready members until the queue is empty or the run stops; sleeps only when every member left is waiting. */
-async function worker(run: RunContext): Promise<void> {
-  for (;;) {
-    if (noteStop(run)) return;
-    const next = run.queue.take(performance.now());
-    if ('done' in next) return;
-    if ('waitMs' in next) {
-      try {
-        await sleep(Math.min(next.waitMs, 1_000), undefined, { signal: run.signal });
-      } catch {
-        /* stopped: the loop head notices */
-      }
-      continue;
-    }
-    await callMember(run, next.item);
-  }
+/** Takes ready members until the queue is empty or the run stops (noteStop also notices a lost lock). */
+function worker(run: RunContext): Promise<void> {
+  return workQueue(run.queue, {
+    stopped: () => noteStop(run),
+    signal: run.signal,
+    handle: (member) => callMember(run, member),
+  });
 }
 
 async function finish(
