@@ -49,7 +49,6 @@ export interface CoreDeps {
   discordConnected?: () => boolean;
 }
 
-
 /**
  * The configured store — PostgreSQL when DATABASE_URL is set (migrated before it is returned), else the SQLite file —
  * logged once as store.opened. A shard process (ShardingManager: SHARDS, SHARD_COUNT) works on its own shards' guilds.
@@ -59,11 +58,26 @@ export async function openStore(config: Config, log: Logger): Promise<Store> {
   if (config.postgres) {
     const opened = await openPostgresStore(config.postgres).catch((error: unknown) => {
       // Fail closed: no store, no runs. main.ts exits; the reason must be in the log.
-      log.fatal({ event: EVENTS.storeOpenFailed, kind: 'postgres', url: redactUrl(config.postgres!.url), err: error }, 'cannot open the PostgreSQL store');
+      log.fatal(
+        { event: EVENTS.storeOpenFailed, kind: 'postgres', url: redactUrl(config.postgres!.url), err: error },
+        'cannot open the PostgreSQL store',
+      );
       throw error;
     });
-    if (opened.migrated.length > 0) log.info({ event: EVENTS.storeMigrated, kind: 'postgres', versions: opened.migrated }, 'database migrations applied');
-    log.info({ event: EVENTS.storeOpened, kind: 'postgres', url: redactUrl(config.postgres.url), poolMax: config.postgres.poolMax }, 'store: PostgreSQL (DATABASE_URL; DATABASE_PATH is not used for data)');
+    if (opened.migrated.length > 0)
+      log.info(
+        { event: EVENTS.storeMigrated, kind: 'postgres', versions: opened.migrated },
+        'database migrations applied',
+      );
+    log.info(
+      {
+        event: EVENTS.storeOpened,
+        kind: 'postgres',
+        url: redactUrl(config.postgres.url),
+        poolMax: config.postgres.poolMax,
+      },
+      'store: PostgreSQL (DATABASE_URL; DATABASE_PATH is not used for data)',
+    );
     store = opened;
   } else {
     store = openSqliteStore(config.databasePath);
@@ -78,7 +92,10 @@ function scoped(config: Config, store: Store): Store {
 
 /** Without a store given: the SQLite file. PostgreSQL opens asynchronously, so its callers pass openStore's result. */
 function defaultStore(config: Config): Store {
-  if (config.postgres) throw new Error('DATABASE_URL is set: open the store with `await openStore(config, log)` and pass it to createCore');
+  if (config.postgres)
+    throw new Error(
+      'DATABASE_URL is set: open the store with `await openStore(config, log)` and pass it to createCore',
+    );
   return scoped(config, openSqliteStore(config.databasePath));
 }
 
@@ -90,15 +107,27 @@ export function createCore(deps: CoreDeps): Core {
     salts: config.signSalts,
     connectTimeoutMs: config.apiConnectTimeoutMs,
     readTimeoutMs: config.apiReadTimeoutMs,
+    localAddress: config.egressAddress,
   });
 
   const coordination = sharedCoordinationFor(config, log);
   const budgets = budgetsPerHost(config, log, (host) => coordination?.budgetFor(host));
   const budgetFor = (game: Game): RateBudget => budgets.get(new URL(config.apiBases[game]).host)!;
-  const spacing = createPlayerSpacing(config.playerSpacingMs);
+  // With Redis the per-player gap holds across processes (a player called by one is not called by another too soon).
+  const localSpacing = createPlayerSpacing(config.playerSpacingMs);
+  const spacing =
+    coordination && config.playerSpacingMs > 0
+      ? coordination.playerSpacing(localSpacing, config.playerSpacingMs)
+      : localSpacing;
   const runLock = deps.runLock ?? coordination?.runLock ?? createLocalOnlyRunLock();
   const activeRuns = createActiveRuns();
-  const metrics = metricsFor(config, { activeRuns, store, coordination, discordConnected: deps.discordConnected });
+  const metrics = metricsFor(config, {
+    activeRuns,
+    store,
+    coordination,
+    budgets,
+    discordConnected: deps.discordConnected,
+  });
   const shutdown = new AbortController();
 
   const engine = createRedeemEngine({
@@ -134,7 +163,14 @@ export function createCore(deps: CoreDeps): Core {
   });
 
   const status = (): Promise<AppStatus> =>
-    collectAppStatus({ instanceId: config.instanceId, health: coordination?.health ?? null, budgets, deferredRuns: () => store.deferredRuns.list(), activeRuns });
+    collectAppStatus({
+      instanceId: config.instanceId,
+      health: coordination?.health ?? null,
+      budgets,
+      egress: config.egressAddress,
+      deferredRuns: () => store.deferredRuns.list(),
+      activeRuns,
+    });
   const logStatus = (): void =>
     void status().then(
       (current) => log.info({ event: EVENTS.status, status: current }, 'status'),
@@ -193,6 +229,7 @@ function sharedCoordinationFor(config: Config, log: Logger): RedisCoordination |
     rateMarginMs: config.rateMarginMs,
     rateMaxPauseMs: config.rateMaxPauseMs,
     instanceId: config.instanceId,
+    egress: config.egressAddress,
     log,
   });
 }
@@ -200,7 +237,13 @@ function sharedCoordinationFor(config: Config, log: Logger): RedisCoordination |
 /** Prometheus metrics when METRICS_PORT is set (prom-client is loaded only then), fed by what they show. */
 function metricsFor(
   config: Config,
-  sources: { activeRuns: ActiveRuns; store: Store; coordination: RedisCoordination | null; discordConnected: (() => boolean) | undefined },
+  sources: {
+    activeRuns: ActiveRuns;
+    store: Store;
+    coordination: RedisCoordination | null;
+    budgets: ReadonlyMap<string, RateBudget>;
+    discordConnected: (() => boolean) | undefined;
+  },
 ): Metrics | null {
   if (config.ops.metricsPort === null) return null;
   const { coordination, store } = sources;
@@ -209,12 +252,22 @@ function metricsFor(
     ...(coordination ? { redisUp: () => coordination.health.reachable() } : {}),
     deferredRunsWaiting: async () => (await store.deferredRuns.list()).length,
     feeds: config.discovery.feeds.map((feed) => feed.name),
+    budgets: () =>
+      [...sources.budgets].map(([host, budget]) => ({
+        host,
+        egress: config.egressAddress ?? 'default',
+        snapshot: () => budget.snapshot(),
+      })),
     ...(sources.discordConnected ? { discordConnected: sources.discordConnected } : {}),
   });
 }
 
 /** One budget per API host (the server counts per client IP and host): games on one host share one budget. */
-function budgetsPerHost(config: Config, log: Logger, shared: (host: string) => RateBudget | undefined): Map<string, RateBudget> {
+function budgetsPerHost(
+  config: Config,
+  log: Logger,
+  shared: (host: string) => RateBudget | undefined,
+): Map<string, RateBudget> {
   const budgets = new Map<string, RateBudget>();
   for (const game of GAMES) {
     const host = new URL(config.apiBases[game]).host;
@@ -227,7 +280,11 @@ function budgetsPerHost(config: Config, log: Logger, shared: (host: string) => R
           windowMs: config.rateWindowMs,
           ...(config.rateMarginMs !== null ? { marginMs: config.rateMarginMs } : {}),
           maxPauseMs: config.rateMaxPauseMs,
-          onAdjust: (change) => log.warn({ event: EVENTS.apiBudgetAdjusted, host, ...change }, 'rate budget lowered to what the server allows'),
+          onAdjust: (change) =>
+            log.warn(
+              { event: EVENTS.apiBudgetAdjusted, host, ...change },
+              'rate budget lowered to what the server allows',
+            ),
         }),
     );
   }
@@ -256,7 +313,15 @@ export async function startBot(options: StartBotOptions): Promise<Bot> {
   const discord = config.discord;
   if (!discord) throw new Error('startBot needs DISCORD_TOKEN and DISCORD_APPLICATION_ID');
   const started = performance.now();
-  log.info({ event: EVENTS.appStarting, instanceId: config.instanceId, commandScope: discord.commandScope, apiBase: discord.apiBase ?? 'discord.com' }, 'giftbot starting');
+  log.info(
+    {
+      event: EVENTS.appStarting,
+      instanceId: config.instanceId,
+      commandScope: discord.commandScope,
+      apiBase: discord.apiBase ?? 'discord.com',
+    },
+    'giftbot starting',
+  );
 
   const store = await openStore(config, log);
   const client = createDiscordClient(discord);
@@ -290,12 +355,22 @@ export async function startRuntime(config: Config, log: Logger): Promise<Runtime
   let ops: Ops;
   try {
     const { app, client } = bot;
-    ops = await startOps({ config, log, store: app.store, activeRuns: app.activeRuns, runLock: app.runLock, metrics: app.metrics, discordReady: () => client.isReady() });
+    ops = await startOps({
+      config,
+      log,
+      store: app.store,
+      activeRuns: app.activeRuns,
+      runLock: app.runLock,
+      metrics: app.metrics,
+      discordReady: () => client.isReady(),
+    });
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     log.fatal({ event: EVENTS.configInvalid, problems: [reason] }, 'cannot serve /healthz and /metrics');
     await bot.stop();
-    throw new StartupError(`cannot serve /healthz and /metrics on METRICS_PORT ${config.ops.metricsPort}: ${reason}`, { cause: error });
+    throw new StartupError(`cannot serve /healthz and /metrics on METRICS_PORT ${config.ops.metricsPort}: ${reason}`, {
+      cause: error,
+    });
   }
   return {
     bot,

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { hostname } from 'node:os';
 import { discoverySecrets, readDiscoveryConfig, type DiscoveryConfig } from '../codes/discoveryConfig.ts';
 import { readDiscordSettings, type DiscordSettings } from '../discord/discordConfig.ts';
@@ -19,6 +20,11 @@ export interface Config {
   /** Sign salt overrides (the defaults are in config/games.json). */
   signSalts: Partial<Record<Game, string>>;
   redisUrl: string | null;
+  /**
+   * EGRESS_ADDRESS: the local address the game-API calls are sent from, and the identity of the shared budget (the
+   * game counts per client address); null: the system's choice, the budget named 'default'.
+   */
+  egressAddress: string | null;
   logLevel: LogLevel;
   logFormat: 'json' | 'pretty';
   ratePerMinute: number;
@@ -107,6 +113,14 @@ function readConfig(env: NodeJS.ProcessEnv, options: LoadConfigOptions): { resul
     }
   };
 
+  const ipLiteral = (key: string): string | null => {
+    const raw = value(key);
+    if (raw === undefined) return null;
+    if (isIP(raw) === 0)
+      problems.push(`${key} must be an IPv4 or IPv6 address of this host (e.g. 203.0.113.7), got "${raw}"`);
+    return isIP(raw) === 0 ? null : raw;
+  };
+
   const apiBase = (key: string, game: Game): string => {
     const base = url(key, REAL_BASES[game], ['http:', 'https:']) ?? REAL_BASES[game];
     // The client joins `gift_code` onto the base, which needs the trailing slash.
@@ -118,16 +132,25 @@ function readConfig(env: NodeJS.ProcessEnv, options: LoadConfigOptions): { resul
     problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${logLevelRaw}"`);
   }
   const logFormatRaw = value('LOG_FORMAT') ?? 'auto';
-  if (!['auto', 'json', 'pretty'].includes(logFormatRaw)) problems.push(`LOG_FORMAT must be auto, json or pretty, got "${logFormatRaw}"`);
+  if (!['auto', 'json', 'pretty'].includes(logFormatRaw))
+    problems.push(`LOG_FORMAT must be auto, json or pretty, got "${logFormatRaw}"`);
   const logFormat: 'json' | 'pretty' =
-    logFormatRaw === 'pretty' || (logFormatRaw === 'auto' && process.stdout.isTTY && env.NODE_ENV !== 'production') ? 'pretty' : 'json';
+    logFormatRaw === 'pretty' || (logFormatRaw === 'auto' && process.stdout.isTTY && env.NODE_ENV !== 'production')
+      ? 'pretty'
+      : 'json';
 
   const token = value('DISCORD_TOKEN');
   const applicationId = value('DISCORD_APPLICATION_ID');
-  if (token && !applicationId) problems.push('DISCORD_APPLICATION_ID is required when DISCORD_TOKEN is set (the bot\'s application id, from the Developer Portal)');
-  if (applicationId && !/^\d{5,25}$/.test(applicationId)) problems.push(`DISCORD_APPLICATION_ID must be a numeric id, got "${applicationId}"`);
+  if (token && !applicationId)
+    problems.push(
+      "DISCORD_APPLICATION_ID is required when DISCORD_TOKEN is set (the bot's application id, from the Developer Portal)",
+    );
+  if (applicationId && !/^\d{5,25}$/.test(applicationId))
+    problems.push(`DISCORD_APPLICATION_ID must be a numeric id, got "${applicationId}"`);
   if (options.bot && !token && env.NODE_ENV === 'production') {
-    problems.push('DISCORD_TOKEN is not set: with NODE_ENV=production giftbot runs the bot, never the offline demo. Put the bot\'s token (Developer Portal → Bot → Reset Token) in .env, or run the demo with `npm run demo`');
+    problems.push(
+      "DISCORD_TOKEN is not set: with NODE_ENV=production giftbot runs the bot, never the offline demo. Put the bot's token (Developer Portal → Bot → Reset Token) in .env, or run the demo with `npm run demo`",
+    );
   }
   if (token && /\s/.test(token)) problems.push('DISCORD_TOKEN contains spaces; paste the token alone');
   const discordApiBase = url('DISCORD_API_BASE', null, ['http:', 'https:']);
@@ -142,6 +165,7 @@ function readConfig(env: NodeJS.ProcessEnv, options: LoadConfigOptions): { resul
       ...(value('KINGSHOT_SIGN_SALT') ? { kingshot: value('KINGSHOT_SIGN_SALT')! } : {}),
     },
     redisUrl: url('REDIS_URL', null, ['redis:', 'rediss:']),
+    egressAddress: ipLiteral('EGRESS_ADDRESS'),
     logLevel: logLevelRaw as LogLevel,
     logFormat,
     ratePerMinute: integer('RATE_LIMIT_PER_MINUTE', 30, 1, 100_000),
@@ -164,7 +188,9 @@ function readConfig(env: NodeJS.ProcessEnv, options: LoadConfigOptions): { resul
 
 /** Hides a password in a URL (redis://:secret@host) before it is shown anywhere. */
 export function redactUrl(raw: string): string {
-  return raw.replace(/\/\/([^/@]*)@/, (_match, auth: string) => (auth.includes(':') ? `//${auth.split(':')[0]}:[redacted]@` : '//[redacted]@'));
+  return raw.replace(/\/\/([^/@]*)@/, (_match, auth: string) =>
+    auth.includes(':') ? `//${auth.split(':')[0]}:[redacted]@` : '//[redacted]@',
+  );
 }
 
 /** Values that must never appear in a log line. */

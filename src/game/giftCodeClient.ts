@@ -17,6 +17,8 @@ export interface GiftCodeClientOptions {
   now?: () => number;
   /** Largest answer body read, in bytes; default 1 MB like the feeds (a real answer is under 200 bytes). */
   maxBodyBytes?: number;
+  /** EGRESS_ADDRESS: the local address to send from (the game counts its limit per client address). */
+  localAddress?: string | null;
 }
 
 export interface RedeemRequest {
@@ -49,7 +51,7 @@ export function createGiftCodeClient(options: GiftCodeClientOptions = {}): GiftC
   const readTimeout = options.readTimeoutMs ?? 20_000;
   // A dispatcher of our own: discord.js uses the global one, and its limits must not shape ours (nor ours its).
   const dispatcher = new Agent({
-    connect: { timeout: connectTimeout },
+    connect: { timeout: connectTimeout, ...(options.localAddress ? { localAddress: options.localAddress } : {}) },
     headersTimeout: readTimeout,
     bodyTimeout: readTimeout,
     keepAliveTimeout: 30_000,
@@ -153,7 +155,10 @@ function lastMomentGate(dispatch: Dispatcher['dispatch']): Dispatcher['dispatch'
  * Reads the body up to `maxBytes`: a server (or a proxy in front of it) that sends hundreds of megabytes must not
  * make every member's answer hold that much memory. Past the cap the socket is dropped and the answer is garbage.
  */
-async function readCapped(body: Dispatcher.ResponseData['body'], maxBytes: number): Promise<{ text: string; tooLarge: boolean }> {
+async function readCapped(
+  body: Dispatcher.ResponseData['body'],
+  maxBytes: number,
+): Promise<{ text: string; tooLarge: boolean }> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of body as AsyncIterable<Buffer>) {

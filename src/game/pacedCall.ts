@@ -45,8 +45,7 @@ export interface PacedCallRequest {
 
 export type PacedCallResult =
   /** Nothing reached the game: stopped while waiting, or `mayCall` said no. */
-  | { sent: false; why: 'stopped' | 'refused' }
-  | { sent: true; answer: ApiAnswer; classification: Classification };
+  { sent: false; why: 'stopped' | 'refused' } | { sent: true; answer: ApiAnswer; classification: Classification };
 
 const SPACING_KEY = (game: Game, fid: string) => `${game}:${fid}`;
 
@@ -54,7 +53,11 @@ const SPACING_KEY = (game: Game, fid: string) => `${game}:${fid}`;
  * Seeds the spacing from the calls the store knows (the answer journal): a process that starts right after another
  * one (or after a restart) keeps the game's per-player gap instead of meeting `TOO FREQUENT.`.
  */
-export function seedSpacing(spacing: PlayerSpacing, calls: readonly { game: Game; fid: string; at: number }[], now = Date.now()): void {
+export function seedSpacing(
+  spacing: PlayerSpacing,
+  calls: readonly { game: Game; fid: string; at: number }[],
+  now = Date.now(),
+): void {
   for (const call of calls) spacing.seed(SPACING_KEY(call.game, call.fid), now - call.at);
 }
 
@@ -75,12 +78,22 @@ export async function pacedCall(deps: PacingDeps, request: PacedCallRequest): Pr
   const budget = deps.budgetFor(game);
   const mayCall = request.mayCall ?? (() => true);
   try {
-    for (let wait = deps.spacing.waitFor(key); wait > 0; wait = deps.spacing.waitFor(key)) await sleep(wait, undefined, { signal });
+    for (let wait = deps.spacing.waitFor(key); wait > 0; wait = deps.spacing.waitFor(key))
+      await sleep(wait, undefined, { signal });
     if (request.acquire) await request.acquire(budget, { priority: request.priority, signal });
-    else await budget.acquire({ priority: request.priority, signal, ...(request.share !== undefined ? { share: request.share } : {}) });
+    else
+      await budget.acquire({
+        priority: request.priority,
+        signal,
+        ...(request.share !== undefined ? { share: request.share } : {}),
+      });
     // While we waited for the slot, another run or probe may have called this player: keep the game's per-player gap.
     const gap = deps.spacing.waitFor(key);
     if (gap > 0) await sleep(gap, undefined, { signal });
+    // Shared spacing (Redis): another process may have called this player; wait out its gap, then the call is ours.
+    if (deps.spacing.claim)
+      for (let left = await deps.spacing.claim(key); left > 0; left = await deps.spacing.claim(key))
+        await sleep(left, undefined, { signal });
   } catch {
     return { sent: false, why: 'stopped' };
   }

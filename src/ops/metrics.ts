@@ -2,8 +2,16 @@ import { createRequire } from 'node:module';
 import type { Registry } from 'prom-client';
 import { GAMES } from '../game/games.ts';
 import type { RunListener } from '../redeem/runListener.ts';
+import { registerBudgetGauges } from './budgetGauges.ts';
 import { registerStateGauges } from './stateGauges.ts';
-import { ANSWER_KINDS, FEED_OUTCOMES, LOCK_EVENTS, LOCK_LAYERS, MEMBER_OUTCOMES, RUN_STATUSES } from './metricLabels.ts';
+import {
+  ANSWER_KINDS,
+  FEED_OUTCOMES,
+  LOCK_EVENTS,
+  LOCK_LAYERS,
+  MEMBER_OUTCOMES,
+  RUN_STATUSES,
+} from './metricLabels.ts';
 import type { MetricsOptions } from './stateGauges.ts';
 
 export type { MetricsOptions };
@@ -23,7 +31,6 @@ export interface Metrics extends RunListener {
   render(): Promise<string>;
   readonly contentType: string;
 }
-
 
 /** API answers take 50 ms to the 20 s read timeout; the buckets cover that range. */
 const LATENCY_BUCKETS = [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 20];
@@ -96,6 +103,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   });
 
   registerStateGauges(prom, registry, options);
+  if (options.budgets) registerBudgetGauges(prom, registry, options.budgets);
 
   // Every known series from the start, at 0.
   for (const game of GAMES) {

@@ -1,4 +1,5 @@
 import type { Registry } from 'prom-client';
+import type { BudgetSource } from './budgetGauges.ts';
 import { packageVersion } from './metricLabels.ts';
 
 export interface MetricsOptions {
@@ -16,13 +17,19 @@ export interface MetricsOptions {
   feeds?: readonly string[];
   /** For giftbot_build_info; package.json's version by default. */
   version?: string;
+  /** The rate budgets per API host and egress address: giftbot_rate_budget_* gauges. */
+  budgets?: () => readonly BudgetSource[];
 }
 
 /**
  * The gauges read at scrape time that say what state the process is in: its build, and (each only when its source is
  * given) Redis, the deferred runs and the Discord session. Registered after the activity metrics, in this order.
  */
-export function registerStateGauges(prom: typeof import('prom-client'), registry: Registry, options: MetricsOptions): void {
+export function registerStateGauges(
+  prom: typeof import('prom-client'),
+  registry: Registry,
+  options: MetricsOptions,
+): void {
   const { Gauge } = prom;
   new Gauge({
     name: 'giftbot_build_info',

@@ -22,19 +22,50 @@ export interface AppStatus {
     since: number | null;
     lastError: string | null;
   };
-  /** One per API host. shared: through Redis with every process; fallback: this process's share while Redis is
-   * unreachable; local: one process, no Redis. */
-  budgets: { host: string; mode: 'shared' | 'fallback' | 'local'; limit: number; windowMs: number; available: number; waiting: number; pausedUntil: number; pauseReason: PauseReason | null; rateLimited: number }[];
+  /** One per API host. shared: through Redis with every process on the same egress address; fallback: this process's
+   * share while Redis is unreachable; local: one process, no Redis. egress: EGRESS_ADDRESS, or 'default'. */
+  budgets: {
+    host: string;
+    egress: string;
+    mode: 'shared' | 'fallback' | 'local';
+    limit: number;
+    windowMs: number;
+    available: number;
+    waiting: number;
+    pausedUntil: number;
+    pauseReason: PauseReason | null;
+    rateLimited: number;
+  }[];
   /** Runs waiting for the shared lock (recorded in the store, so these are every process's). */
-  deferredRuns: { guildId: string; game: string; code: string; trigger: string; reason: string | null; deferredAt: number; attempts: number; nextAttemptAt: number }[];
+  deferredRuns: {
+    guildId: string;
+    game: string;
+    code: string;
+    trigger: string;
+    reason: string | null;
+    deferredAt: number;
+    attempts: number;
+    nextAttemptAt: number;
+  }[];
   /** Runs this process is executing now. */
-  activeRuns: { guildId: string; game: string; code: string; trigger: string; runId: number | null; processed: number; total: number; startedAt: number }[];
+  activeRuns: {
+    guildId: string;
+    game: string;
+    code: string;
+    trigger: string;
+    runId: number | null;
+    processed: number;
+    total: number;
+    startedAt: number;
+  }[];
 }
 
 export interface AppStatusSources {
   instanceId: string;
   health: RedisHealth | null;
   budgets: ReadonlyMap<string, RateBudget>;
+  /** EGRESS_ADDRESS (the budgets' identity); null: the system's address, shown as 'default'. */
+  egress: string | null;
   deferredRuns: () => Promise<DeferredRun[]>;
   activeRuns: ActiveRuns;
 }
@@ -58,6 +89,7 @@ export async function collectAppStatus(sources: AppStatusSources): Promise<AppSt
       const mode = !health ? 'local' : snapshot.shared && reachable !== false ? 'shared' : 'fallback';
       return {
         host,
+        egress: sources.egress ?? 'default',
         mode,
         limit: snapshot.limit,
         windowMs: snapshot.windowMs,
@@ -103,30 +135,52 @@ export function describeAppStatus(status: AppStatus): string[] {
         'Automatic runs wait until it answers; an admin can force a local run.',
     );
   } else {
-    lines.push(`Redis is reachable: one lock and one rate budget for every process.${redis.reachable === null ? ' (not checked yet)' : ''}`);
+    lines.push(
+      `Redis is reachable: one lock and one rate budget for every process.${redis.reachable === null ? ' (not checked yet)' : ''}`,
+    );
   }
   for (const budget of status.budgets) {
-    const mode = budget.mode === 'shared' ? 'shared with every process' : budget.mode === 'fallback' ? "this process's share only (Redis unreachable)" : 'local';
-    lines.push(`Budget for ${budget.host}: ${budget.limit} per ${Math.round(budget.windowMs / 1000)} s, ${mode}; ${budget.waiting} waiting.`);
+    const mode =
+      budget.mode === 'shared'
+        ? 'shared with every process on this address'
+        : budget.mode === 'fallback'
+          ? "this process's share only (Redis unreachable)"
+          : 'local';
+    lines.push(
+      `Budget for ${budget.host} from ${budget.egress === 'default' ? 'the default address' : budget.egress}: ${budget.limit} per ${Math.round(budget.windowMs / 1000)} s, ${mode}; ${budget.waiting} waiting.`,
+    );
     const pause = describePause(budget, status.at);
     if (pause) lines.push(`  ${pause}`);
   }
   // State discovery spends the same per-address budget: it takes a slot only while no redemption uses the host.
-  lines.push('State probes wait behind redemptions: they are sent only while no run is redeeming on the same API host.');
+  lines.push(
+    'State probes wait behind redemptions: they are sent only while no run is redeeming on the same API host.',
+  );
   if (status.deferredRuns.length === 0) lines.push('No deferred runs.');
   else {
-    lines.push(`${status.deferredRuns.length} deferred run(s) waiting (for the shared lock, or members to retry later):`);
+    lines.push(
+      `${status.deferredRuns.length} deferred run(s) waiting (for the shared lock, or members to retry later):`,
+    );
     for (const run of status.deferredRuns.slice(0, 10)) {
       const next = new Date(run.nextAttemptAt).toISOString().slice(11, 16);
-      lines.push(`  ${run.code} for ${run.guildId} (${run.trigger}, ${run.attempts} retries so far, next at ${next} UTC${run.reason ? `: ${run.reason}` : ''})`);
+      lines.push(
+        `  ${run.code} for ${run.guildId} (${run.trigger}, ${run.attempts} retries so far, next at ${next} UTC${run.reason ? `: ${run.reason}` : ''})`,
+      );
     }
   }
-  lines.push(status.activeRuns.length === 0 ? 'No run in progress in this process.' : `${status.activeRuns.length} run(s) in progress in this process.`);
+  lines.push(
+    status.activeRuns.length === 0
+      ? 'No run in progress in this process.'
+      : `${status.activeRuns.length} run(s) in progress in this process.`,
+  );
   return lines;
 }
 
 /** "Waiting 4 min for the game's rate limit (its window refills at 14:05:10 UTC)." or null when not paused. */
-export function describePause(budget: { pausedUntil: number; pauseReason: PauseReason | null }, now = Date.now()): string | null {
+export function describePause(
+  budget: { pausedUntil: number; pauseReason: PauseReason | null },
+  now = Date.now(),
+): string | null {
   if (!(budget.pausedUntil > now)) return null;
   const until = new Date(budget.pausedUntil).toISOString().slice(11, 19);
   const why = budget.pauseReason === 'retry-after' ? 'the game asked us to wait' : 'its window refills';
