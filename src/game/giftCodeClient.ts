@@ -51,7 +51,9 @@ export function createGiftCodeClient(options: GiftCodeClientOptions = {}): GiftC
   const readTimeout = options.readTimeoutMs ?? 20_000;
   // A dispatcher of our own: discord.js uses the global one, and its limits must not shape ours (nor ours its).
   const dispatcher = new Agent({
-    connect: { timeout: connectTimeout, ...(options.localAddress ? { localAddress: options.localAddress } : {}) },
+    connect: { timeout: connectTimeout },
+    // A Client option (undici hands it to its connector for every socket), not a `connect` one.
+    ...(options.localAddress ? { localAddress: options.localAddress } : {}),
     headersTimeout: readTimeout,
     bodyTimeout: readTimeout,
     keepAliveTimeout: 30_000,
