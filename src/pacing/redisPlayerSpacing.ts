@@ -17,6 +17,8 @@ redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[1])
 return 0`,
 );
 
+const RETRY_AFTER_FAILURE_MS = 1_000;
+
 export interface RedisPlayerSpacingOptions {
   redis: Redis;
   keyPrefix: string;
@@ -37,11 +39,14 @@ export interface RedisPlayerSpacingOptions {
 export function createRedisPlayerSpacing(options: RedisPlayerSpacingOptions): PlayerSpacing {
   const { redis, local, gapMs, log } = options;
   let failing = false;
+  // After a failure Redis is not asked again for a moment: a hung Redis must not add a command timeout to every call.
+  let skipUntil = 0;
   return {
     waitFor: (key) => local.waitFor(key),
     mark: (key) => local.mark(key),
     seed: (key, agoMs) => local.seed(key, agoMs),
     async claim(key) {
+      if (failing && performance.now() < skipUntil) return 0;
       try {
         const left = Number(
           await runScript(redis, CLAIM, [`${options.keyPrefix}:spacing:${key}`], [gapMs, options.instanceId]),
@@ -57,6 +62,7 @@ export function createRedisPlayerSpacing(options: RedisPlayerSpacingOptions): Pl
             'player spacing: Redis did not answer; this process keeps its own spacing only',
           );
         failing = true;
+        skipUntil = performance.now() + RETRY_AFTER_FAILURE_MS;
         return 0;
       }
     },

@@ -85,6 +85,19 @@ describe('per-player spacing shared through Redis', () => {
   });
 });
 
+describe('per-player spacing while Redis is down', () => {
+  it("falls back to the process's own spacing instead of stopping calls", async () => {
+    const spacing = (await processOn(null, 'f')).playerSpacing(createPlayerSpacing(60_000), 60_000);
+    await redis.kill();
+    try {
+      expect(await spacing.claim!('wos:7101')).toBe(0);
+      expect(await spacing.claim!('wos:7101')).toBe(0);
+    } finally {
+      await redis.restart();
+    }
+  });
+});
+
 describe('EGRESS_ADDRESS', () => {
   it('accepts an IPv4 or IPv6 literal and refuses anything else', () => {
     for (const address of ['127.0.0.2', '2001:db8::7']) {
