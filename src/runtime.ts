@@ -107,15 +107,27 @@ export function createCore(deps: CoreDeps): Core {
     salts: config.signSalts,
     connectTimeoutMs: config.apiConnectTimeoutMs,
     readTimeoutMs: config.apiReadTimeoutMs,
+    localAddress: config.egressAddress,
   });
 
   const coordination = sharedCoordinationFor(config, log);
   const budgets = budgetsPerHost(config, log, (host) => coordination?.budgetFor(host));
   const budgetFor = (game: Game): RateBudget => budgets.get(new URL(config.apiBases[game]).host)!;
-  const spacing = createPlayerSpacing(config.playerSpacingMs);
+  // With Redis the per-player gap holds across processes (a player called by one is not called by another too soon).
+  const localSpacing = createPlayerSpacing(config.playerSpacingMs);
+  const spacing =
+    coordination && config.playerSpacingMs > 0
+      ? coordination.playerSpacing(localSpacing, config.playerSpacingMs)
+      : localSpacing;
   const runLock = deps.runLock ?? coordination?.runLock ?? createLocalOnlyRunLock();
   const activeRuns = createActiveRuns();
-  const metrics = metricsFor(config, { activeRuns, store, coordination, discordConnected: deps.discordConnected });
+  const metrics = metricsFor(config, {
+    activeRuns,
+    store,
+    coordination,
+    budgets,
+    discordConnected: deps.discordConnected,
+  });
   const shutdown = new AbortController();
 
   const engine = createRedeemEngine({
@@ -155,6 +167,7 @@ export function createCore(deps: CoreDeps): Core {
       instanceId: config.instanceId,
       health: coordination?.health ?? null,
       budgets,
+      egress: config.egressAddress,
       deferredRuns: () => store.deferredRuns.list(),
       activeRuns,
     });
@@ -216,6 +229,7 @@ function sharedCoordinationFor(config: Config, log: Logger): RedisCoordination |
     rateMarginMs: config.rateMarginMs,
     rateMaxPauseMs: config.rateMaxPauseMs,
     instanceId: config.instanceId,
+    egress: config.egressAddress,
     log,
   });
 }
@@ -227,6 +241,7 @@ function metricsFor(
     activeRuns: ActiveRuns;
     store: Store;
     coordination: RedisCoordination | null;
+    budgets: ReadonlyMap<string, RateBudget>;
     discordConnected: (() => boolean) | undefined;
   },
 ): Metrics | null {
@@ -237,6 +252,12 @@ function metricsFor(
     ...(coordination ? { redisUp: () => coordination.health.reachable() } : {}),
     deferredRunsWaiting: async () => (await store.deferredRuns.list()).length,
     feeds: config.discovery.feeds.map((feed) => feed.name),
+    budgets: () =>
+      [...sources.budgets].map(([host, budget]) => ({
+        host,
+        egress: config.egressAddress ?? 'default',
+        snapshot: () => budget.snapshot(),
+      })),
     ...(sources.discordConnected ? { discordConnected: sources.discordConnected } : {}),
   });
 }

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { hostname } from 'node:os';
 import { discoverySecrets, readDiscoveryConfig, type DiscoveryConfig } from '../codes/discoveryConfig.ts';
 import { readDiscordSettings, type DiscordSettings } from '../discord/discordConfig.ts';
@@ -19,6 +20,11 @@ export interface Config {
   /** Sign salt overrides (the defaults are in config/games.json). */
   signSalts: Partial<Record<Game, string>>;
   redisUrl: string | null;
+  /**
+   * EGRESS_ADDRESS: the local address the game-API calls are sent from, and the identity of the shared budget (the
+   * game counts per client address); null: the system's choice, the budget named 'default'.
+   */
+  egressAddress: string | null;
   logLevel: LogLevel;
   logFormat: 'json' | 'pretty';
   ratePerMinute: number;
@@ -107,6 +113,14 @@ function readConfig(env: NodeJS.ProcessEnv, options: LoadConfigOptions): { resul
     }
   };
 
+  const ipLiteral = (key: string): string | null => {
+    const raw = value(key);
+    if (raw === undefined) return null;
+    if (isIP(raw) === 0)
+      problems.push(`${key} must be an IPv4 or IPv6 address of this host (e.g. 203.0.113.7), got "${raw}"`);
+    return isIP(raw) === 0 ? null : raw;
+  };
+
   const apiBase = (key: string, game: Game): string => {
     const base = url(key, REAL_BASES[game], ['http:', 'https:']) ?? REAL_BASES[game];
     // The client joins `gift_code` onto the base, which needs the trailing slash.
@@ -151,6 +165,7 @@ function readConfig(env: NodeJS.ProcessEnv, options: LoadConfigOptions): { resul
       ...(value('KINGSHOT_SIGN_SALT') ? { kingshot: value('KINGSHOT_SIGN_SALT')! } : {}),
     },
     redisUrl: url('REDIS_URL', null, ['redis:', 'rediss:']),
+    egressAddress: ipLiteral('EGRESS_ADDRESS'),
     logLevel: logLevelRaw as LogLevel,
     logFormat,
     ratePerMinute: integer('RATE_LIMIT_PER_MINUTE', 30, 1, 100_000),

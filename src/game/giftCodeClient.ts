@@ -17,6 +17,8 @@ export interface GiftCodeClientOptions {
   now?: () => number;
   /** Largest answer body read, in bytes; default 1 MB like the feeds (a real answer is under 200 bytes). */
   maxBodyBytes?: number;
+  /** EGRESS_ADDRESS: the local address to send from (the game counts its limit per client address). */
+  localAddress?: string | null;
 }
 
 export interface RedeemRequest {
@@ -50,6 +52,8 @@ export function createGiftCodeClient(options: GiftCodeClientOptions = {}): GiftC
   // A dispatcher of our own: discord.js uses the global one, and its limits must not shape ours (nor ours its).
   const dispatcher = new Agent({
     connect: { timeout: connectTimeout },
+    // A Client option (undici hands it to its connector for every socket), not a `connect` one.
+    ...(options.localAddress ? { localAddress: options.localAddress } : {}),
     headersTimeout: readTimeout,
     bodyTimeout: readTimeout,
     keepAliveTimeout: 30_000,

@@ -90,6 +90,10 @@ export async function pacedCall(deps: PacingDeps, request: PacedCallRequest): Pr
     // While we waited for the slot, another run or probe may have called this player: keep the game's per-player gap.
     const gap = deps.spacing.waitFor(key);
     if (gap > 0) await sleep(gap, undefined, { signal });
+    // Shared spacing (Redis): another process may have called this player; wait out its gap, then the call is ours.
+    if (deps.spacing.claim)
+      for (let left = await deps.spacing.claim(key); left > 0; left = await deps.spacing.claim(key))
+        await sleep(left, undefined, { signal });
   } catch {
     return { sent: false, why: 'stopped' };
   }

@@ -50,6 +50,7 @@ export const EVENTS = {
   redisRecovered: 'redis.recovered',
   budgetFallback: 'budget.fallback',
   budgetShared: 'budget.shared',
+  spacingLocal: 'spacing.local',
 
   // the game API and its budget
   apiCall: 'api.call',

@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import type { Registry } from 'prom-client';
 import { GAMES } from '../game/games.ts';
 import type { RunListener } from '../redeem/runListener.ts';
+import { registerBudgetGauges } from './budgetGauges.ts';
 import { registerStateGauges } from './stateGauges.ts';
 import {
   ANSWER_KINDS,
@@ -102,6 +103,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   });
 
   registerStateGauges(prom, registry, options);
+  if (options.budgets) registerBudgetGauges(prom, registry, options.budgets);
 
   // Every known series from the start, at 0.
   for (const game of GAMES) {

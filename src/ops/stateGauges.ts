@@ -1,4 +1,5 @@
 import type { Registry } from 'prom-client';
+import type { BudgetSource } from './budgetGauges.ts';
 import { packageVersion } from './metricLabels.ts';
 
 export interface MetricsOptions {
@@ -16,6 +17,8 @@ export interface MetricsOptions {
   feeds?: readonly string[];
   /** For giftbot_build_info; package.json's version by default. */
   version?: string;
+  /** The rate budgets per API host and egress address: giftbot_rate_budget_* gauges. */
+  budgets?: () => readonly BudgetSource[];
 }
 
 /**

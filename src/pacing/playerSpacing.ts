@@ -9,6 +9,11 @@ export interface PlayerSpacing {
   mark(key: string): void;
   /** Marks a call made `agoMs` ago (known from the store after a restart), unless a later one is known. */
   seed(key: string, agoMs: number): void;
+  /**
+   * Only when shared between processes (Redis): asked right before the call goes out; marks it for every process and
+   * answers 0, or answers the milliseconds until another process's call to this player is a gap old (nothing marked).
+   */
+  claim?(key: string): Promise<number>;
 }
 
 export function createPlayerSpacing(gapMs: number, now: () => number = () => performance.now()): PlayerSpacing {

@@ -5,6 +5,8 @@ import { createLocalRateBudget } from '../pacing/localRateBudget.ts';
 import { createRedisRunLock } from '../locks/redisRunLock.ts';
 import type { RunLock } from '../locks/runLock.ts';
 import type { RateBudget } from '../pacing/rateBudget.ts';
+import type { PlayerSpacing } from '../pacing/playerSpacing.ts';
+import { createRedisPlayerSpacing } from '../pacing/redisPlayerSpacing.ts';
 import { createRedisRateBudget } from '../pacing/redisRateBudget.ts';
 import { closeRedisClient, createRedisClient, waitForRedisReady } from '../redis/createRedisClient.ts';
 import { createRedisHealth, type RedisHealth } from '../redis/redisHealth.ts';
@@ -20,9 +22,11 @@ import { createRedisHealth, type RedisHealth } from '../redis/redisHealth.ts';
  */
 export interface RedisCoordination {
   readonly runLock: RunLock;
-  /** The shared budget for an API host (created on first use, one per host). */
+  /** The shared budget for an API host from this process's egress address (created on first use, one per host). */
   budgetFor(host: string): RateBudget;
   readonly health: RedisHealth;
+  /** The per-player gap kept across processes on top of this process's own spacing (on the budget connection). */
+  playerSpacing(local: PlayerSpacing, gapMs: number): PlayerSpacing;
   /** Resolves once start-up has connected, or given up waiting (false); never rejects. */
   ready(): Promise<boolean>;
   close(): Promise<void>;
@@ -39,6 +43,11 @@ export interface RedisCoordinationOptions {
   /** RATE_LIMIT_MAX_PAUSE_MS: the longest pause an answer can impose; default 5 min. */
   rateMaxPauseMs?: number;
   instanceId: string;
+  /**
+   * EGRESS_ADDRESS: the budgets' identity. The game counts per client address, so processes sending from one address
+   * share one budget and processes on different addresses (hosts) each have their own; null: 'default'.
+   */
+  egress: string | null;
   log: Logger;
 }
 
@@ -103,7 +112,7 @@ export function createRedisCoordination(options: RedisCoordinationOptions): Redi
     const shared = createRedisRateBudget({
       redis: budgetClient,
       log,
-      key: `${settings.redisKeyPrefix}:budget:${host}`,
+      key: budgetKey(settings.redisKeyPrefix, options.egress, host),
       limit: options.ratePerWindow,
       windowMs: options.rateWindowMs,
       fallback,
@@ -131,6 +140,15 @@ export function createRedisCoordination(options: RedisCoordinationOptions): Redi
     runLock,
     budgetFor,
     health,
+    playerSpacing: (local, gapMs) =>
+      createRedisPlayerSpacing({
+        redis: budgetClient,
+        keyPrefix: settings.redisKeyPrefix,
+        gapMs,
+        local,
+        instanceId: options.instanceId,
+        log,
+      }),
     ready: () => startup,
     close() {
       closing ??= (async () => {
@@ -145,4 +163,9 @@ export function createRedisCoordination(options: RedisCoordinationOptions): Redi
       return closing;
     },
   };
+}
+
+/** The Redis key of the budget for one API host as seen from one egress address. */
+export function budgetKey(prefix: string, egress: string | null, host: string): string {
+  return `${prefix}:budget:${egress ?? 'default'}:${host}`;
 }

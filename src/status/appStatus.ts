@@ -22,10 +22,11 @@ export interface AppStatus {
     since: number | null;
     lastError: string | null;
   };
-  /** One per API host. shared: through Redis with every process; fallback: this process's share while Redis is
-   * unreachable; local: one process, no Redis. */
+  /** One per API host. shared: through Redis with every process on the same egress address; fallback: this process's
+   * share while Redis is unreachable; local: one process, no Redis. egress: EGRESS_ADDRESS, or 'default'. */
   budgets: {
     host: string;
+    egress: string;
     mode: 'shared' | 'fallback' | 'local';
     limit: number;
     windowMs: number;
@@ -63,6 +64,8 @@ export interface AppStatusSources {
   instanceId: string;
   health: RedisHealth | null;
   budgets: ReadonlyMap<string, RateBudget>;
+  /** EGRESS_ADDRESS (the budgets' identity); null: the system's address, shown as 'default'. */
+  egress: string | null;
   deferredRuns: () => Promise<DeferredRun[]>;
   activeRuns: ActiveRuns;
 }
@@ -86,6 +89,7 @@ export async function collectAppStatus(sources: AppStatusSources): Promise<AppSt
       const mode = !health ? 'local' : snapshot.shared && reachable !== false ? 'shared' : 'fallback';
       return {
         host,
+        egress: sources.egress ?? 'default',
         mode,
         limit: snapshot.limit,
         windowMs: snapshot.windowMs,
@@ -138,12 +142,12 @@ export function describeAppStatus(status: AppStatus): string[] {
   for (const budget of status.budgets) {
     const mode =
       budget.mode === 'shared'
-        ? 'shared with every process'
+        ? 'shared with every process on this address'
         : budget.mode === 'fallback'
           ? "this process's share only (Redis unreachable)"
           : 'local';
     lines.push(
-      `Budget for ${budget.host}: ${budget.limit} per ${Math.round(budget.windowMs / 1000)} s, ${mode}; ${budget.waiting} waiting.`,
+      `Budget for ${budget.host} from ${budget.egress === 'default' ? 'the default address' : budget.egress}: ${budget.limit} per ${Math.round(budget.windowMs / 1000)} s, ${mode}; ${budget.waiting} waiting.`,
     );
     const pause = describePause(budget, status.at);
     if (pause) lines.push(`  ${pause}`);

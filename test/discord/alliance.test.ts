@@ -153,7 +153,7 @@ describe('setting up an alliance', () => {
     const fields = embedFields(await h.reply(token));
     expect(fields['Runs in progress here (lock holders) · 0']).toBe('none');
     expect(fields['Rate budget']).toMatch(
-      /^\*\*Whiteout Survival\*\*, Kingshot: \d+\/60 calls left per 1 s · this process · 0 rate-limited$/,
+      /^\*\*Whiteout Survival\*\*, Kingshot: \d+\/60 calls left per 1 s from the default address · this process · 0 rate-limited$/,
     );
     expect(fields['Whole bot']).toBe(
       '0 runs in progress · 0 waiting for the lock · 0 calls queued for the rate budget · 2 servers',

@@ -47,7 +47,7 @@ async function statusEmbed(guildId: string, game: Game | null, ctx: BotContext):
       budget.pausedUntil > Date.now()
         ? ` · ⏳ waiting for the game's rate limit (${why}) until <t:${Math.ceil(budget.pausedUntil / 1000)}:T>, ${ago(budget.pausedUntil)}`
         : '';
-    return `${names}: ${budget.available}/${budget.limit} calls left per ${Math.round(budget.windowMs / 1000)} s · ${BUDGET_MODE[budget.mode]}${paused} · ${budget.rateLimited} rate-limited`;
+    return `${names}: ${budget.available}/${budget.limit} calls left per ${Math.round(budget.windowMs / 1000)} s from ${budget.egress === 'default' ? 'the default address' : budget.egress} · ${BUDGET_MODE[budget.mode]}${paused} · ${budget.rateLimited} rate-limited`;
   });
 
   const errors = [
