@@ -52,12 +52,10 @@ describe.each(['sqlite', 'postgres'] as const)('one rate budget per egress addre
     // processes see the code and the lock picks one per server; servers 3-4 on address B. All triggered together.
     const triggers = [
       ...[a1!, a2!].flatMap((worker) =>
-        guilds
-          .slice(0, 2)
-          .map(async (guildId) => ({
-            guildId,
-            results: await worker.trigger({ guildId, code: CODE, trigger: 'auto' }),
-          })),
+        guilds.slice(0, 2).map(async (guildId) => ({
+          guildId,
+          results: await worker.trigger({ guildId, code: CODE, trigger: 'auto' }),
+        })),
       ),
       ...guilds
         .slice(2)
