@@ -14,6 +14,11 @@ export interface TcpProxy {
    * connections are refused for `reconnectAfterMs`. Resolves once the reply has been dropped.
    */
   dropNextReply(reconnectAfterMs: number): Promise<void>;
+  /**
+   * A network partition for `ms`: nothing moves either way (bytes wait, as TCP's retransmits would), connections
+   * stay open, then everything queued is delivered. Resolves when the partition heals.
+   */
+  partition(ms: number): Promise<void>;
   /** Connections accepted so far (a reconnect adds one). */
   readonly connections: number;
   close(): Promise<void>;
@@ -24,6 +29,7 @@ export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
   let refuseUntil = 0;
   let dropArmed: (() => void) | undefined;
   let connections = 0;
+  let partitioned = false;
 
   const server: Server = createServer((client) => {
     if (Date.now() < refuseUntil) {
@@ -34,6 +40,10 @@ export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
     const upstream = createConnection({ host: '127.0.0.1', port: targetPort });
     const pair = { client, upstream };
     pairs.add(pair);
+    if (partitioned) {
+      client.pause();
+      upstream.pause();
+    }
     const end = (): void => {
       pairs.delete(pair);
       client.destroy();
@@ -70,6 +80,19 @@ export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
           resolve();
         };
       });
+    },
+    async partition(ms) {
+      partitioned = true;
+      for (const { client, upstream } of pairs) {
+        client.pause();
+        upstream.pause();
+      }
+      await new Promise((resolve) => setTimeout(resolve, ms));
+      partitioned = false;
+      for (const { client, upstream } of pairs) {
+        client.resume();
+        upstream.resume();
+      }
     },
     async close() {
       for (const { client, upstream } of pairs) {

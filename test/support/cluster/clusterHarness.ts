@@ -1,12 +1,17 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startGameApiSimulator, type GameApiSimulator, type SimulatorOptions } from '../../../src/dev/simulator/gameApiSimulator.ts';
+import {
+  startGameApiSimulator,
+  type GameApiSimulator,
+  type SimulatorOptions,
+} from '../../../src/dev/simulator/gameApiSimulator.ts';
 import { openPostgresStore } from '../../../src/store/postgres/postgresStore.ts';
 import { openSqliteStore } from '../../../src/store/sqlite/sqliteStore.ts';
 import { createTestDatabase, type TestDatabase } from '../postgres.ts';
 import type { LedgerRow, RunRecord, Store } from '../../../src/store/types.ts';
 import { startRedisServer, type TestRedisServer } from '../redisServer.ts';
+import { startTcpProxy, type TcpProxy } from '../tcpProxy.ts';
 import { installLedgerAudit, sqliteBusyErrors } from './clusterAnalysis.ts';
 import { WorkerProcess } from './workerProcess.ts';
 
@@ -23,6 +28,9 @@ export interface Cluster {
   workers: WorkerProcess[];
   /** The environment every worker gets (plus its INSTANCE_ID). */
   env: Record<string, string>;
+  /** With `attributed`: the worker's source address at the game (127.0.0.x) and its own Redis proxy. */
+  addressOf(worker: WorkerProcess): string | undefined;
+  proxyOf(worker: WorkerProcess): TcpProxy | undefined;
   /** Starts another worker (extra env on top of the cluster's). */
   spawn(name: string, env?: Record<string, string>): Promise<WorkerProcess>;
   ledger(code: string, game?: 'wos' | 'kingshot'): Promise<LedgerRow[]>;
@@ -41,10 +49,19 @@ export interface ClusterOptions {
   redisDownAtStart?: boolean;
   /** 'postgres': the workers share a fresh PostgreSQL database (DATABASE_URL) instead of the SQLite file. */
   store?: 'sqlite' | 'postgres';
+  /**
+   * Each worker calls the game from its own loopback address (127.0.0.11, .12, …; the simulator records it per call)
+   * and reaches Redis through its own TCP proxy (to partition one process or lose one reply).
+   */
+  attributed?: boolean;
 }
 
 export async function startCluster(options: ClusterOptions): Promise<Cluster> {
-  const sim = await startGameApiSimulator({ rateLimit: { limit: 200, windowMs: 1_000 }, playerSpacingMs: 0, ...options.sim });
+  const sim = await startGameApiSimulator({
+    rateLimit: { limit: 200, windowMs: 1_000 },
+    playerSpacingMs: 0,
+    ...options.sim,
+  });
   const redis = await startRedisServer();
   if (options.redisDownAtStart) await redis.kill();
   const dir = mkdtempSync(join(tmpdir(), 'giftbot-cluster-'));
@@ -82,6 +99,9 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     ...options.env,
   };
   const workers: WorkerProcess[] = [];
+  const addresses = new Map<WorkerProcess, string>();
+  const proxies = new Map<WorkerProcess, TcpProxy>();
+  let spawned = 0;
   const cluster: Cluster = {
     sim,
     redis,
@@ -89,10 +109,28 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     store,
     workers,
     env,
+    addressOf: (worker) => addresses.get(worker),
+    proxyOf: (worker) => proxies.get(worker),
     async spawn(name, extra = {}) {
-      const worker = await WorkerProcess.start(name, { ...env, ...extra });
-      workers.push(worker);
-      return worker;
+      // Taken before any await: workers start concurrently and each needs its own address.
+      spawned += 1;
+      const address = `127.0.0.${10 + spawned}`;
+      let attribution: Record<string, string> = {};
+      let proxy: TcpProxy | undefined;
+      if (options.attributed) {
+        proxy = await startTcpProxy(redis.port);
+        attribution = { WORKER_LOCAL_ADDRESS: address, REDIS_URL: proxy.url };
+      }
+      try {
+        const worker = await WorkerProcess.start(name, { ...env, ...attribution, ...extra });
+        workers.push(worker);
+        if (proxy) proxies.set(worker, proxy);
+        if (attribution.WORKER_LOCAL_ADDRESS) addresses.set(worker, attribution.WORKER_LOCAL_ADDRESS);
+        return worker;
+      } catch (error) {
+        await proxy?.close();
+        throw error;
+      }
     },
     ledger: (code, game = 'wos') => store.ledger.listForCode(game, code),
     runs: async (guildId) => (await store.runs.listRecent(guildId, 1_000)).reverse(),
@@ -100,6 +138,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     async close() {
       try {
         await Promise.allSettled(workers.map((worker) => worker.close()));
+        await Promise.allSettled([...proxies.values()].map((proxy) => proxy.close()));
         await store.close();
         await sim.close();
         await redis.stop();
@@ -122,12 +161,25 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
 /** An alliance of `count` members known to the simulator, written to the shared store. */
 export async function seedCluster(
   cluster: Cluster,
-  { guildId, count, firstFid, code, game = 'wos', state = 245 }: { guildId: string; count: number; firstFid: number; code: string; game?: 'wos' | 'kingshot'; state?: number },
+  {
+    guildId,
+    count,
+    firstFid,
+    code,
+    game = 'wos',
+    state = 245,
+  }: { guildId: string; count: number; firstFid: number; code: string; game?: 'wos' | 'kingshot'; state?: number },
 ): Promise<string[]> {
   await cluster.store.guilds.upsert({ id: guildId, game, defaultState: state, autoRedeem: true });
   const fids = Array.from({ length: count }, (_, i) => String(firstFid + i));
-  cluster.sim.addPlayers(game, fids.map((fid) => ({ fid, kid: state })));
-  await cluster.store.members.addMany(guildId, fids.map((fid) => ({ fid, state, name: `player ${fid}` })));
+  cluster.sim.addPlayers(
+    game,
+    fids.map((fid) => ({ fid, kid: state })),
+  );
+  await cluster.store.members.addMany(
+    guildId,
+    fids.map((fid) => ({ fid, state, name: `player ${fid}` })),
+  );
   cluster.sim.addCode(game, code);
   return fids;
 }
@@ -135,7 +187,12 @@ export async function seedCluster(
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Polls `probe` until it returns a value (not undefined/false) or the time runs out. */
-export async function eventually<T>(probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs: number, what: string, stepMs = 50): Promise<T> {
+export async function eventually<T>(
+  probe: () => Promise<T | undefined | false> | T | undefined | false,
+  timeoutMs: number,
+  what: string,
+  stepMs = 50,
+): Promise<T> {
   const until = performance.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -148,7 +205,13 @@ export async function eventually<T>(probe: () => Promise<T | undefined | false> 
 const FINAL = ['success', 'already', 'failed'];
 
 /** Resolves with the code's ledger once `count` members have a final row (all of `status` when given). */
-export async function waitForFinal(cluster: Cluster, code: string, count: number, timeoutMs: number, status?: 'success'): Promise<LedgerRow[]> {
+export async function waitForFinal(
+  cluster: Cluster,
+  code: string,
+  count: number,
+  timeoutMs: number,
+  status?: 'success',
+): Promise<LedgerRow[]> {
   return await eventually(
     async () => {
       const rows = await cluster.ledger(code);
@@ -164,7 +227,12 @@ export async function waitForFinal(cluster: Cluster, code: string, count: number
  * The runs of `code` in this alliance that called the game, once none of them is still running: a run's counts are
  * written when it finishes, a moment after its last member's row is final.
  */
-export async function finishedRunsWithCalls(cluster: Cluster, guildId: string, code: string, timeoutMs = 10_000): Promise<RunRecord[]> {
+export async function finishedRunsWithCalls(
+  cluster: Cluster,
+  guildId: string,
+  code: string,
+  timeoutMs = 10_000,
+): Promise<RunRecord[]> {
   return await eventually(
     async () => {
       const runs = (await cluster.runs(guildId)).filter((run) => run.code === code);

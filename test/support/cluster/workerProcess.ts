@@ -35,6 +35,8 @@ export interface WorkerResult {
 interface Message {
   type: string;
   id?: string;
+  /** The parent's Date.now() when the line was read (a worker's own clock may be stepped). */
+  receivedAt?: number;
   [key: string]: unknown;
 }
 
@@ -84,7 +86,7 @@ export class WorkerProcess {
         try {
           const parsed = JSON.parse(line) as Record<string, unknown>;
           if ('level' in parsed) this.logs.push(parsed as WorkerLogLine);
-          else this.messages.push(parsed as Message);
+          else this.messages.push({ ...(parsed as Message), receivedAt: Date.now() });
         } catch {
           this.rawErrors.push(line);
         }
@@ -100,7 +102,8 @@ export class WorkerProcess {
   static async start(name: string, env: Record<string, string>, timeoutMs = 30_000): Promise<WorkerProcess> {
     const worker = new WorkerProcess(name, env);
     const ready = await worker.waitForMessage((m) => m.type === 'ready' || m.type === 'fatal', timeoutMs);
-    if (ready.type !== 'ready') throw new Error(`worker ${name} did not start: ${JSON.stringify(ready)} ${worker.rawErrors.join('\n')}`);
+    if (ready.type !== 'ready')
+      throw new Error(`worker ${name} did not start: ${JSON.stringify(ready)} ${worker.rawErrors.join('\n')}`);
     return worker;
   }
 
@@ -146,14 +149,22 @@ export class WorkerProcess {
         }
         if (!this.alive && !this.stopped) {
           finish();
-          reject(new Error(`worker ${this.name} exited ${JSON.stringify(this.exitInfo)} while waiting for ${what}:\n${this.rawErrors.slice(-30).join('\n')}`));
+          reject(
+            new Error(
+              `worker ${this.name} exited ${JSON.stringify(this.exitInfo)} while waiting for ${what}:\n${this.rawErrors.slice(-30).join('\n')}`,
+            ),
+          );
           return true;
         }
         return false;
       };
       const timer = setTimeout(() => {
         finish();
-        reject(new Error(`worker ${this.name}: timed out after ${timeoutMs} ms waiting for ${what}${this.alive ? '' : ` (exited ${JSON.stringify(this.exitInfo)})`}`));
+        reject(
+          new Error(
+            `worker ${this.name}: timed out after ${timeoutMs} ms waiting for ${what}${this.alive ? '' : ` (exited ${JSON.stringify(this.exitInfo)})`}`,
+          ),
+        );
       }, timeoutMs);
       const finish = (): void => {
         clearTimeout(timer);
@@ -179,8 +190,13 @@ export class WorkerProcess {
   }
 
   async results(id: string, count: number, timeoutMs = 60_000): Promise<WorkerResult[]> {
-    const mine = (): WorkerResult[] => this.messages.filter((m) => m.type === 'result' && m.id === id) as unknown as WorkerResult[];
-    return await this.waitUntil(() => (mine().length >= count ? mine() : undefined), timeoutMs, `${count} result(s) of ${id}`);
+    const mine = (): WorkerResult[] =>
+      this.messages.filter((m) => m.type === 'result' && m.id === id) as unknown as WorkerResult[];
+    return await this.waitUntil(
+      () => (mine().length >= count ? mine() : undefined),
+      timeoutMs,
+      `${count} result(s) of ${id}`,
+    );
   }
 
   async status(timeoutMs = 10_000): Promise<AppStatus> {
@@ -188,6 +204,16 @@ export class WorkerProcess {
     this.send({ op: 'status', id });
     const message = await this.waitForMessage((m) => m.type === 'status' && m.id === id, timeoutMs);
     return message.status as AppStatus;
+  }
+
+  /** Busy-waits the worker's event loop for `ms` (no renewal, no socket I/O meanwhile). */
+  blockLoop(ms: number): void {
+    this.send({ op: 'block', ms });
+  }
+
+  /** Steps the worker's Date.now by `ms`. */
+  stepClock(ms: number): void {
+    this.send({ op: 'clock', ms });
   }
 
   pause(): void {
