@@ -203,6 +203,7 @@ async function repetition(index: number, fault: Fault): Promise<Repetition> {
     'deferred rows',
   ).catch(() => undefined);
 
+  done.undo?.();
   const ledger = await c.ledger(code);
   const runStarts = new Map<string, number[]>();
   for (const worker of c.workers) {
@@ -227,7 +228,9 @@ async function repetition(index: number, fault: Fault): Promise<Repetition> {
     faultAfterCalls,
     faultMs: done.faultMs,
     ...checks,
-    duplicatesAfterFinal: analyzeCalls(c.sim.calls, code, ledger).duplicatesAfterFinal,
+    // "After the result was recorded" compares the game's clock with the ledger's times, which a stepped process
+    // writes from its own clock: not measurable in a clock-step repetition (its excess repeats still are).
+    duplicatesAfterFinal: fault === 'clock-step' ? 0 : analyzeCalls(c.sim.calls, code, ledger).duplicatesAfterFinal,
     staleWritesAccepted: auditFences(c.dbPath, code).staleWritesAccepted,
     staleWritesRefused: c.workers.reduce(
       (n, w) => n + w.logs.filter((line) => line.event === 'redeem.stale_fence' && line.code === code).length,

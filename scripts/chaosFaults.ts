@@ -44,6 +44,8 @@ export interface FaultDone {
   faultMs: number;
   /** Why the repetition cannot count (the fault did not happen as meant), or null. */
   voidReason: string | null;
+  /** Undoes what must not outlive the repetition (a stepped clock is stepped back). */
+  undo?: () => void;
 }
 
 /** Arms a fault that must be in place before the holder's trigger (lost-acquire); resolves when it has struck. */
@@ -109,7 +111,7 @@ export async function strike(fault: Fault, context: FaultContext): Promise<Fault
     case 'clock-step': {
       const step = between(0, 1) === 0 ? -30_000 : 30_000;
       holder.stepClock(step);
-      return { faultMs: step, voidReason: null };
+      return { faultMs: step, voidReason: null, undo: () => holder.stepClock(-step) };
     }
     case 'lost-acquire':
       return { faultMs: 0, voidReason: null };

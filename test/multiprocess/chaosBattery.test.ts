@@ -1,0 +1,79 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { SimulatorCall } from '../../src/dev/simulator/types.ts';
+import { openSqliteStore } from '../../src/store/sqlite/sqliteStore.ts';
+import { checkRepetition } from '../support/cluster/chaosChecks.ts';
+import { runCommand } from '../support/runCommand.ts';
+import { nodeBinary } from '../support/cluster/workerProcess.ts';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const FAULTS = [
+  'kill',
+  'freeze',
+  'redis-restart',
+  'blocked-loop',
+  'partition',
+  'lost-acquire',
+  'budget-stall',
+  'lock-del',
+  'lock-set',
+  'clock-step',
+];
+
+const call = (ip: string, at: number, fid: string, errCode: number): SimulatorCall => ({
+  at,
+  atMono: at,
+  game: 'wos',
+  method: 'POST',
+  path: '/api/gift_code',
+  ip,
+  fid,
+  cdk: 'CODE1',
+  httpStatus: 200,
+  errCode,
+  counted: true,
+});
+
+describe('npm run chaos', () => {
+  it('reports two processes calling one code at the same time, and a second repeat of a player', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'giftbot-chaos-'));
+    const dbPath = join(dir, 'giftbot.sqlite');
+    const store = openSqliteStore(dbPath);
+    try {
+      // Process A's run and process B's run interleave; player 1 is called three times.
+      const calls = [
+        call('127.0.0.11', 1_000, '1', 20000),
+        call('127.0.0.12', 1_100, '2', 20000),
+        call('127.0.0.11', 1_200, '3', 20000),
+        call('127.0.0.12', 1_300, '1', 40008),
+        call('127.0.0.11', 1_400, '1', 40008),
+      ];
+      const checks = checkRepetition({
+        calls,
+        code: 'CODE1',
+        ledger: [],
+        dbPath,
+        runStarts: new Map([
+          ['127.0.0.11', [900]],
+          ['127.0.0.12', [1_050]],
+        ]),
+        killedAddresses: new Set(),
+      });
+      expect(checks.overlaps).toBe(1);
+      expect(checks.excessRepeats).toBe(2);
+      expect(checks.lostAnswers).toBe(3);
+    } finally {
+      void store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('runs every fault kind once against real processes and holds every invariant', async () => {
+    const result = await runCommand(nodeBinary(), ['scripts/chaos.ts', '--runs', '1'], { cwd: ROOT });
+    expect(result.stdout, result.stderr.slice(-4_000)).toContain('every invariant held');
+    for (const fault of FAULTS) expect(result.stdout).toMatch(new RegExp(`^${fault}\\s+1\\s+0\\s+0\\s`, 'm'));
+    expect(result.code).toBe(0);
+  }, 120_000);
+});
