@@ -136,6 +136,7 @@ async function repetition(index: number, fault: Fault): Promise<Repetition> {
     cluster: c,
     holder,
     code,
+    guildId,
     ttlMs: TTL_MS,
     between,
     paused,

@@ -32,6 +32,7 @@ export interface FaultContext {
   cluster: Cluster;
   holder: WorkerProcess;
   code: string;
+  guildId: string;
   ttlMs: number;
   between(min: number, max: number): number;
   /** Called when the holder is SIGKILLed (a replacement is started, as a supervisor would). */
@@ -54,8 +55,10 @@ export function armBeforeStart(fault: Fault, context: FaultContext): Promise<Fau
   const proxy = context.cluster.proxyOf(context.holder);
   if (!proxy) return Promise.resolve({ faultMs: 0, voidReason: 'no proxy in front of the holder' });
   const reconnectMs = context.between(500, 1_500);
-  // The first reply Redis sends the idle holder once it is triggered is its acquire's.
-  const dropped = proxy.dropNextReply(reconnectMs).then(() => ({ faultMs: reconnectMs, voidReason: null }));
+  // The first request naming the code's lock key is the run's acquire: Redis applies it, its reply is lost.
+  const dropped = proxy
+    .dropReplyTo(`:lock:{g:${context.guildId}}:wos:${context.code}`, reconnectMs)
+    .then(() => ({ faultMs: reconnectMs, voidReason: null }));
   const timeout = sleep(10_000).then(() => ({ faultMs: 0, voidReason: 'no reply was dropped within 10 s' }));
   return Promise.race([dropped, timeout]);
 }
