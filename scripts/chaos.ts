@@ -1,21 +1,25 @@
 /**
- * `npm run chaos [-- --runs 50] [--seed 1] [--workers 3] [--members 24]`: the multi-process failure scenarios of
- * shared/spec/locking.md repeated with random timing, against real giftbot processes (test/support/cluster/worker.ts),
- * one SQLite file, a throw-away redis-server and the game-API simulator.
+ * `npm run chaos [-- --runs 100] [--seed 1] [--workers 3] [--members 24] [--faults kill,freeze]`: the multi-process
+ * failure battery of docs/locking.md, against real giftbot processes (test/support/cluster/worker.ts), one
+ * SQLite file, a throw-away redis-server and the game-API simulator.
  *
- * Each repetition takes a fresh alliance and code, starts a run in one process, and when a random number of calls
- * has gone out does one of: SIGKILL the holder; SIGSTOP it past the lock TTL (then SIGCONT); kill Redis and bring it
- * back empty after a random outage. Meanwhile the other processes keep triggering the code (as pollers and admins
- * would) until every member has a final result. Measured from ground truth (the simulator's call record, the ledger
- * and a ledger audit trigger): duplicate calls, stale writes accepted, lost results, and the recovery time.
- *
- * Exit status 1 when an invariant broke (a duplicate after a recorded result, a stale write accepted, a lost or
- * unfinished result, a crash, a SQLITE_BUSY).
+ * Each worker calls the game from its own loopback address (127.0.0.11, .12, …) and reaches Redis through its own TCP
+ * proxy, so the simulator's call record says which process made each call. Each repetition takes a fresh alliance
+ * and code, starts a run in one process (the holder) and, once it has made some calls, strikes with one fault kind
+ * (they take turns: see chaosFaults.ts). Meanwhile every live process keeps triggering the code (as pollers and admins
+ * would) until every member has a final result. Checked from ground truth (call record, ledger, answer journal and a
+ * ledger audit trigger), per repetition:
+ * - overlaps: two runs in different processes whose calls for the code overlap in time (0 expected);
+ * - re-calls after a final answer: one per player by another process is the documented in-flight repeat after a
+ *   crash or a lost lock (counted, allowed); any other repeat and any call after the result was recorded break it;
+ * - stale writes accepted, lost answers (a SUCCESS neither ledger nor journal kept), members unfinished, 429s, and
+ *   the busiest window of all processes together against the shared budget;
+ * - a repetition aimed at the holder counts only when the holder was running the code when the fault struck.
+ * Exit status 1 on any violation, on a crash or SQLITE_BUSY, or when a fault kind has no repetition that counted.
  */
-import { DatabaseSync } from 'node:sqlite';
 import { parseArgs } from 'node:util';
 import { seededRandom } from '../src/dev/simulator/prng.ts';
-import { analyzeCalls, auditFences } from '../test/support/cluster/clusterAnalysis.ts';
+import { analyzeCalls, auditFences, maxInSlidingWindow } from '../test/support/cluster/clusterAnalysis.ts';
 import {
   eventually,
   seedCluster,
@@ -24,115 +28,168 @@ import {
   waitForFinal,
   type Cluster,
 } from '../test/support/cluster/clusterHarness.ts';
+import { checkRepetition } from '../test/support/cluster/chaosChecks.ts';
 import type { WorkerProcess } from '../test/support/cluster/workerProcess.ts';
+import {
+  AT_HOLDER,
+  armBeforeStart,
+  FAULTS,
+  strike,
+  type Fault,
+  type FaultContext,
+  type FaultDone,
+} from './chaosFaults.ts';
+import { printTable, type Repetition } from './chaosReport.ts';
 
-type Scenario = 'kill' | 'pause' | 'redis-restart';
-const SCENARIOS: readonly Scenario[] = ['kill', 'pause', 'redis-restart'];
 const TTL_MS = 1_000;
-
-interface Repetition {
-  scenario: Scenario;
-  faultAfterCalls: number;
-  faultMs: number;
-  calls: number;
-  duplicatesAfterFinal: number;
-  inFlightRepeats: number;
-  staleWritesAccepted: number;
-  staleWritesRefused: number;
-  lostResults: number;
-  unfinished: number;
-  rateLimited: number;
-  /** Fault → the next run holding the lock (its run record's start). */
-  recoveryMs: number | null;
-  /** Fault → every member final. */
-  completionMs: number | null;
-  runs: number;
-}
+const RATE_LIMIT = 40;
+const RATE_WINDOW_MS = 1_000;
 
 const { values } = parseArgs({
   options: {
-    runs: { type: 'string', default: '50' },
+    runs: { type: 'string', default: String(FAULTS.length) },
     seed: { type: 'string', default: '1' },
     workers: { type: 'string', default: '3' },
     members: { type: 'string', default: '24' },
+    faults: { type: 'string', default: FAULTS.join(',') },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
 if (values.help) {
-  console.log('usage: npm run chaos [-- --runs 50] [--seed 1] [--workers 3] [--members 24]');
+  console.log(
+    `usage: npm run chaos [-- --runs N] [--seed 1] [--workers 3] [--members 24] [--faults ${FAULTS.join(',')}]\n  --runs N: repetitions of EACH fault kind`,
+  );
   process.exit(0);
 }
-const runs = Number(values.runs);
+const perFault = Number(values.runs);
 const workersWanted = Number(values.workers);
 const members = Number(values.members);
-if (!(runs >= 1) || !(workersWanted >= 2) || !(members >= 4))
-  throw new Error('--runs ≥ 1, --workers ≥ 2, --members ≥ 4');
+const faults = values.faults.split(',').map((f) => f.trim()) as Fault[];
+const unknown = faults.filter((f) => !FAULTS.includes(f));
+if (!(perFault >= 1) || !(workersWanted >= 2) || !(members >= 4) || unknown.length > 0) {
+  console.error(
+    `chaos: --runs ≥ 1, --workers ≥ 2, --members ≥ 4, --faults from ${FAULTS.join(',')}${unknown.length ? ` (unknown: ${unknown.join(',')})` : ''}`,
+  );
+  process.exit(2);
+}
 const random = seededRandom(Number(values.seed));
 const between = (min: number, max: number): number => min + Math.floor(random() * (max - min + 1));
 const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
 
-const cluster: Cluster = await startCluster({
+// Nothing may hang: a repetition has bounded waits, and the whole battery has a watchdog that kills every child.
+const watchdogMs = perFault * faults.length * 120_000 + 120_000;
+let cluster: Cluster | null = null;
+const watchdog = setTimeout(() => {
+  console.error(`chaos: FAILED: the battery did not finish within ${watchdogMs / 1000} s; killing its processes`);
+  for (const worker of cluster?.workers ?? []) worker.child.kill('SIGKILL');
+  process.exit(1);
+}, watchdogMs);
+watchdog.unref();
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    for (const worker of cluster?.workers ?? []) worker.child.kill('SIGKILL');
+    process.exit(130);
+  });
+}
+
+cluster = await startCluster({
   workers: workersWanted,
-  sim: { latencyMs: { min: 30, max: 120 }, seed: Number(values.seed) },
+  attributed: true,
+  sim: {
+    latencyMs: { min: 30, max: 120 },
+    seed: Number(values.seed),
+    rateLimit: { limit: RATE_LIMIT, windowMs: RATE_WINDOW_MS },
+  },
   env: {
     LOCK_TTL_MS: String(TTL_MS),
     REDIS_COMMAND_TIMEOUT_MS: '300',
     REDEEM_CONCURRENCY: '4',
+    RATE_LIMIT_PER_MINUTE: String(RATE_LIMIT),
+    RATE_LIMIT_WINDOW_MS: String(RATE_WINDOW_MS),
     DEFERRED_RETRY_MS: '200',
     DEFERRED_RETRY_MAX_MS: '1000',
     LOG_LEVEL: 'info',
   },
 });
+const theCluster = cluster;
 let spawned = workersWanted;
 const killed = new Set<WorkerProcess>();
 const paused = new Set<WorkerProcess>();
-const live = (): WorkerProcess[] => cluster.workers.filter((w) => w.alive && !paused.has(w));
+/** Replacements for killed workers still starting: awaited before the cluster closes, so none is left behind. */
+const replacements: Promise<unknown>[] = [];
+const live = (): WorkerProcess[] => theCluster.workers.filter((w) => w.alive && !paused.has(w) && !killed.has(w));
 
-async function repetition(index: number, scenario: Scenario): Promise<Repetition> {
+async function repetition(index: number, fault: Fault): Promise<Repetition> {
+  const c = theCluster;
   const guildId = String(950_000_000_000_000_000n + BigInt(index));
   const code = `CHAOS${index}`;
-  await seedCluster(cluster, { guildId, code, count: members, firstFid: 70_000_001 + index * 1_000 });
+  await seedCluster(c, { guildId, code, count: members, firstFid: 70_000_001 + index * 1_000 });
   const holder = pick(live());
-  const faultAfterCalls = between(1, members - 2);
-  const callsFor = (): number => cluster.sim.calls.filter((call) => call.cdk === code).length;
+  const holderAddress = c.addressOf(holder);
+  const fired = new Set<string>();
+  const fire = (worker: WorkerProcess): string => {
+    const id = worker.fire({ guildId, code, trigger: 'auto' });
+    fired.add(id);
+    return id;
+  };
+  const context: FaultContext = {
+    cluster: c,
+    holder,
+    code,
+    guildId,
+    ttlMs: TTL_MS,
+    between,
+    paused,
+    onKilled(worker) {
+      killed.add(worker);
+      spawned += 1;
+      replacements.push(
+        c
+          .spawn(`w${spawned}`)
+          .catch((error: unknown) => console.error(`chaos: a replacement worker did not start: ${String(error)}`)),
+      );
+    },
+  };
+  const callsFor = (): number => c.sim.calls.filter((call) => call.cdk === code).length;
+  const holderCalls = (): number => c.sim.calls.filter((call) => call.cdk === code && call.ip === holderAddress).length;
 
-  const holderRun = holder.fire({ guildId, code, trigger: 'auto' });
-  await eventually(() => callsFor() >= faultAfterCalls || undefined, 30_000, `${faultAfterCalls} calls`, 5);
+  const early = armBeforeStart(fault, context);
+  const holderRun = fire(holder);
+  let faultAt = Date.now();
+  let done: FaultDone;
+  let voidReason: string | null = null;
+  let faultAfterCalls = 0;
+  if (early) {
+    done = await early;
+  } else {
+    faultAfterCalls = between(1, members - 2);
+    await eventually(
+      () => holderCalls() >= faultAfterCalls || undefined,
+      30_000,
+      `${faultAfterCalls} calls by the holder`,
+      5,
+    );
+    const started = holder.messages.some((m) => m.type === 'started' && m.id === holderRun);
+    const finished = holder.messages.some((m) => m.type === 'result' && m.id === holderRun);
+    if (AT_HOLDER.has(fault) && (!started || finished))
+      voidReason = 'the holder was not running the code when the fault struck';
+    faultAt = Date.now();
+    done = await strike(fault, context);
+  }
+  voidReason ??= done.voidReason;
 
-  // Others keep triggering until the code is done (a duplicate while the lock is held, a takeover once it is free).
+  // Every live process keeps triggering until the code is done (a refusal while the lock is held, a takeover once free).
   let driving = true;
   const driver = (async () => {
     while (driving) {
-      const others = live().filter((w) => w !== holder || scenario === 'redis-restart');
-      if (others.length > 0) pick(others).fire({ guildId, code, trigger: 'auto' });
+      const others = live();
+      if (others.length > 0) fire(pick(others));
       await sleep(between(150, 350));
     }
   })();
-
-  const faultAt = Date.now();
-  let faultMs = 0;
-  if (scenario === 'kill') {
-    await holder.kill();
-    killed.add(holder);
-    spawned += 1;
-    void cluster.spawn(`w${spawned}`).catch(() => undefined); // a replacement, as a supervisor would start
-  } else if (scenario === 'pause') {
-    faultMs = between(Math.round(TTL_MS * 1.2), Math.round(TTL_MS * 2.5));
-    holder.pause();
-    paused.add(holder);
-    await sleep(faultMs);
-    holder.resume();
-    paused.delete(holder);
-  } else {
-    faultMs = between(0, 1_500);
-    await cluster.redis.kill();
-    await sleep(faultMs);
-    await cluster.redis.restart();
-  }
-
   let completionMs: number | null = null;
   try {
-    await waitForFinal(cluster, code, members, 30_000);
+    await waitForFinal(c, code, members, 30_000);
     completionMs = Date.now() - faultAt;
   } catch {
     // reported as unfinished below
@@ -142,126 +199,101 @@ async function repetition(index: number, scenario: Scenario): Promise<Repetition
   // Let the faulted holder's run (if it lives) and any deferred retry finish before measuring.
   if (holder.alive) await holder.results(holderRun, 1, 30_000).catch(() => undefined);
   await eventually(
-    async () => (await cluster.store.deferredRuns.list()).every((row) => row.guildId !== guildId) || undefined,
+    async () => (await c.store.deferredRuns.list()).every((row) => row.guildId !== guildId) || undefined,
     15_000,
     'deferred rows',
   ).catch(() => undefined);
 
-  const rows = await cluster.ledger(code);
-  const analysis = analyzeCalls(cluster.sim.calls, code, rows);
-  const audit = auditFences(cluster.dbPath, code);
-  const runRecords = (await cluster.runs(guildId)).filter((run) => run.code === code);
-  for (const fid of analysis.duplicateFids) {
-    // Everything known about a broken invariant, to find its cause.
-    const detail = {
-      fid,
-      calls: cluster.sim.calls
-        .filter((call) => call.cdk === code && call.fid === fid)
-        .map((call) => ({ at: call.at, errCode: call.errCode, httpStatus: call.httpStatus })),
-      row: rows.find((row) => row.fid === fid),
-      audit: auditRows(code, fid),
-      runs: runRecords.map((run) => ({
-        id: run.id,
-        fence: run.fence,
-        owner: run.owner,
-        trigger: run.trigger,
-        startedAt: run.startedAt,
-        finishedAt: run.finishedAt,
-        outcome: run.outcome,
-      })),
-      logs: cluster.workers.flatMap((w) =>
-        w.logs
-          .filter((line) => line.fid === fid || (line.code === code && String(line.event).startsWith('redeem.lock')))
-          .map((line) => ({ worker: w.name, ...line })),
-      ),
-    };
-    process.stderr.write(`DUPLICATE ${JSON.stringify(detail, null, 1)}\n`);
+  done.undo?.();
+  const ledger = await c.ledger(code);
+  const runStarts = new Map<string, number[]>();
+  for (const worker of c.workers) {
+    const address = c.addressOf(worker);
+    if (!address) continue;
+    const starts = worker.messages
+      .filter((m) => m.type === 'started' && m.id !== undefined && fired.has(m.id))
+      .map((m) => m.receivedAt ?? 0);
+    runStarts.set(
+      address,
+      starts.sort((a, b) => a - b),
+    );
   }
-  const next = runRecords.find((run) => run.startedAt >= faultAt);
+  const killedAddresses = new Set([...killed].map((w) => c.addressOf(w)).filter((a): a is string => a !== undefined));
+  const checks = checkRepetition({ calls: c.sim.calls, code, ledger, dbPath: c.dbPath, runStarts, killedAddresses });
+  const mine = c.sim.calls.filter((call) => call.cdk === code);
+  const firstAfter = mine.find((call) => call.at >= faultAt);
   return {
-    scenario,
+    fault,
+    holder: `${holder.name} ${holderAddress ?? '?'}`,
+    voidReason,
     faultAfterCalls,
-    faultMs,
-    calls: analysis.calls,
-    duplicatesAfterFinal: analysis.duplicatesAfterFinal,
-    inFlightRepeats: analysis.inFlightRepeats,
-    staleWritesAccepted: audit.staleWritesAccepted,
-    staleWritesRefused: holder.logs.filter((line) => line.event === 'redeem.stale_fence' && line.code === code).length,
-    lostResults: analysis.lostResults,
-    unfinished: members - rows.filter((row) => ['success', 'already', 'failed'].includes(row.status)).length,
-    rateLimited: analysis.rateLimited,
-    recoveryMs: next ? next.startedAt - faultAt : null,
+    faultMs: done.faultMs,
+    ...checks,
+    // "After the result was recorded" compares the game's clock with the ledger's times, which a stepped process
+    // writes from its own clock: not measurable in a clock-step repetition (its excess repeats still are).
+    duplicatesAfterFinal: fault === 'clock-step' ? 0 : analyzeCalls(c.sim.calls, code, ledger).duplicatesAfterFinal,
+    staleWritesAccepted: auditFences(c.dbPath, code).staleWritesAccepted,
+    staleWritesRefused: c.workers.reduce(
+      (n, w) => n + w.logs.filter((line) => line.event === 'redeem.stale_fence' && line.code === code).length,
+      0,
+    ),
+    unfinished: members - ledger.filter((row) => ['success', 'already', 'failed'].includes(row.status)).length,
+    busiestWindow: maxInSlidingWindow(mine, RATE_WINDOW_MS),
+    recoveryMs: firstAfter && callsFor() > 0 ? firstAfter.at - faultAt : null,
     completionMs,
-    runs: runRecords.length,
   };
-}
-
-function auditRows(code: string, fid: string): unknown[] {
-  const db = new DatabaseSync(cluster.dbPath, { readOnly: true });
-  try {
-    return db
-      .prepare('SELECT * FROM test_audit WHERE code = ? AND (fid = ? OR kind = ?) ORDER BY id')
-      .all(code, fid, 'fence');
-  } finally {
-    db.close();
-  }
 }
 
 const results: Repetition[] = [];
 const started = performance.now();
+let failure: unknown = null;
 try {
-  for (let i = 0; i < runs; i += 1) {
-    const scenario = SCENARIOS[i % SCENARIOS.length]!;
-    const result = await repetition(i + 1, scenario);
+  const total = perFault * faults.length;
+  for (let i = 0; i < total; i += 1) {
+    const fault = faults[i % faults.length]!;
+    const result = await repetition(i + 1, fault);
     results.push(result);
-    const flag =
-      result.duplicatesAfterFinal + result.staleWritesAccepted + result.lostResults + result.unfinished > 0
-        ? '  <-- INVARIANT BROKEN'
-        : '';
+    const broken = violations(result);
     process.stderr.write(
-      `chaos ${String(i + 1).padStart(3)}/${runs} ${scenario.padEnd(13)} fault after ${String(result.faultAfterCalls).padStart(2)} calls` +
-        `${result.faultMs ? ` (${result.faultMs} ms)` : ''}: ${result.calls} calls, repeats ${result.inFlightRepeats}, ` +
-        `recovery ${result.recoveryMs ?? '–'} ms, done after ${result.completionMs ?? '–'} ms${flag}\n`,
+      `chaos ${String(i + 1).padStart(4)}/${total} ${fault.padEnd(13)} ${result.voidReason ? `VOID (${result.voidReason})` : `after ${String(result.faultAfterCalls).padStart(2)} calls`}` +
+        `${result.faultMs ? ` (${result.faultMs} ms)` : ''}: ${result.calls} calls, repeats ${result.repeats}, recovery ${result.recoveryMs ?? '–'} ms, ` +
+        `done after ${result.completionMs ?? '–'} ms${broken > 0 ? `  <-- ${broken} VIOLATION(S) ${JSON.stringify(result)}` : ''}\n`,
     );
   }
+} catch (error) {
+  failure = error;
+  console.error(`chaos: FAILED: ${error instanceof Error ? error.message : String(error)}`);
 } finally {
-  const crashes = cluster.workers.filter((w) => !w.alive && !killed.has(w)).length;
-  const busy = cluster.sqliteBusy();
-  await cluster.close();
-  report(results, crashes, busy, performance.now() - started);
+  const crashes = theCluster.workers.filter((w) => !w.alive && !killed.has(w));
+  for (const worker of crashes)
+    console.error(
+      `chaos: worker ${worker.name} crashed ${JSON.stringify(worker.exit)}:\n${worker.rawErrors.slice(-20).join('\n')}`,
+    );
+  const busy = theCluster.sqliteBusy();
+  await Promise.allSettled(replacements);
+  await theCluster.close().catch((error: unknown) => console.error(`chaos: closing the cluster: ${String(error)}`));
+  const ok = printTable(results, faults, {
+    header: `chaos: ${results.length} repetitions in ${((performance.now() - started) / 1000).toFixed(0)} s, seed ${values.seed}, ${workersWanted} processes, ${members} members, lock TTL ${TTL_MS} ms, budget ${RATE_LIMIT}/${RATE_WINDOW_MS} ms`,
+    crashes: crashes.length,
+    sqliteBusy: busy,
+    rateLimit: RATE_LIMIT,
+  });
+  clearTimeout(watchdog);
+  // Whatever a failed close left behind must not keep this process (and the caller) waiting.
+  for (const worker of theCluster.workers) if (worker.alive) worker.child.kill('SIGKILL');
+  process.exit(ok && failure === null && results.length === perFault * faults.length ? 0 : 1);
 }
 
-function report(all: Repetition[], crashes: number, busy: number, wallMs: number): void {
-  const sum = (f: (r: Repetition) => number): number => all.reduce((total, r) => total + f(r), 0);
-  const worst = (f: (r: Repetition) => number | null): string => {
-    const figures = all.map(f).filter((v): v is number => v !== null);
-    return figures.length ? `${Math.max(...figures)} ms` : 'n/a';
-  };
-  const median = (f: (r: Repetition) => number | null): string => {
-    const figures = all
-      .map(f)
-      .filter((v): v is number => v !== null)
-      .sort((a, b) => a - b);
-    return figures.length ? `${figures[Math.floor(figures.length / 2)]} ms` : 'n/a';
-  };
-  const byScenario = SCENARIOS.map((s) => `${all.filter((r) => r.scenario === s).length} ${s}`).join(', ');
-  const broken =
-    sum((r) => r.duplicatesAfterFinal + r.staleWritesAccepted + r.lostResults + r.unfinished) + crashes + busy;
-  const lines = [
-    '',
-    `chaos: ${all.length} runs (${byScenario}) in ${(wallMs / 1000).toFixed(0)} s, seed ${values.seed}, ${workersWanted} processes, ${members} members, lock TTL ${TTL_MS} ms`,
-    `  duplicate calls (after a recorded final result):   ${sum((r) => r.duplicatesAfterFinal)}`,
-    `  in-flight repeats (answer never recorded; allowed): ${sum((r) => r.inFlightRepeats)} (worst run ${Math.max(0, ...all.map((r) => r.inFlightRepeats))}; ≤ calls in flight when the holder failed)`,
-    `  stale writes accepted:                             ${sum((r) => r.staleWritesAccepted)} (refused: ${sum((r) => r.staleWritesRefused)})`,
-    `  lost results:                                      ${sum((r) => r.lostResults)}`,
-    `  members left unfinished:                           ${sum((r) => r.unfinished)}`,
-    `  crashes: ${crashes}, SQLITE_BUSY: ${busy}, 429s: ${sum((r) => r.rateLimited)}`,
-    `  recovery (fault → next run holds the lock):        median ${median((r) => r.recoveryMs)}, worst ${worst((r) => r.recoveryMs)}`,
-    ...SCENARIOS.map((s) => `    ${s.padEnd(14)} worst ${worst((r) => (r.scenario === s ? r.recoveryMs : null))}`),
-    `  completion (fault → every member final):          worst ${worst((r) => r.completionMs)}`,
-    `  run records: ${sum((r) => r.runs)} (${(sum((r) => r.runs) / Math.max(1, all.length)).toFixed(1)} per repetition, zero-call reruns included)`,
-    broken === 0 ? '  every invariant held' : `  INVARIANTS BROKEN: ${broken}`,
-  ];
-  console.log(lines.join('\n'));
-  process.exitCode = broken === 0 && all.length === runs ? 0 : 1;
+function violations(r: Repetition): number {
+  return (
+    r.overlaps +
+    r.unattributed +
+    r.excessRepeats +
+    r.duplicatesAfterFinal +
+    r.staleWritesAccepted +
+    r.lostAnswers +
+    r.unfinished +
+    r.rateLimited +
+    (r.busiestWindow > RATE_LIMIT ? 1 : 0)
+  );
 }

@@ -14,6 +14,13 @@ export interface TcpProxy {
    * connections are refused for `reconnectAfterMs`. Resolves once the reply has been dropped.
    */
   dropNextReply(reconnectAfterMs: number): Promise<void>;
+  /** As `dropNextReply`, for the reply to the first request (on any connection) whose bytes contain `marker`. */
+  dropReplyTo(marker: string, reconnectAfterMs: number): Promise<void>;
+  /**
+   * A network partition for `ms`: nothing moves either way (bytes wait, as TCP's retransmits would), connections
+   * stay open, then everything queued is delivered. Resolves when the partition heals.
+   */
+  partition(ms: number): Promise<void>;
   /** Connections accepted so far (a reconnect adds one). */
   readonly connections: number;
   close(): Promise<void>;
@@ -23,7 +30,9 @@ export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
   const pairs = new Set<{ client: Socket; upstream: Socket }>();
   let refuseUntil = 0;
   let dropArmed: (() => void) | undefined;
+  let dropOnRequest: { marker: string; done: () => void } | undefined;
   let connections = 0;
+  let partitioned = false;
 
   const server: Server = createServer((client) => {
     if (Date.now() < refuseUntil) {
@@ -32,8 +41,12 @@ export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
     }
     connections += 1;
     const upstream = createConnection({ host: '127.0.0.1', port: targetPort });
-    const pair = { client, upstream };
+    const pair: { client: Socket; upstream: Socket; dropReply?: (() => void) | undefined } = { client, upstream };
     pairs.add(pair);
+    if (partitioned) {
+      client.pause();
+      upstream.pause();
+    }
     const end = (): void => {
       pairs.delete(pair);
       client.destroy();
@@ -41,11 +54,18 @@ export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
     };
     client.on('error', end).on('close', end);
     upstream.on('error', end).on('close', end);
-    client.on('data', (chunk: Buffer) => upstream.write(chunk));
+    client.on('data', (chunk: Buffer) => {
+      if (dropOnRequest && chunk.includes(dropOnRequest.marker)) {
+        pair.dropReply = dropOnRequest.done;
+        dropOnRequest = undefined;
+      }
+      upstream.write(chunk);
+    });
     upstream.on('data', (chunk: Buffer) => {
-      const dropped = dropArmed;
+      const dropped = pair.dropReply ?? dropArmed;
+      if (pair.dropReply) pair.dropReply = undefined;
       if (dropped) {
-        dropArmed = undefined;
+        if (dropped === dropArmed) dropArmed = undefined;
         end();
         dropped();
         return;
@@ -70,6 +90,30 @@ export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
           resolve();
         };
       });
+    },
+    dropReplyTo(marker, reconnectAfterMs) {
+      return new Promise((resolve) => {
+        dropOnRequest = {
+          marker,
+          done: () => {
+            refuseUntil = Date.now() + reconnectAfterMs;
+            resolve();
+          },
+        };
+      });
+    },
+    async partition(ms) {
+      partitioned = true;
+      for (const { client, upstream } of pairs) {
+        client.pause();
+        upstream.pause();
+      }
+      await new Promise((resolve) => setTimeout(resolve, ms));
+      partitioned = false;
+      for (const { client, upstream } of pairs) {
+        client.resume();
+        upstream.resume();
+      }
     },
     async close() {
       for (const { client, upstream } of pairs) {

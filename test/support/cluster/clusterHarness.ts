@@ -11,6 +11,7 @@ import { openSqliteStore } from '../../../src/store/sqlite/sqliteStore.ts';
 import { createTestDatabase, type TestDatabase } from '../postgres.ts';
 import type { LedgerRow, RunRecord, Store } from '../../../src/store/types.ts';
 import { startRedisServer, type TestRedisServer } from '../redisServer.ts';
+import { startTcpProxy, type TcpProxy } from '../tcpProxy.ts';
 import { installLedgerAudit, sqliteBusyErrors } from './clusterAnalysis.ts';
 import { WorkerProcess } from './workerProcess.ts';
 
@@ -27,6 +28,9 @@ export interface Cluster {
   workers: WorkerProcess[];
   /** The environment every worker gets (plus its INSTANCE_ID). */
   env: Record<string, string>;
+  /** With `attributed`: the worker's source address at the game (127.0.0.x) and its own Redis proxy. */
+  addressOf(worker: WorkerProcess): string | undefined;
+  proxyOf(worker: WorkerProcess): TcpProxy | undefined;
   /** Starts another worker (extra env on top of the cluster's). */
   spawn(name: string, env?: Record<string, string>): Promise<WorkerProcess>;
   ledger(code: string, game?: 'wos' | 'kingshot'): Promise<LedgerRow[]>;
@@ -45,6 +49,11 @@ export interface ClusterOptions {
   redisDownAtStart?: boolean;
   /** 'postgres': the workers share a fresh PostgreSQL database (DATABASE_URL) instead of the SQLite file. */
   store?: 'sqlite' | 'postgres';
+  /**
+   * Each worker calls the game from its own loopback address (127.0.0.11, .12, …; the simulator records it per call)
+   * and reaches Redis through its own TCP proxy (to partition one process or lose one reply).
+   */
+  attributed?: boolean;
 }
 
 export async function startCluster(options: ClusterOptions): Promise<Cluster> {
@@ -90,6 +99,9 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     ...options.env,
   };
   const workers: WorkerProcess[] = [];
+  const addresses = new Map<WorkerProcess, string>();
+  const proxies = new Map<WorkerProcess, TcpProxy>();
+  let spawned = 0;
   const cluster: Cluster = {
     sim,
     redis,
@@ -97,10 +109,28 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     store,
     workers,
     env,
+    addressOf: (worker) => addresses.get(worker),
+    proxyOf: (worker) => proxies.get(worker),
     async spawn(name, extra = {}) {
-      const worker = await WorkerProcess.start(name, { ...env, ...extra });
-      workers.push(worker);
-      return worker;
+      // Taken before any await: workers start concurrently and each needs its own address.
+      spawned += 1;
+      const address = `127.0.0.${10 + spawned}`;
+      let attribution: Record<string, string> = {};
+      let proxy: TcpProxy | undefined;
+      if (options.attributed) {
+        proxy = await startTcpProxy(redis.port);
+        attribution = { WORKER_LOCAL_ADDRESS: address, REDIS_URL: proxy.url };
+      }
+      try {
+        const worker = await WorkerProcess.start(name, { ...env, ...attribution, ...extra });
+        workers.push(worker);
+        if (proxy) proxies.set(worker, proxy);
+        if (attribution.WORKER_LOCAL_ADDRESS) addresses.set(worker, attribution.WORKER_LOCAL_ADDRESS);
+        return worker;
+      } catch (error) {
+        await proxy?.close();
+        throw error;
+      }
     },
     ledger: (code, game = 'wos') => store.ledger.listForCode(game, code),
     runs: async (guildId) => (await store.runs.listRecent(guildId, 1_000)).reverse(),
@@ -108,6 +138,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     async close() {
       try {
         await Promise.allSettled(workers.map((worker) => worker.close()));
+        await Promise.allSettled([...proxies.values()].map((proxy) => proxy.close()));
         await store.close();
         await sim.close();
         await redis.stop();

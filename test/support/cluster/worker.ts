@@ -5,6 +5,7 @@
  *
  *   stdin:  {"op":"trigger","id":"t1","guildId":"…","code":"…","count":25,"trigger":"auto","forceLocal":false}
  *           {"op":"status","id":"s1"}
+ *           {"op":"block","ms":1500}  {"op":"clock","ms":30000}   (faults for `npm run chaos`)
  *           {"op":"close"}
  *   stdout: {"type":"ready",…} {"type":"started","id":"t1","runId":3,"at":…} {"type":"result","id":"t1",…}
  *           {"type":"status","id":"s1","status":{…}} {"type":"closed"}
@@ -17,6 +18,7 @@ import { createLogger } from '../../../src/log/logger.ts';
 import type { RunTrigger } from '../../../src/redeem/redeemOptions.ts';
 import { startShardedDiscovery } from '../../../src/sharding/shardedDiscovery.ts';
 import { giftCode } from '../../../src/game/giftCode.ts';
+import { bindEgress, blockEventLoop, stepClock } from './workerFaults.ts';
 
 export interface TriggerCommand {
   op: 'trigger';
@@ -28,12 +30,21 @@ export interface TriggerCommand {
   forceLocal?: boolean;
   fids?: string[];
 }
-export type WorkerCommand = TriggerCommand | { op: 'status'; id: string } | { op: 'close' };
+export type WorkerCommand =
+  | TriggerCommand
+  | { op: 'status'; id: string }
+  | { op: 'block'; ms: number }
+  | { op: 'clock'; ms: number }
+  | { op: 'close' };
 
 const send = (message: Record<string, unknown>): void => {
   process.stdout.write(`${JSON.stringify(message)}\n`);
 };
 
+bindEgress(
+  process.env.WORKER_LOCAL_ADDRESS,
+  process.env.WOS_API_BASE ? new URL(process.env.WOS_API_BASE).port : undefined,
+);
 const loaded = loadConfig(process.env);
 if (!loaded.ok) {
   send({ type: 'fatal', problems: loaded.problems });
@@ -88,6 +99,11 @@ lines.on('line', (line) => {
     void trigger(command).catch((err: unknown) => send({ type: 'error', id: command.id, error: String(err) }));
   } else if (command.op === 'status') {
     void app.status().then((status) => send({ type: 'status', id: command.id, status }));
+  } else if (command.op === 'block') {
+    // After this line is read, so the parent knows the loop is about to block.
+    setImmediate(() => blockEventLoop(command.ms));
+  } else if (command.op === 'clock') {
+    stepClock(command.ms);
   } else if (command.op === 'close' && !closing) {
     closing = true;
     void closeAll().then(() => {

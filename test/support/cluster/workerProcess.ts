@@ -35,6 +35,8 @@ export interface WorkerResult {
 interface Message {
   type: string;
   id?: string;
+  /** The parent's Date.now() when the line was read (a worker's own clock may be stepped). */
+  receivedAt?: number;
   [key: string]: unknown;
 }
 
@@ -84,7 +86,7 @@ export class WorkerProcess {
         try {
           const parsed = JSON.parse(line) as Record<string, unknown>;
           if ('level' in parsed) this.logs.push(parsed as WorkerLogLine);
-          else this.messages.push(parsed as Message);
+          else this.messages.push({ ...(parsed as Message), receivedAt: Date.now() });
         } catch {
           this.rawErrors.push(line);
         }
@@ -202,6 +204,16 @@ export class WorkerProcess {
     this.send({ op: 'status', id });
     const message = await this.waitForMessage((m) => m.type === 'status' && m.id === id, timeoutMs);
     return message.status as AppStatus;
+  }
+
+  /** Busy-waits the worker's event loop for `ms` (no renewal, no socket I/O meanwhile). */
+  blockLoop(ms: number): void {
+    this.send({ op: 'block', ms });
+  }
+
+  /** Steps the worker's Date.now by `ms`. */
+  stepClock(ms: number): void {
+    this.send({ op: 'clock', ms });
   }
 
   pause(): void {
