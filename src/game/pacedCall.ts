@@ -39,6 +39,8 @@ export interface PacedCallRequest {
    * call must not go out (a run that lost its lock). Default: always true.
    */
   mayCall?: () => boolean;
+  /** Asked once, after the slot and before `mayCall`: a round trip to the lock service (the run's lock still ours?). */
+  confirm?: () => Promise<boolean>;
   /** Told once the call is certain to go out (code discovery logs a new code's first-call latency). */
   onCall?: () => void;
 }
@@ -97,6 +99,7 @@ export async function pacedCall(deps: PacingDeps, request: PacedCallRequest): Pr
   } catch {
     return { sent: false, why: 'stopped' };
   }
+  if (request.confirm && !(await request.confirm())) return { sent: false, why: 'refused' };
   if (!mayCall()) return { sent: false, why: 'refused' };
   deps.spacing.mark(key);
   request.onCall?.();

@@ -81,6 +81,7 @@ export function createLockHandle(
   return {
     signal: lock.controller.signal,
     isHeld: () => check(lock),
+    confirm: () => confirm(lock),
     release: () => lock.entry.release('released'),
   };
 }
@@ -127,6 +128,25 @@ function check(lock: HeldLock): boolean {
     return false;
   }
   return true;
+}
+
+/** The key still holds our token, asked right before a call: an operator's DEL or SET ends the hold at once. */
+async function confirm(lock: HeldLock): Promise<boolean> {
+  if (!check(lock)) return false;
+  let current: string | null;
+  try {
+    current = await lock.service.redis.get(lock.key);
+  } catch {
+    // Unanswered is not "taken": the renewals and the local deadline decide, as for every other Redis hiccup.
+    return check(lock);
+  }
+  if (current !== lock.token) {
+    abort(lock, 'lost', 'lock key deleted or taken over (seen before a call)', {
+      holder: current === null ? 'none' : 'other',
+    });
+    return false;
+  }
+  return check(lock);
 }
 
 function armDeadlineTimer(lock: HeldLock): void {

@@ -20,6 +20,12 @@ export interface LockHandle {
   readonly signal: AbortSignal;
   /** True when not aborted and before the monotonic local deadline; checked before every API call. */
   isHeld(): boolean;
+  /**
+   * Asks the lock service, one round trip, whether the key is still ours (before every API call): a key an operator
+   * deleted or overwrote ends the hold now, not at the next renewal. A question the service does not answer is not a
+   * "no" — the local deadline still decides.
+   */
+  confirm(): Promise<boolean>;
   /** Compare-and-delete; never throws (a release of a lock we no longer own is logged). */
   release(): Promise<void>;
 }
@@ -41,6 +47,7 @@ export function createLocalOnlyRunLock(): RunLock {
         handle: {
           signal: controller.signal,
           isHeld: () => !controller.signal.aborted,
+          confirm: async () => !controller.signal.aborted,
           release: async () => {
             controller.abort(new Error('released'));
           },

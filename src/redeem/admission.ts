@@ -217,7 +217,10 @@ async function lockFor(
     'lock service unreachable: running on the local lock as the admin asked',
   );
   const local = new AbortController();
-  return { handle: { signal: local.signal, isHeld: () => !local.signal.aborted, release: async () => local.abort() } };
+  const held = () => !local.signal.aborted;
+  return {
+    handle: { signal: local.signal, isHeld: held, confirm: async () => held(), release: async () => local.abort() },
+  };
 }
 
 /** Recorded before the caller hears 'deferred', and retried later by the scheduler. */

@@ -108,6 +108,8 @@ async function callOnce(run: RunContext, member: MemberRecord): Promise<PacedCal
     share: `guild:${run.guild.id}`,
     // The lock must still be ours, by the monotonic deadline, right before the call.
     mayCall: () => !noteStop(run),
+    // …and asked of Redis itself: an operator's DEL or SET of the key is seen before the call, not at the next renewal.
+    confirm: () => run.handle.confirm(),
   });
   if (!result.sent) {
     noteStop(run);

@@ -306,6 +306,32 @@ describe('redis run lock', () => {
     await handle.release();
   });
 
+  it('an operator deleting or overwriting the key is seen before the next call, not at the next renewal', async () => {
+    const lock = lockOn(admin, { ttlMs: 30_000 });
+    const kept = freshKey();
+    const held = acquired(await lock.acquire(kept));
+    expect(await held.confirm()).toBe(true);
+    expect(held.isHeld()).toBe(true);
+
+    const key = freshKey();
+    const handle = acquired(await lock.acquire(key));
+    await admin.del(runLockKey('giftbot', key));
+    expect(await handle.confirm()).toBe(false);
+    expect(handle.signal.aborted).toBe(true);
+    expect(abortReason(handle.signal)).toBe('lost');
+
+    const other = freshKey();
+    const taken = acquired(await lock.acquire(other));
+    await admin.set(runLockKey('giftbot', other), 'someone-else');
+    expect(await taken.confirm()).toBe(false);
+    expect(taken.isHeld()).toBe(false);
+
+    await Promise.all([held.release(), handle.release(), taken.release()]);
+    // The operator's value is not ours to release: the test removes it.
+    await admin.del(runLockKey('giftbot', other));
+    await lock.close();
+  });
+
   it('close() releases every lock still held', async () => {
     const lock = lockOn(admin);
     const key = freshKey();
