@@ -7,7 +7,7 @@ import { runKey, type ActiveRun } from '../locks/activeRuns.ts';
 import type { LockHandle } from '../locks/runLock.ts';
 import type { GuildRecord } from '../store/types.ts';
 import type { DeferredRunRequest, DeferredRunScheduler } from './deferredRunScheduler.ts';
-import type { RedeemEngineDeps } from './engine.ts';
+import type { RedeemEngineDeps } from './engineDeps.ts';
 import type { RedeemOptions } from './redeemOptions.ts';
 import { runHeld } from './run.ts';
 import type { RunDeps } from './runContext.ts';

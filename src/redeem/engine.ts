@@ -1,47 +1,22 @@
-import { seedSpacing, type PacingDeps } from '../game/pacedCall.ts';
+import { seedSpacing } from '../game/pacedCall.ts';
 import type { GiftCode } from '../game/giftCode.ts';
 import { EVENTS } from '../log/events.ts';
-import type { ActiveRuns } from '../locks/activeRuns.ts';
-import type { RunLock } from '../locks/runLock.ts';
-import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../pacing/retryPolicy.ts';
-import type { Store } from '../store/types.ts';
+import { DEFAULT_RETRY_POLICY } from '../pacing/retryPolicy.ts';
 import { admit, type Admission } from './admission.ts';
 import { createDeferredRunScheduler, DEFERRED_TRIGGER, type DeferredRunScheduler } from './deferredRunScheduler.ts';
-import { DEFAULT_EXHAUSTED_RETRY, exhaustedRetryDelayMs, type ExhaustedRetryPolicy } from './exhaustedRetry.ts';
+import { DEFAULT_EXHAUSTED_RETRY, exhaustedRetryDelayMs } from './exhaustedRetry.ts';
 import { createProbeGates } from './probeGate.ts';
 import type { RedeemOptions } from './redeemOptions.ts';
 import type { RunDeps } from './runContext.ts';
-import { fanOutListeners, type RunListener } from './runListener.ts';
+import { fanOutListeners } from './runListener.ts';
 import type { RunSummary } from './runSummary.ts';
+import type { RedeemEngineDeps } from './engineDeps.ts';
 
 export type { RedeemOptions, RunTrigger } from './redeemOptions.ts';
+export type { RedeemEngineDeps } from './engineDeps.ts';
 
 /** How far back the journal is read to seed the per-player spacing at start (far more than any spacing). */
 const SPACING_MEMORY_MS = 5 * 60_000;
-
-export interface RedeemEngineDeps extends PacingDeps {
-  store: Store;
-  runLock: RunLock;
-  activeRuns: ActiveRuns;
-  /** Identifies this process in run records and lock tokens. */
-  instanceId: string;
-  /** Who watches every run (results-channel reporter, metrics), reruns and deferred runs included. */
-  listeners?: readonly RunListener[];
-  /** Calls in flight per run; the budget, not this, sets the pace. */
-  concurrency?: number;
-  retry?: RetryPolicy;
-  /** When members left retry-exhausted by an automatic run are tried again. */
-  exhaustedRetry?: ExhaustedRetryPolicy;
-  /** Stops every run (graceful shutdown): no new calls, in-flight ones finish and are recorded. */
-  shutdownSignal?: AbortSignal;
-  /** Runs deferred because the shared lock did not answer, or lost it: how they are retried. */
-  deferred?: {
-    /** Whether retrying makes sense now (Redis answers). */
-    canRun: () => boolean;
-    baseDelayMs: number;
-    maxDelayMs: number;
-  };
-}
 
 export interface RedeemEngine {
   /** `code` is normalised where it entered giftbot (a feed, a channel, a command, the CLI): see GiftCode. */
