@@ -124,6 +124,13 @@ export interface CodeRepo {
 export type LedgerStatus = 'pending' | 'retry' | 'success' | 'already' | 'failed';
 export const FINAL_LEDGER_STATUSES: readonly LedgerStatus[] = ['success', 'already', 'failed'];
 
+export function isFinalLedgerStatus(status: unknown): boolean {
+  return FINAL_LEDGER_STATUSES.includes(status as LedgerStatus);
+}
+
+/** A pending claim of another guild's run older than this is taken to be from a dead process (both stores). */
+export const FOREIGN_CLAIM_STALE_MS = 5 * 60_000;
+
 export interface LedgerRow {
   game: Game;
   fid: string;

@@ -7,20 +7,9 @@ import { openSqliteStore } from '../../src/store/sqlite/sqliteStore.ts';
 import { checkRepetition } from '../support/cluster/chaosChecks.ts';
 import { runCommand } from '../support/runCommand.ts';
 import { nodeBinary } from '../support/cluster/workerProcess.ts';
+import { FAULTS } from '../../scripts/chaosFaults.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
-const FAULTS = [
-  'kill',
-  'freeze',
-  'redis-restart',
-  'blocked-loop',
-  'partition',
-  'lost-acquire',
-  'budget-stall',
-  'lock-del',
-  'lock-set',
-  'clock-step',
-];
 
 const call = (ip: string, at: number, fid: string, errCode: number): SimulatorCall => ({
   at,

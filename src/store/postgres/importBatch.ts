@@ -1,16 +1,9 @@
 import { num, text } from '../rows.ts';
 import { ImportVerificationError } from '../importVerificationError.ts';
-import {
-  FINAL_LEDGER_STATUSES,
-  type ImportBatch,
-  type ImportBatchResult,
-  type ImportCounts,
-  type LedgerStatus,
-} from '../types.ts';
+import { isFinalLedgerStatus, type ImportBatch, type ImportBatchResult, type ImportCounts } from '../types.ts';
 import { type Pool, type PoolClient } from './database.ts';
 
 const counts = (): ImportCounts => ({ created: 0, updated: 0, unchanged: 0, skipped: 0 });
-const isFinal = (status: unknown) => FINAL_LEDGER_STATUSES.includes(status as LedgerStatus);
 /** Thrown to roll a dry run back after it has counted everything. */
 const DRY_RUN = Symbol('dry run');
 
@@ -222,7 +215,7 @@ async function importLedger(
       result.ledger.skipped += 1;
       continue;
     }
-    if (!isFinal(row.outcome.status))
+    if (!isFinalLedgerStatus(row.outcome.status))
       throw new Error(`import ledger rows must be final, got ${row.outcome.status} for ${row.fid}/${row.code}`);
     expected.push(`${row.game}:${row.fid}:${row.code}`);
     const existing = (
@@ -232,7 +225,7 @@ async function importLedger(
         row.code,
       ])
     ).rows[0];
-    if (existing && isFinal(existing.status)) {
+    if (existing && isFinalLedgerStatus(existing.status)) {
       result.ledger.unchanged += 1;
       continue;
     }
@@ -291,7 +284,7 @@ async function verify(
   for (const key of ledgerKeys) {
     const [game, fid, code] = key.split(':') as [string, string, string];
     if (
-      isFinal(
+      isFinalLedgerStatus(
         (await db.query('SELECT status FROM ledger WHERE game = $1 AND fid = $2 AND code = $3', [game, fid, code]))
           .rows[0]?.status,
       )

@@ -1,7 +1,8 @@
 import type { Game } from '../../game/games.ts';
 import { toLedgerRow } from '../rows.ts';
 import {
-  FINAL_LEDGER_STATUSES,
+  FOREIGN_CLAIM_STALE_MS,
+  isFinalLedgerStatus,
   type ClaimResult,
   type LedgerOutcome,
   type LedgerRepo,
@@ -11,10 +12,6 @@ import {
 } from '../types.ts';
 import { withTransaction, type Pool, type PoolClient, type Queryable } from './database.ts';
 import { FINAL_LEDGER_IN_SQL } from '../sqlLists.ts';
-
-/** A pending claim of another guild's run older than this is taken to be from a dead process (as in SQLite). */
-const FOREIGN_CLAIM_STALE_MS = 5 * 60_000;
-const isFinal = (status: unknown) => FINAL_LEDGER_STATUSES.includes(status as LedgerStatus);
 
 async function currentFence(db: Queryable, guildId: string, game: Game, code: string): Promise<number> {
   const { rows } = await db.query('SELECT fence FROM fences WHERE guild_id = $1 AND game = $2 AND code = $3', [
@@ -173,7 +170,7 @@ async function claimRow(client: PoolClient, scope: RunScope, fid: string): Promi
   );
   const existing = rows[0];
   if (!existing) return 'claimed-elsewhere'; // removed (unclaimed) between the two statements: the caller retries
-  if (isFinal(existing.status)) return 'final';
+  if (isFinalLedgerStatus(existing.status)) return 'final';
   const foreignLiveClaim =
     existing.status === 'pending' &&
     existing.guild_id !== scope.guildId &&
@@ -215,7 +212,7 @@ async function recordRow(
       scope.fence,
       scope.runId,
       now,
-      isFinal(outcome.status) ? now : null,
+      isFinalLedgerStatus(outcome.status) ? now : null,
     ],
   );
   return result.rowCount === 1 ? 'recorded' : 'already-final';

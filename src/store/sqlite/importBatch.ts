@@ -1,11 +1,5 @@
 import type { DatabaseSync } from 'node:sqlite';
-import {
-  FINAL_LEDGER_STATUSES,
-  type ImportBatch,
-  type ImportBatchResult,
-  type ImportCounts,
-  type LedgerStatus,
-} from '../types.ts';
+import { isFinalLedgerStatus, type ImportBatch, type ImportBatchResult, type ImportCounts } from '../types.ts';
 import { num, text } from './database.ts';
 
 import { ImportVerificationError } from '../importVerificationError.ts';
@@ -13,7 +7,6 @@ import { ImportVerificationError } from '../importVerificationError.ts';
 export { ImportVerificationError };
 
 const counts = (): ImportCounts => ({ created: 0, updated: 0, unchanged: 0, skipped: 0 });
-const isFinal = (status: unknown) => FINAL_LEDGER_STATUSES.includes(status as LedgerStatus);
 
 /**
  * Store.importBatch for SQLite. Synchronous from BEGIN to COMMIT on purpose: nothing else on this connection can
@@ -218,11 +211,11 @@ function importLedger(
       result.ledger.skipped += 1;
       continue;
     }
-    if (!isFinal(row.outcome.status))
+    if (!isFinalLedgerStatus(row.outcome.status))
       throw new Error(`import ledger rows must be final, got ${row.outcome.status} for ${row.fid}/${row.code}`);
     expected.push(`${row.game}:${row.fid}:${row.code}`);
     const existing = select.get(row.game, row.fid, row.code);
-    if (existing && isFinal(existing.status)) {
+    if (existing && isFinalLedgerStatus(existing.status)) {
       result.ledger.unchanged += 1;
       continue;
     }
@@ -272,7 +265,7 @@ function verify(
   const ledgerStmt = db.prepare(`SELECT status FROM ledger WHERE game = ? AND fid = ? AND code = ?`);
   for (const key of new Set(expectedLedger)) {
     const [game, fid, code] = key.split(':') as [string, string, string];
-    if (isFinal(ledgerStmt.get(game, fid, code)?.status)) result.verified.ledger += 1;
+    if (isFinalLedgerStatus(ledgerStmt.get(game, fid, code)?.status)) result.verified.ledger += 1;
   }
   const want = {
     guilds: guildGames.size,

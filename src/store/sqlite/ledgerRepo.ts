@@ -1,7 +1,8 @@
 import type { DatabaseSync } from 'node:sqlite';
 import type { Game } from '../../game/games.ts';
 import {
-  FINAL_LEDGER_STATUSES,
+  FOREIGN_CLAIM_STALE_MS,
+  isFinalLedgerStatus,
   type ClaimResult,
   type LedgerOutcome,
   type LedgerRepo,
@@ -12,11 +13,6 @@ import {
 import { num, transaction } from './database.ts';
 import { toLedgerRow } from '../rows.ts';
 import { FINAL_LEDGER_IN_SQL } from '../sqlLists.ts';
-
-/** A pending claim of another guild's run older than this is taken to be from a dead process. */
-const FOREIGN_CLAIM_STALE_MS = 5 * 60_000;
-
-const isFinal = (status: unknown) => FINAL_LEDGER_STATUSES.includes(status as LedgerStatus);
 
 function currentFence(db: DatabaseSync, guildId: string, game: Game, code: string): number {
   const row = db
@@ -109,7 +105,7 @@ function claimRow(db: DatabaseSync, scope: RunScope, fid: string): ClaimResult {
     const existing = getRow(db, scope.game, fid, scope.code);
     const now = Date.now();
     if (existing) {
-      if (isFinal(existing.status)) return 'final';
+      if (isFinalLedgerStatus(existing.status)) return 'final';
       const foreignLiveClaim =
         existing.status === 'pending' &&
         existing.guild_id !== scope.guildId &&
@@ -134,9 +130,9 @@ function recordRow(db: DatabaseSync, scope: RunScope, fid: string, outcome: Ledg
   return transaction(db, () => {
     if (currentFence(db, scope.guildId, scope.game, scope.code) !== scope.fence) return 'stale-fence';
     const existing = getRow(db, scope.game, fid, scope.code);
-    if (existing && isFinal(existing.status)) return 'already-final';
+    if (existing && isFinalLedgerStatus(existing.status)) return 'already-final';
     const now = Date.now();
-    const finishedAt = isFinal(outcome.status) ? now : null;
+    const finishedAt = isFinalLedgerStatus(outcome.status) ? now : null;
     db.prepare(
       `INSERT INTO ledger (game, fid, code, status, reason, err_code, msg, attempts, guild_id, fence, run_id, updated_at, finished_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?)
@@ -168,7 +164,7 @@ function importFinalRows(db: DatabaseSync, rows: Parameters<LedgerRepo['importFi
     const now = Date.now();
     for (const row of rows) {
       const existing = getRow(db, row.game, row.fid, row.code);
-      if (existing && isFinal(existing.status)) continue;
+      if (existing && isFinalLedgerStatus(existing.status)) continue;
       db.prepare(
         `INSERT INTO ledger (game, fid, code, status, reason, err_code, msg, attempts, guild_id, fence, updated_at, finished_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, 0, ?, ?)
