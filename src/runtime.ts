@@ -140,6 +140,7 @@ export function createCore(deps: CoreDeps): Core {
     log,
     instanceId: config.instanceId,
     concurrency: config.redeemConcurrency,
+    callTimeoutMs: config.apiConnectTimeoutMs + config.apiReadTimeoutMs,
     shutdownSignal: shutdown.signal,
     listeners: [...(deps.listeners ?? []), ...(metrics ? [metrics] : [])],
     deferred: {

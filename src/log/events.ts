@@ -18,6 +18,7 @@ export const EVENTS = {
 
   // the redemption engine
   lockAcquired: 'redeem.lock_acquired',
+  runWaitedForPreviousHolder: 'redeem.waited_for_previous_holder',
   lockReleased: 'redeem.lock_released',
   duplicateSkipped: 'redeem.duplicate_skipped',
   rerunQueued: 'redeem.rerun_queued',

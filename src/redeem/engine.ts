@@ -44,6 +44,7 @@ export function createRedeemEngine(deps: RedeemEngineDeps): RedeemEngine {
     probeGates: createProbeGates(),
     retry: deps.retry ?? DEFAULT_RETRY_POLICY,
     concurrency: deps.concurrency ?? 8,
+    callTimeoutMs: deps.callTimeoutMs ?? 30_000,
     shutdownSignal: deps.shutdownSignal,
     retryExhausted: async (request) => {
       const at = Date.now() + exhaustedRetryDelayMs(deps.exhaustedRetry ?? DEFAULT_EXHAUSTED_RETRY, request.round);

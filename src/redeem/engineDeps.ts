@@ -17,6 +17,8 @@ export interface RedeemEngineDeps extends PacingDeps {
   listeners?: readonly RunListener[];
   /** Calls in flight per run; the budget, not this, sets the pace. */
   concurrency?: number;
+  /** The longest one API call can take (connect + read timeout); default 30 s. */
+  callTimeoutMs?: number;
   retry?: RetryPolicy;
   /** When members left retry-exhausted by an automatic run are tried again. */
   exhaustedRetry?: ExhaustedRetryPolicy;

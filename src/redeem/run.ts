@@ -4,6 +4,7 @@ import type { ActiveRun } from '../locks/activeRuns.ts';
 import type { LockHandle } from '../locks/runLock.ts';
 import { FINAL_LEDGER_STATUSES, type GuildRecord, type MemberRecord } from '../store/types.ts';
 import { callMember } from './callMember.ts';
+import { waitForPreviousHolder } from './previousHolder.ts';
 import { isAutomaticTrigger } from './exhaustedRetry.ts';
 import { createMemberQueue, workQueue } from './memberQueue.ts';
 import type { RedeemOptions } from './redeemOptions.ts';
@@ -45,6 +46,11 @@ export async function runHeld(deps: RunDeps, held: HeldRun, summary: RunSummary)
   const logFields = { guildId: guild.id, code, game, runId: record.id, fence, trigger: options.trigger };
   log.info({ event: EVENTS.lockAcquired, ...logFields }, 'lock acquired');
   deps.listener.lockEvent('acquired');
+  const scope = { guildId: guild.id, game, code, fence, runId: record.id };
+  await waitForPreviousHolder(deps, scope, {
+    callTimeoutMs: deps.callTimeoutMs,
+    signal: AbortSignal.any([held.handle.signal, ...(deps.shutdownSignal ? [deps.shutdownSignal] : [])]),
+  });
 
   const members = await planMembers(deps, guild, code, options);
   const stopController = new AbortController();
@@ -54,7 +60,7 @@ export async function runHeld(deps: RunDeps, held: HeldRun, summary: RunSummary)
     game,
     code,
     options,
-    scope: { guildId: guild.id, game, code, fence, runId: record.id },
+    scope,
     handle: held.handle,
     queue: createMemberQueue(members.toCall),
     codeKey: `${game}:${code}`,

@@ -22,6 +22,8 @@ export interface RunDeps extends PacingDeps {
   retry: RetryPolicy;
   /** Calls in flight per run; the budget, not this, sets the pace. */
   concurrency: number;
+  /** The longest one API call can take (connect + read timeout): how long a previous holder's call may be in flight. */
+  callTimeoutMs: number;
   shutdownSignal: AbortSignal | undefined;
   /** Brings members left retry-exhausted by an automatic run back later; returns when. */
   retryExhausted?: ScheduleExhaustedRetry;
