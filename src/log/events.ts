@@ -19,6 +19,7 @@ export const EVENTS = {
   // the redemption engine
   lockAcquired: 'redeem.lock_acquired',
   runWaitedForPreviousHolder: 'redeem.waited_for_previous_holder',
+  answersAdopted: 'redeem.answers_adopted',
   lockReleased: 'redeem.lock_released',
   duplicateSkipped: 'redeem.duplicate_skipped',
   rerunQueued: 'redeem.rerun_queued',
