@@ -31,7 +31,7 @@ export function observeFeedback(state: RedisBudgetState, feedback: BudgetFeedbac
 }
 
 function writeAnnouncedLimit(state: RedisBudgetState, limit: number): void {
-  const now = Date.now();
+  const now = performance.now();
   if (state.announcedLimit === limit && now - state.announcedAt < state.limitTtlMs / 2) return;
   const previous = state.announcedLimit ?? state.configuredLimit;
   state.announcedLimit = limit;
@@ -59,18 +59,19 @@ function pauseAll(
 ): void {
   const { windowMs, marginMs, maxPauseMs } = state;
   const localMs = Math.min(maxPauseMs, ms ?? windowMs + marginMs);
-  const setLocal = (untilEpoch: number): void => {
-    if (untilEpoch > state.pausedUntil) {
-      state.pausedUntil = untilEpoch;
+  // On the monotonic clock: a step of the wall clock must neither stretch the pause nor end it early (429s).
+  const setLocal = (until: number): void => {
+    if (until > state.pausedUntil) {
+      state.pausedUntil = until;
       state.pauseReason = reason;
     }
     // The fallback must know too, in case Redis fails while the pause lasts.
-    const forward: BudgetFeedback = { retryAfterMs: Math.max(1, untilEpoch - Date.now()) };
+    const forward: BudgetFeedback = { retryAfterMs: Math.max(1, until - performance.now()) };
     if (httpStatus !== undefined) forward.httpStatus = httpStatus;
     state.fallback.observe(forward);
   };
   // Our own pause holds at once when the length is known; a refill time is computed where the window is known.
-  if (ms !== null || state.degraded) setLocal(Date.now() + localMs);
+  if (ms !== null || state.degraded) setLocal(performance.now() + localMs);
   if (state.degraded) return;
   runScript(
     state.redis,
@@ -82,10 +83,10 @@ function pauseAll(
       if (!Array.isArray(reply)) return;
       const [serverNow, until] = [Number(reply[0]), Number(reply[1])];
       if (Number.isFinite(serverNow) && Number.isFinite(until) && until > serverNow)
-        setLocal(Date.now() + (until - serverNow));
+        setLocal(performance.now() + (until - serverNow));
     })
     .catch((err: unknown) => {
-      setLocal(Date.now() + localMs);
+      setLocal(performance.now() + localMs);
       enterDegraded(state, err);
     });
 }

@@ -19,7 +19,7 @@ export async function pump(state: RedisBudgetState): Promise<void> {
         continue;
       }
       // A pause we know of locally (our own 429) saves a round trip, and holds even if writing it to Redis failed.
-      const pausedFor = state.pausedUntil - Date.now();
+      const pausedFor = state.pausedUntil - performance.now();
       if (pausedFor > 0) {
         await pumpSleep(state, pausedFor);
         continue;
@@ -40,8 +40,8 @@ export async function pump(state: RedisBudgetState): Promise<void> {
       }
       if (limit > 0) state.knownLimit = limit;
       if (count >= 0) state.lastCount = count;
-      if (paused > 0 && Date.now() + paused > state.pausedUntil) {
-        state.pausedUntil = Date.now() + paused;
+      if (paused > 0 && performance.now() + paused > state.pausedUntil) {
+        state.pausedUntil = performance.now() + paused;
         state.pauseReason ??= 'window-refill';
       }
       if (wait === 0) {

@@ -90,7 +90,7 @@ export interface RedisBudgetState {
   knownLimit: number;
   /** The shared window's count at the last script call (for snapshots). */
   lastCount: number;
-  /** Epoch ms, local clock: a pause we know of saves a round trip. */
+  /** performance.now() until which we know calls are paused (saves a round trip); monotonic, so a clock step cannot stretch or cut it. */
   pausedUntil: number;
   pauseReason: PauseReason | null;
   rateLimitedCount: number;

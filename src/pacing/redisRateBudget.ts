@@ -73,8 +73,8 @@ function acquire(
 }
 
 function snapshot(state: RedisBudgetState): BudgetSnapshot {
-  const now = Date.now();
-  const paused = state.pausedUntil > now;
+  const pausedFor = state.pausedUntil - performance.now();
+  const paused = pausedFor > 0;
   if (state.degraded) {
     const local = state.fallback.snapshot();
     const waitingOut = state.fallbackFrom - performance.now();
@@ -93,7 +93,7 @@ function snapshot(state: RedisBudgetState): BudgetSnapshot {
     windowMs: state.windowMs,
     available: Math.max(0, state.knownLimit - state.lastCount),
     waiting: state.queue.length,
-    pausedUntil: paused ? state.pausedUntil : 0,
+    pausedUntil: paused ? Date.now() + pausedFor : 0,
     pauseReason: paused ? state.pauseReason : null,
     maxPauseMs: state.maxPauseMs,
     rateLimitedCount: state.rateLimitedCount,

@@ -154,4 +154,20 @@ describe('pauses the game asks for (issue 12, findings 3 and 4)', () => {
       sim = undefined;
     }
   }, 60_000);
+
+  it('a step of the wall clock neither stretches nor cuts a pause the game asked for (shared budget)', async () => {
+    const a = await sharedBudget(`giftbot:budget:clock-${++keySeq}`, 10);
+    a.observe({ httpStatus: 429, retryAfterMs: 2_000 });
+    const pausedFor = () => a.snapshot().pausedUntil - Date.now();
+    await vi.waitFor(() => awaited(pausedFor() > 0, 'the pause'), { timeout: 2_000, interval: 10 });
+    // The host's clock goes back 30 s (an NTP step): the pause still ends about 2 s after it began, not 32 s.
+    const realNow = Date.now.bind(Date);
+    const stepped = vi.spyOn(Date, 'now').mockImplementation(() => realNow() - 30_000);
+    try {
+      expect(pausedFor()).toBeGreaterThan(0);
+      expect(pausedFor()).toBeLessThanOrEqual(2_000);
+    } finally {
+      stepped.mockRestore();
+    }
+  }, 30_000);
 });
