@@ -66,7 +66,7 @@ function pauseAll(
       state.pauseReason = reason;
     }
     // The fallback must know too, in case Redis fails while the pause lasts.
-    const forward: BudgetFeedback = { retryAfterMs: Math.max(1, until - performance.now()) };
+    const forward: BudgetFeedback = { retryAfterMs: Math.max(1, Math.ceil(until - performance.now())) };
     if (httpStatus !== undefined) forward.httpStatus = httpStatus;
     state.fallback.observe(forward);
   };
