@@ -16,6 +16,7 @@ const UNIT = [
   'test/discovery/parseCodesFromMessage.test.ts',
   'test/i18n/catalogue.test.ts',
   'test/i18n/embeds.test.ts',
+  'test/i18n/userError.test.ts',
   'test/ops/gracefulShutdown.test.ts',
 ];
 

@@ -79,6 +79,7 @@ const LIMITS: Array<[RegExp, number, string]> = [
   ],
   [/^(trigger\..*|progress\.footer|summary\.(runId|apiCalls|seconds)|stateSearch\.footer)$/, 2048, 'embed footer'],
   [/^summary\.retryButton$/, 80, 'button label'],
+  [/^errors\..*$/, 2000, 'message content'],
 ];
 
 // The longest value a variable takes: a 20-character code, a Discord timestamp, a trigger's text, a big number.
