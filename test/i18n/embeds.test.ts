@@ -61,6 +61,19 @@ describe('embeds in German', () => {
       expect(text(view)).not.toContain(english);
   });
 
+  it('a run refused before counting anything keeps the English reason under a German title', () => {
+    const refused: RunSummary = {
+      ...runSummary(),
+      status: 'refused',
+      counts: { total: 0, success: 0, already: 0, failed: 0, retryExhausted: 0, skipped: 0, notCalled: 0 },
+      byReason: {},
+      message: 'This server has no members to redeem for.',
+    };
+    const [embed] = summaryView(refused, 'de').embeds;
+    expect(embed?.title).toBe('⛔ VIP888: nicht gestartet');
+    expect(embed?.description).toBe('This server has no members to redeem for.');
+  });
+
   it('English stays as it was when no language is given', () => {
     expect(summaryView(runSummary())).toEqual(summaryView(runSummary(), 'en'));
     const [embed] = summaryView(runSummary()).embeds;

@@ -9,7 +9,8 @@ export function reasonLabel(reason: string, lang: Language): string {
 
 /**
  * The run's result in one sentence for an embed's description. English shows the engine's own sentence (the one the
- * CLI and logs print, with the stop's detail); another language gets this sentence built from the counts.
+ * CLI and logs print, with the stop's detail); another language gets this sentence built from the counts, or the
+ * English one when a run that did not complete has no counts to tell.
  */
 export function runSentence(summary: RunSummary, lang: Language): string {
   if (lang === 'en') return summary.message;
@@ -17,9 +18,10 @@ export function runSentence(summary: RunSummary, lang: Language): string {
   const reached = counts.success + counts.already;
   const attempted = counts.total - counts.skipped;
   if (summary.status !== 'completed') {
+    // Nothing counted (refused, duplicate…): the engine's English sentence says why, better than saying nothing.
     return reached > 0 || counts.notCalled > 0
       ? t(lang, 'summary.sentence.stopped', { reached, notCalled: counts.notCalled })
-      : '';
+      : summary.message;
   }
   if (attempted === 0) {
     return counts.total === 0
