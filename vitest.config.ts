@@ -14,6 +14,9 @@ const UNIT = [
   'test/discovery/discoveryConfig.test.ts',
   'test/discovery/feedParsers.test.ts',
   'test/discovery/parseCodesFromMessage.test.ts',
+  'test/i18n/catalogue.test.ts',
+  'test/i18n/embeds.test.ts',
+  'test/i18n/userError.test.ts',
   'test/ops/gracefulShutdown.test.ts',
 ];
 

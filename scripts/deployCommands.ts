@@ -6,8 +6,7 @@ import { parseArgs } from 'node:util';
 import { Client, Events, GatewayIntentBits, REST } from 'discord.js';
 import { loadConfigOrExit } from '../src/bootstrap.ts';
 import { definitionsHash, openCommandHashFile, scopeKey } from '../src/discord/commands/commandHashFile.ts';
-import { COMMAND_DEFINITIONS } from '../src/discord/commands/definitions/index.ts';
-import { registerCommands } from '../src/discord/commands/registerCommands.ts';
+import { registerCommands, registrationPayload } from '../src/discord/commands/registerCommands.ts';
 import { inviteUrl } from '../src/discord/invitePermissions.ts';
 
 const USAGE = 'npm run deploy-commands -- [--guild <id>]... [--global]';
@@ -66,7 +65,7 @@ if (targets.length === 0) {
 }
 
 const hashes = openCommandHashFile(join(dirname(config.databasePath), 'discord-commands.json'));
-const hash = definitionsHash(COMMAND_DEFINITIONS);
+const hash = definitionsHash(registrationPayload());
 let failed = 0;
 for (const guildId of targets) {
   const where = guildId === null ? 'globally' : `in server ${guildId}`;

@@ -1,4 +1,5 @@
 import { Routes, type REST } from 'discord.js';
+import { localizeCommands } from '../../i18n/localizeCommands.ts';
 import { EVENTS } from '../../log/events.ts';
 import type { Logger } from '../../log/logger.ts';
 import { definitionsHash, scopeKey, type CommandHashFile } from './commandHashFile.ts';
@@ -11,6 +12,14 @@ export interface RegisterTarget {
   guildId: string | null;
 }
 
+/**
+ * What is sent to Discord: the English definitions with every name and description's translations from the
+ * catalogue. Its hash decides re-registration, so a changed translation is registered too.
+ */
+export function registrationPayload(definitions: readonly unknown[] = COMMAND_DEFINITIONS): unknown[] {
+  return localizeCommands(definitions);
+}
+
 /** Replaces the scope's commands with ours in one bulk overwrite (idempotent: ids stay, nothing is duplicated). */
 export async function registerCommands(
   target: RegisterTarget,
@@ -20,7 +29,7 @@ export async function registerCommands(
     target.guildId === null
       ? Routes.applicationCommands(target.applicationId)
       : Routes.applicationGuildCommands(target.applicationId, target.guildId);
-  const registered = (await target.rest.put(route, { body: definitions })) as unknown[];
+  const registered = (await target.rest.put(route, { body: registrationPayload(definitions) })) as unknown[];
   return registered.length;
 }
 
@@ -33,7 +42,7 @@ export async function registerIfChanged(
   hashes: CommandHashFile,
   log: Logger,
 ): Promise<boolean> {
-  const hash = definitionsHash(COMMAND_DEFINITIONS);
+  const hash = definitionsHash(registrationPayload());
   const key = scopeKey(target.applicationId, target.guildId);
   if ((await hashes.get(key)) === hash) return false;
   const scope = target.guildId === null ? 'global' : 'guild';

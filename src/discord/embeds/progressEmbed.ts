@@ -1,4 +1,6 @@
 import type { APIEmbed } from 'discord.js';
+import { t, textOr } from '../../i18n/i18n.ts';
+import { DEFAULT_LANGUAGE, type Language } from '../../i18n/languages.ts';
 import type { RunProgress } from '../../redeem/runSummary.ts';
 import { COLORS } from './colors.ts';
 import { progressBar } from './progressBar.ts';
@@ -11,39 +13,26 @@ export interface ProgressMeta {
 }
 
 /** The live message while a run goes on: edited every few seconds, never more often. */
-export function progressEmbed(progress: RunProgress, meta: ProgressMeta): APIEmbed {
+export function progressEmbed(progress: RunProgress, meta: ProgressMeta, lang: Language = DEFAULT_LANGUAGE): APIEmbed {
+  const started = `<t:${Math.floor(meta.startedAt / 1000)}:R>`;
   return {
-    title: `⏳ Redeeming ${meta.code}`,
+    title: t(lang, 'progress.title', { code: meta.code }),
     color: COLORS.progress,
     description: [
       `${progressBar(progress.processed, progress.total)}`,
-      `**${progress.processed} / ${progress.total}** members processed · started <t:${Math.floor(meta.startedAt / 1000)}:R>`,
+      t(lang, 'progress.processed', { processed: progress.processed, total: progress.total, started }),
     ].join('\n'),
     fields: [
-      { name: '✅ Success', value: String(progress.success), inline: true },
-      { name: '☑️ Already done', value: String(progress.already), inline: true },
-      { name: '❌ Failed', value: String(progress.failed), inline: true },
-      { name: '🔁 Retrying', value: String(progress.retrying), inline: true },
+      { name: t(lang, 'progress.success'), value: String(progress.success), inline: true },
+      { name: t(lang, 'progress.already'), value: String(progress.already), inline: true },
+      { name: t(lang, 'progress.failed'), value: String(progress.failed), inline: true },
+      { name: t(lang, 'progress.retrying'), value: String(progress.retrying), inline: true },
     ],
-    footer: { text: `Run #${progress.runId} · ${triggerText(meta.trigger)}` },
+    footer: { text: t(lang, 'progress.footer', { runId: progress.runId, trigger: triggerText(meta.trigger, lang) }) },
   };
 }
 
-export function triggerText(trigger: string): string {
-  switch (trigger) {
-    case 'auto':
-      return 'started automatically for a new code';
-    case 'manual':
-      return 'started with /redeem';
-    case 'retry':
-      return 'retry of the members who missed out';
-    case 'rerun':
-      return 'follow-up run for members added meanwhile';
-    case 'resume':
-      return 'resumed after a restart';
-    case 'catch-up':
-      return 'catch-up for new members';
-    default:
-      return trigger;
-  }
+/** Why a run started, in words; a trigger the catalogue does not know is shown as it is. */
+export function triggerText(trigger: string, lang: Language = DEFAULT_LANGUAGE): string {
+  return textOr(lang, `trigger.${trigger}`, trigger);
 }

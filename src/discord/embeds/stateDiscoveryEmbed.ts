@@ -1,64 +1,103 @@
 import { escapeMarkdown, type APIEmbed } from 'discord.js';
-import type { DiscoverySummary, MemberDiscovery } from '../../members/discoverySummary.ts';
+import { formatNumber, t } from '../../i18n/i18n.ts';
+import { DEFAULT_LANGUAGE, type Language } from '../../i18n/languages.ts';
+import type { CatchUpRun, DiscoverySummary, MemberDiscovery } from '../../members/discoverySummary.ts';
 import { COLORS } from './colors.ts';
 import { progressBar } from './progressBar.ts';
 
 const SHOWN_MEMBERS = 15;
 
 /** While `/member resolve` searches: members done so far, by outcome. */
-export function stateSearchProgressEmbed(done: readonly MemberDiscovery[], total: number, startedAt: number): APIEmbed {
+export function stateSearchProgressEmbed(
+  done: readonly MemberDiscovery[],
+  total: number,
+  startedAt: number,
+  lang: Language = DEFAULT_LANGUAGE,
+): APIEmbed {
   const count = (outcome: MemberDiscovery['outcome']) => done.filter((m) => m.outcome === outcome).length;
+  const started = `<t:${Math.floor(startedAt / 1000)}:R>`;
   return {
-    title: "🔎 Looking up members' states",
+    title: t(lang, 'stateSearch.progressTitle'),
     color: COLORS.progress,
-    description: `${progressBar(done.length, total)}\n**${done.length} / ${total}** members done · started <t:${Math.floor(startedAt / 1000)}:R>\nOne call per state tried, at the pace the game allows; redemptions go first.`,
+    description: [
+      progressBar(done.length, total),
+      t(lang, 'stateSearch.progressDone', { done: done.length, total, started }),
+      t(lang, 'stateSearch.progressPace'),
+    ].join('\n'),
     fields: [
-      { name: '✅ Found', value: String(count('found')), inline: true },
-      { name: '❔ Not found', value: String(count('not-found')), inline: true },
-      { name: '⛔ No such player', value: String(count('no-such-player')), inline: true },
+      { name: t(lang, 'stateSearch.found'), value: String(count('found')), inline: true },
+      { name: t(lang, 'stateSearch.notFound'), value: String(count('not-found')), inline: true },
+      { name: t(lang, 'stateSearch.noSuchPlayer'), value: String(count('no-such-player')), inline: true },
     ],
   };
 }
 
 /** The end of a state search: green all found, orange some not, red stopped or refused by the game. */
-export function stateSearchSummaryEmbed(summary: DiscoverySummary): APIEmbed {
+export function stateSearchSummaryEmbed(summary: DiscoverySummary, lang: Language = DEFAULT_LANGUAGE): APIEmbed {
   const { counts } = summary;
   const stopped = summary.status === 'aborted' || summary.status === 'config-error';
   const color = stopped ? COLORS.error : counts.found === counts.total ? COLORS.success : COLORS.warning;
   const title = stopped
-    ? '⛔ State lookup stopped'
+    ? t(lang, 'stateSearch.title.stopped')
     : counts.total === 0
-      ? '✅ Every state is known'
-      : `${counts.found === counts.total ? '✅' : '⚠️'} States found for ${counts.found} of ${counts.total} members`;
+      ? t(lang, 'stateSearch.title.allKnown')
+      : t(lang, 'stateSearch.title.found', {
+          mark: counts.found === counts.total ? '✅' : '⚠️',
+          found: counts.found,
+          count: counts.total,
+        });
   const lines = summary.members
     .slice(0, SHOWN_MEMBERS)
-    .map((m) => `\`${m.fid}\` ${memberResult(m)}${m.name ? ` · ${escapeMarkdown(m.name)}` : ''}`);
-  if (summary.members.length > SHOWN_MEMBERS) lines.push(`… and ${summary.members.length - SHOWN_MEMBERS} more`);
+    .map((m) => `\`${m.fid}\` ${memberResult(m, lang)}${m.name ? ` · ${escapeMarkdown(m.name)}` : ''}`);
+  if (summary.members.length > SHOWN_MEMBERS)
+    lines.push(t(lang, 'stateSearch.more', { n: summary.members.length - SHOWN_MEMBERS }));
   return {
     title,
     color,
-    description: summary.message.slice(0, 2000),
+    description: discoverySentence(summary, lang).slice(0, 2000),
     fields: [
-      ...(lines.length > 0 ? [{ name: 'Members', value: lines.join('\n').slice(0, 1024) }] : []),
-      ...summary.catchUp
-        .slice(0, 5)
-        .map((run) => ({ name: `Catch-up ${run.code}`, value: run.message.slice(0, 1024) })),
+      ...(lines.length > 0 ? [{ name: t(lang, 'stateSearch.members'), value: lines.join('\n').slice(0, 1024) }] : []),
+      ...summary.catchUp.slice(0, 5).map((run) => ({
+        name: t(lang, 'stateSearch.catchUp', { code: run.code }),
+        value: catchUpText(run, lang).slice(0, 1024),
+      })),
     ],
     footer: {
-      text: `${summary.probes} probes · ${summary.transient} busy answers retried · ${(summary.durationMs / 1000).toFixed(1)} s`,
+      text: t(lang, 'stateSearch.footer', {
+        probes: summary.probes,
+        transient: summary.transient,
+        seconds: formatNumber(lang, summary.durationMs / 1000, 1),
+      }),
     },
   };
 }
 
-function memberResult(m: MemberDiscovery): string {
+/** English shows the search's own sentence (as the CLI prints it); another language one built from the counts. */
+function discoverySentence(summary: DiscoverySummary, lang: Language): string {
+  if (lang === 'en') return summary.message;
+  const { counts } = summary;
+  if (counts.total === 0) return t(lang, 'stateSearch.sentence.allKnown');
+  return t(lang, 'stateSearch.sentence.result', { ...counts });
+}
+
+function catchUpText(run: CatchUpRun, lang: Language): string {
+  if (lang === 'en') return run.message;
+  return t(lang, 'stateSearch.catchUpCounts', { success: run.success, already: run.already, failed: run.failed });
+}
+
+function memberResult(m: MemberDiscovery, lang: Language): string {
   switch (m.outcome) {
     case 'found':
-      return `→ state **${m.state}**${m.previousState !== null ? ` (was ${m.previousState})` : ''}`;
+      return m.previousState !== null
+        ? t(lang, 'stateSearch.member.foundWas', { state: m.state ?? '?', previous: m.previousState })
+        : t(lang, 'stateSearch.member.found', { state: m.state ?? '?' });
     case 'not-found':
-      return `not found (${m.ruledOut} states ruled out)`;
+      return t(lang, 'stateSearch.member.notFound', { n: m.ruledOut });
     case 'no-such-player':
-      return 'is not a player the game knows — check the id';
+      return t(lang, 'stateSearch.member.noSuchPlayer');
     default:
-      return `not finished${m.reason ? ` (${m.reason})` : ''}: run it again to go on`;
+      return m.reason
+        ? t(lang, 'stateSearch.member.unresolvedReason', { reason: m.reason })
+        : t(lang, 'stateSearch.member.unresolved');
   }
 }

@@ -5,10 +5,13 @@ import {
   type APIButtonComponent,
   type APIEmbed,
 } from 'discord.js';
-import { reasonText, type RunSummary } from '../../redeem/runSummary.ts';
+import { formatNumber, t } from '../../i18n/i18n.ts';
+import { DEFAULT_LANGUAGE, type Language } from '../../i18n/languages.ts';
+import type { RunSummary } from '../../redeem/runSummary.ts';
 import { retryButtonId } from '../customIds.ts';
 import { COLORS } from './colors.ts';
 import { triggerText } from './progressEmbed.ts';
+import { reasonLabel, runSentence } from './runSentence.ts';
 
 export interface SummaryView {
   embeds: APIEmbed[];
@@ -24,49 +27,52 @@ export function missedCount(summary: RunSummary): number {
 }
 
 /** The final message of a run: green all good, orange some members missed out, red stopped or impossible. */
-export function summaryView(summary: RunSummary): SummaryView {
+export function summaryView(summary: RunSummary, lang: Language = DEFAULT_LANGUAGE): SummaryView {
   const { counts, byReason } = summary;
   const alreadyFinal = byReason['skipped:already-final'] ?? 0;
   const missed = missedCount(summary);
-  const look = headline(summary, missed);
+  const look = headline(summary, missed, lang);
 
   const fields: NonNullable<APIEmbed['fields']> = [
-    { name: '✅ Success', value: String(counts.success), inline: true },
-    { name: '☑️ Already had it', value: String(counts.already), inline: true },
-    { name: '❌ Failed', value: String(counts.failed), inline: true },
+    { name: t(lang, 'summary.success'), value: String(counts.success), inline: true },
+    { name: t(lang, 'summary.already'), value: String(counts.already), inline: true },
+    { name: t(lang, 'summary.failed'), value: String(counts.failed), inline: true },
   ];
   // Members whose result for this code was final before this run (got it, or failed for good): not called again.
-  if (alreadyFinal > 0) fields.push({ name: '🗂️ Done before this run', value: String(alreadyFinal), inline: true });
+  if (alreadyFinal > 0) fields.push({ name: t(lang, 'summary.doneBefore'), value: String(alreadyFinal), inline: true });
   if (counts.retryExhausted > 0)
-    fields.push({ name: '🔁 Retry later', value: String(counts.retryExhausted), inline: true });
+    fields.push({ name: t(lang, 'summary.retryLater'), value: String(counts.retryExhausted), inline: true });
   if (counts.skipped - alreadyFinal > 0)
-    fields.push({ name: '⏭️ Skipped', value: String(counts.skipped - alreadyFinal), inline: true });
-  if (counts.notCalled > 0) fields.push({ name: '⏹️ Not called', value: String(counts.notCalled), inline: true });
+    fields.push({ name: t(lang, 'summary.skipped'), value: String(counts.skipped - alreadyFinal), inline: true });
+  if (counts.notCalled > 0)
+    fields.push({ name: t(lang, 'summary.notCalled'), value: String(counts.notCalled), inline: true });
 
   const breakdown = Object.entries(byReason)
     .filter(([key]) => key !== 'skipped:already-final')
     .sort((a, b) => b[1] - a[1])
     .map(([key, n]) => {
       const [outcome = '', ...rest] = key.split(':');
-      return `${OUTCOME_MARK[outcome] ?? '•'} ${reasonText(rest.join(':'))}: **${n}**`;
+      return `${OUTCOME_MARK[outcome] ?? '•'} ${reasonLabel(rest.join(':'), lang)}: **${n}**`;
     });
   if (breakdown.length > 0) {
     const shown = breakdown.slice(0, 12);
-    if (breakdown.length > shown.length) shown.push(`… and ${breakdown.length - shown.length} more reasons`);
-    fields.push({ name: 'Why', value: shown.join('\n').slice(0, 1024) });
+    if (breakdown.length > shown.length)
+      shown.push(t(lang, 'summary.moreReasons', { n: breakdown.length - shown.length }));
+    fields.push({ name: t(lang, 'summary.why'), value: shown.join('\n').slice(0, 1024) });
   }
 
   const footer = [
-    summary.runId !== null ? `Run #${summary.runId}` : null,
-    `${summary.apiCalls} API call${summary.apiCalls === 1 ? '' : 's'}`,
-    `${(summary.durationMs / 1000).toFixed(1)} s`,
-    triggerText(summary.trigger),
+    summary.runId !== null ? t(lang, 'summary.runId', { runId: summary.runId }) : null,
+    t(lang, 'summary.apiCalls', { count: summary.apiCalls }),
+    t(lang, 'summary.seconds', { seconds: formatNumber(lang, summary.durationMs / 1000, 1) }),
+    triggerText(summary.trigger, lang),
   ].filter(Boolean);
 
+  const description = runSentence(summary, lang);
   const embed: APIEmbed = {
     title: look.title,
     color: look.color,
-    ...(summary.message ? { description: summary.message.slice(0, 4000) } : {}),
+    ...(description ? { description: description.slice(0, 4000) } : {}),
     fields,
     footer: { text: footer.join(' · ') },
   };
@@ -81,7 +87,7 @@ export function summaryView(summary: RunSummary): SummaryView {
               {
                 type: ComponentType.Button,
                 style: ButtonStyle.Primary,
-                label: `Retry failed (${missed})`,
+                label: t(lang, 'summary.retryButton', { n: missed }),
                 custom_id: retryButtonId(summary.code),
                 emoji: { name: '🔁' },
               },
@@ -99,26 +105,27 @@ const OUTCOME_MARK: Record<string, string> = {
   'not-called': '⏹️',
 };
 
-function headline(summary: RunSummary, missed: number): { title: string; color: number } {
+function headline(summary: RunSummary, missed: number, lang: Language): { title: string; color: number } {
   const code = summary.code;
+  const title = (key: Parameters<typeof t>[1], vars: Record<string, number> = {}) => t(lang, key, { code, ...vars });
   switch (summary.status) {
     case 'completed':
       return missed === 0
-        ? { title: `✅ ${code} redeemed for the alliance`, color: COLORS.success }
-        : { title: `⚠️ ${code}: ${missed} member${missed === 1 ? '' : 's'} did not get it`, color: COLORS.warning };
+        ? { title: title('summary.title.completed'), color: COLORS.success }
+        : { title: title('summary.title.missed', { count: missed }), color: COLORS.warning };
     case 'deferred':
-      return { title: `⏸️ ${code}: waiting for the lock service`, color: COLORS.warning };
+      return { title: title('summary.title.deferred'), color: COLORS.warning };
     case 'code-invalid':
-      return { title: `⛔ ${code} cannot be redeemed`, color: COLORS.error };
+      return { title: title('summary.title.codeInvalid'), color: COLORS.error };
     case 'config-error':
-      return { title: `⛔ ${code}: the game refused our requests`, color: COLORS.error };
+      return { title: title('summary.title.configError'), color: COLORS.error };
     case 'aborted':
-      return { title: `⛔ ${code}: the run stopped`, color: COLORS.error };
+      return { title: title('summary.title.aborted'), color: COLORS.error };
     case 'duplicate':
-      return { title: `⏳ ${code} is already being redeemed`, color: COLORS.info };
+      return { title: title('summary.title.duplicate'), color: COLORS.info };
     case 'refused':
-      return { title: `⛔ ${code}: not started`, color: COLORS.error };
+      return { title: title('summary.title.refused'), color: COLORS.error };
     case 'failed':
-      return { title: `⛔ ${code}: the run failed`, color: COLORS.error };
+      return { title: title('summary.title.failed'), color: COLORS.error };
   }
 }

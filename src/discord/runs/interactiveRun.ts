@@ -1,4 +1,5 @@
 import type { ButtonInteraction, ChatInputCommandInteraction } from 'discord.js';
+import { replyLanguage } from '../../i18n/locale.ts';
 import { EVENTS } from '../../log/events.ts';
 import type { RunProgress } from '../../redeem/runSummary.ts';
 import type { GuildRecord } from '../../store/types.ts';
@@ -58,6 +59,8 @@ export async function runInInteraction(
       onWhere: (url, channelId) => Object.assign(live, { url, channelId }),
       context,
     });
+    // The command's own message answers the person who ran it: in their Discord language.
+    const lang = replyLanguage(interaction);
     const meta = () => ({ code, trigger: run.trigger, startedAt });
     const summary = await ctx.app.engine.processAutoRedeem(guild.id, code, {
       trigger: run.trigger,
@@ -73,9 +76,10 @@ export async function runInInteraction(
           failed: 0,
           retrying: 0,
         };
-        view.update(() => ({ embeds: [progressEmbed(first, meta())], components: [] }));
+        view.update(() => ({ embeds: [progressEmbed(first, meta(), lang)], components: [] }));
       },
-      onProgress: (progress) => view.update(() => ({ embeds: [progressEmbed(progress, meta())], components: [] })),
+      onProgress: (progress) =>
+        view.update(() => ({ embeds: [progressEmbed(progress, meta(), lang)], components: [] })),
     });
     if (summary.status === 'duplicate') {
       // Another process (or an automatic run that won the race) holds the code: tell only this member.
@@ -83,7 +87,7 @@ export async function runInInteraction(
       await replyPrivately(interaction, summary.message);
       return;
     }
-    await view.finish(summaryView(summary));
+    await view.finish(summaryView(summary, lang));
     if (summary.status === 'failed' || summary.status === 'config-error')
       ctx.recentErrors.add(guild.id, `${code}: ${summary.message}`);
   } catch (error) {

@@ -1,0 +1,14 @@
+import { resolveLanguage, type Language } from './languages.ts';
+
+/** A reply to a person speaks their Discord client's language (`interaction.locale`). */
+export function replyLanguage(interaction: { locale: string }): Language {
+  return resolveLanguage(interaction.locale);
+}
+
+/**
+ * A channel post speaks the alliance's language when one is set, else the server's preferred locale (Community
+ * servers set it; others report en-US), else English.
+ */
+export function channelLanguage(allianceLanguage: string | null | undefined, guildLocale?: string | null): Language {
+  return resolveLanguage(allianceLanguage || guildLocale);
+}
