@@ -5,7 +5,10 @@ import type { Game } from '../game/games.ts';
  * for several hosts (PostgreSQL) must fit behind the same interface.
  */
 export interface Store {
+  /** Discord servers: what belongs to the server as a whole (its name, its admin role). */
   readonly guilds: GuildRepo;
+  /** The alliances of each server: game, default state, auto-redeem, channels, priority. */
+  readonly alliances: AllianceRepo;
   readonly members: MemberRepo;
   readonly codes: CodeRepo;
   readonly ledger: LedgerRepo;
@@ -27,35 +30,80 @@ export interface Store {
   close(): Promise<void>;
 }
 
+/** A Discord server. Its alliances (AllianceRecord) carry everything about redeeming. */
 export interface GuildRecord {
   id: string;
+  name: string | null;
+  adminRoleId: string | null;
+}
+
+export interface GuildRepo {
+  /** Creates the server's row when missing (a first `/alliance add`, `guild add`, an import); never changes it otherwise except `name` when given. */
+  ensure(guild: { id: string; name?: string | null }): Promise<GuildRecord>;
+  update(id: string, changes: Partial<Omit<GuildRecord, 'id'>>): Promise<GuildRecord | null>;
+  get(id: string): Promise<GuildRecord | null>;
+  list(): Promise<GuildRecord[]>;
+  /**
+   * Removes a server with its alliances, roster, runs and deferred runs in one transaction; null when it is not set
+   * up. The ledger (which player has which code) and the fencing tokens stay: they are per player and must never go back.
+   */
+  remove(id: string): Promise<{ alliances: number; members: number; runs: number } | null>;
+}
+
+/**
+ * An alliance of a server: the unit people manage (roster, state, channels). Names are unique per server,
+ * case-insensitively, among alliances not removed.
+ */
+export interface AllianceRecord {
+  id: number;
+  guildId: string;
+  name: string;
   game: Game;
   defaultState: number | null;
   autoRedeem: boolean;
   resultChannelId: string | null;
   codesChannelId: string | null;
-  adminRoleId: string | null;
   /** Fan-out order for new codes: lower first. */
   fanoutPriority: number;
-  name: string | null;
 }
 
-export interface GuildRepo {
-  upsert(guild: { id: string; game: Game } & Partial<Omit<GuildRecord, 'id' | 'game'>>): Promise<GuildRecord>;
-  update(id: string, changes: Partial<Omit<GuildRecord, 'id'>>): Promise<GuildRecord | null>;
-  get(id: string): Promise<GuildRecord | null>;
-  list(filter?: { game?: Game; autoRedeem?: boolean }): Promise<GuildRecord[]>;
+export type NewAlliance = Pick<AllianceRecord, 'guildId' | 'name' | 'game'> &
+  Partial<Omit<AllianceRecord, 'id' | 'guildId' | 'name' | 'game'>>;
+
+export interface AllianceRepo {
+  /** Creates the alliance (and the server's row when missing). `name-taken` when the server has one of that name. */
+  add(
+    alliance: NewAlliance,
+  ): Promise<
+    { created: true; alliance: AllianceRecord } | { created: false; reason: 'name-taken'; existing: AllianceRecord }
+  >;
+  /** Changes settings; the game of an alliance never changes. A rename to a taken name throws. */
+  update(id: number, changes: Partial<Omit<AllianceRecord, 'id' | 'guildId' | 'game'>>): Promise<AllianceRecord | null>;
+  get(id: number): Promise<AllianceRecord | null>;
+  /** Case-insensitive, among alliances not removed. */
+  byName(guildId: string, name: string): Promise<AllianceRecord | null>;
+  /** Alliances not removed, ordered by fan-out priority, creation, id. */
+  list(filter?: {
+    guildId?: string;
+    game?: Game;
+    autoRedeem?: boolean;
+    codesChannelId?: string;
+  }): Promise<AllianceRecord[]>;
   /**
-   * Removes a server's alliance, roster, runs and deferred runs in one transaction; null when it is not set up. The
-   * ledger (which player has which code) and the fencing tokens stay: they are per player and must never go back.
+   * Removes the alliance and takes its members off the roster, in one transaction; the ledger, runs and every
+   * player's history stay. Null when there is no such alliance.
    */
-  remove(id: string): Promise<{ members: number; runs: number } | null>;
+  remove(id: number): Promise<{ members: number } | null>;
 }
 
 export type StateStatus = 'unknown' | 'ok' | 'wrong';
 
 export interface MemberRecord {
   guildId: string;
+  /** The alliance whose roster lists the player: a player is on at most one roster per server. */
+  allianceId: number;
+  /** The alliance's game (read with the member, so callers need not look the alliance up). */
+  game: Game;
   fid: string;
   state: number | null;
   stateStatus: StateStatus;
@@ -72,13 +120,26 @@ export interface NewMember {
 }
 
 export interface MemberRepo {
-  /** Adds or reactivates; an existing member keeps fields not given. Returns whether it was new. */
-  add(guildId: string, member: NewMember): Promise<{ created: boolean; member: MemberRecord }>;
-  /** All-or-nothing add of many members (imports). */
-  addMany(guildId: string, members: readonly NewMember[]): Promise<{ created: number; updated: number }>;
+  /**
+   * Adds or reactivates the player on this alliance's roster; an existing member keeps fields not given. A player on
+   * another alliance of the same server is moved here (history is per player, so it moves along): `movedFrom` says
+   * from which alliance. Returns whether the player was new to the server's rosters.
+   */
+  add(
+    allianceId: number,
+    member: NewMember,
+  ): Promise<{ created: boolean; movedFrom: number | null; member: MemberRecord }>;
+  /** All-or-nothing add of many members to one alliance (imports). */
+  addMany(
+    allianceId: number,
+    members: readonly NewMember[],
+  ): Promise<{ created: number; updated: number; moved: number }>;
+  /** Moves an active member to another alliance of the same server; null when the player is not on any roster. */
+  move(guildId: string, fid: string, allianceId: number): Promise<{ from: number; member: MemberRecord } | null>;
   remove(guildId: string, fid: string): Promise<boolean>;
   get(guildId: string, fid: string): Promise<MemberRecord | null>;
-  list(guildId: string): Promise<MemberRecord[]>;
+  /** Active members of the server; `allianceIds` / `game` narrow it to those alliances' rosters. */
+  list(guildId: string, filter?: { allianceIds?: readonly number[]; game?: Game }): Promise<MemberRecord[]>;
   setState(guildId: string, fid: string, state: number | null, status: StateStatus): Promise<void>;
   /** Flags every roster entry of this player in this game (the wrong-state answer is about the player). */
   flagWrongState(game: Game, fid: string): Promise<void>;
@@ -206,6 +267,8 @@ export interface RunRecord {
   guildId: string;
   game: Game;
   code: GiftCode;
+  /** The alliances this run covered (ids). */
+  allianceIds: number[];
   trigger: string;
   fence: number;
   owner: string;
@@ -221,6 +284,7 @@ export interface RunRepo {
     guildId: string;
     game: Game;
     code: string;
+    allianceIds: readonly number[];
     trigger: string;
     fence: number;
     owner: string;
@@ -253,17 +317,26 @@ export interface WrongStateRepo {
 export interface ImportBatch {
   /** Recorded as the codes' source and the members' added_by, e.g. `import:whiteout-bot`. */
   source: string;
-  guilds: readonly {
-    id: string;
+  guilds: readonly { id: string; name: string | null }[];
+  /** Matched to giftbot's alliances by (guildId, name), case-insensitively. */
+  alliances: readonly {
+    guildId: string;
+    name: string;
     game: Game;
     defaultState: number | null;
-    /** null: leave giftbot's setting (a new guild gets giftbot's default, on). */
+    /** null: leave giftbot's setting (a new alliance gets giftbot's default, on). */
     autoRedeem: boolean | null;
     resultChannelId: string | null;
     codesChannelId: string | null;
+  }[];
+  members: readonly {
+    guildId: string;
+    /** The alliance of `alliances` (same guildId) the member belongs to, by name. */
+    allianceName: string;
+    fid: string;
+    state: number | null;
     name: string | null;
   }[];
-  members: readonly { guildId: string; fid: string; state: number | null; name: string | null }[];
   codes: readonly { game: Game; code: string; status: CodeStatus }[];
   /** Final results only (success / already / failed). */
   ledger: readonly { game: Game; fid: string; code: string; guildId: string; outcome: LedgerOutcome }[];
@@ -280,13 +353,14 @@ export interface ImportCounts {
 export interface ImportBatchResult {
   dryRun: boolean;
   guilds: ImportCounts;
+  alliances: ImportCounts;
   members: ImportCounts;
   codes: ImportCounts;
   ledger: ImportCounts;
   /** What the import left as it was, and why (a guild set up for another game, a state giftbot already knows…). */
   notes: string[];
   /** Rows found in the store after writing, before the commit: equal to what the batch should have produced. */
-  verified: { guilds: number; members: number; codes: number; ledger: number };
+  verified: { guilds: number; alliances: number; members: number; codes: number; ledger: number };
 }
 
 /** A run that could not start (or lost its lock) because the shared lock service did not answer. */
@@ -298,6 +372,8 @@ export interface DeferredRun {
   trigger: string;
   /** Only these members; null for every member. */
   fids: string[] | null;
+  /** Only these alliances (ids); null for every alliance of the code's game in the server. */
+  allianceIds: number[] | null;
   reason: string | null;
   deferredAt: number;
   attempts: number;
@@ -307,8 +383,8 @@ export interface DeferredRun {
 
 export interface DeferredRunRepo {
   /**
-   * Records a deferral, merging with one already recorded for the same (guild, code): fids are united (null, every
-   * member, wins) and the earlier of the two next attempts is kept.
+   * Records a deferral, merging with one already recorded for the same (guild, code): fids and alliance ids are
+   * united (null, every member / alliance, wins) and the earlier of the two next attempts is kept.
    */
   defer(run: {
     guildId: string;
@@ -316,6 +392,7 @@ export interface DeferredRunRepo {
     code: string;
     trigger: string;
     fids: readonly string[] | null;
+    allianceIds: readonly number[] | null;
     reason: string;
     nextAttemptAt: number;
   }): Promise<DeferredRun>;

@@ -20,6 +20,7 @@ import {
   type SimulatorOptions,
 } from '../../src/dev/simulator/gameApiSimulator.ts';
 import { captureLogs, testEnv } from './coreHarness.ts';
+import { addAlliance } from './alliances.ts';
 
 export const GUILD_ID = '910000000000000001';
 export const OTHER_GUILD_ID = '910000000000000002';
@@ -44,6 +45,8 @@ export interface BotHarnessOptions {
   /** Extra giftbot configuration (env keys). */
   env?: Record<string, string>;
   interactionHandoffMs?: number;
+  /** More text channels of the main server (an alliance's own results channel), created before the bot logs in. */
+  extraChannels?: { id: string; name: string }[];
 }
 
 export interface BotHarness {
@@ -83,6 +86,7 @@ export async function startBotHarness(options: BotHarnessOptions = {}): Promise<
   fake.addGuild({ id: OTHER_GUILD_ID, name: 'Other alliance' });
   fake.addChannel(OTHER_GUILD_ID, { id: OTHER_CHANNEL_ID, name: 'general' });
   fake.addMember(OTHER_GUILD_ID, { userId: OTHER_ADMIN_ID, username: 'other-leader', permissions: MANAGE_GUILD });
+  for (const channel of options.extraChannels ?? []) fake.addChannel(GUILD_ID, channel);
 
   const sim = await startGameApiSimulator({
     rateLimit: { limit: 60, windowMs: 1_000 },
@@ -162,8 +166,8 @@ export async function seedAlliance(
   }: { guildId?: string; state?: number; count: number; firstFid?: number; results?: boolean },
 ): Promise<string[]> {
   const { store } = h.bot.app;
-  await store.guilds.upsert({
-    id: guildId,
+  const alliance = await addAlliance(store, {
+    guildId,
     game: 'wos',
     defaultState: state,
     autoRedeem: true,
@@ -175,7 +179,7 @@ export async function seedAlliance(
     fids.map((fid) => ({ fid, kid: state })),
   );
   await store.members.addMany(
-    guildId,
+    alliance.id,
     fids.map((fid) => ({ fid, state, name: `player ${fid}` })),
   );
   return fids;

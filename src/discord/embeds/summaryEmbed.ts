@@ -26,8 +26,15 @@ export function missedCount(summary: RunSummary): number {
   );
 }
 
-/** The final message of a run: green all good, orange some members missed out, red stopped or impossible. */
-export function summaryView(summary: RunSummary, lang: Language = DEFAULT_LANGUAGE): SummaryView {
+/**
+ * The final message of a run: green all good, orange some members missed out, red stopped or impossible. With
+ * `allianceId`, the summary is that alliance's share of a run (its title names it, its retry button is its own).
+ */
+export function summaryView(
+  summary: RunSummary,
+  lang: Language = DEFAULT_LANGUAGE,
+  scope: { allianceId?: number; allianceName?: string } = {},
+): SummaryView {
   const { counts, byReason } = summary;
   const alreadyFinal = byReason['skipped:already-final'] ?? 0;
   const missed = missedCount(summary);
@@ -61,6 +68,15 @@ export function summaryView(summary: RunSummary, lang: Language = DEFAULT_LANGUA
     fields.push({ name: t(lang, 'summary.why'), value: shown.join('\n').slice(0, 1024) });
   }
 
+  // A run over several alliances (in one reply): each one's tally; each results channel gets its own summary.
+  if (summary.alliances.length > 1 && summary.runId !== null) {
+    const lines = summary.alliances.map(
+      (a) =>
+        `**${a.name}**: ${t(lang, 'summary.allianceHave', { have: a.counts.success + a.counts.already, total: a.counts.total })}${a.counts.failed > 0 ? `, ${t(lang, 'summary.allianceFailed', { n: a.counts.failed })}` : ''}`,
+    );
+    fields.push({ name: t(lang, 'summary.alliances'), value: lines.join('\n').slice(0, 1024) });
+  }
+
   const footer = [
     summary.runId !== null ? t(lang, 'summary.runId', { runId: summary.runId }) : null,
     t(lang, 'summary.apiCalls', { count: summary.apiCalls }),
@@ -70,7 +86,7 @@ export function summaryView(summary: RunSummary, lang: Language = DEFAULT_LANGUA
 
   const description = runSentence(summary, lang);
   const embed: APIEmbed = {
-    title: look.title,
+    title: scope.allianceName ? `${look.title} · ${scope.allianceName}` : look.title,
     color: look.color,
     ...(description ? { description: description.slice(0, 4000) } : {}),
     fields,
@@ -88,7 +104,7 @@ export function summaryView(summary: RunSummary, lang: Language = DEFAULT_LANGUA
                 type: ComponentType.Button,
                 style: ButtonStyle.Primary,
                 label: t(lang, 'summary.retryButton', { n: missed }),
-                custom_id: retryButtonId(summary.code),
+                custom_id: retryButtonId(summary.code, scope.allianceId),
                 emoji: { name: '🔁' },
               },
             ],
