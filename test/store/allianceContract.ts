@@ -145,7 +145,7 @@ export function allianceContract(kind: string, makeFactory: () => Promise<StoreF
       });
       expect(await ctx.store.members.addMany(ctx.a1, [{ fid: '1' }, { fid: '2' }, { fid: '3' }])).toEqual({
         created: 1,
-        updated: 0,
+        updated: 2,
         moved: 2,
       });
       expect(await ctx.store.members.move('g1', '2', second)).toMatchObject({
@@ -172,6 +172,11 @@ export function allianceContract(kind: string, makeFactory: () => Promise<StoreF
       await ctx.store.members.flagWrongState('wos', '3');
       expect((await ctx.store.members.get('g2', '3'))?.stateStatus).toBe('wrong');
       expect((await ctx.store.members.get('g1', '3'))?.stateStatus).toBe('ok');
+      // A state is per game: moved to the other game's alliance without one, the player's state is unknown there.
+      expect(await ctx.store.members.move('g1', '1', kings)).toMatchObject({
+        from: ctx.a1,
+        member: { game: 'kingshot', state: null, stateStatus: 'unknown' },
+      });
     });
 
     it('importBatch: a dry run changes nothing, the real run writes and verifies, a second run changes nothing', async () => {
