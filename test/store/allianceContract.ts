@@ -91,6 +91,19 @@ export function allianceContract(kind: string, makeFactory: () => Promise<StoreF
       expect(await names({ game: 'wos', autoRedeem: true })).toEqual(['g1/One', 'g2/kings', 'g4/Four']);
     });
 
+    it('alliances: two processes adding the same name together: exactly one creates it, the other is told it is taken', async () => {
+      const other = await ctx.another();
+      const results = await Promise.all([
+        ctx.store.alliances.add({ guildId: 'g3', name: 'Twin', game: 'wos' }),
+        other.alliances.add({ guildId: 'g3', name: 'TWIN', game: 'kingshot' }),
+      ]);
+      expect(results.map((r) => r.created).sort()).toEqual([false, true]);
+      const [created, refused] = results[0]!.created ? results : [results[1]!, results[0]!];
+      if (!created!.created || refused!.created) throw new Error('expected one created, one refused');
+      expect(refused!).toMatchObject({ reason: 'name-taken', existing: { id: created!.alliance.id } });
+      expect(await ctx.store.alliances.list({ guildId: 'g3' })).toHaveLength(1);
+    });
+
     it('alliances: remove takes the members off the rosters, keeps the ledger and runs, and frees the name', async () => {
       const second = await addAlliance(ctx.store, { guildId: 'g1', name: 'Second', game: 'wos', defaultState: 1 });
       await ctx.store.members.addMany(second, [
