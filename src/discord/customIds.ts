@@ -5,10 +5,11 @@ import { normalizeCode, type GiftCode } from '../game/giftCode.ts';
  */
 const PREFIX = 'giftbot';
 
-export type ButtonAction = { kind: 'retry'; code: GiftCode } | { kind: 'members'; page: number };
+export type ButtonAction = { kind: 'retry'; code: GiftCode; allianceId?: number } | { kind: 'members'; page: number };
 
-export function retryButtonId(code: string): string {
-  return `${PREFIX}:retry:${code}`;
+/** The retry of a code; with an alliance when the summary was that alliance's alone (a server with several). */
+export function retryButtonId(code: string, allianceId?: number): string {
+  return allianceId === undefined ? `${PREFIX}:retry:${code}` : `${PREFIX}:retry:${code}:${allianceId}`;
 }
 
 export function membersPageId(page: number, slot: 'prev' | 'next'): string {
@@ -17,12 +18,14 @@ export function membersPageId(page: number, slot: 'prev' | 'next'): string {
 }
 
 export function parseButtonId(customId: string): ButtonAction | null {
-  const [prefix, kind, arg] = customId.split(':');
+  const [prefix, kind, arg, extra] = customId.split(':');
   if (prefix !== PREFIX || arg === undefined) return null;
   if (kind === 'retry') {
     // A button id comes back from Discord: the code in it is checked like any code that enters giftbot.
     const parsed = normalizeCode(arg ?? '');
-    return parsed.ok ? { kind: 'retry', code: parsed.code } : null;
+    if (!parsed.ok) return null;
+    if (extra === undefined) return { kind: 'retry', code: parsed.code };
+    return /^\d{1,15}$/.test(extra) ? { kind: 'retry', code: parsed.code, allianceId: Number(extra) } : null;
   }
   if (kind === 'members' && /^\d{1,6}$/.test(arg)) return { kind: 'members', page: Number(arg) };
   return null;
