@@ -162,7 +162,11 @@ describe('giftbot db migrate-to', () => {
     next.sim.addCode('wos', 'GIFTA');
     const [alliance] = await next.app.store.alliances.list({ guildId: GUILD });
     await next.app.store.members.add(alliance!.id, { fid: '60000001', state: 245 });
-    const summary = await next.app.engine.processAutoRedeem(GUILD, giftCode('GIFTA'), { trigger: 'manual' });
+    // The server has alliances of both games now: the code's game is named.
+    const summary = await next.app.engine.processAutoRedeem(GUILD, giftCode('GIFTA'), {
+      trigger: 'manual',
+      game: 'wos',
+    });
     expect(summary.status).toBe('completed');
     expect(summary.counts.skipped).toBe(20);
     expect(next.sim.calls.filter((c) => c.cdk === 'GIFTA').map((c) => c.fid)).toEqual(['60000001']);
