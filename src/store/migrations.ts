@@ -209,4 +209,46 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       CREATE INDEX answer_journal_at ON answer_journal (at);
     `,
   },
+  {
+    version: 60,
+    name: 'alliances: several per server, each with its game, state, channels and roster',
+    sql: `
+      -- A server (guilds) holds any number of alliances; an alliance carries what a guild row carried (game, state,
+      -- auto-redeem, channels, priority). Removed alliances are kept (removed_at) so runs and history still name them.
+      CREATE TABLE alliances (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        guild_id TEXT NOT NULL REFERENCES guilds(id) ON DELETE CASCADE,
+        name TEXT NOT NULL,
+        game TEXT NOT NULL CHECK (game IN ('wos', 'kingshot')),
+        default_state INTEGER,
+        auto_redeem INTEGER NOT NULL DEFAULT 1,
+        result_channel_id TEXT,
+        codes_channel_id TEXT,
+        fanout_priority INTEGER NOT NULL DEFAULT 100,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        removed_at INTEGER
+      );
+      CREATE UNIQUE INDEX alliances_name ON alliances (guild_id, lower(name)) WHERE removed_at IS NULL;
+      CREATE INDEX alliances_by_guild ON alliances (guild_id);
+
+      -- Each existing server becomes one alliance, named after the server (or "main"), with the server's settings.
+      -- The legacy columns of guilds stay but are no longer read.
+      INSERT INTO alliances (guild_id, name, game, default_state, auto_redeem, result_channel_id, codes_channel_id,
+                             fanout_priority, created_at, updated_at)
+        SELECT id, COALESCE(NULLIF(trim(name), ''), 'main'), game, default_state, auto_redeem, result_channel_id,
+               codes_channel_id, fanout_priority, created_at, updated_at
+        FROM guilds ORDER BY created_at, id;
+
+      -- The roster stays keyed by (guild_id, fid): a player is on at most one alliance's roster per server.
+      ALTER TABLE members ADD COLUMN alliance_id INTEGER REFERENCES alliances(id);
+      UPDATE members SET alliance_id = (SELECT a.id FROM alliances a WHERE a.guild_id = members.guild_id);
+      CREATE INDEX members_by_alliance ON members (alliance_id);
+
+      -- JSON text arrays of alliance ids. runs: the alliances a run covered (NULL for runs from before this change);
+      -- deferred_runs: the alliances asked for, NULL for every alliance of the code's game in the server.
+      ALTER TABLE runs ADD COLUMN alliance_ids TEXT;
+      ALTER TABLE deferred_runs ADD COLUMN alliance_ids TEXT;
+    `,
+  },
 ];

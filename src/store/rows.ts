@@ -1,5 +1,6 @@
 import type { Game } from '../game/games.ts';
 import type {
+  AllianceRecord,
   CodeRecord,
   CodeStatus,
   DeferredRun,
@@ -29,17 +30,32 @@ export function num(value: unknown): number | null {
   return value === null || value === undefined ? null : Number(value);
 }
 
+/** A JSON text array of ids (runs.alliance_ids, deferred_runs.alliance_ids); null stays null. */
+function idList(value: unknown): number[] | null {
+  const json = text(value);
+  return json === null ? null : (JSON.parse(json) as unknown[]).map(Number);
+}
+
+/** The legacy columns of `guilds` (game, state, channels, priority) are no longer read: alliances carry them. */
 export function toGuild(row: Row): GuildRecord {
   return {
     id: String(row.id),
+    name: text(row.name),
+    adminRoleId: text(row.admin_role_id),
+  };
+}
+
+export function toAlliance(row: Row): AllianceRecord {
+  return {
+    id: Number(row.id),
+    guildId: String(row.guild_id),
+    name: String(row.name),
     game: row.game as Game,
     defaultState: num(row.default_state),
     autoRedeem: Number(row.auto_redeem) === 1,
     resultChannelId: text(row.result_channel_id),
     codesChannelId: text(row.codes_channel_id),
-    adminRoleId: text(row.admin_role_id),
     fanoutPriority: Number(row.fanout_priority),
-    name: text(row.name),
   };
 }
 
@@ -60,9 +76,12 @@ export function toCode(row: Row): CodeRecord {
   };
 }
 
+/** A member row joined with its alliance's game (`SELECT m.*, a.game FROM members m JOIN alliances a …`). */
 export function toMember(row: Row): MemberRecord {
   return {
     guildId: String(row.guild_id),
+    allianceId: Number(row.alliance_id),
+    game: row.game as Game,
     fid: String(row.fid),
     state: num(row.state),
     stateStatus: row.state_status as StateStatus,
@@ -98,6 +117,8 @@ export function toRun(row: Row): RunRecord {
     guildId: String(row.guild_id),
     game: row.game as Game,
     code: String(row.code) as GiftCode,
+    // Runs from before migration 60 carry no list: [] (the run covered the server's only alliance).
+    allianceIds: idList(row.alliance_ids) ?? [],
     trigger: String(row.trigger),
     fence: Number(row.fence),
     owner: String(row.owner),
@@ -117,6 +138,7 @@ export function toDeferred(row: Row): DeferredRun {
     code: String(row.code) as GiftCode,
     trigger: String(row.trigger),
     fids: fids === null ? null : (JSON.parse(fids) as string[]),
+    allianceIds: idList(row.alliance_ids),
     reason: text(row.reason),
     deferredAt: Number(row.deferred_at),
     attempts: Number(row.attempts),
@@ -127,15 +149,26 @@ export function toDeferred(row: Row): DeferredRun {
 
 /** GuildRecord fields to their columns (updates set only the fields given). */
 export const GUILD_COLUMNS: Record<Exclude<keyof GuildRecord, 'id'>, string> = {
-  game: 'game',
+  name: 'name',
+  adminRoleId: 'admin_role_id',
+};
+
+/** AllianceRecord fields an update may change, to their columns (the game and server never change). */
+export const ALLIANCE_COLUMNS: Record<Exclude<keyof AllianceRecord, 'id' | 'guildId' | 'game'>, string> = {
+  name: 'name',
   defaultState: 'default_state',
   autoRedeem: 'auto_redeem',
   resultChannelId: 'result_channel_id',
   codesChannelId: 'codes_channel_id',
-  adminRoleId: 'admin_role_id',
   fanoutPriority: 'fanout_priority',
-  name: 'name',
 };
+
+/** A value for a column: flags are 0/1, undefined is NULL. */
+export function toSqlValue(value: unknown): string | number | null {
+  if (typeof value === 'boolean') return value ? 1 : 0;
+  if (value === undefined) return null;
+  return value as string | number | null;
+}
 
 export function toJournalEntry(row: Row): JournalEntry {
   return {

@@ -29,6 +29,7 @@ describe('deferred runs in the store', () => {
       ...key,
       trigger: 'catch-up',
       fids: ['1001', '1002'],
+      allianceIds: null,
       reason: 'lock unavailable',
       nextAttemptAt: now + 5_000,
     });
@@ -36,6 +37,7 @@ describe('deferred runs in the store', () => {
       ...key,
       trigger: 'catch-up',
       fids: ['1002', '1003'],
+      allianceIds: null,
       reason: 'lock unavailable',
       nextAttemptAt: now + 1_000,
     });
@@ -46,6 +48,7 @@ describe('deferred runs in the store', () => {
       ...key,
       trigger: 'auto',
       fids: null,
+      allianceIds: null,
       reason: 'lock unavailable',
       nextAttemptAt: now + 9_000,
     });
@@ -54,12 +57,31 @@ describe('deferred runs in the store', () => {
     expect(await store.deferredRuns.list()).toHaveLength(1);
   });
 
+  it('merges the alliances asked for: ids are united, "every alliance" (null) wins', async () => {
+    const now = Date.now();
+    const ask = (allianceIds: number[] | null) =>
+      store.deferredRuns.defer({
+        ...key,
+        trigger: 'manual',
+        fids: null,
+        allianceIds,
+        reason: 'lock unavailable',
+        nextAttemptAt: now,
+      });
+    expect((await ask([1])).allianceIds).toEqual([1]);
+    expect((await ask([2, 1])).allianceIds?.sort()).toEqual([1, 2]);
+    expect((await other.deferredRuns.list())[0]?.allianceIds?.sort()).toEqual([1, 2]);
+    expect((await ask(null)).allianceIds).toBeNull();
+    expect((await ask([3])).allianceIds).toBeNull();
+  });
+
   it('a due row is claimed by one process only, and a retry does not remove a trigger merged in meanwhile', async () => {
     const now = Date.now();
     await store.deferredRuns.defer({
       ...key,
       trigger: 'auto',
       fids: null,
+      allianceIds: null,
       reason: 'lock unavailable',
       nextAttemptAt: now - 1,
     });
@@ -75,6 +97,7 @@ describe('deferred runs in the store', () => {
       ...key,
       trigger: 'manual',
       fids: null,
+      allianceIds: null,
       reason: 'lock unavailable',
       nextAttemptAt: now + 10,
     });
@@ -91,6 +114,7 @@ describe('deferred runs in the store', () => {
       ...key,
       trigger: 'auto',
       fids: null,
+      allianceIds: null,
       reason: 'lock unavailable',
       nextAttemptAt: now - 1,
     });

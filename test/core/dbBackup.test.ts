@@ -6,6 +6,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openSqliteStore } from '../../src/store/sqlite/sqliteStore.ts';
 import { runCommand } from '../support/runCommand.ts';
+import { addAlliance } from '../support/alliances.ts';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const NODE = join(ROOT, 'node_modules/.bin/node');
@@ -33,7 +34,7 @@ function backupProcess(file: string): Promise<{ code: number | null; stdout: str
 describe('giftbot db backup', () => {
   it('copies the live WAL database consistently while another connection keeps writing', async () => {
     const store = openSqliteStore(databasePath);
-    await store.guilds.upsert({ id: GUILD, game: 'wos', defaultState: 245 });
+    const alliance = await addAlliance(store, { guildId: GUILD, game: 'wos', defaultState: 245 });
     // A few MB, so the copy takes a while and the writer really runs beside it.
     let next = 60_000_000;
     const batch = () =>
@@ -42,7 +43,7 @@ describe('giftbot db backup', () => {
         state: 245,
         name: `Member ${next} ${'x'.repeat(100)}`,
       }));
-    for (let i = 0; i < 2_000; i++) await store.members.addMany(GUILD, batch());
+    for (let i = 0; i < 2_000; i++) await store.members.addMany(alliance.id, batch());
 
     const file = join(dir, 'copy.sqlite');
     const backup = backupProcess(file);
@@ -51,7 +52,7 @@ describe('giftbot db backup', () => {
     let writes = 0;
     while (!finished) {
       // Each batch is one transaction: a consistent copy holds whole batches only.
-      await store.members.addMany(GUILD, batch());
+      await store.members.addMany(alliance.id, batch());
       writes += 1;
       await new Promise((resolve) => setImmediate(resolve));
     }

@@ -4,14 +4,15 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openSqliteStore } from '../../src/store/sqlite/sqliteStore.ts';
 import type { RunScope, Store } from '../../src/store/types.ts';
+import { addAlliance } from '../support/alliances.ts';
 
 let dir: string;
 let store: Store;
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'giftbot-ledger-'));
   store = openSqliteStore(join(dir, 'db.sqlite'));
-  await store.guilds.upsert({ id: 'g1', game: 'wos', defaultState: 1 });
-  await store.guilds.upsert({ id: 'g2', game: 'wos', defaultState: 1 });
+  await addAlliance(store, { guildId: 'g1', game: 'wos', defaultState: 1 });
+  await addAlliance(store, { guildId: 'g2', game: 'wos', defaultState: 1 });
 });
 afterEach(async () => {
   await store.close();
@@ -20,7 +21,15 @@ afterEach(async () => {
 
 async function scopeFor(guildId: string, code = 'CODE1'): Promise<RunScope> {
   const fence = await store.ledger.nextFence(guildId, 'wos', code);
-  const run = await store.runs.start({ guildId, game: 'wos', code, trigger: 'test', fence, owner: 'test' });
+  const run = await store.runs.start({
+    guildId,
+    game: 'wos',
+    code,
+    allianceIds: [],
+    trigger: 'test',
+    fence,
+    owner: 'test',
+  });
   return { guildId, game: 'wos', code, fence, runId: run.id };
 }
 

@@ -4,6 +4,7 @@ import { EVENTS } from '../../src/log/events.ts';
 import { callsPerFid, seedAlliance, STORE_KINDS } from '../support/coreHarness.ts';
 import { it } from '../support/fixtures.ts';
 import { giftCode, normalizeCode } from '../../src/game/giftCode.ts';
+import { addAlliance, addMember } from '../support/alliances.ts';
 
 const GUILD = '900000000000000001';
 
@@ -128,8 +129,8 @@ describe('processAutoRedeem against the game-API simulator', () => {
       expect(summary.counts.notCalled).toBe(29);
 
       // Any guild, any trigger: no call is ever made for it again.
-      await h.app.store.guilds.upsert({ id: '900000000000000002', game: 'wos', defaultState: 245 });
-      await h.app.store.members.add('900000000000000002', { fid: '50000001', state: 245 });
+      const other = await addAlliance(h.app.store, { guildId: '900000000000000002', game: 'wos', defaultState: 245 });
+      await h.app.store.members.add(other.id, { fid: '50000001', state: 245 });
       const again = await h.app.engine.processAutoRedeem('900000000000000002', giftCode('DEADCODE'), {
         trigger: 'manual',
       });
@@ -347,7 +348,7 @@ describe('processAutoRedeem against the game-API simulator', () => {
   it('members without a known state are skipped and reported, not called', async ({ startCore }) => {
     const h = await startCore();
     await seedAlliance(h, { count: 3 });
-    await h.app.store.members.add(GUILD, { fid: '61000001', state: null });
+    await addMember(h.app.store, GUILD, { fid: '61000001', state: null });
     h.sim.addCode('wos', 'NOSTATE');
     const summary = await h.app.engine.processAutoRedeem(GUILD, giftCode('NOSTATE'), { trigger: 'auto' });
     expect(summary.counts).toMatchObject({ total: 4, success: 3, skipped: 1 });

@@ -11,6 +11,7 @@ import {
   startBotHarness,
   type BotHarness,
 } from '../support/botHarness.ts';
+import { allianceOf } from '../support/alliances.ts';
 
 let h: BotHarness;
 let fids: string[];
@@ -138,10 +139,11 @@ describe('/redeem', () => {
   it('"Retry failed" re-runs only the members who missed out, once their problem is fixed', async () => {
     h.sim.addCode('wos', 'RETRY9');
     // Auto-redeem off: fixing the member's state would otherwise give them every live code at once (catch-up).
-    await h.bot.app.store.guilds.update(GUILD_ID, { autoRedeem: false });
+    const alliance = await allianceOf(h.bot.app.store, GUILD_ID);
+    await h.bot.app.store.alliances.update(alliance.id, { autoRedeem: false });
     const late = '60009999';
     h.sim.addPlayer('wos', { fid: late, kid: 245 });
-    await h.bot.app.store.members.add(GUILD_ID, { fid: late, state: null, name: 'no state yet' });
+    await h.bot.app.store.members.add(alliance.id, { fid: late, state: null, name: 'no state yet' });
     const { token } = h.command({ name: 'redeem', options: { code: 'RETRY9' } });
     const summary = await h.reply(token, isSummary, 20_000);
     expect(embedOf(summary)).toMatchObject({ title: '⚠️ RETRY9: 1 member did not get it', color: 0xe67e22 });

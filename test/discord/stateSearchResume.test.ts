@@ -2,6 +2,7 @@ import { describe, expect } from 'vitest';
 import { EVENTS } from '../../src/log/events.ts';
 import { GUILD_ID, seedAlliance } from '../support/botHarness.ts';
 import { it } from '../support/fixtures.ts';
+import { addMember } from '../support/alliances.ts';
 
 describe('state searches cut short by a stop', () => {
   it('continue on their own at the next start, without probing ruled-out states again', async ({ startBot }) => {
@@ -9,7 +10,7 @@ describe('state searches cut short by a stop', () => {
     await seedAlliance(h, { count: 3 });
     // A member whose state an earlier search was looking for when the bot stopped: 245 and 246 already ruled out.
     const store = h.bot.app.store;
-    await store.members.add(GUILD_ID, { fid: '83000001', state: 245, addedBy: 'test' });
+    await addMember(store, GUILD_ID, { fid: '83000001', state: 245, addedBy: 'test' });
     await store.members.flagWrongState('wos', '83000001');
     await store.wrongStates.record('wos', '83000001', 245);
     await store.wrongStates.record('wos', '83000001', 246);

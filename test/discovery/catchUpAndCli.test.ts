@@ -7,6 +7,7 @@ import { EVENTS } from '../../src/log/events.ts';
 import { callsPerFid, startCoreHarness, type CoreHarness } from '../support/coreHarness.ts';
 import { redeemCalls, seedGuild } from './helpers.ts';
 import { giftCode } from '../../src/game/giftCode.ts';
+import { addMember, allianceOf } from '../support/alliances.ts';
 
 const TEST_FID = '49999999';
 const BIN = fileURLToPath(new URL('../../src/cli/bin.ts', import.meta.url));
@@ -57,7 +58,7 @@ describe('catch-up for new members', () => {
 
     const newcomer = '51000099';
     h.sim.addPlayer('wos', { fid: newcomer, kid: 245 });
-    await h.app.store.members.add('940000000000000001', { fid: newcomer, state: 245 });
+    await addMember(h.app.store, '940000000000000001', { fid: newcomer, state: 245 });
     const report = await discovery.catchUpMember('940000000000000001', newcomer);
     expect(report.skipped).toBeNull();
     expect(report.runs.map((r) => [r.code, r.status, r.trigger]).sort()).toEqual([
@@ -152,7 +153,7 @@ describe('command line', () => {
       code: 0,
       stdout: expect.stringContaining('fan-out priority 5'),
     });
-    expect((await h.app.store.guilds.get('940000000000000001'))?.fanoutPriority).toBe(5);
+    expect((await allianceOf(h.app.store, '940000000000000001')).fanoutPriority).toBe(5);
     expect(await cli(['guild', 'priority', '940000000000000009', '5'])).toMatchObject({
       code: 2,
       stderr: expect.stringContaining('is not set up'),

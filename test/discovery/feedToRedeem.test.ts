@@ -4,6 +4,7 @@ import { EVENTS } from '../../src/log/events.ts';
 import { callsPerFid, startCoreHarness, type CoreHarness } from '../support/coreHarness.ts';
 import { awaited } from '../support/awaited.ts';
 import { feedSource, median, redeemCalls, seedGuild, WAIT } from './helpers.ts';
+import { addMember } from '../support/alliances.ts';
 
 const TEST_FID = '49999999';
 const FAST_POLL = {
@@ -42,7 +43,7 @@ describe('feed → validation → fan-out', () => {
     const off = await seedGuild(h, { id: '910000000000000003', members: 3, firstFid: 53_000_001, autoRedeem: false });
     const ks = await seedGuild(h, { id: '910000000000000004', members: 3, firstFid: 54_000_001, game: 'kingshot' });
     // A player on two rosters is still redeemed once.
-    await h.app.store.members.add('910000000000000002', { fid: a[0]!, state: 245 });
+    await addMember(h.app.store, '910000000000000002', { fid: a[0]!, state: 245 });
 
     h.sim.setFeed('community', { format: 'community', codes: [], apiKey: 'feed-key-123' });
     discovery = createDiscovery(h.app, { feeds: [feedSource(h, 'community', 'wos', { apiKey: 'feed-key-123' })] });

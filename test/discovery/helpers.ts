@@ -1,6 +1,7 @@
 import type { Game } from '../../src/game/games.ts';
 import type { FeedFormat, FeedSource } from '../../src/codes/sources/feedSource.ts';
 import type { CoreHarness } from '../support/coreHarness.ts';
+import { addAlliance } from '../support/alliances.ts';
 
 /** vi.waitFor options for these tests: generous (the machine is shared and may be slow). */
 export const WAIT = { timeout: 20_000, interval: 20 };
@@ -20,8 +21,8 @@ export interface GuildSpec {
 export async function seedGuild(h: CoreHarness, spec: GuildSpec): Promise<string[]> {
   const game = spec.game ?? 'wos';
   const state = spec.state ?? 245;
-  await h.app.store.guilds.upsert({
-    id: spec.id,
+  const alliance = await addAlliance(h.app.store, {
+    guildId: spec.id,
     game,
     defaultState: state,
     autoRedeem: spec.autoRedeem ?? true,
@@ -34,7 +35,7 @@ export async function seedGuild(h: CoreHarness, spec: GuildSpec): Promise<string
     fids.map((fid) => ({ fid, kid: state })),
   );
   await h.app.store.members.addMany(
-    spec.id,
+    alliance.id,
     fids.map((fid) => ({ fid, state })),
   );
   return fids;

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createStateDiscovery } from '../../src/members/stateDiscovery.ts';
 import { describeAppStatus } from '../../src/status/appStatus.ts';
 import { startCoreHarness, type CoreHarness } from '../support/coreHarness.ts';
+import { addAlliance, addMember } from '../support/alliances.ts';
 
 const GUILD = '910000000000000001';
 let h: CoreHarness | undefined;
@@ -17,11 +18,11 @@ describe('40020 can also mean "no such player": state discovery ends', () => {
       sim: { unknownPlayer: 'user-info-error', playerSpacingMs: 0 },
       env: { STATE_DISCOVERY_RANGE: '3' },
     });
-    await h.app.store.guilds.upsert({ id: GUILD, game: 'wos', defaultState: 245, autoRedeem: true });
+    await addAlliance(h.app.store, { guildId: GUILD, game: 'wos', defaultState: 245, autoRedeem: true });
     h.sim.addPlayer('wos', { fid: '70000001', kid: 245 });
-    await h.app.store.members.add(GUILD, { fid: '70000001', state: 245 });
+    await addMember(h.app.store, GUILD, { fid: '70000001', state: 245 });
     // A redemption flagged the unknown id's state as wrong.
-    await h.app.store.members.add(GUILD, { fid: '79999999', state: 245 });
+    await addMember(h.app.store, GUILD, { fid: '79999999', state: 245 });
     await h.app.store.members.setState(GUILD, '79999999', 245, 'wrong');
 
     const first = await h.app.stateDiscovery.resolve(GUILD);

@@ -6,6 +6,7 @@ import { awaited } from '../support/awaited.ts';
 import type { CoreHarness } from '../support/coreHarness.ts';
 import { it } from '../support/fixtures.ts';
 import { giftCode } from '../../src/game/giftCode.ts';
+import { addAlliance, addMember } from '../support/alliances.ts';
 
 const GUILD = '910000000000000001';
 const ALLIANCE_STATE = 245;
@@ -43,7 +44,7 @@ async function addPlayers(
 ): Promise<void> {
   for (const spec of specs) {
     if (spec.real !== null) h.sim.addPlayer('wos', { fid: spec.fid, kid: spec.real });
-    await h.app.store.members.add(GUILD, { fid: spec.fid, state: spec.known ?? null, name: `player ${spec.fid}` });
+    await addMember(h.app.store, GUILD, { fid: spec.fid, state: spec.known ?? null, name: `player ${spec.fid}` });
     if (spec.wrong) await h.app.store.members.setState(GUILD, spec.fid, spec.known ?? null, 'wrong');
   }
 }
@@ -53,7 +54,7 @@ describe('state discovery', () => {
     startCore,
   }) => {
     const h = await startCore(FAST);
-    await h.app.store.guilds.upsert({ id: GUILD, game: 'wos', defaultState: ALLIANCE_STATE, autoRedeem: true });
+    await addAlliance(h.app.store, { guildId: GUILD, game: 'wos', defaultState: ALLIANCE_STATE, autoRedeem: true });
     // Confirmed mates: most in the alliance's state, some in 251, a few in 238.
     const mates = [
       ...Array.from({ length: 20 }, (_, i) => ({ fid: String(61_000_000 + i), real: 245, known: 245 })),
@@ -149,7 +150,7 @@ describe('state discovery', () => {
     startCore,
   }) => {
     const h = await startCore(FAST);
-    await h.app.store.guilds.upsert({ id: GUILD, game: 'wos', defaultState: ALLIANCE_STATE, autoRedeem: true });
+    await addAlliance(h.app.store, { guildId: GUILD, game: 'wos', defaultState: ALLIANCE_STATE, autoRedeem: true });
     const mates = Array.from({ length: 5 }, (_, i) => ({ fid: String(63_000_000 + i), real: 245, known: 245 }));
     await addPlayers(h, [...mates, { fid: '63900000', real: 246, known: 245 }]);
     h.sim.addCode('wos', 'VALIDONE');
@@ -183,7 +184,7 @@ describe('state discovery', () => {
     startCore,
   }) => {
     const h = await startCore(FAST);
-    await h.app.store.guilds.upsert({ id: GUILD, game: 'wos', defaultState: ALLIANCE_STATE, autoRedeem: true });
+    await addAlliance(h.app.store, { guildId: GUILD, game: 'wos', defaultState: ALLIANCE_STATE, autoRedeem: true });
     const redeemers = Array.from({ length: 20 }, (_, i) => ({ fid: String(64_000_000 + i), real: 245, known: 245 }));
     await addPlayers(h, redeemers);
     // 40 members in 244, no mates there: 245, 246, 244 → 3 probes each, 120 in all (about 7 s of budget).
@@ -219,7 +220,7 @@ describe('state discovery', () => {
 
   it('resumes after a restart without probing a ruled-out state again', async ({ startCore }) => {
     const h = await startCore({ ...FAST, env: { ...FAST.env, STATE_DISCOVERY_RANGE: '20' } });
-    await h.app.store.guilds.upsert({ id: GUILD, game: 'wos', defaultState: ALLIANCE_STATE, autoRedeem: true });
+    await addAlliance(h.app.store, { guildId: GUILD, game: 'wos', defaultState: ALLIANCE_STATE, autoRedeem: true });
     // 255 is the 20th candidate: 245, 246, 244, …, 254, 236, 255.
     const searched = Array.from({ length: 6 }, (_, i) => ({ fid: String(65_000_000 + i), real: 255 }));
     await addPlayers(h, searched);
@@ -258,7 +259,7 @@ describe('state discovery', () => {
 
   it('retries busy answers later without taking them as a verdict', async ({ startCore }) => {
     const h = await startCore(FAST);
-    await h.app.store.guilds.upsert({ id: GUILD, game: 'wos', defaultState: ALLIANCE_STATE, autoRedeem: true });
+    await addAlliance(h.app.store, { guildId: GUILD, game: 'wos', defaultState: ALLIANCE_STATE, autoRedeem: true });
     await addPlayers(h, [
       { fid: '66000001', real: 245 },
       { fid: '66000002', real: 246 },
@@ -288,7 +289,7 @@ describe('state discovery', () => {
     startCore,
   }) => {
     const h = await startCore({ ...FAST, env: { ...FAST.env, WOS_SIGN_SALT: 'not-the-salt' } });
-    await h.app.store.guilds.upsert({ id: GUILD, game: 'wos', defaultState: ALLIANCE_STATE, autoRedeem: true });
+    await addAlliance(h.app.store, { guildId: GUILD, game: 'wos', defaultState: ALLIANCE_STATE, autoRedeem: true });
     await addPlayers(
       h,
       Array.from({ length: 10 }, (_, i) => ({ fid: String(67_000_000 + i), real: 246 })),
@@ -312,7 +313,7 @@ describe('state discovery', () => {
 
   it('giftbot members resolve prints each member as its search ends, then the summary', async ({ startCore }) => {
     const h = await startCore(FAST);
-    await h.app.store.guilds.upsert({ id: GUILD, game: 'wos', defaultState: ALLIANCE_STATE, autoRedeem: true });
+    await addAlliance(h.app.store, { guildId: GUILD, game: 'wos', defaultState: ALLIANCE_STATE, autoRedeem: true });
     await addPlayers(h, [
       { fid: '69000001', real: 245, known: 245 },
       { fid: '69000002', real: 246 },
@@ -346,7 +347,7 @@ describe('state discovery', () => {
   it('refuses an unknown alliance and a second lookup while one runs', async ({ startCore }) => {
     const h = await startCore(FAST);
     expect((await h.app.stateDiscovery.resolve('123')).status).toBe('refused');
-    await h.app.store.guilds.upsert({ id: GUILD, game: 'wos', defaultState: ALLIANCE_STATE, autoRedeem: true });
+    await addAlliance(h.app.store, { guildId: GUILD, game: 'wos', defaultState: ALLIANCE_STATE, autoRedeem: true });
     await addPlayers(
       h,
       Array.from({ length: 3 }, (_, i) => ({ fid: String(68_000_000 + i), real: 248 })),

@@ -7,6 +7,7 @@ import { EVENTS } from '../../src/log/events.ts';
 import { shardOfGuild } from '../../src/sharding/shardScope.ts';
 import { analyzeCalls } from '../support/cluster/clusterAnalysis.ts';
 import { finishedRunsWithCalls, startCluster, waitForFinal, type Cluster } from '../support/cluster/clusterHarness.ts';
+import { addAlliance } from '../support/alliances.ts';
 
 let cluster: Cluster | undefined;
 let fake: FakeDiscord | undefined;
@@ -52,14 +53,14 @@ describe('discord.js ShardingManager with an explicit shard count', () => {
     const guilds = [0, 1, 2, 3].map(guildOn);
     for (const [i, guildId] of guilds.entries()) {
       fake.addGuild({ id: guildId, name: `Alliance ${i}` });
-      await cluster.store.guilds.upsert({ id: guildId, game: 'wos', defaultState: 245, autoRedeem: true });
+      const alliance = await addAlliance(cluster.store, { guildId, game: 'wos', defaultState: 245, autoRedeem: true });
       const fids = Array.from({ length: 8 }, (_, k) => String(67_000_001 + i * 100 + k));
       cluster.sim.addPlayers(
         'wos',
         fids.map((fid) => ({ fid, kid: 245 })),
       );
       await cluster.store.members.addMany(
-        guildId,
+        alliance.id,
         fids.map((fid) => ({ fid, state: 245 })),
       );
     }

@@ -3,6 +3,7 @@ import { EVENTS } from '../../src/log/events.ts';
 import { shardOfGuild } from '../../src/sharding/shardScope.ts';
 import { analyzeCalls } from '../support/cluster/clusterAnalysis.ts';
 import { finishedRunsWithCalls, startCluster, waitForFinal, type Cluster } from '../support/cluster/clusterHarness.ts';
+import { addAlliance } from '../support/alliances.ts';
 
 let cluster: Cluster | undefined;
 afterEach(async () => {
@@ -22,14 +23,14 @@ describe('two shard processes (as discord.js ShardingManager starts them: SHARDS
     expect(guilds.map((id) => shardOfGuild(id, 2))).toEqual([0, 1, 0, 1]);
     const fidsByGuild = new Map<string, string[]>();
     for (const [i, guildId] of guilds.entries()) {
-      await cluster.store.guilds.upsert({ id: guildId, game: 'wos', defaultState: 245, autoRedeem: true });
+      const alliance = await addAlliance(cluster.store, { guildId, game: 'wos', defaultState: 245, autoRedeem: true });
       const fids = Array.from({ length: 10 }, (_, k) => String(66_000_001 + i * 100 + k));
       cluster.sim.addPlayers(
         'wos',
         fids.map((fid) => ({ fid, kid: 245 })),
       );
       await cluster.store.members.addMany(
-        guildId,
+        alliance.id,
         fids.map((fid) => ({ fid, state: 245 })),
       );
       fidsByGuild.set(guildId, fids);

@@ -12,6 +12,7 @@ import { openSqliteStore } from '../../src/store/sqlite/sqliteStore.ts';
 import { freePort, startRedisServer, type TestRedisServer } from '../support/redisServer.ts';
 import { awaited } from '../support/awaited.ts';
 import { get, jsonLines, logsCheck, MAIN, spawnLogged, WAIT, type Finished } from './helpers.ts';
+import { addAlliance } from '../support/alliances.ts';
 
 const GUILD = '940000000000000001';
 const CODE = 'STOPGO24';
@@ -58,9 +59,9 @@ describe('the bot process: health, metrics and a graceful stop in the middle of 
     sim.addCode('wos', CODE);
     sim.setFeed('codes', { format: 'list', codes: [CODE], apiKey: FEED_KEY });
     const store = openSqliteStore(dbPath);
-    await store.guilds.upsert({ id: GUILD, game: 'wos', defaultState: 245, autoRedeem: true });
+    const alliance = await addAlliance(store, { guildId: GUILD, game: 'wos', defaultState: 245, autoRedeem: true });
     await store.members.addMany(
-      GUILD,
+      alliance.id,
       fids.map((fid) => ({ fid, state: 245 })),
     );
     await store.close();

@@ -20,6 +20,7 @@ import {
   type SimulatorOptions,
 } from '../../src/dev/simulator/gameApiSimulator.ts';
 import { captureLogs, testEnv } from './coreHarness.ts';
+import { addAlliance } from './alliances.ts';
 
 export const GUILD_ID = '910000000000000001';
 export const OTHER_GUILD_ID = '910000000000000002';
@@ -162,8 +163,8 @@ export async function seedAlliance(
   }: { guildId?: string; state?: number; count: number; firstFid?: number; results?: boolean },
 ): Promise<string[]> {
   const { store } = h.bot.app;
-  await store.guilds.upsert({
-    id: guildId,
+  const alliance = await addAlliance(store, {
+    guildId,
     game: 'wos',
     defaultState: state,
     autoRedeem: true,
@@ -175,7 +176,7 @@ export async function seedAlliance(
     fids.map((fid) => ({ fid, kid: state })),
   );
   await store.members.addMany(
-    guildId,
+    alliance.id,
     fids.map((fid) => ({ fid, state, name: `player ${fid}` })),
   );
   return fids;

@@ -14,6 +14,7 @@ import {
   type GameApiSimulator,
   type SimulatorOptions,
 } from '../../src/dev/simulator/gameApiSimulator.ts';
+import { addAlliance } from './alliances.ts';
 
 export interface LogLine {
   level: string;
@@ -153,14 +154,14 @@ export async function seedAlliance(
     firstFid = 50_000_001,
   }: { guildId?: string; game?: 'wos' | 'kingshot'; state?: number; count: number; firstFid?: number },
 ): Promise<string[]> {
-  await h.app.store.guilds.upsert({ id: guildId, game, defaultState: state, autoRedeem: true });
+  const alliance = await addAlliance(h.app.store, { guildId, game, defaultState: state, autoRedeem: true });
   const fids = Array.from({ length: count }, (_, i) => String(firstFid + i));
   h.sim.addPlayers(
     game,
     fids.map((fid) => ({ fid, kid: state })),
   );
   await h.app.store.members.addMany(
-    guildId,
+    alliance.id,
     fids.map((fid) => ({ fid, state, name: `player ${fid}` })),
   );
   return fids;

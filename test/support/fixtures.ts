@@ -56,3 +56,5 @@ export const test = base
 
 /** The same, for files written with `it`. */
 export const it = test;
+
+export { addAlliance, addMember, addMembers, allianceOf, type AllianceSpec } from './alliances.ts';

@@ -4,6 +4,11 @@ import type { DeferredRunRepo } from '../types.ts';
 import { transaction } from './database.ts';
 import { toDeferred } from '../rows.ts';
 
+/** Two asks merged: null (everyone) wins, else the union. */
+function unite<T>(a: readonly T[] | null, b: readonly T[] | null): T[] | null {
+  return a === null || b === null ? null : [...new Set([...a, ...b])];
+}
+
 export function createDeferredRunRepo(db: DatabaseSync): DeferredRunRepo {
   const get = (guildId: string, game: Game, code: string) =>
     db.prepare('SELECT * FROM deferred_runs WHERE guild_id = ? AND game = ? AND code = ?').get(guildId, game, code);
@@ -14,25 +19,37 @@ export function createDeferredRunRepo(db: DatabaseSync): DeferredRunRepo {
         const existing = get(run.guildId, run.game, run.code);
         if (!existing) {
           db.prepare(
-            `INSERT INTO deferred_runs (guild_id, game, code, trigger, fids, reason, deferred_at, attempts, next_attempt_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?)`,
+            `INSERT INTO deferred_runs (guild_id, game, code, trigger, fids, alliance_ids, reason, deferred_at, attempts,
+                                        next_attempt_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?)`,
           ).run(
             run.guildId,
             run.game,
             run.code,
             run.trigger,
             run.fids ? JSON.stringify([...new Set(run.fids)]) : null,
+            run.allianceIds ? JSON.stringify([...new Set(run.allianceIds)]) : null,
             run.reason,
             Date.now(),
             run.nextAttemptAt,
           );
         } else {
           const before = toDeferred(existing);
-          const fids = before.fids === null || run.fids === null ? null : [...new Set([...before.fids, ...run.fids])];
+          const fids = unite(before.fids, run.fids);
+          const allianceIds = unite(before.allianceIds, run.allianceIds);
           db.prepare(
-            `UPDATE deferred_runs SET fids = ?, reason = ?, next_attempt_at = MIN(next_attempt_at, ?), version = version + 1
+            `UPDATE deferred_runs SET fids = ?, alliance_ids = ?, reason = ?, next_attempt_at = MIN(next_attempt_at, ?),
+               version = version + 1
              WHERE guild_id = ? AND game = ? AND code = ?`,
-          ).run(fids ? JSON.stringify(fids) : null, run.reason, run.nextAttemptAt, run.guildId, run.game, run.code);
+          ).run(
+            fids ? JSON.stringify(fids) : null,
+            allianceIds ? JSON.stringify(allianceIds) : null,
+            run.reason,
+            run.nextAttemptAt,
+            run.guildId,
+            run.game,
+            run.code,
+          );
         }
         return toDeferred(get(run.guildId, run.game, run.code)!);
       });

@@ -11,9 +11,19 @@ export function createRunRepo(db: DatabaseSync): RunRepo {
     async start(run) {
       const result = db
         .prepare(
-          'INSERT INTO runs (guild_id, game, code, trigger, fence, owner, started_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+          `INSERT INTO runs (guild_id, game, code, alliance_ids, trigger, fence, owner, started_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
         )
-        .run(run.guildId, run.game, run.code, run.trigger, run.fence, run.owner, Date.now());
+        .run(
+          run.guildId,
+          run.game,
+          run.code,
+          JSON.stringify([...run.allianceIds]),
+          run.trigger,
+          run.fence,
+          run.owner,
+          Date.now(),
+        );
       const record = get(Number(result.lastInsertRowid));
       if (!record) throw new Error('run vanished after insert');
       return record;

@@ -1,4 +1,5 @@
 import type { Store } from '../types.ts';
+import { createAllianceRepo } from './allianceRepo.ts';
 import { createAnswerJournalRepo } from './answerJournalRepo.ts';
 import { createCodeRepo } from './codeRepo.ts';
 import { openDatabase } from './database.ts';
@@ -16,6 +17,7 @@ export function openSqliteStore(path: string): Store {
   let closed = false;
   return {
     guilds: createGuildRepo(db),
+    alliances: createAllianceRepo(db),
     members: createMemberRepo(db),
     codes: createCodeRepo(db),
     ledger: createLedgerRepo(db),

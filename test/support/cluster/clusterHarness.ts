@@ -14,6 +14,7 @@ import { startRedisServer, type TestRedisServer } from '../redisServer.ts';
 import { startTcpProxy, type TcpProxy } from '../tcpProxy.ts';
 import { installLedgerAudit, sqliteBusyErrors } from './clusterAnalysis.ts';
 import { WorkerProcess } from './workerProcess.ts';
+import { addAlliance } from '../alliances.ts';
 
 /**
  * Several giftbot OS processes on one host, as an operator would run them: one SQLite file, one Redis (a throw-away
@@ -170,14 +171,14 @@ export async function seedCluster(
     state = 245,
   }: { guildId: string; count: number; firstFid: number; code: string; game?: 'wos' | 'kingshot'; state?: number },
 ): Promise<string[]> {
-  await cluster.store.guilds.upsert({ id: guildId, game, defaultState: state, autoRedeem: true });
+  const alliance = await addAlliance(cluster.store, { guildId, game, defaultState: state, autoRedeem: true });
   const fids = Array.from({ length: count }, (_, i) => String(firstFid + i));
   cluster.sim.addPlayers(
     game,
     fids.map((fid) => ({ fid, kid: state })),
   );
   await cluster.store.members.addMany(
-    guildId,
+    alliance.id,
     fids.map((fid) => ({ fid, state, name: `player ${fid}` })),
   );
   cluster.sim.addCode(game, code);
