@@ -46,6 +46,8 @@ describe('command registration', () => {
     const redeem = registered.find((c) => c.name === 'redeem');
     expect(redeem?.options).toEqual([
       expect.objectContaining({ type: 3, name: 'code', required: true }),
+      expect.objectContaining({ type: 3, name: 'alliance', autocomplete: true }),
+      expect.objectContaining({ type: 3, name: 'game' }),
       expect.objectContaining({ type: 3, name: 'member' }),
     ]);
     const member = registered.find((c) => c.name === 'member') as {
