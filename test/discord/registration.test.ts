@@ -59,10 +59,12 @@ describe('command registration', () => {
       'list:1',
       'resolve:1',
       'import:1',
+      'move:1',
     ]);
     expect(member.options.find((o) => o.name === 'import')?.options?.map((o) => `${o.name}:${o.type}`)).toEqual([
       'file:11',
       'skip_invalid:5',
+      'alliance:3',
     ]);
     expect(h.fake.registeredCommands()).toEqual([]); // nothing global unless asked
   });
