@@ -21,6 +21,7 @@ describe('a new run and the calls of the run before it', () => {
     const fence = await store.ledger.nextFence(GUILD, 'wos', CODE);
     const old = await store.runs.start({
       guildId: GUILD,
+      allianceIds: [],
       game: 'wos',
       code: CODE,
       trigger: 'auto',
@@ -69,6 +70,7 @@ describe('a new run and the calls of the run before it', () => {
     const fence = await store.ledger.nextFence(GUILD, 'wos', CODE);
     const ended = await store.runs.start({
       guildId: GUILD,
+      allianceIds: [],
       game: 'wos',
       code: CODE,
       trigger: 'auto',

@@ -25,6 +25,7 @@ function runSummary(): RunSummary {
     runId: 42,
     fence: 1,
     members: [],
+    alliances: [],
     apiCalls: 11,
     rateLimited: 0,
     answersNotRecorded: 0,
