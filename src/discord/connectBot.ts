@@ -75,7 +75,17 @@ export async function connectBot(deps: ConnectBotDeps): Promise<Bot> {
   const target = (guildId: string | null) => ({ rest: client.rest, applicationId: settings.applicationId, guildId });
   client.on(Events.GuildCreate, (guild) => {
     log.info({ event: EVENTS.discordGuildJoined, guildId: guild.id, guildName: guild.name }, 'joined a server');
+    app.engine.serverJoined(guild.id);
     if (settings.commandScope === 'guild') void registerIfChanged(target(guild.id), hashes, log);
+  });
+
+  // Removed from a server (an outage is `guildUnavailable`, not this): its automatic runs stop; its data is kept.
+  client.on(Events.GuildDelete, (guild) => {
+    const stopped = app.engine.serverLeft(guild.id);
+    log.info(
+      { event: EVENTS.discordGuildLeft, guildId: guild.id, guildName: guild.name, stoppedRuns: stopped },
+      'removed from a server: its automatic runs stop; its data is kept until an admin removes it',
+    );
   });
 
   const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
