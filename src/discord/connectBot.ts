@@ -75,9 +75,12 @@ export async function connectBot(deps: ConnectBotDeps): Promise<Bot> {
   const target = (guildId: string | null) => ({ rest: client.rest, applicationId: settings.applicationId, guildId });
   client.on(Events.GuildCreate, (guild) => {
     log.info({ event: EVENTS.discordGuildJoined, guildId: guild.id, guildName: guild.name }, 'joined a server');
+    app.engine.serverJoined(guild.id);
     if (settings.commandScope === 'guild') void registerIfChanged(target(guild.id), hashes, log);
   });
 
+  // Removed from a server (an outage is `guildUnavailable`, not this): its running automatic runs stop at once, and
+  // its alliances' auto-redeem goes off in the store, so no process starts one there again; its data is kept.
   client.on(Events.GuildDelete, (guild) => void stopAutomaticRuns(app, guild.id, guild.name));
 
   const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
@@ -182,10 +185,11 @@ async function resumeStateSearches(app: Core): Promise<void> {
  */
 async function stopAutomaticRuns(app: Core, guildId: string, guildName: string | null): Promise<void> {
   try {
+    const stoppedRuns = app.engine.serverLeft(guildId);
     const alliances = await app.store.alliances.list({ guildId, autoRedeem: true });
     for (const alliance of alliances) await app.store.alliances.update(alliance.id, { autoRedeem: false });
     app.log.info(
-      { event: EVENTS.discordGuildLeft, guildId, guildName, autoRedeemStopped: alliances.length },
+      { event: EVENTS.discordGuildLeft, guildId, guildName, autoRedeemStopped: alliances.length, stoppedRuns },
       'removed from a server: its automatic runs stop; its data stays until `giftbot guild remove`',
     );
   } catch (error) {
