@@ -258,7 +258,8 @@ function measureRow(
     notMeasured: null,
     wallMs,
     realWallMs: wallMs * p.speedUp,
-    rate: egress ? egress.combined : achievedRate(calls, p.limit, p.windowMs),
+    // A scale row's budget is never the limit: a rate against it would say nothing.
+    rate: scenario.scale ? null : egress ? egress.combined : achievedRate(calls, p.limit, p.windowMs),
     rateLimited: calls.filter((call) => call.httpStatus === 429).length,
     apiCalls: calls.length,
     callsPerMemberCode: calls.length / members,
