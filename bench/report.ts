@@ -174,9 +174,17 @@ function detailLines(rows: readonly RowResult[]): string[] {
         `  ${row.id} (${row.store}): ${row.apiCalls} calls in ${seconds(row.wallMs)}, CPU ${num(row.cpuMsPerCall, 3)} ms/call, ` +
           `peak RSS ${num(row.peakRssMb, 1)} MB, claim+record p50 ${num(l.claimRecordMs.p50, 3)} ms / p99 ${num(l.claimRecordMs.p99, 3)} ms ` +
           `(claim p99 ${num(l.claimMs.p99, 3)}, record p99 ${num(l.recordMs.p99, 3)}; ${l.claimRecordMs.samples} calls), ` +
-          `ledger pre-filled with ${l.prefillRows.toLocaleString('en')} rows in ${seconds(l.prefillMs)}`,
+          `ledger pre-filled with ${l.prefillRows.toLocaleString('en')} rows in ${seconds(l.prefillMs)}; ` +
+          `runs: ${outcomes(row.runOutcomes)}`,
       );
     }
   }
   return out;
 }
+
+const outcomes = (counts: Record<string, number> | null) =>
+  counts
+    ? Object.entries(counts)
+        .map(([outcome, n]) => `${n} ${outcome}`)
+        .join(', ')
+    : 'n/a';

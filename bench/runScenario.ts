@@ -64,6 +64,8 @@ export interface RowResult {
   cpuMsPerCall: number | null;
   /** Scale rows: claim and record latencies with the pre-filled ledger. */
   ledger: LedgerFigures | null;
+  /** How the alliances' runs ended (e.g. { completed: 998, failed: 2 }); a failed run's reason is in its bot log. */
+  runOutcomes: Record<string, number> | null;
 }
 
 export function budgetFigures(profile: TimeProfile): BudgetFigures {
@@ -104,6 +106,7 @@ function emptyRow(scenario: Scenario, notMeasured: string): RowResult {
     egress: null,
     cpuMsPerCall: null,
     ledger: null,
+    runOutcomes: null,
   };
 }
 
@@ -271,5 +274,12 @@ function measureRow(
     egress: egress?.perAddress ?? null,
     cpuMsPerCall: calls.length > 0 ? results.reduce((n, r) => n + r.cpuMs, 0) / calls.length : null,
     ledger: results.find((r) => r.ledger)?.ledger ?? null,
+    runOutcomes: countBy(results.flatMap((r) => r.alliances.map((a) => a.status))),
   };
+}
+
+function countBy(values: readonly string[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const value of values) counts[value] = (counts[value] ?? 0) + 1;
+  return counts;
 }

@@ -49,7 +49,11 @@ export function checkTargets(rows: readonly RowResult[], startup: BotStartup | n
       checks.push({
         target: 'every member redeemed, one call each',
         row: label,
-        value: `${row.redeemed}/${row.members} redeemed, ${fmt(row.callsPerMemberCode)} calls per member-code`,
+        value: `${row.redeemed}/${row.members} redeemed, ${fmt(row.callsPerMemberCode)} calls per member-code, runs: ${Object.entries(
+          row.runOutcomes ?? {},
+        )
+          .map(([outcome, n]) => `${n} ${outcome}`)
+          .join(', ')}`,
         met: row.redeemed === row.members && row.callsPerMemberCode === 1,
       });
     }
