@@ -18,7 +18,8 @@ describe('npm run bench', () => {
   it('runs one tiny scenario for giftbot and both peers, prints the table and writes valid JSON', async () => {
     dir = mkdtempSync(join(tmpdir(), 'giftbot-bench-test-'));
     const out = join(dir, 'latest.json');
-    const { stdout } = await run(process.execPath, [BENCH, '--smoke', '--out', out], { timeout: 60_000 });
+    // Three bot processes one after another: on a loaded machine each takes seconds to start.
+    const { stdout } = await run(process.execPath, [BENCH, '--smoke', '--out', out], { timeout: 110_000 });
 
     expect(stdout).toMatch(/\| smoke\s+\| .* \| giftbot\s+\|/);
     expect(stdout).toMatch(/\| smoke\s+\| .* \| baseline\s+\|/);
@@ -52,7 +53,7 @@ describe('npm run bench', () => {
       expect.objectContaining({ id: 'smoke', against: 'baseline', wall: expect.any(Number) }),
       expect.objectContaining({ id: 'smoke', against: 'kingshot-bot', wall: expect.any(Number) }),
     ]);
-  });
+  }, 120_000);
 
   it('refuses an unknown scenario with a clear message and a non-zero exit', async () => {
     dir = mkdtempSync(join(tmpdir(), 'giftbot-bench-test-'));
