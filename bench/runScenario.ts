@@ -155,6 +155,7 @@ function botEnv(
     LOG_LEVEL: 'info',
     INSTANCE_ID: `bench-${index + 1}`,
     ...(redisUrl ? { REDIS_URL: redisUrl } : {}),
+    ...scenario.env,
   };
 }
 

@@ -30,6 +30,8 @@ export interface Scenario {
   egress: readonly string[] | null;
   /** Scale rows: the ledger is pre-filled with this many rows, and claim/record latencies and CPU are measured. */
   scale: { prefillLedgerRows: number } | null;
+  /** Bot settings on top of the ones every row gets. */
+  env: Record<string, string>;
 }
 
 /** Quick runs compress time ×20: the real 30-per-60-s budget runs as 30 per 3 s (600 requests a minute). */
@@ -63,6 +65,7 @@ const COMMON = {
   store: 'sqlite' as const,
   egress: null,
   scale: null,
+  env: {},
 };
 
 /** The two egress addresses of issue 14's test: the simulator counts its budget per client address. */
@@ -217,6 +220,10 @@ export function scaleScenarios({ alliances = 1_000 }: { alliances?: number } = {
     membersPerAlliance: 100,
     ...COMMON,
     scale: { prefillLedgerRows: SCALE_PREFILL_ROWS },
+    // 1,000 runs × 8 workers put thousands of calls at once into the game client's 16 sockets: with the default
+    // deadline (connect 10 s + read 20 s, counted from the moment a call is queued) the last of them would time out in
+    // the client's own queue. The simulator answers in 0–2 ms; the longest deadlines keep the row about the engine.
+    env: { API_CONNECT_TIMEOUT_MS: '120000', API_READ_TIMEOUT_MS: '300000' },
   };
   return [
     { ...base, id: '7-sqlite', title: `scale: ${alliances} alliances × 100, SQLite` },
