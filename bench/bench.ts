@@ -1,6 +1,7 @@
 /**
- * `npm run bench [-- --full] [--only 1,3] [--smoke] [--out file.json]`: giftbot against the game API's speed limit and
- * against the existing bots' fixed pacing, on the game-API simulator. Prints a table and writes the figures as JSON
+ * `npm run bench [-- --full] [--scale] [--only 1,3] [--smoke] [--out file.json]`: giftbot against the game API's speed
+ * limit and against two peers' pacing (the oldest bots' fixed pauses, the Kingshot bot's header-driven pauses), on the
+ * game-API simulator; `--scale` adds the engine-overhead rows (100,000 calls each, on SQLite and PostgreSQL). Prints a table and writes the figures as JSON
  * (bench/results/latest.json by default) so a change can be compared with the last run.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -10,7 +11,7 @@ import { parseArgs } from 'node:util';
 import { compare, renderReport } from './report.ts';
 import { measureBotStartup, type BotStartup } from './botStartup.ts';
 import { runScenario, type RowResult } from './runScenario.ts';
-import { issueScenarios, smokeScenarios } from './scenarios.ts';
+import { issueScenarios, scaleScenarios, smokeScenarios } from './scenarios.ts';
 import { checkTargets } from './targets.ts';
 
 const DEFAULT_OUT = new URL('./results/latest.json', import.meta.url);
@@ -27,6 +28,8 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       full: { type: 'boolean', default: false },
+      scale: { type: 'boolean', default: false },
+      'scale-alliances': { type: 'string' },
       smoke: { type: 'boolean', default: false },
       only: { type: 'string' },
       engine: { type: 'string' },
@@ -38,18 +41,26 @@ async function main(): Promise<void> {
   });
   if (values.help) {
     console.log(
-      'usage: npm run bench [-- --full] [--only 1,2,3,4,5] [--engine giftbot|baseline] [--smoke] [--out file.json] [--dump-calls dir] [--keep]',
+      'usage: npm run bench [-- --full] [--scale [--scale-alliances 1000]] [--only 1,2,3,4,5,6,7] [--engine giftbot|baseline|kingshot-bot] [--smoke] [--out file.json] [--dump-calls dir] [--keep]',
     );
     return;
   }
   const only = values.only ? new Set(values.only.split(',').map((s) => s.trim())) : null;
-  const all = values.smoke ? smokeScenarios() : issueScenarios({ full: values.full ?? false });
+  const scaleAlliances = values['scale-alliances'] === undefined ? 1_000 : Number(values['scale-alliances']);
+  if (!Number.isInteger(scaleAlliances) || scaleAlliances < 1 || scaleAlliances > 1_000)
+    throw new Error(`--scale-alliances ${values['scale-alliances']}: expected a whole number from 1 to 1000`);
+  const all = values.smoke
+    ? smokeScenarios()
+    : [
+        ...issueScenarios({ full: values.full ?? false }),
+        ...(values.scale ? scaleScenarios({ alliances: scaleAlliances }) : []),
+      ];
   const scenarios = all.filter(
     (s) => (!only || only.has(String(s.number)) || only.has(s.id)) && (!values.engine || s.engine === values.engine),
   );
   if (scenarios.length === 0)
     throw new Error(
-      `--only ${values.only}: no such scenario (1–5, or a row id such as 1-real; --engine giftbot or baseline)`,
+      `--only ${values.only}: no such scenario (1–6, 7 with --scale, or a row id such as 1-real or 5-pg; --engine giftbot, baseline or kingshot-bot)`,
     );
   const out = values.out ? resolve(values.out) : DEFAULT_OUT.pathname;
 
@@ -78,6 +89,7 @@ async function main(): Promise<void> {
   const report = {
     generatedAt: new Date().toISOString(),
     mode: values.smoke ? 'smoke' : values.full ? 'full' : 'quick',
+    scale: values.scale ?? false,
     node: process.version,
     cpus: cpus().length,
     definitions: {
@@ -88,6 +100,12 @@ async function main(): Promise<void> {
       peakRssMb:
         'The bot process’s peak RSS (process.resourceUsage().maxRSS); the simulator runs in the bench process.',
       eventLoopP99Ms: 'p99 of perf_hooks.monitorEventLoopDelay (10 ms resolution) in the bot process while it ran.',
+      cpuMsPerCall:
+        'CPU (process.cpuUsage, user + system) the bot processes spent from go to the end of their runs ÷ the calls the simulator saw.',
+      ledger:
+        'Scale rows: claim and record (the ledger transactions of one call) timed around the store calls in the bot process; claimRecordMs adds the two per member. The ledger is pre-filled first (prefillRows, one bulk SQL insert).',
+      egress:
+        "Rows with EGRESS_ADDRESS: each address measured on its own simulator windows; the row's rate is the addresses' settling calls per minute added up ÷ their budgets added up.",
     },
     rows,
     comparisons,

@@ -69,3 +69,44 @@ export function fairness(alliances: readonly AllianceTiming[]): Fairness {
     withoutSuccess: alliances.length - firsts.length,
   };
 }
+
+export interface EgressFigures {
+  address: string;
+  calls: number;
+  rateLimited: number;
+  /** This address's achieved rate ÷ its own budget (the simulator counts its limit per client address). */
+  rate: RateMeasure;
+}
+
+/**
+ * Rows with several egress addresses: each address's rate measured on its own windows at the simulator, and the
+ * combined rate — the addresses' settling calls per minute added up ÷ the addresses' budgets added up.
+ */
+export function egressRates(
+  calls: readonly SimulatorCall[],
+  addresses: readonly string[],
+  limit: number,
+  windowMs: number,
+): { combined: RateMeasure; perAddress: EgressFigures[] } {
+  const perAddress = addresses.map((address) => {
+    // The simulator records the peer's address as the socket gives it (an IPv4-mapped IPv6 one on some hosts).
+    const own = calls.filter((call) => call.ip === address || call.ip.endsWith(`:${address}`));
+    return {
+      address,
+      calls: own.length,
+      rateLimited: own.filter((call) => call.httpStatus === 429).length,
+      rate: achievedRate(own, limit, windowMs),
+    };
+  });
+  const measured = perAddress.map((figures) => figures.rate.settledPerMinute);
+  const settledPerMinute = measured.every((n): n is number => n !== null) ? measured.reduce((a, b) => a + b, 0) : null;
+  const budgetPerMinute = (addresses.length * limit * 60_000) / windowMs;
+  return {
+    combined: {
+      ratio: settledPerMinute === null ? null : settledPerMinute / budgetPerMinute,
+      windows: perAddress.reduce((n, figures) => n + figures.rate.windows, 0),
+      settledPerMinute,
+    },
+    perAddress,
+  };
+}

@@ -28,6 +28,8 @@ export interface WorkerSetup {
   seed: number;
   /** Where the bot's log lines go (kept for a post-mortem when a row looks wrong). */
   logPath: string;
+  /** Scale rows: pre-fill the ledger with this many rows, and time every claim and record. */
+  scale: { prefillLedgerRows: number } | null;
 }
 
 export interface WorkerGo {
@@ -46,9 +48,30 @@ export interface AllianceTiming {
   status: string;
 }
 
+export interface Percentiles {
+  p50: number;
+  p99: number;
+  samples: number;
+}
+
+/** Scale rows: the store's side of each call, timed in the bot process. */
+export interface LedgerFigures {
+  /** A member's claim and record added together (the engine's two ledger transactions per call). */
+  claimRecordMs: Percentiles;
+  claimMs: Percentiles;
+  recordMs: Percentiles;
+  /** Rows the ledger held before the run, and the bulk insert's time. */
+  prefillRows: number;
+  prefillMs: number;
+}
+
 export interface WorkerResult {
   type: 'result';
   wallMs: number;
+  /** CPU the bot process spent (user + system, process.cpuUsage) from go to the end of its runs. */
+  cpuMs: number;
+  /** Scale rows only. */
+  ledger: LedgerFigures | null;
   alliances: AllianceTiming[];
   /** Calls the bot says it made (the simulator's count is the one the bench reports). */
   apiCalls: number;

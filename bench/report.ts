@@ -1,10 +1,12 @@
 import type { BotStartup } from './botStartup.ts';
 import type { RowResult } from './runScenario.ts';
+import { PEER_ENGINES, type Engine } from './scenarios.ts';
 import type { TargetCheck } from './targets.ts';
 
-/** giftbot ÷ baseline for one scenario row id. */
+/** giftbot ÷ a peer (the baseline or the Kingshot bot) for one scenario row id. */
 export interface Comparison {
   id: string;
+  against: Exclude<Engine, 'giftbot'>;
   /** < 1: giftbot finished sooner. */
   wall: number | null;
   /** > 1: giftbot used more of the budget. */
@@ -19,14 +21,17 @@ const ratio = (a: number | null | undefined, b: number | null | undefined) =>
 export function compare(rows: readonly RowResult[]): Comparison[] {
   const comparisons: Comparison[] = [];
   for (const giftbot of rows.filter((row) => row.engine === 'giftbot')) {
-    const baseline = rows.find((row) => row.engine === 'baseline' && row.id === giftbot.id);
-    if (!baseline) continue;
-    comparisons.push({
-      id: giftbot.id,
-      wall: ratio(giftbot.wallMs, baseline.wallMs),
-      rate: ratio(giftbot.rate?.ratio, baseline.rate?.ratio),
-      callsPerMemberCode: ratio(giftbot.callsPerMemberCode, baseline.callsPerMemberCode),
-    });
+    for (const against of PEER_ENGINES) {
+      const peer = rows.find((row) => row.engine === against && row.id === giftbot.id);
+      if (!peer) continue;
+      comparisons.push({
+        id: giftbot.id,
+        against,
+        wall: ratio(giftbot.wallMs, peer.wallMs),
+        rate: ratio(giftbot.rate?.ratio, peer.rate?.ratio),
+        callsPerMemberCode: ratio(giftbot.callsPerMemberCode, peer.callsPerMemberCode),
+      });
+    }
   }
   return comparisons;
 }
@@ -68,10 +73,11 @@ export function renderReport(
     'redeemed',
     'peak RSS MB',
     'ELD p99 ms',
-    'giftbot÷baseline wall',
+    'giftbot÷peer wall',
   ];
   const body = rows.map((row) => {
-    const cmp = row.engine === 'giftbot' ? comparisons.find((c) => c.id === row.id) : undefined;
+    // On a peer's row: giftbot's wall time ÷ this peer's.
+    const cmp = comparisons.find((c) => c.id === row.id && c.against === row.engine);
     const budget = `${Math.round(row.budget.perMinute)} (${row.budget.window})${row.budget.speedUp === 1 ? '' : ` = ${Math.round(row.budget.realPerMinute)}/min ×${row.budget.speedUp}`}`;
     if (row.notMeasured)
       return [row.id, row.title, row.engine, String(row.members), budget, row.notMeasured, '', '', '', '', '', '', ''];
@@ -104,13 +110,16 @@ export function renderReport(
 
   if (comparisons.length > 0) {
     out.push('');
-    out.push('giftbot ÷ baseline (same simulator, same scale):');
+    out.push(
+      'giftbot ÷ each peer (same simulator, same scale; baseline = the oldest bots, kingshot-bot = header-driven):',
+    );
     for (const c of comparisons) {
       out.push(
-        `  ${c.id}: wall time ${num(c.wall)}, achieved rate ${num(c.rate)}, calls per member-code ${num(c.callsPerMemberCode)}`,
+        `  ${c.id} ÷ ${c.against}: wall time ${num(c.wall)}, achieved rate ${num(c.rate)}, calls per member-code ${num(c.callsPerMemberCode)}`,
       );
     }
   }
+  out.push(...detailLines(rows));
 
   const fair = rows.filter((row) => row.fairness);
   if (fair.length > 0) {
@@ -137,10 +146,45 @@ export function renderReport(
   }
 
   out.push('');
-  out.push('targets (issue 7):');
+  out.push('targets (issues 7 and 14):');
   for (const check of checks) {
     const mark = check.met === null ? 'NOT MEASURED' : check.met ? 'met' : 'MISSED';
     out.push(`  [${mark}] ${check.row}: ${check.target} — ${check.value}`);
   }
   return out.join('\n');
 }
+
+/** The two-egress and scale rows' own figures, under the table. */
+function detailLines(rows: readonly RowResult[]): string[] {
+  const out: string[] = [];
+  for (const row of rows.filter((r) => r.egress)) {
+    out.push('');
+    out.push(`${row.id} per egress address (each with its own budget at the game; rate ÷ that address's budget):`);
+    for (const e of row.egress!)
+      out.push(`  ${e.address}: ${e.calls} calls, ${e.rateLimited} 429s, rate÷budget ${num(e.rate.ratio)}`);
+    out.push(`  combined: rate ÷ (${row.egress!.length} × budget) ${num(row.rate?.ratio)}`);
+  }
+  const scale = rows.filter((r) => r.ledger);
+  if (scale.length > 0) {
+    out.push('');
+    out.push('scale (engine overhead; claim+record = the two ledger transactions of one call, timed in the bot):');
+    for (const row of scale) {
+      const l = row.ledger!;
+      out.push(
+        `  ${row.id} (${row.store}): ${row.apiCalls} calls in ${seconds(row.wallMs)}, CPU ${num(row.cpuMsPerCall, 3)} ms/call, ` +
+          `peak RSS ${num(row.peakRssMb, 1)} MB, claim+record p50 ${num(l.claimRecordMs.p50, 3)} ms / p99 ${num(l.claimRecordMs.p99, 3)} ms ` +
+          `(claim p99 ${num(l.claimMs.p99, 3)}, record p99 ${num(l.recordMs.p99, 3)}; ${l.claimRecordMs.samples} calls), ` +
+          `ledger pre-filled with ${l.prefillRows.toLocaleString('en')} rows in ${seconds(l.prefillMs)}; ` +
+          `runs: ${outcomes(row.runOutcomes)}`,
+      );
+    }
+  }
+  return out;
+}
+
+const outcomes = (counts: Record<string, number> | null) =>
+  counts
+    ? Object.entries(counts)
+        .map(([outcome, n]) => `${n} ${outcome}`)
+        .join(', ')
+    : 'n/a';

@@ -1,15 +1,16 @@
-import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startGameApiSimulator, type GameApiSimulator } from '../src/dev/simulator/gameApiSimulator.ts';
 import { startRedisServer, type TestRedisServer } from '../test/support/redisServer.ts';
-import { achievedRate, fairness, type Fairness, type RateMeasure } from './metrics.ts';
-import type { AllianceSeed, WorkerMessage, WorkerResult, WorkerSetup } from './protocol.ts';
+import { achievedRate, egressRates, fairness, type EgressFigures, type Fairness, type RateMeasure } from './metrics.ts';
+import type { SimulatorCall } from '../src/dev/simulator/gameApiSimulator.ts';
+import { createTestDatabase, type TestDatabase } from '../test/support/postgres.ts';
+import type { AllianceSeed, LedgerFigures, WorkerMessage, WorkerResult } from './protocol.ts';
+import { WorkerProcess } from './workerProcess.ts';
 import type { Engine, Scenario } from './scenarios.ts';
 import { budgetPerMinute, windowLabel, type TimeProfile } from './timeProfile.ts';
 
-const WORKER = new URL('./worker.ts', import.meta.url);
 const GAME = 'wos' as const;
 const STATE = 245;
 
@@ -55,6 +56,16 @@ export interface RowResult {
   fairness: Fairness | null;
   /** Why the row has no figures. */
   notMeasured: string | null;
+  /** giftbot's store in this row. */
+  store: 'sqlite' | 'postgres';
+  /** Rows with EGRESS_ADDRESS: each address's calls and rate ÷ its own budget (`rate` is then the combined one). */
+  egress: EgressFigures[] | null;
+  /** CPU the bot processes spent from go to the end ÷ API calls, in ms (the engine's overhead per call). */
+  cpuMsPerCall: number | null;
+  /** Scale rows: claim and record latencies with the pre-filled ledger. */
+  ledger: LedgerFigures | null;
+  /** How the alliances' runs ended (e.g. { completed: 998, failed: 2 }); a failed run's reason is in its bot log. */
+  runOutcomes: Record<string, number> | null;
 }
 
 export function budgetFigures(profile: TimeProfile): BudgetFigures {
@@ -91,6 +102,11 @@ function emptyRow(scenario: Scenario, notMeasured: string): RowResult {
     eventLoopP99Ms: null,
     fairness: null,
     notMeasured,
+    store: scenario.store,
+    egress: null,
+    cpuMsPerCall: null,
+    ledger: null,
+    runOutcomes: null,
   };
 }
 
@@ -100,82 +116,6 @@ export function seedAlliances(count: number, membersEach: number): AllianceSeed[
     state: STATE,
     fids: Array.from({ length: membersEach }, (_, i) => String(60_000_000 + a * 1_000 + i)),
   }));
-}
-
-/** A bot process with its IPC channel; messages are queued so none is missed between awaits. */
-class WorkerProcess {
-  readonly child: ChildProcess;
-  private readonly inbox: WorkerMessage[] = [];
-  private waiting: ((message: WorkerMessage) => void) | undefined;
-  private exited: string | undefined;
-  readonly logPath: string;
-
-  constructor(logPath: string) {
-    this.logPath = logPath;
-    this.child = fork(WORKER, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    this.child.on('message', (message) => this.deliver(message as WorkerMessage));
-    this.child.on('exit', (code, signal) => {
-      this.exited = `bot process exited (${signal ?? code}) before answering; its log: ${logPath}`;
-      this.deliver({ type: 'failed', error: this.exited });
-    });
-    // A send to a process already gone must fail this row with a reason, not crash the bench.
-    this.child.on('error', (error) =>
-      this.deliver({ type: 'failed', error: `bot process: ${error.message}; its log: ${logPath}` }),
-    );
-  }
-
-  private deliver(message: WorkerMessage): void {
-    if (this.waiting) {
-      const resolve = this.waiting;
-      this.waiting = undefined;
-      resolve(message);
-    } else {
-      this.inbox.push(message);
-    }
-  }
-
-  next(timeoutMs: number): Promise<WorkerMessage> {
-    const queued = this.inbox.shift();
-    if (queued) return Promise.resolve(queued);
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.waiting = undefined;
-        reject(
-          new Error(`bot process did not answer within ${Math.round(timeoutMs / 1000)} s; its log: ${this.logPath}`),
-        );
-      }, timeoutMs);
-      this.waiting = (message) => {
-        clearTimeout(timer);
-        resolve(message);
-      };
-    });
-  }
-
-  send(message: WorkerSetup | { type: 'go' }): void {
-    if (this.exited || !this.child.connected) return;
-    this.child.send(message, (error) => {
-      if (error)
-        this.deliver({
-          type: 'failed',
-          error: `bot process did not take a message: ${error.message}; its log: ${this.logPath}`,
-        });
-    });
-  }
-
-  /** Ends the process whatever state it is in (it may have closed its channel, or be gone already); never throws. */
-  async stop(): Promise<void> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
-    const exited = new Promise((resolve) => this.child.once('exit', resolve));
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), 5_000);
-    try {
-      // The worker may have disconnected (after its last message) without having exited yet.
-      if (this.child.connected) this.child.disconnect();
-    } catch {
-      // already disconnected: the exit (or the kill timer) ends it
-    }
-    await exited;
-    clearTimeout(timer);
-  }
 }
 
 function expectMessage<T extends WorkerMessage['type']>(
@@ -192,11 +132,21 @@ function botEnv(
   sim: GameApiSimulator,
   dir: string,
   redisUrl: string | null,
+  postgresUrl: string | null,
   index: number,
 ): Record<string, string> {
   const p = scenario.profile;
+  const egress = scenario.egress?.[index];
   return {
     DATABASE_PATH: join(dir, 'giftbot.sqlite'),
+    // The production pool size for one bot; 4 per process when 4 share the server (as the cluster tests do).
+    ...(postgresUrl ? { DATABASE_URL: postgresUrl, PG_POOL_MAX: scenario.processes > 1 ? '4' : '10' } : {}),
+    ...(egress
+      ? {
+          EGRESS_ADDRESS: egress,
+          EXPECTED_PROCESSES: String(scenario.egress!.filter((address) => address === egress).length),
+        }
+      : {}),
     WOS_API_BASE: sim.apiBase('wos'),
     KINGSHOT_API_BASE: sim.apiBase('kingshot'),
     RATE_LIMIT_PER_MINUTE: String(p.limit),
@@ -205,6 +155,7 @@ function botEnv(
     LOG_LEVEL: 'info',
     INSTANCE_ID: `bench-${index + 1}`,
     ...(redisUrl ? { REDIS_URL: redisUrl } : {}),
+    ...scenario.env,
   };
 }
 
@@ -222,6 +173,7 @@ export async function runScenario(
     seed: 7,
   });
   let redis: TestRedisServer | null = null;
+  let postgres: TestDatabase | null = null;
   const workers: WorkerProcess[] = [];
   try {
     const alliances = seedAlliances(scenario.alliances, scenario.membersPerAlliance);
@@ -235,14 +187,17 @@ export async function runScenario(
       sim.injectFault({ kind: fault.kind, probability: fault.probability, seed: 11 + i }),
     );
     if (scenario.redis && scenario.engine === 'giftbot') redis = await startRedisServer();
+    // A database of the row's own on the local server, dropped after it (as the store tests do).
+    if (scenario.store === 'postgres' && scenario.engine === 'giftbot') postgres = await createTestDatabase();
 
     // Alliances dealt round-robin over the processes.
     const shares = Array.from({ length: scenario.processes }, (_, i) =>
       alliances.filter((_, a) => a % scenario.processes === i),
     );
-    const readyTimeout = 60_000;
+    // A scale row pre-fills a million ledger rows and seeds 100,000 members first, then makes 100,000 calls.
+    const readyTimeout = scenario.scale ? 30 * 60_000 : 60_000;
     const rounds = Math.ceil((scenario.alliances * scenario.membersPerAlliance) / p.limit);
-    const runTimeout = 60_000 + 20 * (rounds + 1) * p.windowMs;
+    const runTimeout = scenario.scale ? 90 * 60_000 : 60_000 + 20 * (rounds + 1) * p.windowMs;
     for (const [i, share] of shares.entries()) {
       const worker = new WorkerProcess(join(dir, `bot-${i + 1}.log`));
       workers.push(worker);
@@ -250,12 +205,13 @@ export async function runScenario(
         type: 'setup',
         engine: scenario.engine,
         profile: p,
-        env: botEnv(scenario, sim, dir, redis?.url ?? null, i),
+        env: botEnv(scenario, sim, dir, redis?.url ?? null, postgres?.url ?? null, i),
         alliances: share,
         code,
         via: scenario.via,
         seed: 101 + i,
         logPath: worker.logPath,
+        scale: scenario.scale,
       });
     }
     for (const worker of workers) {
@@ -274,33 +230,57 @@ export async function runScenario(
     if (dumpCalls)
       writeFileSync(
         dumpCalls,
-        `${JSON.stringify(calls.map(({ atMono, fid, httpStatus, errCode, counted, fault }) => ({ atMono, fid, httpStatus, errCode, counted, fault })))}\n`,
+        `${JSON.stringify(calls.map(({ atMono, ip, fid, httpStatus, errCode, counted, fault }) => ({ atMono, ip, fid, httpStatus, errCode, counted, fault })))}\n`,
       );
-    const members = scenario.alliances * scenario.membersPerAlliance;
-    const wallMs = Math.max(...results.map((r) => r.wallMs));
-    return {
-      ...emptyRow(scenario, ''),
-      notMeasured: null,
-      wallMs,
-      realWallMs: wallMs * p.speedUp,
-      rate: achievedRate(calls, p.limit, p.windowMs),
-      rateLimited: calls.filter((call) => call.httpStatus === 429).length,
-      apiCalls: calls.length,
-      callsPerMemberCode: calls.length / members,
-      redeemed: sim.successes(GAME, code).length,
-      peakRssMb: Math.max(...results.map((r) => r.peakRssMb)),
-      eventLoopP99Ms: Math.max(...results.map((r) => r.eventLoopP99Ms)),
-      fairness:
-        scenario.alliances > 1 && scenario.codeStatus === 'valid'
-          ? fairness(results.flatMap((r) => r.alliances))
-          : null,
-    };
+    return measureRow(scenario, calls, sim.successes(GAME, code).length, results);
   } finally {
     // Every clean-up runs whatever the others do: a left-over server or process would keep the bench from exiting.
     await Promise.allSettled(workers.map((worker) => worker.stop()));
     await sim.close().catch(() => undefined);
     await redis?.stop().catch(() => undefined);
+    await postgres
+      ?.drop()
+      .catch((error: unknown) => process.stderr.write(`(could not drop ${postgres?.name}: ${String(error)}) `));
     if (keep) process.stderr.write(`(bot logs and database kept in ${dir}) `);
     else rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** The row's figures: what the simulator saw of the code's calls, and what the bot processes measured themselves. */
+function measureRow(
+  scenario: Scenario,
+  calls: readonly SimulatorCall[],
+  redeemed: number,
+  results: readonly WorkerResult[],
+): RowResult {
+  const p = scenario.profile;
+  const members = scenario.alliances * scenario.membersPerAlliance;
+  const wallMs = Math.max(...results.map((r) => r.wallMs));
+  const egress = scenario.egress ? egressRates(calls, [...new Set(scenario.egress)], p.limit, p.windowMs) : null;
+  return {
+    ...emptyRow(scenario, ''),
+    notMeasured: null,
+    wallMs,
+    realWallMs: wallMs * p.speedUp,
+    // A scale row's budget is never the limit: a rate against it would say nothing.
+    rate: scenario.scale ? null : egress ? egress.combined : achievedRate(calls, p.limit, p.windowMs),
+    rateLimited: calls.filter((call) => call.httpStatus === 429).length,
+    apiCalls: calls.length,
+    callsPerMemberCode: calls.length / members,
+    redeemed,
+    peakRssMb: Math.max(...results.map((r) => r.peakRssMb)),
+    eventLoopP99Ms: Math.max(...results.map((r) => r.eventLoopP99Ms)),
+    fairness:
+      scenario.alliances > 1 && scenario.codeStatus === 'valid' ? fairness(results.flatMap((r) => r.alliances)) : null,
+    egress: egress?.perAddress ?? null,
+    cpuMsPerCall: calls.length > 0 ? results.reduce((n, r) => n + r.cpuMs, 0) / calls.length : null,
+    ledger: results.find((r) => r.ledger)?.ledger ?? null,
+    runOutcomes: countBy(results.flatMap((r) => r.alliances.map((a) => a.status))),
+  };
+}
+
+function countBy(values: readonly string[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const value of values) counts[value] = (counts[value] ?? 0) + 1;
+  return counts;
 }

@@ -1,7 +1,7 @@
 import type { BotStartup } from './botStartup.ts';
 import type { RowResult } from './runScenario.ts';
 
-/** Issue 7's targets, checked against the measured rows. */
+/** Issue 7's targets and issue 14's, checked against the measured rows. */
 export interface TargetCheck {
   target: string;
   row: string;
@@ -26,22 +26,35 @@ export function checkTargets(rows: readonly RowResult[], startup: BotStartup | n
       checks.push({ target: `scenario ${row.number}`, row: label, value: row.notMeasured, met: null });
       continue;
     }
-    const rateTarget = row.number === 2 ? 0.85 : row.number === 4 ? null : 0.95;
+    // Scale rows measure the engine at a budget that is never the limit: no rate target.
+    const rateTarget = row.number === 2 ? 0.85 : row.number === 4 || row.number === 7 ? null : 0.95;
     if (rateTarget !== null) {
       checks.push({
-        target: `achieved rate ÷ budget ≥ ${rateTarget.toFixed(2)}`,
+        target: `achieved rate ÷ ${row.egress ? 'combined budget' : 'budget'} ≥ ${rateTarget.toFixed(2)}`,
         row: label,
         value: fmt(row.rate?.ratio),
         met: row.rate?.ratio == null ? null : row.rate.ratio >= rateTarget,
       });
     }
-    if (row.number === 1 || row.number === 3 || row.number === 5) {
+    if (row.number === 1 || row.number === 3 || row.number === 5 || row.number === 6) {
       checks.push({ target: 'zero 429s', row: label, value: String(row.rateLimited), met: row.rateLimited === 0 });
       checks.push({
         target: 'API calls per member-code ≤ 1.00',
         row: label,
         value: fmt(row.callsPerMemberCode),
         met: (row.callsPerMemberCode ?? Infinity) <= 1,
+      });
+    }
+    if (row.number === 7) {
+      checks.push({
+        target: 'every member redeemed, one call each',
+        row: label,
+        value: `${row.redeemed}/${row.members} redeemed, ${fmt(row.callsPerMemberCode)} calls per member-code, runs: ${Object.entries(
+          row.runOutcomes ?? {},
+        )
+          .map(([outcome, n]) => `${n} ${outcome}`)
+          .join(', ')}`,
+        met: row.redeemed === row.members && row.callsPerMemberCode === 1,
       });
     }
     if (row.number === 3 && row.fairness) {

@@ -24,13 +24,16 @@ export interface TimeProfile {
   baselinePauseMs: Range;
   /** The baseline's wait before a requeued member's next cycle. */
   baselineRequeueMs: number;
+  /** The Kingshot bot's pause of every caller after a 429 or `X-RateLimit-Remaining: 0` (61 s on the real clock). */
+  kingshotPauseMs: number;
 }
 
 /**
  * The real server and the existing bots, as the API notes describe them (shared/spec/giftcode-api.md): 30 calls per
  * 60 s per IP, about 2 s between two calls for one player; the best-known bot pauses a jittered ~1 s after each call
- * and requeues a member after 60 s. The latency is our assumption: 0.7–1.2 s makes the baseline's pace match the
- * field figure in those notes (216 members in 7.1 min, about 2.0 s per member).
+ * and requeues a member after 60 s; the Kingshot bot pauses every caller 61 s after a 429 or a last-call header. The
+ * latency is our assumption: 0.7–1.2 s makes the baseline's pace match the field figure in those notes (216 members
+ * in 7.1 min, about 2.0 s per member).
  */
 export const REAL_PROFILE: TimeProfile = {
   speedUp: 1,
@@ -41,6 +44,7 @@ export const REAL_PROFILE: TimeProfile = {
   latencyMs: { min: 700, max: 1_200 },
   baselinePauseMs: { min: 750, max: 1_250 },
   baselineRequeueMs: 60_000,
+  kingshotPauseMs: 61_000,
 };
 
 /** The real profile with every duration divided by `speedUp` (the limit per window stays). */
@@ -56,6 +60,7 @@ export function compressed(speedUp: number, base: TimeProfile = REAL_PROFILE): T
     latencyMs: range(base.latencyMs),
     baselinePauseMs: range(base.baselinePauseMs),
     baselineRequeueMs: scale(base.baselineRequeueMs),
+    kingshotPauseMs: scale(base.kingshotPauseMs),
   };
 }
 

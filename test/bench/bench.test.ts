@@ -15,13 +15,15 @@ afterEach(() => {
 });
 
 describe('npm run bench', () => {
-  it('runs one tiny scenario for giftbot and the baseline, prints the table and writes valid JSON', async () => {
+  it('runs one tiny scenario for giftbot and both peers, prints the table and writes valid JSON', async () => {
     dir = mkdtempSync(join(tmpdir(), 'giftbot-bench-test-'));
     const out = join(dir, 'latest.json');
-    const { stdout } = await run(process.execPath, [BENCH, '--smoke', '--out', out], { timeout: 60_000 });
+    // Three bot processes one after another: on a loaded machine each takes seconds to start.
+    const { stdout } = await run(process.execPath, [BENCH, '--smoke', '--out', out], { timeout: 110_000 });
 
     expect(stdout).toMatch(/\| smoke\s+\| .* \| giftbot\s+\|/);
     expect(stdout).toMatch(/\| smoke\s+\| .* \| baseline\s+\|/);
+    expect(stdout).toMatch(/\| smoke\s+\| .* \| kingshot-bot\s+\|/);
     const report = JSON.parse(readFileSync(out, 'utf8')) as {
       mode: string;
       definitions: Record<string, string>;
@@ -34,11 +36,11 @@ describe('npm run bench', () => {
         wallMs: number;
         notMeasured: string | null;
       }[];
-      comparisons: { id: string; wall: number | null }[];
+      comparisons: { id: string; against: string; wall: number | null }[];
     };
     expect(report.mode).toBe('smoke');
     expect(report.definitions.achievedRate).toContain('window');
-    expect(report.rows.map((row) => row.engine)).toEqual(['giftbot', 'baseline']);
+    expect(report.rows.map((row) => row.engine)).toEqual(['giftbot', 'baseline', 'kingshot-bot']);
     for (const row of report.rows) {
       expect(row.notMeasured).toBeNull();
       // Every member got the code, and the simulator saw at least one call each.
@@ -47,8 +49,11 @@ describe('npm run bench', () => {
       expect(row.wallMs).toBeGreaterThan(0);
     }
     expect(report.rows[0]!.callsPerMemberCode).toBe(1);
-    expect(report.comparisons).toEqual([expect.objectContaining({ id: 'smoke', wall: expect.any(Number) })]);
-  });
+    expect(report.comparisons).toEqual([
+      expect.objectContaining({ id: 'smoke', against: 'baseline', wall: expect.any(Number) }),
+      expect.objectContaining({ id: 'smoke', against: 'kingshot-bot', wall: expect.any(Number) }),
+    ]);
+  }, 120_000);
 
   it('refuses an unknown scenario with a clear message and a non-zero exit', async () => {
     dir = mkdtempSync(join(tmpdir(), 'giftbot-bench-test-'));

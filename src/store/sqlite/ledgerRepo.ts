@@ -65,10 +65,14 @@ export function createLedgerRepo(db: DatabaseSync): LedgerRepo {
       return row ? toLedgerRow(row) : null;
     },
     async listForCode(game, code) {
-      return db
-        .prepare('SELECT * FROM ledger WHERE game = ? AND code = ? ORDER BY fid')
-        .all(game, code)
-        .map(toLedgerRow);
+      return (
+        db
+          // `+fid`: sort after reading the code's rows by ledger_by_code; plain `fid` made SQLite walk the primary key
+          // through every row of the game (0.2–0.3 s per run start with a 1,000,000-row ledger).
+          .prepare('SELECT * FROM ledger WHERE game = ? AND code = ? ORDER BY +fid')
+          .all(game, code)
+          .map(toLedgerRow)
+      );
     },
     async finalFids(game, code, fids) {
       const wanted = new Set(fids);
