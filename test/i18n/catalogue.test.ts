@@ -67,11 +67,15 @@ describe('every language has every text English has, with the same variables', (
 const LIMITS: Array<[RegExp, number, string]> = [
   [/^(progress\.title|summary\.title\..*|stateSearch\.progressTitle|stateSearch\.title\..*)$/, 256, 'embed title'],
   [
-    /^(progress\.(success|already|failed|retrying)|summary\.(success|already|failed|doneBefore|retryLater|skipped|notCalled|why)|stateSearch\.(found|notFound|noSuchPlayer|members|catchUp))$/,
+    /^(progress\.(success|already|failed|retrying)|summary\.(success|already|failed|doneBefore|retryLater|skipped|notCalled|why|alliances)|stateSearch\.(found|notFound|noSuchPlayer|members|catchUp))$/,
     256,
     'embed field name',
   ],
-  [/^(reason\..*|summary\.moreReasons|stateSearch\.(more|catchUpCounts|member\..*))$/, 1024, 'embed field value'],
+  [
+    /^(reason\..*|summary\.(moreReasons|allianceHave|allianceFailed)|stateSearch\.(more|catchUpCounts|member\..*))$/,
+    1024,
+    'embed field value',
+  ],
   [
     /^(progress\.processed|summary\.sentence\..*|stateSearch\.(progressDone|progressPace|sentence\..*))$/,
     4096,

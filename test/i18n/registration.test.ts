@@ -26,7 +26,7 @@ describe('localised command registration', () => {
     expect(registered.map((c) => c.name)).toContain('redeem');
     const redeem = registered.find((c) => c.name === 'redeem');
     expect(redeem?.description_localizations).toMatchObject({
-      de: 'Einen Geschenkcode jetzt für alle Mitglieder dieser Allianz einlösen (oder für eines)',
+      de: 'Geschenkcode jetzt für alle Allianzen seines Spiels hier einlösen (oder eine Allianz, ein Mitglied)',
       fr: expect.stringContaining('code cadeau'),
       'es-ES': expect.stringContaining('Canjear'),
       'es-419': expect.stringContaining('Canjear'),
