@@ -80,7 +80,11 @@ describe('a lock holder that dies or freezes', () => {
     // Only the rest: no member whose result was recorded before the kill was called again.
     const after = cluster.sim.calls.filter((call) => call.cdk === code && call.at > killedAt);
     expect(after.filter((call) => finalAtKill.has(call.fid!))).toHaveLength(0);
-    expect(result.summary.apiCalls).toBe(40 - finalAtKill.size);
+    // Besides the members final at the kill, the next run skips those whose answer the dead process journaled but had
+    // not yet recorded (it records them from the journal); everyone else is called once.
+    const adopted = (result.summary.counts.skipped ?? 0) - finalAtKill.size;
+    expect(adopted).toBeGreaterThanOrEqual(0);
+    expect(result.summary.apiCalls).toBe(40 - finalAtKill.size - adopted);
     const rows = await cluster.ledger(code);
     expect(
       rows

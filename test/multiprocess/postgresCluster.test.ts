@@ -78,7 +78,11 @@ describe('giftbot processes sharing one PostgreSQL database and one Redis', () =
     expect(summary.status).toBe('completed');
     const after = cluster.sim.calls.filter((call) => call.cdk === code && call.at > killedAt);
     expect(after.filter((call) => finalAtKill.has(call.fid!))).toHaveLength(0);
-    expect(summary.apiCalls).toBe(40 - finalAtKill.size);
+    // Besides the members final at the kill, the next run skips those whose answer the dead process journaled but had
+    // not yet recorded (it records them from the journal); everyone else is called once.
+    const adopted = (summary.counts.skipped ?? 0) - finalAtKill.size;
+    expect(adopted).toBeGreaterThanOrEqual(0);
+    expect(summary.apiCalls).toBe(40 - finalAtKill.size - adopted);
     const rows = await cluster.ledger(code);
     expect(
       rows

@@ -1,8 +1,10 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { Semaphore } from 'async-mutex';
 import pg from 'pg';
 import type { PostgresSettings } from '../../config/databaseConfig.ts';
 import { PG_MIGRATIONS } from './migrations.ts';
 
-export type Pool = pg.Pool;
+export type Pool = GatedPool;
 export type PoolClient = pg.PoolClient;
 /** A pool or a client inside a transaction: both run queries. */
 export type Queryable = pg.Pool | pg.PoolClient;
@@ -14,9 +16,38 @@ types.setTypeParser(pg.types.builtins.INT8, (value: string) => Number(value));
 /** Key of the advisory lock held while migrating, so processes starting together migrate one at a time. */
 const MIGRATION_LOCK_KEY = 0x67_69_66_74; // "gift"
 
-/** A bounded pool: at most poolMax connections, a bounded wait for one, idle ones closed, every statement bounded. */
-export function createPool(settings: PostgresSettings, applicationName = 'giftbot'): pg.Pool {
-  const pool = new pg.Pool({
+/**
+ * A pg pool whose callers take turns here, without a deadline, instead of in pg-pool's own queue: pg-pool bounds that
+ * wait with the connect timeout (PG_CONNECT_TIMEOUT_MS), so a burst of store calls — 1,000 runs starting together —
+ * failed after 5 s ("timeout exceeded when trying to connect") and answers the game had given went unrecorded. A turn
+ * lasts one statement or one transaction (both bounded by the statement timeout), so the wait is bounded by the work
+ * ahead; the connect timeout is left to bound opening a connection. A call made while holding a turn (inside a
+ * transaction) goes straight through, so nesting cannot deadlock on the gate.
+ */
+export class GatedPool extends pg.Pool {
+  readonly turns: Semaphore;
+  readonly holding = new AsyncLocalStorage<true>();
+
+  constructor(config: pg.PoolConfig & { max: number }) {
+    super(config);
+    this.turns = new Semaphore(config.max);
+  }
+
+  /** Runs fn with one of the pool's turns. */
+  withTurn<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.holding.getStore()) return fn();
+    return this.turns.runExclusive(() => this.holding.run(true, fn));
+  }
+
+  override query = ((...args: unknown[]) =>
+    this.withTurn(() =>
+      (pg.Pool.prototype.query as (...a: unknown[]) => Promise<unknown>).apply(this, args),
+    )) as pg.Pool['query'];
+}
+
+/** A bounded pool: at most poolMax connections, callers queued without a deadline, idle ones closed, statements bounded. */
+export function createPool(settings: PostgresSettings, applicationName = 'giftbot'): GatedPool {
+  const pool = new GatedPool({
     connectionString: settings.url,
     max: settings.poolMax,
     connectionTimeoutMillis: settings.connectTimeoutMs,
@@ -38,7 +69,7 @@ export function createPool(settings: PostgresSettings, applicationName = 'giftbo
  * is for tests that build a database as an older version left it.
  */
 export async function migrate(
-  pool: pg.Pool,
+  pool: GatedPool,
   migrations: readonly { version: number; name: string; sql: string }[] = PG_MIGRATIONS,
 ): Promise<number[]> {
   return withTransaction(pool, async (client) => {
@@ -65,7 +96,11 @@ export async function migrate(
 }
 
 /** Runs fn in a short READ COMMITTED transaction on one pooled connection; rolls back on any error. */
-export async function withTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+export function withTransaction<T>(pool: GatedPool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  return pool.withTurn(() => inTransaction(pool, fn));
+}
+
+async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
