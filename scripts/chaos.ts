@@ -171,7 +171,11 @@ async function repetition(index: number, fault: Fault): Promise<Repetition> {
       STEP_TIMEOUT_MS,
       `${faultAfterCalls} calls by the holder`,
       5,
-    );
+    ).catch((error: unknown) => {
+      throw new Error(
+        `${error instanceof Error ? error.message : String(error)}\n${describeHolder(holder, holderRun)}`,
+      );
+    });
     const started = holder.messages.some((m) => m.type === 'started' && m.id === holderRun);
     const finished = holder.messages.some((m) => m.type === 'result' && m.id === holderRun);
     if (AT_HOLDER.has(fault) && (!started || finished))
@@ -299,4 +303,17 @@ function violations(r: Repetition): number {
     r.rateLimited +
     (r.busiestWindow > RATE_LIMIT ? 1 : 0)
   );
+}
+
+/** What the holder was doing, for a repetition that stalled: its messages about the run and its last log lines. */
+function describeHolder(holder: WorkerProcess, runId: string): string {
+  const messages = holder.messages.filter((m) => m.id === runId).map((m) => JSON.stringify(m));
+  const logs = holder.logs.slice(-40).map((line) => JSON.stringify(line));
+  return [
+    `holder ${holder.name} (alive: ${holder.alive}), run ${runId}:`,
+    ...messages,
+    'last log lines:',
+    ...logs,
+    ...holder.rawErrors.slice(-10),
+  ].join('\n');
 }
