@@ -42,6 +42,8 @@ import {
 import { printTable, type Repetition } from './chaosReport.ts';
 
 const TTL_MS = 1_000;
+/** How long one step of a repetition may take before the battery gives up (a harness limit, not an invariant). */
+const STEP_TIMEOUT_MS = 90_000;
 const RATE_LIMIT = 40;
 const RATE_WINDOW_MS = 1_000;
 
@@ -163,12 +165,17 @@ async function repetition(index: number, fault: Fault): Promise<Repetition> {
     done = await early;
   } else {
     faultAfterCalls = between(1, members - 2);
+    // Generous: on a loaded machine (the battery beside a test suite) a holder can take long to reach its calls.
     await eventually(
       () => holderCalls() >= faultAfterCalls || undefined,
-      30_000,
+      STEP_TIMEOUT_MS,
       `${faultAfterCalls} calls by the holder`,
       5,
-    );
+    ).catch((error: unknown) => {
+      throw new Error(
+        `${error instanceof Error ? error.message : String(error)}\n${describeHolder(holder, holderRun)}`,
+      );
+    });
     const started = holder.messages.some((m) => m.type === 'started' && m.id === holderRun);
     const finished = holder.messages.some((m) => m.type === 'result' && m.id === holderRun);
     if (AT_HOLDER.has(fault) && (!started || finished))
@@ -189,7 +196,7 @@ async function repetition(index: number, fault: Fault): Promise<Repetition> {
   })();
   let completionMs: number | null = null;
   try {
-    await waitForFinal(c, code, members, 30_000);
+    await waitForFinal(c, code, members, STEP_TIMEOUT_MS);
     completionMs = Date.now() - faultAt;
   } catch {
     // reported as unfinished below
@@ -197,7 +204,7 @@ async function repetition(index: number, fault: Fault): Promise<Repetition> {
   driving = false;
   await driver;
   // Let the faulted holder's run (if it lives) and any deferred retry finish before measuring.
-  if (holder.alive) await holder.results(holderRun, 1, 30_000).catch(() => undefined);
+  if (holder.alive) await holder.results(holderRun, 1, STEP_TIMEOUT_MS).catch(() => undefined);
   await eventually(
     async () => (await c.store.deferredRuns.list()).every((row) => row.guildId !== guildId) || undefined,
     15_000,
@@ -296,4 +303,17 @@ function violations(r: Repetition): number {
     r.rateLimited +
     (r.busiestWindow > RATE_LIMIT ? 1 : 0)
   );
+}
+
+/** What the holder was doing, for a repetition that stalled: its messages about the run and its last log lines. */
+function describeHolder(holder: WorkerProcess, runId: string): string {
+  const messages = holder.messages.filter((m) => m.id === runId).map((m) => JSON.stringify(m));
+  const logs = holder.logs.slice(-40).map((line) => JSON.stringify(line));
+  return [
+    `holder ${holder.name} (alive: ${holder.alive}), run ${runId}:`,
+    ...messages,
+    'last log lines:',
+    ...logs,
+    ...holder.rawErrors.slice(-10),
+  ].join('\n');
 }
