@@ -1,4 +1,8 @@
 import type { Game } from '../game/games.ts';
+import type { ImportBatch, ImportBatchResult } from './importTypes.ts';
+import type { LedgerOutcome, LedgerStatus } from './ledgerOutcome.ts';
+export type { LedgerOutcome, LedgerStatus } from './ledgerOutcome.ts';
+export type { ImportBatch, ImportBatchResult, ImportCounts } from './importTypes.ts';
 
 /**
  * The store interface the rest of giftbot uses. Async on purpose: SQLite answers synchronously, but a shared store
@@ -182,7 +186,6 @@ export interface CodeRepo {
   list(filter?: { game?: Game; statuses?: readonly CodeStatus[] }): Promise<CodeRecord[]>;
 }
 
-export type LedgerStatus = 'pending' | 'retry' | 'success' | 'already' | 'failed';
 export const FINAL_LEDGER_STATUSES: readonly LedgerStatus[] = ['success', 'already', 'failed'];
 
 export function isFinalLedgerStatus(status: unknown): boolean {
@@ -219,13 +222,6 @@ export interface RunScope {
 
 export type ClaimResult = 'claimed' | 'final' | 'stale-fence' | 'claimed-elsewhere';
 export type RecordResult = 'recorded' | 'stale-fence' | 'already-final';
-
-export interface LedgerOutcome {
-  status: Exclude<LedgerStatus, 'pending'>;
-  reason?: string | null;
-  errCode?: number | null;
-  msg?: string | null;
-}
 
 export interface LedgerRepo {
   /** Takes the next fencing token for (guild, code); the run keeps it. */
@@ -311,56 +307,6 @@ export interface WrongStateRepo {
   counts(game: Game, fids: readonly string[]): Promise<Map<string, number>>;
   /** Forgets the search: the state was found, or the admin starts over. Returns the rows removed. */
   clear(game: Game, fid: string): Promise<number>;
-}
-
-/** What an import brings; see Store.importBatch. */
-export interface ImportBatch {
-  /** Recorded as the codes' source and the members' added_by, e.g. `import:whiteout-bot`. */
-  source: string;
-  guilds: readonly { id: string; name: string | null }[];
-  /** Matched to giftbot's alliances by (guildId, name), case-insensitively. */
-  alliances: readonly {
-    guildId: string;
-    name: string;
-    game: Game;
-    defaultState: number | null;
-    /** null: leave giftbot's setting (a new alliance gets giftbot's default, on). */
-    autoRedeem: boolean | null;
-    resultChannelId: string | null;
-    codesChannelId: string | null;
-  }[];
-  members: readonly {
-    guildId: string;
-    /** The alliance of `alliances` (same guildId) the member belongs to, by name. */
-    allianceName: string;
-    fid: string;
-    state: number | null;
-    name: string | null;
-  }[];
-  codes: readonly { game: Game; code: string; status: CodeStatus }[];
-  /** Final results only (success / already / failed). */
-  ledger: readonly { game: Game; fid: string; code: string; guildId: string; outcome: LedgerOutcome }[];
-}
-
-export interface ImportCounts {
-  created: number;
-  updated: number;
-  unchanged: number;
-  /** Not written, with the reason in `notes`. */
-  skipped: number;
-}
-
-export interface ImportBatchResult {
-  dryRun: boolean;
-  guilds: ImportCounts;
-  alliances: ImportCounts;
-  members: ImportCounts;
-  codes: ImportCounts;
-  ledger: ImportCounts;
-  /** What the import left as it was, and why (a guild set up for another game, a state giftbot already knows…). */
-  notes: string[];
-  /** Rows found in the store after writing, before the commit: equal to what the batch should have produced. */
-  verified: { guilds: number; alliances: number; members: number; codes: number; ledger: number };
 }
 
 /** A run that could not start (or lost its lock) because the shared lock service did not answer. */

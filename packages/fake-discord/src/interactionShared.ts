@@ -1,9 +1,27 @@
 // Pieces shared by the interaction kinds: the fields every INTERACTION_CREATE carries, and small result helpers.
 import { ApplicationIntegrationType, InteractionContextType, InteractionType, Locale } from 'discord-api-types/v10';
 import type { HttpResult } from './errors.ts';
-import type { InteractionRec } from './interactions.ts';
 import type { MessageRec } from './messages.ts';
 import type { FakeState } from './state.ts';
+
+export interface InteractionRec {
+  id: string;
+  token: string;
+  kind: 'command' | 'component' | 'autocomplete';
+  guildId: string;
+  channelId: string;
+  userId: string;
+  commandName?: string;
+  /** component interactions: the message the component is on */
+  sourceMessageId?: string;
+  createdAt: number;
+  ackType: number | null;
+  /** @original: the reply (types 4/5) or, after 6/7, the message the component is on */
+  originalMessageId: string | null;
+  followupIds: string[];
+  /** autocomplete interactions: the choices the bot answered with */
+  choices?: { name: string; value: string | number }[];
+}
 
 export const INTERACTION_TYPE = {
   command: InteractionType.ApplicationCommand,

@@ -7,7 +7,14 @@ import type {
   APIMessageComponentGuildInteraction,
 } from 'discord-api-types/v10';
 import { buildAutocompleteData, validateChoices } from './autocomplete.ts';
-import { commonFields, INTERACTION_TYPE, isMessage, isRecord, prefixErrors } from './interactionShared.ts';
+import {
+  commonFields,
+  INTERACTION_TYPE,
+  isMessage,
+  isRecord,
+  prefixErrors,
+  type InteractionRec,
+} from './interactionShared.ts';
 import { buildCommandData } from './commandOptions.ts';
 import type { CommandStore } from './commands.ts';
 import { apiError, FormErrors, noContent, ok, unknownInteraction, unknownMessage, unknownWebhook } from './errors.ts';
@@ -29,25 +36,6 @@ import type {
 const EPHEMERAL = MessageFlags.Ephemeral as number;
 const LOADING = MessageFlags.Loading as number;
 const TOKEN_LIFETIME_MS = 15 * 60_000;
-
-export interface InteractionRec {
-  id: string;
-  token: string;
-  kind: 'command' | 'component' | 'autocomplete';
-  guildId: string;
-  channelId: string;
-  userId: string;
-  commandName?: string;
-  /** component interactions: the message the component is on */
-  sourceMessageId?: string;
-  createdAt: number;
-  ackType: number | null;
-  /** @original: the reply (types 4/5) or, after 6/7, the message the component is on */
-  originalMessageId: string | null;
-  followupIds: string[];
-  /** autocomplete interactions: the choices the bot answered with */
-  choices?: { name: string; value: string | number }[];
-}
 
 export interface InteractionContext {
   state: FakeState;
