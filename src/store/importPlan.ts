@@ -1,6 +1,7 @@
 import type { Game } from '../game/games.ts';
 import {
   isFinalLedgerStatus,
+  type AllianceRecord,
   type CodeStatus,
   type ImportBatch,
   type ImportBatchResult,
@@ -14,17 +15,8 @@ import {
  * reads the snapshot again and `checkImport` verifies it. One planner, so the rules of an import (what is filled in,
  * what giftbot keeps, what is skipped and said) cannot drift apart between SQLite and PostgreSQL.
  */
-export interface SnapshotAlliance {
-  id: number;
-  guildId: string;
-  name: string;
-  game: Game;
-  defaultState: number | null;
-  autoRedeem: boolean;
-  resultChannelId: string | null;
-  codesChannelId: string | null;
-  removed: boolean;
-}
+/** An alliance as the import sees it: its settings, and whether it was removed (then left alone). */
+export type SnapshotAlliance = Omit<AllianceRecord, 'fanoutPriority'> & { removed: boolean };
 
 export interface SnapshotMember {
   allianceId: number;

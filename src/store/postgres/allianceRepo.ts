@@ -1,16 +1,6 @@
-import { toAlliance } from '../rows.ts';
+import { ALLIANCE_COLUMNS, toAlliance } from '../rows.ts';
 import type { AllianceRecord, AllianceRepo } from '../types.ts';
 import { withTransaction, type Pool, type PoolClient } from './database.ts';
-
-/** AllianceRecord fields an update may set, to their columns (the game and server of an alliance never change). */
-const UPDATABLE: Record<Exclude<keyof AllianceRecord, 'id' | 'guildId' | 'game'>, string> = {
-  name: 'name',
-  defaultState: 'default_state',
-  autoRedeem: 'auto_redeem',
-  resultChannelId: 'result_channel_id',
-  codesChannelId: 'codes_channel_id',
-  fanoutPriority: 'fanout_priority',
-};
 
 /** PostgreSQL's unique_violation: here, the partial unique index on (guild_id, lower(name)). */
 const isNameTaken = (error: unknown) => (error as { code?: string }).code === '23505';
@@ -70,7 +60,7 @@ export function createPgAllianceRepo(pool: Pool): AllianceRepo {
     async update(id, changes) {
       const sets: string[] = [];
       const values: unknown[] = [];
-      for (const [key, column] of Object.entries(UPDATABLE)) {
+      for (const [key, column] of Object.entries(ALLIANCE_COLUMNS)) {
         let value = changes[key as keyof typeof changes];
         if (value === undefined) continue;
         if (key === 'name') value = String(value).trim();
