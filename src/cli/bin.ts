@@ -6,6 +6,7 @@ import { loadConfigOrExit, toolLoggerFor } from '../bootstrap.ts';
 import { describeStartupError, StartupError } from '../ops/startupError.ts';
 import { CliError } from './cliError.ts';
 import type { CliCommand } from './cliContext.ts';
+import { ALLIANCE_USAGE, allianceCommand } from './commands/allianceCommand.ts';
 import { CODES_USAGE, codesCommand } from './commands/codesCommand.ts';
 import { DB_USAGE, dbCommand } from './commands/dbCommand.ts';
 import { GUILD_USAGE, guildCommand } from './commands/guildCommand.ts';
@@ -17,6 +18,7 @@ import { databaseInUse } from './databaseInUse.ts';
 
 const COMMANDS: Record<string, { run: CliCommand; usage: string }> = {
   guild: { run: guildCommand, usage: GUILD_USAGE },
+  alliance: { run: allianceCommand, usage: ALLIANCE_USAGE },
   members: { run: membersCommand, usage: MEMBERS_USAGE },
   redeem: { run: redeemCommand, usage: REDEEM_USAGE },
   codes: { run: codesCommand, usage: CODES_USAGE },

@@ -78,6 +78,8 @@ export async function connectBot(deps: ConnectBotDeps): Promise<Bot> {
     if (settings.commandScope === 'guild') void registerIfChanged(target(guild.id), hashes, log);
   });
 
+  client.on(Events.GuildDelete, (guild) => void stopAutomaticRuns(app, guild.id, guild.name));
+
   const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
   try {
     await client.login(settings.token);
@@ -168,6 +170,28 @@ async function resumeStateSearches(app: Core): Promise<void> {
     app.log.error(
       { event: EVENTS.stateDiscoveryFailed, guildId, err: error },
       'resuming interrupted state searches failed',
+    );
+  }
+}
+
+/**
+ * The bot was removed from a server (kicked, or the server deleted): new codes must not start runs there any more.
+ * Its alliances' auto-redeem is turned off in the store — the one switch fan-out, catch-up and every process sharing
+ * the database already honour — and nothing else changes: the data stays until an admin runs `giftbot guild remove`.
+ * Inviting the bot back means turning auto-redeem on again (`/autoredeem on`).
+ */
+async function stopAutomaticRuns(app: Core, guildId: string, guildName: string | null): Promise<void> {
+  try {
+    const alliances = await app.store.alliances.list({ guildId, autoRedeem: true });
+    for (const alliance of alliances) await app.store.alliances.update(alliance.id, { autoRedeem: false });
+    app.log.info(
+      { event: EVENTS.discordGuildLeft, guildId, guildName, autoRedeemStopped: alliances.length },
+      'removed from a server: its automatic runs stop; its data stays until `giftbot guild remove`',
+    );
+  } catch (error) {
+    app.log.error(
+      { event: EVENTS.discordGuildLeft, guildId, err: error },
+      'removed from a server: could not stop its automatic runs',
     );
   }
 }

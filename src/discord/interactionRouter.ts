@@ -1,9 +1,11 @@
-import type { ButtonInteraction, ChatInputCommandInteraction, Interaction } from 'discord.js';
+import type { AutocompleteInteraction, ButtonInteraction, ChatInputCommandInteraction, Interaction } from 'discord.js';
 import { EVENTS } from '../log/events.ts';
 import type { GuildRecord } from '../store/types.ts';
 import { isGiftbotAdmin, refusalText } from './adminCheck.ts';
 import type { BotContext } from './botContext.ts';
+import { answerAutocomplete } from './commands/allianceAutocomplete.ts';
 import { COMMAND_HANDLERS } from './commands/commandHandlers.ts';
+import { handleAllianceRemoveButton } from './commands/handlers/allianceRemove.ts';
 import { handleMembersPage } from './commands/handlers/member.ts';
 import { handleRetryButton } from './commands/handlers/retryButton.ts';
 import { parseButtonId } from './customIds.ts';
@@ -19,6 +21,7 @@ const APOLOGY = 'Sorry — something went wrong on my side. It has been logged; 
  */
 export function createInteractionRouter(ctx: BotContext): (interaction: Interaction) => Promise<void> {
   return async (interaction) => {
+    if (interaction.isAutocomplete()) return autocomplete(interaction, ctx);
     if (!interaction.isChatInputCommand() && !interaction.isButton()) return;
     const started = performance.now();
     const what = interaction.isChatInputCommand() ? describeCommand(interaction) : `button ${interaction.customId}`;
@@ -87,7 +90,33 @@ async function dispatchButton(
   const action = parseButtonId(interaction.customId);
   if (!action) throw new UserError('This button no longer works.');
   if (action.kind === 'retry') await handleRetryButton(interaction, action, guild, ctx);
+  else if (action.kind === 'alliance-remove') await handleAllianceRemoveButton(interaction, action, guild, ctx);
   else await handleMembersPage(interaction, action, guild, ctx);
+}
+
+/**
+ * Suggestions while a member types an `alliance:` option. Alliance names are giftbot data: a member who may not use
+ * giftbot here gets none. Never an error message: an autocomplete can only answer with choices.
+ */
+async function autocomplete(interaction: AutocompleteInteraction, ctx: BotContext): Promise<void> {
+  try {
+    const guild = interaction.inGuild() ? await ctx.app.store.guilds.get(interaction.guildId) : null;
+    if (!interaction.inGuild() || !isGiftbotAdmin(interaction, guild)) {
+      await interaction.respond([]);
+      return;
+    }
+    await answerAutocomplete(interaction, ctx.app.store);
+  } catch (error) {
+    ctx.log.warn(
+      {
+        event: EVENTS.discordPostFailed,
+        guildId: interaction.guildId,
+        command: `/${interaction.commandName}`,
+        err: error,
+      },
+      'could not answer an autocomplete',
+    );
+  }
 }
 
 function describeCommand(interaction: ChatInputCommandInteraction): string {

@@ -97,6 +97,7 @@ export const EVENTS = {
   discordLoginFailed: 'discord.login_failed',
   discordClientError: 'discord.client_error',
   discordGuildJoined: 'discord.guild_joined',
+  discordGuildLeft: 'discord.guild_left',
   discordProgressMoved: 'discord.progress_moved',
   discordRunReported: 'discord.run_reported',
   discordImport: 'discord.import',

@@ -26,17 +26,18 @@ export class ImportInterruptedError extends Error {
  */
 export async function addMembersInBatches(
   repo: MemberRepo,
-  guildId: string,
+  allianceId: number,
   members: readonly NewMember[],
   batchRows = IMPORT_BATCH_ROWS,
-): Promise<{ created: number; updated: number }> {
-  const total = { created: 0, updated: 0 };
+): Promise<{ created: number; updated: number; moved: number }> {
+  const total = { created: 0, updated: 0, moved: 0 };
   for (let start = 0; start < members.length; start += batchRows) {
     if (start > 0) await nextTurn();
     try {
-      const done = await repo.addMany(guildId, members.slice(start, start + batchRows));
+      const done = await repo.addMany(allianceId, members.slice(start, start + batchRows));
       total.created += done.created;
       total.updated += done.updated;
+      total.moved += done.moved;
     } catch (error) {
       throw new ImportInterruptedError(start, members.length, error);
     }

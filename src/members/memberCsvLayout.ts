@@ -5,26 +5,30 @@ export interface MemberCsvLayout {
   fid: number;
   state: number | null;
   name: number | null;
+  /** The alliance (by name) each line goes to; only a header can name this column. */
+  alliance: number | null;
   width: number;
   /** Header cells that are none of ours (shown to the user, so a misspelt column is not silently dropped). */
   ignored: string[];
 }
 
 /** Without a header: fid,state,name, as giftbot has always read and written it. */
-export const POSITIONAL_LAYOUT: MemberCsvLayout = { fid: 0, state: 1, name: 2, width: 3, ignored: [] };
+export const POSITIONAL_LAYOUT: MemberCsvLayout = { fid: 0, state: 1, name: 2, alliance: null, width: 3, ignored: [] };
 
 /** Header names we understand, compared without case, spaces, dots, dashes or underscores. */
-const COLUMN_NAMES: Record<'fid' | 'state' | 'name', readonly string[]> = {
+const COLUMN_NAMES: Record<'fid' | 'state' | 'name' | 'alliance', readonly string[]> = {
   fid: ['fid', 'id', 'playerid', 'player', 'gameid', 'userid', 'uid'],
   state: ['state', 'kid', 'stateid', 'statenumber', 'server', 'serverid', 'kingdom'],
   name: ['name', 'nickname', 'nick', 'playername', 'ign'],
+  alliance: ['alliance', 'alliancename'],
 };
 
 const normalise = (cell: string) => cell.toLowerCase().replace(/[\s._-]+/g, '');
 
 function columnOf(cell: string): keyof typeof COLUMN_NAMES | null {
   const key = normalise(cell);
-  for (const column of ['fid', 'state', 'name'] as const) if (COLUMN_NAMES[column].includes(key)) return column;
+  for (const column of ['fid', 'state', 'name', 'alliance'] as const)
+    if (COLUMN_NAMES[column].includes(key)) return column;
   return null;
 }
 
@@ -49,7 +53,14 @@ export function layoutFromHeader(cells: readonly string[]): MemberCsvLayout | nu
       `The header "${trimmed.join(',')}" has no player id column: name it fid (or id), e.g. fid,state,name.`,
     );
   }
-  return { fid: found.fid, state: found.state ?? null, name: found.name ?? null, width: trimmed.length, ignored };
+  return {
+    fid: found.fid,
+    state: found.state ?? null,
+    name: found.name ?? null,
+    alliance: found.alliance ?? null,
+    width: trimmed.length,
+    ignored,
+  };
 }
 
 /** The whole file is refused (binary, not UTF-8, not CSV at all): one message, nothing imported. */

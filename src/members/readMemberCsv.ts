@@ -15,13 +15,24 @@ export interface RejectedLine {
 }
 
 export interface MemberCsv {
-  members: Required<Pick<NewMember, 'fid' | 'state' | 'name'>>[];
+  members: (Required<Pick<NewMember, 'fid' | 'state' | 'name'>> & {
+    /** Only with an `alliance` column: the alliance named on the line, or null (the importer's choice then). */
+    alliance?: string | null;
+  })[];
   /** The first bad lines (REPORTED_REJECTS of them), with their numbers and reasons. */
   rejected: RejectedLine[];
   /** Every bad line, including those not listed in `rejected`. */
   rejectedCount: number;
-  /** Header columns that are none of fid, state or name (ignored). */
+  /** Header columns that are none of fid, state, name or alliance (ignored). */
   ignoredColumns: string[];
+}
+
+export interface MemberCsvOptions {
+  /**
+   * With an `alliance` column: why the alliance named on a line (null: the cell is empty) cannot take it, or null
+   * when it can. A line it refuses is a bad line like any other, with its number.
+   */
+  allianceProblem?: (name: string | null) => string | null;
 }
 
 /** How many bad lines are described; the rest are counted. A binary or foreign file must not print thousands. */
@@ -32,12 +43,13 @@ const SEPARATORS = [',', ';', '\t'];
 
 /**
  * Reads a roster CSV as it streams in (a file, a download or a string): columns by header name in any order and any
- * case (`FID,Name,State`), or fid,state,name when there is no header; comma, semicolon or tab separated; quoted
+ * case (`FID,Name,State`, and an optional `Alliance`), or fid,state,name when there is no header; comma, semicolon or tab separated; quoted
  * fields may hold separators, quotes and line breaks. Bad lines are reported with their number and reason, so an
  * admin can fix the file; a file that is not UTF-8 text at all is refused with a MemberCsvError.
  */
 export async function readMemberCsv(
   source: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>,
+  options: MemberCsvOptions = {},
 ): Promise<MemberCsv> {
   const { delimiter, chunks } = await peekDelimiter(decodeUtf8(source));
   const result: MemberCsv = { members: [], rejected: [], rejectedCount: 0, ignoredColumns: [] };
@@ -67,12 +79,15 @@ export async function readMemberCsv(
       reject(line, record.join(delimiter), `"${shown(member.state)}" is not a state number`);
     else if (seen.has(member.fid))
       reject(line, record.join(delimiter), `player ${member.fid} is already on line ${seen.get(member.fid)}`);
+    else if (layout.alliance !== null && options.allianceProblem?.(cleanName(member.alliance)))
+      reject(line, record.join(delimiter), options.allianceProblem(cleanName(member.alliance))!);
     else {
       seen.set(member.fid, line);
       result.members.push({
         fid: member.fid,
         state: member.state === '' ? null : Number(member.state),
         name: cleanName(member.name),
+        ...(layout.alliance !== null ? { alliance: cleanName(member.alliance) } : {}),
       });
     }
     return null;
@@ -114,7 +129,7 @@ function memberFrom(
   record: readonly string[],
   layout: MemberCsvLayout,
   delimiter: string,
-): { fid: string; state: string; name: string | null } {
+): { fid: string; state: string; name: string | null; alliance: string } {
   const cell = (index: number | null) => (index === null ? '' : unquote(record[index] ?? ''));
   // A name in the last column keeps any separators it holds unquoted ("Dan; the; semicolon").
   const nameSpills = layout.name !== null && layout.name === layout.width - 1 && record.length > layout.width;
@@ -123,7 +138,7 @@ function memberFrom(
     : layout.name === null
       ? null
       : cell(layout.name);
-  return { fid: cell(layout.fid), state: cell(layout.state), name };
+  return { fid: cell(layout.fid), state: cell(layout.state), name, alliance: cell(layout.alliance) };
 }
 
 /** A cell trimmed; a quoted one after a space (`1, "Eve ""E""", …`), which the parser keeps as it is, unquoted. */

@@ -1,49 +1,69 @@
 import { parseArgs } from 'node:util';
+import { defaultAllianceName, listNames } from '../../alliances/chooseAlliance.ts';
 import { isGame } from '../../game/games.ts';
 import { isValidState } from '../../game/playerIds.ts';
 import { CliError } from '../cliError.ts';
 import type { CliCommand, CliContext } from '../cliContext.ts';
+import { resolveCliAlliance } from './cliAlliance.ts';
+import { SNOWFLAKE, snowflakeProblem } from './guildIds.ts';
 
-export const GUILD_USAGE =
-  "giftbot guild add <guildId> --game wos|kingshot --state <kid> [--auto on|off] [--name <text>]\n       giftbot guild list\n       giftbot guild priority <guildId> <n>   (new codes reach lower numbers first; default 100)\n       giftbot guild remove <guildId> --yes   (the server's alliance, roster and runs; who has which code stays)";
-
-/** A Discord id (snowflake): 17 to 20 digits. */
-const SNOWFLAKE = /^\d{17,20}$/;
+export const GUILD_USAGE = [
+  "giftbot guild add <guildId> --game wos|kingshot --state <kid> [--auto on|off] [--name <text>]   (sets up the server's only alliance; several: giftbot alliance)",
+  'giftbot guild list   (one line per alliance)',
+  'giftbot guild priority <guildId> <n> [--alliance <name>]   (new codes reach lower numbers first; default 100)',
+  "giftbot guild remove <guildId> --yes   (the server's alliances, rosters and runs; who has which code stays)",
+].join('\n       ');
 
 export const guildCommand: CliCommand = async (args, ctx) => {
-  const { app, out } = ctx;
   const [action, ...rest] = args;
-  if (action === 'list') {
-    const guilds = await app.store.guilds.list();
-    if (guilds.length === 0)
-      out('No alliances yet. Add one with: giftbot guild add <guildId> --game wos --state <kid>');
-    for (const g of guilds) {
-      const members = await app.store.members.list(g.id);
-      out(
-        `${g.id}  ${g.game}  state ${g.defaultState ?? '-'}  auto-redeem ${g.autoRedeem ? 'on' : 'off'}  priority ${g.fanoutPriority}  ${members.length} members${g.name ? `  ${g.name}` : ''}`,
-      );
-    }
-    return 0;
-  }
-  if (action === 'priority') {
-    // The order in which a new code's fan-out starts the alliances' runs (they then share the budget call by call).
-    const [guildId, value, extra] = rest;
-    if (!guildId || value === undefined || extra !== undefined)
-      throw new CliError(`A guild id and a number are required.\nUsage: ${GUILD_USAGE}`);
-    if (!/^\d{1,6}$/.test(value))
-      throw new CliError(`The priority must be a whole number from 0 to 999999 (lower goes first), got "${value}"`);
-    const updated = await app.store.guilds.update(guildId, { fanoutPriority: Number(value) });
-    if (!updated)
-      throw new CliError(
-        `Guild ${guildId} is not set up. Add it first: giftbot guild add ${guildId} --game wos --state <kid>`,
-      );
-    out(`Guild ${updated.id}: fan-out priority ${updated.fanoutPriority} (lower numbers get new codes first).`);
-    return 0;
-  }
+  if (action === 'list') return listGuilds(ctx);
+  if (action === 'priority') return setPriority(rest, ctx);
   if (action === 'remove') return removeGuild(rest, ctx);
   if (action !== 'add') throw new CliError(`Unknown guild action "${action ?? ''}".\nUsage: ${GUILD_USAGE}`);
+  return addGuild(rest, ctx);
+};
+
+async function listGuilds({ app, out }: CliContext): Promise<number> {
+  const guilds = await app.store.guilds.list();
+  if (guilds.length === 0) out('No alliances yet. Add one with: giftbot guild add <guildId> --game wos --state <kid>');
+  for (const g of guilds) {
+    const alliances = await app.store.alliances.list({ guildId: g.id });
+    if (alliances.length === 0) out(`${g.id}  no alliance${g.name ? `  ${g.name}` : ''}`);
+    for (const a of alliances) {
+      const members = await app.store.members.list(g.id, { allianceIds: [a.id] });
+      out(
+        `${g.id}  ${a.game}  state ${a.defaultState ?? '-'}  auto-redeem ${a.autoRedeem ? 'on' : 'off'}  priority ${a.fanoutPriority}  ${members.length} members  ${a.name}`,
+      );
+    }
+  }
+  return 0;
+}
+
+/** The order in which a new code's fan-out starts the alliances' runs (they then share the budget call by call). */
+async function setPriority(args: string[], ctx: CliContext): Promise<number> {
   const { values, positionals } = parseArgs({
-    args: rest,
+    args,
+    allowPositionals: true,
+    options: { alliance: { type: 'string' } },
+  });
+  const [guildId, value, extra] = positionals;
+  if (!guildId || value === undefined || extra !== undefined)
+    throw new CliError(`A guild id and a number are required.\nUsage: ${GUILD_USAGE}`);
+  if (!/^\d{1,6}$/.test(value))
+    throw new CliError(`The priority must be a whole number from 0 to 999999 (lower goes first), got "${value}"`);
+  const alliance = await resolveCliAlliance(ctx, guildId, values.alliance, GUILD_USAGE);
+  const updated = await ctx.app.store.alliances.update(alliance.id, { fanoutPriority: Number(value) });
+  if (!updated) throw new CliError(`Guild ${guildId} is not set up.`);
+  ctx.out(
+    `Guild ${guildId}: fan-out priority ${updated.fanoutPriority} for "${updated.name}" (lower numbers get new codes first).`,
+  );
+  return 0;
+}
+
+/** `guild add`: today's one-alliance set-up: creates the server's alliance, or changes its state and auto-redeem. */
+async function addGuild(args: string[], { app, out }: CliContext): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
     allowPositionals: true,
     options: {
       game: { type: 'string' },
@@ -54,33 +74,45 @@ export const guildCommand: CliCommand = async (args, ctx) => {
   });
   const [guildId] = positionals;
   const problems: string[] = [];
-  if (!guildId || !SNOWFLAKE.test(guildId)) {
-    problems.push(
-      `a Discord server id is required: 17 to 20 digits (Discord: User Settings → Advanced → Developer Mode, then right-click the server → Copy Server ID)${guildId ? `, got "${guildId}"` : ''}`,
-    );
-  }
+  if (!guildId || !SNOWFLAKE.test(guildId)) problems.push(snowflakeProblem(guildId));
   if (!isGame(values.game)) problems.push('--game must be wos or kingshot');
   if (values.state === undefined || !isValidState(values.state))
     problems.push("--state must be the alliance's state number (kid), e.g. --state 245");
   if (values.auto !== undefined && !['on', 'off'].includes(values.auto)) problems.push('--auto must be on or off');
   if (problems.length > 0 || !guildId || !isGame(values.game))
     throw new CliError(`${problems.join('\n')}\nUsage: ${GUILD_USAGE}`);
-  const existing = await app.store.guilds.get(guildId);
+  const alliances = await app.store.alliances.list({ guildId });
+  if (alliances.length > 1)
+    throw new CliError(
+      `Guild ${guildId} has ${alliances.length} alliances (${listNames(alliances.map((a) => a.name))}); guild add sets up a server with one. Use giftbot alliance add|list|remove.`,
+    );
+  const [existing] = alliances;
   if (existing && existing.game !== values.game) {
-    throw new CliError(`Guild ${guildId} is already set up for ${existing.game}; one server redeems for one game.`);
+    throw new CliError(
+      `Guild ${guildId} is already set up for ${existing.game}; one server redeems for one game through guild add. Add a ${values.game} alliance with: giftbot alliance add ${guildId} --name <text> --game ${values.game} --state <kid>`,
+    );
   }
-  const guild = await app.store.guilds.upsert({
-    id: guildId,
-    game: values.game,
+  const settings = {
     defaultState: Number(values.state),
     ...(values.auto !== undefined ? { autoRedeem: values.auto === 'on' } : {}),
-    ...(values.name !== undefined ? { name: values.name } : {}),
-  });
+  };
+  await app.store.guilds.ensure({ id: guildId, ...(values.name !== undefined ? { name: values.name } : {}) });
+  let alliance;
+  if (existing) alliance = (await app.store.alliances.update(existing.id, settings)) ?? existing;
+  else {
+    const added = await app.store.alliances.add({
+      guildId,
+      name: defaultAllianceName(values.name),
+      game: values.game,
+      ...settings,
+    });
+    alliance = added.created ? added.alliance : added.existing;
+  }
   out(
-    `${existing ? 'Updated' : 'Added'} guild ${guild.id}: ${guild.game}, state ${guild.defaultState}, auto-redeem ${guild.autoRedeem ? 'on' : 'off'}.`,
+    `${existing ? 'Updated' : 'Added'} guild ${guildId}: ${alliance.game}, state ${alliance.defaultState}, auto-redeem ${alliance.autoRedeem ? 'on' : 'off'} (alliance "${alliance.name}").`,
   );
   return 0;
-};
+}
 
 async function removeGuild(args: string[], { app, out }: CliContext): Promise<number> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { yes: { type: 'boolean' } } });
@@ -89,16 +121,18 @@ async function removeGuild(args: string[], { app, out }: CliContext): Promise<nu
   const guild = await app.store.guilds.get(guildId);
   if (!guild) throw new CliError(`Guild ${guildId} is not set up; nothing to remove.`);
   if (!values.yes) {
+    const alliances = await app.store.alliances.list({ guildId });
     const members = (await app.store.members.list(guildId)).length;
+    const what = alliances.map((a) => `${a.name}, ${a.game}`).join('; ');
     throw new CliError(
-      `This removes guild ${guildId} (${guild.game}${guild.name ? `, ${guild.name}` : ''}): its settings, its ${members} member(s) and its runs. ` +
+      `This removes guild ${guildId}${what ? ` (${what})` : ''}: its settings, its ${alliances.length} alliance(s), its ${members} member(s) and its runs. ` +
         `Which player has which code is kept. Back up first (giftbot db backup <file>), then run it again with --yes.`,
     );
   }
   const removed = await app.store.guilds.remove(guildId);
   if (!removed) throw new CliError(`Guild ${guildId} is not set up; nothing to remove.`);
   out(
-    `Removed guild ${guildId}: ${removed.members} member(s) and ${removed.runs} run(s). Which player has which code is kept.`,
+    `Removed guild ${guildId}: ${removed.members} member(s) and ${removed.runs} run(s), in ${removed.alliances} alliance(s). Which player has which code is kept.`,
   );
   return 0;
 }

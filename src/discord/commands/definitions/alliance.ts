@@ -5,40 +5,103 @@ import {
   type RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from 'discord.js';
 import { ADMIN_ONLY } from './adminOnly.ts';
+import { allianceOption, GAME_CHOICES } from './allianceOption.ts';
 
 const TEXT_CHANNELS: ApplicationCommandOptionAllowedChannelType[] = [
   ChannelType.GuildText,
   ChannelType.GuildAnnouncement,
 ];
 
+const STATE = {
+  type: ApplicationCommandOptionType.Integer,
+  name: 'state',
+  description: "The alliance's state number",
+  min_value: 1,
+  max_value: 999_999,
+} as const;
+
 export const ALLIANCE_COMMAND = {
   name: 'alliance',
-  description: "Set up this server's alliance",
+  description: "This server's alliances: add, change, remove, list",
   ...ADMIN_ONLY,
   options: [
     {
       type: ApplicationCommandOptionType.Subcommand,
+      name: 'add',
+      description: 'Add an alliance to this server',
+      options: [
+        {
+          type: ApplicationCommandOptionType.String,
+          name: 'name',
+          description: 'Its name, unique in this server (what people type in alliance:)',
+          required: true,
+          max_length: 32,
+        },
+        {
+          type: ApplicationCommandOptionType.String,
+          name: 'game',
+          description: 'The game',
+          required: true,
+          choices: GAME_CHOICES,
+        },
+        { ...STATE, required: true },
+      ],
+    },
+    {
+      type: ApplicationCommandOptionType.Subcommand,
+      name: 'edit',
+      description: "Change an alliance's name, state, auto-redeem, channels or priority",
+      options: [
+        allianceOption(),
+        {
+          type: ApplicationCommandOptionType.String,
+          name: 'name',
+          description: 'A new name',
+          max_length: 32,
+        },
+        STATE,
+        { type: ApplicationCommandOptionType.Boolean, name: 'auto', description: 'Redeem new codes automatically' },
+        {
+          type: ApplicationCommandOptionType.Channel,
+          name: 'results',
+          description: 'Channel for run progress and summaries',
+          channel_types: TEXT_CHANNELS,
+        },
+        {
+          type: ApplicationCommandOptionType.Channel,
+          name: 'codes',
+          description: 'Channel where gift codes are posted (watched for new codes)',
+          channel_types: TEXT_CHANNELS,
+        },
+        {
+          type: ApplicationCommandOptionType.Integer,
+          name: 'priority',
+          description: 'New codes reach lower numbers first (default 100)',
+          min_value: 0,
+          max_value: 999_999,
+        },
+      ],
+    },
+    {
+      type: ApplicationCommandOptionType.Subcommand,
+      name: 'remove',
+      description: 'Remove an alliance and its roster (history is kept); asks to confirm',
+      options: [allianceOption('The alliance to remove')],
+    },
+    { type: ApplicationCommandOptionType.Subcommand, name: 'list', description: "This server's alliances" },
+    {
+      type: ApplicationCommandOptionType.Subcommand,
       name: 'setup',
-      description: "Choose the game and the alliance's state",
+      description: "Set up this server's one alliance: the game and the state",
       options: [
         {
           type: ApplicationCommandOptionType.String,
           name: 'game',
           description: 'The game',
           required: true,
-          choices: [
-            { name: 'Whiteout Survival', value: 'wos' },
-            { name: 'Kingshot', value: 'kingshot' },
-          ],
+          choices: GAME_CHOICES,
         },
-        {
-          type: ApplicationCommandOptionType.Integer,
-          name: 'state',
-          description: "The alliance's state number",
-          required: true,
-          min_value: 1,
-          max_value: 999_999,
-        },
+        { ...STATE, required: true },
       ],
     },
     {
@@ -59,6 +122,7 @@ export const ALLIANCE_COMMAND = {
           description: 'Channel where gift codes are posted (watched for new codes)',
           channel_types: TEXT_CHANNELS,
         },
+        allianceOption(),
       ],
     },
     {

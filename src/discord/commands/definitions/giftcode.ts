@@ -1,9 +1,10 @@
 import { ApplicationCommandOptionType, type RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord.js';
 import { ADMIN_ONLY } from './adminOnly.ts';
+import { allianceOption, GAME_CHOICES } from './allianceOption.ts';
 
 export const GIFTCODE_COMMAND = {
   name: 'giftcode',
-  description: "Gift codes giftbot knows for this alliance's game",
+  description: "Gift codes giftbot knows for this server's games",
   ...ADMIN_ONLY,
   options: [
     {
@@ -18,12 +19,20 @@ export const GIFTCODE_COMMAND = {
           required: true,
           max_length: 100,
         },
+        {
+          type: ApplicationCommandOptionType.String,
+          name: 'game',
+          description: "The code's game (needed when the server has alliances of both games)",
+          choices: GAME_CHOICES,
+        },
+        allianceOption("An alliance of the code's game (names the game)"),
       ],
     },
     {
       type: ApplicationCommandOptionType.Subcommand,
       name: 'list',
-      description: 'Known codes: status, source, first seen, how many members have them',
+      description: 'Known codes: status, source, first seen, how many members of each alliance have them',
+      options: [allianceOption('Only this alliance')],
     },
   ],
 } satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;

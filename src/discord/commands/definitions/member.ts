@@ -1,5 +1,6 @@
 import { ApplicationCommandOptionType, type RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord.js';
 import { ADMIN_ONLY } from './adminOnly.ts';
+import { allianceOption } from './allianceOption.ts';
 
 const FID = {
   type: ApplicationCommandOptionType.String,
@@ -33,6 +34,7 @@ export const MEMBER_COMMAND = {
           description: 'A name to recognise them by',
           max_length: 64,
         },
+        allianceOption('The alliance whose roster gets the player (needed when the server has several)'),
       ],
     },
     {
@@ -41,7 +43,12 @@ export const MEMBER_COMMAND = {
       description: 'Remove a player (their history is kept)',
       options: [FID],
     },
-    { type: ApplicationCommandOptionType.Subcommand, name: 'list', description: 'Show the roster' },
+    {
+      type: ApplicationCommandOptionType.Subcommand,
+      name: 'list',
+      description: 'Show the roster (of one alliance, or of the whole server)',
+      options: [allianceOption('Only this alliance')],
+    },
     {
       type: ApplicationCommandOptionType.Subcommand,
       name: 'resolve',
@@ -58,7 +65,7 @@ export const MEMBER_COMMAND = {
     {
       type: ApplicationCommandOptionType.Subcommand,
       name: 'import',
-      description: 'Import a roster from a CSV file: fid,state,name per line',
+      description: 'Import a roster from a CSV file: fid,state,name per line (an alliance column may say where)',
       options: [
         { type: ApplicationCommandOptionType.Attachment, name: 'file', description: 'The CSV file', required: true },
         {
@@ -66,7 +73,14 @@ export const MEMBER_COMMAND = {
           name: 'skip_invalid',
           description: 'Import the good lines even when some lines are bad',
         },
+        allianceOption('The alliance for lines without an alliance column (needed when the server has several)'),
       ],
+    },
+    {
+      type: ApplicationCommandOptionType.Subcommand,
+      name: 'move',
+      description: 'Move a player to another alliance of this server (their history moves along)',
+      options: [FID, allianceOption('The alliance to move them to', true)],
     },
   ],
 } satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;

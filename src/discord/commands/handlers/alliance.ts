@@ -1,70 +1,54 @@
-import { MessageFlags, PermissionFlagsBits, type GuildBasedChannel } from 'discord.js';
+import { MessageFlags, PermissionFlagsBits } from 'discord.js';
+import { defaultAllianceName } from '../../../alliances/chooseAlliance.ts';
 import { gameInfo, isGame } from '../../../game/games.ts';
-import type { BotContext } from '../../botContext.ts';
 import { UserError } from '../../userError.ts';
 import type { CommandHandler } from '../commandHandler.ts';
-import { requireAlliance } from './requireAlliance.ts';
+import { addAlliance, editAlliance, listAlliances } from './allianceManage.ts';
+import { askToRemoveAlliance } from './allianceRemove.ts';
+import { checkCanPost, checkCodesChannel } from './channelChecks.ts';
+import { requireAlliances, resolveAlliance } from './resolveAlliance.ts';
 
-const POST_PERMISSIONS = [
-  PermissionFlagsBits.ViewChannel,
-  PermissionFlagsBits.SendMessages,
-  PermissionFlagsBits.EmbedLinks,
-];
-
-/** `/alliance setup|channel|adminrole` */
+/** `/alliance add|edit|remove|list|setup|channel|adminrole` */
 export const handleAlliance: CommandHandler = async (interaction, guild, ctx) => {
   const { store } = ctx.app;
   const guildId = interaction.guildId;
   switch (interaction.options.getSubcommand()) {
-    case 'setup': {
-      const game = interaction.options.getString('game', true);
-      const state = interaction.options.getInteger('state', true);
-      if (!isGame(game)) throw new UserError('The game must be Whiteout Survival or Kingshot.');
-      if (guild && guild.game !== game) {
-        throw new UserError(
-          `This server already redeems ${gameInfo(guild.game).name} codes; one server serves one game. Use another server for ${gameInfo(game).name}.`,
-        );
-      }
-      const saved = await store.guilds.upsert({
-        id: guildId,
-        game,
-        defaultState: state,
-        ...(guild ? {} : { name: interaction.guild?.name ?? null }),
-      });
-      const members = (await store.members.list(guildId)).length;
-      await interaction.reply({
-        content: [
-          `${guild ? 'Updated' : 'Set up'}: this server redeems **${gameInfo(saved.game).name}** codes for state **${saved.defaultState}**; auto-redeem is **${saved.autoRedeem ? 'on' : 'off'}**.`,
-          members === 0
-            ? 'Next: add players with `/member add` or `/member import`, and pick a results channel with `/alliance channel`.'
-            : `The roster has ${members} members.`,
-        ].join('\n'),
-        flags: MessageFlags.Ephemeral,
-      });
-      return;
-    }
+    case 'add':
+      return addAlliance(interaction, guild, ctx);
+    case 'edit':
+      return editAlliance(interaction, ctx);
+    case 'remove':
+      return askToRemoveAlliance(interaction, ctx);
+    case 'list':
+      return listAlliances(interaction, ctx);
+    case 'setup':
+      return setupOnlyAlliance(interaction, guild, ctx);
     case 'channel': {
-      requireAlliance(guild);
+      const alliance = await resolveAlliance(store, guildId, interaction.options.getString('alliance'));
       const results = interaction.options.getChannel('results', true);
       const codes = interaction.options.getChannel('codes');
       for (const channel of [results, codes]) if (channel) checkCanPost(channel, ctx);
-      await store.guilds.update(guildId, {
+      if (codes) await checkCodesChannel(store, alliance, codes.id);
+      await store.alliances.update(alliance.id, {
         resultChannelId: results.id,
         ...(codes ? { codesChannelId: codes.id } : {}),
       });
+      const several = (await store.alliances.list({ guildId })).length > 1;
       await interaction.reply({
-        content: `Run progress and summaries go to <#${results.id}>.${codes ? ` Codes posted in <#${codes.id}> are picked up.` : ''}`,
+        content: `${several ? `**${alliance.name}**: r` : 'R'}un progress and summaries go to <#${results.id}>.${codes ? ` Codes posted in <#${codes.id}> are picked up.` : ''}`,
         flags: MessageFlags.Ephemeral,
       });
       return;
     }
     case 'adminrole': {
-      requireAlliance(guild);
+      // The admin role is the server's: it covers every alliance here.
+      await requireAlliances(store, guildId);
       // Only Manage Server may decide who else administers giftbot: the admin role cannot hand itself on.
       if (!interaction.memberPermissions?.has(PermissionFlagsBits.ManageGuild))
         throw new UserError('Only members with **Manage Server** can change the admin role.');
       const role = interaction.options.getRole('role');
       if (role && role.id === guildId) throw new UserError('@everyone cannot be the admin role; pick a specific role.');
+      await store.guilds.ensure({ id: guildId });
       await store.guilds.update(guildId, { adminRoleId: role?.id ?? null });
       await interaction.reply({
         content: role
@@ -79,14 +63,52 @@ export const handleAlliance: CommandHandler = async (interaction, guild, ctx) =>
   }
 };
 
-function checkCanPost(
-  channel: { id: string } & Partial<Pick<GuildBasedChannel, 'permissionsFor'>>,
-  ctx: BotContext,
-): void {
-  const me = ctx.client.user;
-  if (!me || typeof channel.permissionsFor !== 'function') return;
-  const permissions = channel.permissionsFor(me);
-  if (permissions && !permissions.has(POST_PERMISSIONS)) {
-    throw new UserError(`I cannot post in <#${channel.id}>: I need View Channel, Send Messages and Embed Links there.`);
+/**
+ * `/alliance setup game: state:` — today's one-alliance set-up, kept for servers with one alliance: creates the
+ * server's alliance (named after the server) or changes its state. A server with several uses `/alliance edit`.
+ */
+const setupOnlyAlliance: CommandHandler = async (interaction, guild, ctx) => {
+  const { store } = ctx.app;
+  const guildId = interaction.guildId;
+  const game = interaction.options.getString('game', true);
+  const state = interaction.options.getInteger('state', true);
+  if (!isGame(game)) throw new UserError('The game must be Whiteout Survival or Kingshot.');
+  const alliances = await store.alliances.list({ guildId });
+  if (alliances.length > 1)
+    throw new UserError(
+      `This server has ${alliances.length} alliances: change one with \`/alliance edit alliance:<name> state:<state>\`, or add one with \`/alliance add\`.`,
+    );
+  const [existing] = alliances;
+  if (existing && existing.game !== game) {
+    throw new UserError(
+      `This server already redeems ${gameInfo(existing.game).name} codes; one server serves one game through \`/alliance setup\` (an alliance's game never changes). To redeem ${gameInfo(game).name} codes here too, add an alliance: \`/alliance add name:<name> game:${game} state:${state}\`.`,
+    );
   }
-}
+  let saved;
+  if (existing) {
+    saved = (await store.alliances.update(existing.id, { defaultState: state })) ?? existing;
+  } else {
+    const serverName = interaction.guild?.name ?? null;
+    if (!guild) await store.guilds.ensure({ id: guildId, name: serverName });
+    const added = await store.alliances.add({
+      guildId,
+      name: defaultAllianceName(serverName),
+      game,
+      defaultState: state,
+    });
+    saved = added.created ? added.alliance : added.existing;
+  }
+  const members = (await store.members.list(guildId, { allianceIds: [saved.id] })).length;
+  await interaction.reply({
+    content: [
+      `${existing ? 'Updated' : 'Set up'}: this server redeems **${gameInfo(saved.game).name}** codes for state **${saved.defaultState}**; auto-redeem is **${saved.autoRedeem ? 'on' : 'off'}**.`,
+      members === 0
+        ? 'Next: add players with `/member add` or `/member import`, and pick a results channel with `/alliance channel`.'
+        : `The roster has ${members} members.`,
+      existing ? '' : `The alliance is named **${saved.name}**; rename it with \`/alliance edit name:\`.`,
+    ]
+      .filter(Boolean)
+      .join('\n'),
+    flags: MessageFlags.Ephemeral,
+  });
+};

@@ -10,15 +10,16 @@ import type { CommandHandler } from '../commandHandler.ts';
 const TROUBLE: ReadonlySet<RunRecord['outcome']> = new Set(['failed', 'config-error', 'aborted', 'interrupted']);
 
 /** `/giftbot status` — what the bot is doing: this server's runs in detail, the rest of the bot only as counts. */
-export const handleGiftbot: CommandHandler = async (interaction, guild, ctx) => {
+export const handleGiftbot: CommandHandler = async (interaction, _guild, ctx) => {
   if (interaction.options.getSubcommand() !== 'status') throw new UserError('Unknown /giftbot action.');
+  const games = new Set((await ctx.app.store.alliances.list({ guildId: interaction.guildId })).map((a) => a.game));
   await interaction.reply({
-    embeds: [await statusEmbed(interaction.guildId, guild?.game ?? null, ctx)],
+    embeds: [await statusEmbed(interaction.guildId, games, ctx)],
     flags: MessageFlags.Ephemeral,
   });
 };
 
-async function statusEmbed(guildId: string, game: Game | null, ctx: BotContext): Promise<APIEmbed> {
+async function statusEmbed(guildId: string, games: ReadonlySet<Game>, ctx: BotContext): Promise<APIEmbed> {
   const { app, client } = ctx;
   const status = await app.status();
   const ago = (ms: number) => `<t:${Math.floor(ms / 1000)}:R>`;
@@ -40,7 +41,7 @@ async function statusEmbed(guildId: string, game: Game | null, ctx: BotContext):
   const budgets = status.budgets.map((budget) => {
     const names =
       gamesOn(budget.host)
-        .map((g) => (g === game ? `**${gameInfo(g).name}**` : gameInfo(g).name))
+        .map((g) => (games.has(g) ? `**${gameInfo(g).name}**` : gameInfo(g).name))
         .join(', ') || budget.host;
     const why = budget.pauseReason === 'retry-after' ? 'the game asked us to wait' : 'its window refills';
     const paused =

@@ -1,58 +1,90 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { MessageFlags, type APIEmbed } from 'discord.js';
+import { escapeMarkdown, MessageFlags, type APIEmbed } from 'discord.js';
 import { deadCodeText, isFinalCodeStatus } from '../../../game/codeStatus.ts';
 import { normalizeCode } from '../../../game/giftCode.ts';
-import { gameInfo } from '../../../game/games.ts';
-import type { CodeRecord, GuildRecord } from '../../../store/types.ts';
+import { listNames } from '../../../alliances/chooseAlliance.ts';
+import { gameInfo, isGame, type Game } from '../../../game/games.ts';
+import type { AllianceRecord, CodeRecord } from '../../../store/types.ts';
 import type { BotContext } from '../../botContext.ts';
 import { COLORS } from '../../embeds/colors.ts';
 import { UserError } from '../../userError.ts';
 import type { CommandHandler } from '../commandHandler.ts';
-import { requireAlliance } from './requireAlliance.ts';
+import { requireAlliances, resolveAlliance } from './resolveAlliance.ts';
 
 const LIST_LIMIT = 20;
 
 /** How long `/giftcode add` waits for the code's one check before answering "added, being checked". */
 const VERDICT_WAIT_MS = 8_000;
 
-/** `/giftcode add code:<code>` · `/giftcode list` */
-export const handleGiftcode: CommandHandler = async (interaction, guild, ctx) => {
-  const alliance = requireAlliance(guild);
+/** `/giftcode add code:<code> [game:] [alliance:]` · `/giftcode list [alliance:]` */
+export const handleGiftcode: CommandHandler = async (interaction, _guild, ctx) => {
+  const alliances = await requireAlliances(ctx.app.store, interaction.guildId);
+  const named = interaction.options.getString('alliance');
+  const only = named === null ? null : await resolveAlliance(ctx.app.store, interaction.guildId, named);
   switch (interaction.options.getSubcommand()) {
-    case 'add':
+    case 'add': {
+      const game = gameOf(alliances, only, interaction.options.getString('game'));
+      const targets = only ? [only] : alliances.filter((a) => a.game === game);
       // The code is checked once with the game before the answer: that can take a few seconds.
       await interaction.deferReply({ flags: MessageFlags.Ephemeral });
       await interaction.editReply({
-        content: await addCode(interaction.options.getString('code', true), alliance, interaction.user.id, ctx),
+        content: await addCode(interaction.options.getString('code', true), game, targets, interaction.user.id, ctx),
       });
       return;
+    }
     case 'list':
-      await interaction.reply({ embeds: [await codeListEmbed(alliance, ctx)], flags: MessageFlags.Ephemeral });
+      await interaction.reply({
+        embeds: [await codeListEmbed(interaction.guildId, only ? [only] : alliances, ctx)],
+        flags: MessageFlags.Ephemeral,
+      });
       return;
     default:
       throw new UserError('Unknown /giftcode action.');
   }
 };
 
+/** The game a typed code is for: the named alliance's, `game:`, or the only game the server's alliances play. */
+function gameOf(alliances: readonly AllianceRecord[], only: AllianceRecord | null, raw: string | null): Game {
+  if (raw !== null && !isGame(raw)) throw new UserError('The game must be Whiteout Survival or Kingshot.');
+  const games = [...new Set(alliances.map((a) => a.game))];
+  if (only) {
+    if (raw !== null && raw !== only.game)
+      throw new UserError(
+        `**${escapeMarkdown(only.name)}** plays ${gameInfo(only.game).name}, not ${gameInfo(raw).name}; nothing was added.`,
+      );
+    return only.game;
+  }
+  if (raw !== null) {
+    if (!games.includes(raw))
+      throw new UserError(
+        `No alliance of this server plays ${gameInfo(raw).name}; add one with \`/alliance add\` first. Nothing was added.`,
+      );
+    return raw;
+  }
+  const [game] = games;
+  if (games.length === 1 && game) return game;
+  throw new UserError(
+    `This server has alliances of both games (${games.map((g) => gameInfo(g).name).join(' and ')}): say which game the code is for with \`game:\` (or name an alliance with \`alliance:\`). Nothing was added.`,
+  );
+}
+
 /**
  * Hands the code to code discovery — the one path every new code takes: checked once, then redeemed for every
- * alliance of the game with auto-redeem on (this one's runs show in its results channel). Returns the answer.
+ * alliance of the game with auto-redeem on (these alliances' runs show in their results channels). Returns the answer.
  */
-async function addCode(raw: string, alliance: GuildRecord, userId: string, ctx: BotContext): Promise<string> {
+async function addCode(
+  raw: string,
+  game: Game,
+  targets: readonly AllianceRecord[],
+  userId: string,
+  ctx: BotContext,
+): Promise<string> {
   // The edge where a typed code enters: normalised once here.
   const parsed = normalizeCode(raw);
   if (!parsed.ok) throw new UserError(`That is not a gift code: ${parsed.reason}.`);
-  const result = await ctx.discovery.intake.submit({
-    code: parsed.code,
-    game: alliance.game,
-    source: `discord:${userId}`,
-  });
+  const result = await ctx.discovery.intake.submit({ code: parsed.code, game, source: `discord:${userId}` });
   const code = result.code;
-  const here = !alliance.autoRedeem
-    ? `Auto-redeem is off here: run \`/redeem code:${code}\` to redeem it for this alliance.`
-    : alliance.resultChannelId
-      ? `Progress for this alliance in <#${alliance.resultChannelId}>.`
-      : `Set a results channel with \`/alliance channel\` to see this alliance's progress.`;
+  const here = hereText(targets, code);
   if (result.kind === 'known') {
     if (isFinalCodeStatus(result.status))
       throw new UserError(`**${code}** is already known and ${deadCodeText(result.status)}; it will not be redeemed.`);
@@ -61,40 +93,79 @@ async function addCode(raw: string, alliance: GuildRecord, userId: string, ctx: 
   }
   const verdict = await Promise.race([result.verdict, sleep(VERDICT_WAIT_MS, 'unchecked' as const)]);
   if (verdict === 'dead') {
-    const record = await ctx.app.store.codes.get(alliance.game, code);
+    const record = await ctx.app.store.codes.get(game, code);
     throw new UserError(
       `The game says **${code}** ${deadCodeText(record && isFinalCodeStatus(record.status) ? record.status : 'invalid')}; no alliance will run it.`,
     );
   }
   const what =
     verdict === 'valid' ? `**${code}** works: it is being redeemed` : `Added **${code}**: it is checked, then redeemed`;
-  return `${what} for every ${gameInfo(alliance.game).name} alliance with auto-redeem on. ${here}`;
+  return `${what} for every ${gameInfo(game).name} alliance with auto-redeem on. ${here}`;
 }
 
-async function codeListEmbed(alliance: GuildRecord, ctx: BotContext): Promise<APIEmbed> {
+/** Where the admin sees the runs of the alliances concerned. */
+function hereText(targets: readonly AllianceRecord[], code: string): string {
+  const [one] = targets;
+  if (targets.length === 1 && one)
+    return !one.autoRedeem
+      ? `Auto-redeem is off here: run \`/redeem code:${code}\` to redeem it for this alliance.`
+      : one.resultChannelId
+        ? `Progress for this alliance in <#${one.resultChannelId}>.`
+        : `Set a results channel with \`/alliance channel\` to see this alliance's progress.`;
+  const auto = targets.filter((a) => a.autoRedeem);
+  if (auto.length === 0)
+    return `Auto-redeem is off for these alliances: run \`/redeem code:${code}\` to redeem it for them.`;
+  return `Progress for ${escapeMarkdown(listNames(auto.map((a) => a.name)))} in their results channels.`;
+}
+
+async function codeListEmbed(guildId: string, shown: readonly AllianceRecord[], ctx: BotContext): Promise<APIEmbed> {
   const { store } = ctx.app;
-  const codes = (await store.codes.list({ game: alliance.game })).sort((a, b) => b.firstSeenAt - a.firstSeenAt);
-  const roster = new Set((await store.members.list(alliance.id)).map((member) => member.fid));
+  const games = [...new Set(shown.map((a) => a.game))];
+  const codes = (await Promise.all(games.map((game) => store.codes.list({ game }))))
+    .flat()
+    .sort((a, b) => b.firstSeenAt - a.firstSeenAt);
+  // Only this server's members count here: other servers' rosters are none of its business.
+  const rosters = new Map<number, Set<string>>();
+  for (const alliance of shown)
+    rosters.set(
+      alliance.id,
+      new Set((await store.members.list(guildId, { allianceIds: [alliance.id] })).map((m) => m.fid)),
+    );
   const lines: string[] = [];
   for (const code of codes.slice(0, LIST_LIMIT)) {
-    const rows = await store.ledger.listForCode(alliance.game, code.code);
-    // Only this alliance's members count here: other servers' rosters are none of its business.
-    const have = rows.filter(
-      (row) => roster.has(row.fid) && (row.status === 'success' || row.status === 'already'),
-    ).length;
+    const have = new Set(
+      (await store.ledger.listForCode(code.game, code.code))
+        .filter((row) => row.status === 'success' || row.status === 'already')
+        .map((row) => row.fid),
+    );
+    const counts = shown
+      .filter((alliance) => alliance.game === code.game)
+      .map((alliance) => {
+        const roster = rosters.get(alliance.id) ?? new Set<string>();
+        const n = [...roster].filter((fid) => have.has(fid)).length;
+        return shown.length === 1
+          ? `${n}/${roster.size} members`
+          : `${escapeMarkdown(alliance.name)} ${n}/${roster.size}`;
+      });
+    const game = games.length > 1 ? ` · ${gameInfo(code.game).name}` : '';
     lines.push(
-      `${STATUS_MARK[code.status]} **${code.code}** · ${code.status.replace('_', ' ')} · ${sourceText(code, alliance.id)} · <t:${Math.floor(code.firstSeenAt / 1000)}:R> · ${have}/${roster.size} members`,
+      `${STATUS_MARK[code.status]} **${code.code}**${game} · ${code.status.replace('_', ' ')} · ${sourceText(code, guildId)} · <t:${Math.floor(code.firstSeenAt / 1000)}:R> · ${counts.join(' · ')}`,
     );
   }
   if (codes.length > LIST_LIMIT) lines.push(`… and ${codes.length - LIST_LIMIT} older codes`);
   return {
-    title: `Gift codes · ${gameInfo(alliance.game).name}`,
+    title: `Gift codes · ${games.map((g) => gameInfo(g).name).join(', ')}`,
     color: COLORS.info,
     description:
       lines.length > 0
-        ? lines.join('\n')
+        ? lines.join('\n').slice(0, 4000)
         : 'No codes known yet. Add one with `/giftcode add`, or wait for discovery to find one.',
-    footer: { text: 'status · source · first seen · members of this alliance who have it' },
+    footer: {
+      text:
+        shown.length === 1
+          ? 'status · source · first seen · members of this alliance who have it'
+          : 'status · source · first seen · members of each alliance who have it',
+    },
   };
 }
 

@@ -1,10 +1,9 @@
 import type { MemberDiscovery } from '../../../members/discoverySummary.ts';
-import type { GuildRecord } from '../../../store/types.ts';
 import type { BotContext } from '../../botContext.ts';
 import { stateSearchProgressEmbed, stateSearchSummaryEmbed } from '../../embeds/stateDiscoveryEmbed.ts';
 import { replyPrivately } from '../../respond.ts';
 import { createProgressView } from '../../runs/progressView.ts';
-import { resultsChannel } from '../../runs/resultsChannel.ts';
+import { sendableChannelOf } from '../../runs/resultsChannel.ts';
 import { UserError } from '../../userError.ts';
 import type { CommandHandler } from '../commandHandler.ts';
 
@@ -14,12 +13,13 @@ import type { CommandHandler } from '../commandHandler.ts';
  */
 export async function resolveStates(
   interaction: Parameters<CommandHandler>[0],
-  alliance: GuildRecord,
+  guildId: string,
   fid: string | null,
   ctx: BotContext,
 ): Promise<void> {
   const { store, stateDiscovery } = ctx.app;
-  const roster = await store.members.list(alliance.id);
+  // The search covers the server's whole roster (every alliance): a state is about the player, not the alliance.
+  const roster = await store.members.list(guildId);
   if (fid !== null) {
     const member = roster.find((m) => m.fid === fid);
     if (!member) throw new UserError(`Player ${fid} is not on this alliance's roster.`);
@@ -28,7 +28,7 @@ export async function resolveStates(
   }
   const targets = roster.filter((m) => (m.state === null || m.stateStatus !== 'ok') && (fid === null || m.fid === fid));
   if (targets.length === 0) throw new UserError("Every member's state is known; nothing to look up.");
-  if (stateDiscovery.isRunning(alliance.id))
+  if (stateDiscovery.isRunning(guildId))
     throw new UserError('A state lookup for this alliance is already running; its report comes when it ends.');
 
   await interaction.deferReply();
@@ -40,13 +40,12 @@ export async function resolveStates(
     interaction,
     handoffAfterMs: ctx.settings.interactionHandoffMs,
     channel: async () =>
-      (await resultsChannel(ctx.client, store, alliance.id)) ??
-      (interaction.channel?.isSendable() ? interaction.channel : null),
-    context: { guildId: alliance.id, command: '/member resolve' },
+      (await firstResultsChannel(ctx, guildId)) ?? (interaction.channel?.isSendable() ? interaction.channel : null),
+    context: { guildId, command: '/member resolve' },
   });
   const render = () => ({ embeds: [stateSearchProgressEmbed(done, targets.length, startedAt)], components: [] });
   view.update(render);
-  const summary = await stateDiscovery.resolve(alliance.id, {
+  const summary = await stateDiscovery.resolve(guildId, {
     ...(fid !== null ? { fids: [fid] } : {}),
     restart: interaction.options.getBoolean('restart') ?? false,
     onMember: (member) => {
@@ -60,4 +59,11 @@ export async function resolveStates(
     return;
   }
   await view.finish({ embeds: [stateSearchSummaryEmbed(summary)], components: [] });
+}
+
+/** Where a long search moves once the interaction expires: the first results channel among the server's alliances. */
+async function firstResultsChannel(ctx: BotContext, guildId: string) {
+  const alliances = await ctx.app.store.alliances.list({ guildId });
+  const channelId = alliances.find((a) => a.resultChannelId)?.resultChannelId;
+  return channelId ? sendableChannelOf(ctx.client, guildId, channelId) : null;
 }

@@ -1,0 +1,20 @@
+import { EVENTS } from '../../../log/events.ts';
+import type { AllianceRecord } from '../../../store/types.ts';
+import type { BotContext } from '../../botContext.ts';
+
+/**
+ * New (or re-stated) members get the codes still valid for the game, in the background (auto-redeem alliances only;
+ * the runs show in the results channel). Returns a sentence for the answer.
+ */
+export function catchUp(ctx: BotContext, alliance: AllianceRecord, fids: readonly string[]): string {
+  if (!alliance.autoRedeem || fids.length === 0) return '';
+  void ctx.discovery.catchUpMembers(alliance.guildId, fids).catch((error: unknown) => {
+    ctx.log.error(
+      { event: EVENTS.discordCommandFailed, guildId: alliance.guildId, command: 'member catch-up', err: error },
+      'catch-up for new members failed',
+    );
+  });
+  return alliance.resultChannelId
+    ? ` Any codes still valid are redeemed for them now (progress in <#${alliance.resultChannelId}>).`
+    : ' Any codes still valid are redeemed for them now.';
+}
