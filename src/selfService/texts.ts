@@ -50,6 +50,7 @@ export const SELF_SERVICE_TEXT = {
   onOtherAlliance: (alliance: string) =>
     `This player is on the roster of ${alliance}. Ask an admin to move it if that is wrong.`,
   checking: 'Checking your player with the game…',
+  stateNeeded: 'Tell me your state too (`state:`, the number shown next to your name in the game).',
   unknownPlayer: (fid: string) =>
     `The game does not know player ${fid}. Check the id in your game profile. Nothing was changed.`,
   gameBusy: 'The game did not answer clearly right now. Nothing was changed; please try again in a few minutes.',
@@ -121,7 +122,8 @@ export const STATUS_TEXT = {
   line: (code: string, status: string, reason: string | null) => {
     if (status === 'success') return `**${code}**: received`;
     if (status === 'already') return `**${code}**: you already had it`;
-    if (status === 'failed') return `**${code}**: failed — ${FAILURE_TEXT[reason ?? '']?.what ?? reason ?? 'the game refused it'}`;
+    if (status === 'failed')
+      return `**${code}**: failed — ${FAILURE_TEXT[reason ?? '']?.what ?? reason ?? 'the game refused it'}`;
     return `**${code}**: in progress`;
   },
 };
