@@ -1,0 +1,32 @@
+import { MessageFlags } from 'discord.js';
+import { isValidFid } from '../../../game/playerIds.ts';
+import { EVENTS } from '../../../log/events.ts';
+import type { BotContext } from '../../botContext.ts';
+import { UserError } from '../../userError.ts';
+import type { CommandHandler } from '../commandHandler.ts';
+
+/**
+ * `/member unlink fid:` (admin): frees a player linked to a Discord member by `/me link`, so that another member can
+ * link it. The roster entry and the history stay.
+ */
+export async function unlinkMember(interaction: Parameters<CommandHandler>[0], ctx: BotContext): Promise<void> {
+  const fid = interaction.options.getString('fid', true).trim();
+  if (!isValidFid(fid)) throw new UserError(`"${fid}" is not a player id (digits, up to 12).`);
+  const removed = await ctx.app.store.memberLinks.unlinkPlayer(interaction.guildId, fid);
+  if (!removed) throw new UserError(`Player ${fid} is not linked to any Discord member here.`);
+  ctx.log.info(
+    {
+      event: EVENTS.selfServiceUnlinked,
+      guildId: interaction.guildId,
+      userId: removed.userId,
+      fid,
+      by: interaction.user.id,
+    },
+    'unlinked by an admin',
+  );
+  await interaction.reply({
+    content: `Player ${fid} is no longer linked to <@${removed.userId}>. It stays on the roster; its history is kept.`,
+    flags: MessageFlags.Ephemeral,
+    allowedMentions: { parse: [] },
+  });
+}
