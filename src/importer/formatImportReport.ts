@@ -6,25 +6,32 @@ function counts(c: ImportCounts, dryRun: boolean): string {
   return `${c.created} ${verb}new, ${c.updated} ${verb}updated, ${c.unchanged} unchanged, ${c.skipped} skipped`;
 }
 
+const ACTIONS = {
+  create: ['would create', 'created'],
+  match: ['would add to', 'added to'],
+  skip: ['would leave alone', 'left alone'],
+} as const;
+
 /** The import report as lines for the command line. */
 export function formatImportReport(report: WhiteoutBotImportReport): string[] {
   const { result, read, dryRun } = report;
+  const v = result.verified;
   const lines = [
     `Read ${report.folder}: ${read.alliances} alliance(s), ${read.users} user(s), ${read.codes} code(s), ${read.redemptions} redemption row(s).`,
     dryRun ? 'Dry run: nothing was written. The import would do this:' : 'Imported in one transaction:',
-    `  alliances (guilds): ${counts(result.guilds, dryRun)}`,
+    `  servers:            ${counts(result.guilds, dryRun)}`,
+    `  alliances:          ${counts(result.alliances, dryRun)}`,
     `  members:            ${counts(result.members, dryRun)}`,
     `  codes:              ${counts(result.codes, dryRun)}`,
     `  redemption history: ${counts(result.ledger, dryRun)}  (members never called again for these)`,
-    `${dryRun ? 'Checked inside the rolled-back transaction' : 'Checked before committing'}: ${result.verified.guilds} guild(s), ${result.verified.members} member(s), ${result.verified.codes} code(s), ${result.verified.ledger} history row(s) present, as expected.`,
+    `${dryRun ? 'Checked inside the rolled-back transaction' : 'Checked before committing'}: ${v.guilds} server(s), ${v.alliances} alliance(s), ${v.members} member(s), ${v.codes} code(s), ${v.ledger} history row(s) present, as expected.`,
   ];
-  if (report.guilds.length > 0) lines.push('Guilds:');
-  for (const g of report.guilds) {
-    const alliances =
-      g.allianceIds.length === 1 ? `alliance ${g.allianceIds[0]}` : `alliances ${g.allianceIds.join(', ')}`;
-    const stateless = g.membersWithoutState > 0 ? ` (${g.membersWithoutState} without a state)` : '';
+  if (report.alliances.length > 0) lines.push('Alliances:');
+  for (const a of report.alliances) {
+    const verb = ACTIONS[a.action ?? 'create'][dryRun ? 0 : 1];
+    const stateless = a.membersWithoutState > 0 ? ` (${a.membersWithoutState} without a state)` : '';
     lines.push(
-      `  ${g.id}  ${g.name ? `"${g.name}" ` : ''}(${alliances})  state ${g.defaultState ?? 'unknown'}  ${g.members} member(s)${stateless}`,
+      `  ${verb} "${a.name}" on server ${a.guildId} (alliance ${a.sourceId} in the old bot)  state ${a.defaultState ?? 'unknown'}  ${a.members} member(s)${stateless}`,
     );
   }
   const notFinal = Object.entries(report.historyNotFinal);
@@ -41,10 +48,10 @@ export function formatImportReport(report: WhiteoutBotImportReport): string[] {
   const notes = [...report.sourceNotes, ...result.notes];
   if (notes.length > 0) lines.push('Notes:');
   for (const note of notes) lines.push(`  - ${note}`);
-  const toResolve = report.guilds.filter((g) => g.membersWithoutState > 0);
+  const toResolve = [...new Set(report.alliances.filter((a) => a.membersWithoutState > 0).map((a) => a.guildId))];
   if (toResolve.length > 0) {
     lines.push(
-      `Next: find the missing states with ${toResolve.map((g) => `giftbot members resolve ${g.id}`).join(' and ')}.`,
+      `Next: find the missing states with ${toResolve.map((id) => `giftbot members resolve ${id}`).join(' and ')}.`,
     );
   }
   if (dryRun) lines.push('Run again without --dry-run to import.');

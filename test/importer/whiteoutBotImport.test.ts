@@ -5,7 +5,7 @@ import { describe, expect } from 'vitest';
 import { CliError } from '../../src/cli/cliError.ts';
 import { importCommand } from '../../src/cli/commands/importCommand.ts';
 import { importWhiteoutBot } from '../../src/importer/whiteoutBot/importWhiteoutBot.ts';
-import { ImportVerificationError } from '../../src/store/sqlite/importBatch.ts';
+import { ImportVerificationError } from '../../src/store/importVerificationError.ts';
 import { callsPerFid } from '../support/coreHarness.ts';
 import { it } from '../support/fixtures.ts';
 import { dumpDatabase, fingerprint, writeWhiteoutBot, type Fixture } from './whiteoutBotFixture.ts';
@@ -107,10 +107,11 @@ describe('giftbot import whiteout-bot', () => {
     expect(report.result).toMatchObject({
       dryRun: false,
       guilds: { created: 2, updated: 0, unchanged: 0, skipped: 0 },
+      alliances: { created: 2, updated: 0, unchanged: 0, skipped: 0 },
       members: { created: 320, updated: 0, unchanged: 0, skipped: 0 },
       codes: { created: 5, updated: 0, unchanged: 0, skipped: 0 },
       ledger: { created: 150 + 10 + 100 + 20 + 50, updated: 0, unchanged: 0, skipped: 0 },
-      verified: { guilds: 2, members: 320, codes: 5, ledger: 330 },
+      verified: { guilds: 2, alliances: 2, members: 320, codes: 5, ledger: 330 },
     });
     expect(report.historyNotFinal).toEqual({ TIMEOUT_RETRY: 4, ERROR: 5 });
     const problems = Object.fromEntries(report.problems.map((p) => [p.kind, p.count]));
@@ -125,7 +126,7 @@ describe('giftbot import whiteout-bot', () => {
       'history-not-imported': 5,
     });
 
-    const wolves = await h.app.store.guilds.get(String(WOLVES));
+    const wolves = await h.app.store.alliances.byName(String(WOLVES), 'Frost Wolves');
     expect(wolves).toMatchObject({
       game: 'wos',
       defaultState: 245,
@@ -135,7 +136,7 @@ describe('giftbot import whiteout-bot', () => {
       name: 'Frost Wolves',
     });
     // No state of its own: the one most of its members are in.
-    expect(await h.app.store.guilds.get(String(BEARS))).toMatchObject({
+    expect(await h.app.store.alliances.byName(String(BEARS), 'Ice Bears')).toMatchObject({
       defaultState: 310,
       autoRedeem: false,
       resultChannelId: '3333333333333333333',
@@ -209,6 +210,9 @@ describe('giftbot import whiteout-bot', () => {
     expect(dumpDatabase(h.dbPath)).toEqual(empty);
     expect(lines).toContain('Dry run: nothing was written. The import would do this:');
     expect(lines).toContain('  members:            320 would be new, 0 would be updated, 0 unchanged, 0 skipped');
+    expect(lines).toContain(
+      `  would create "Frost Wolves" on server ${WOLVES} (alliance 1 in the old bot)  state 245  180 member(s) (6 without a state)`,
+    );
     expect(
       lines.some((line) => line.startsWith('  - members without a state') && line.includes(': 7 — 70000000, 70000001')),
     ).toBe(true);
@@ -226,7 +230,8 @@ describe('giftbot import whiteout-bot', () => {
     lines.length = 0;
     expect(await importCommand(['whiteout-bot', botFolder], ctx)).toBe(0);
     expect(dumpDatabase(h.dbPath)).toEqual(afterFirst);
-    expect(lines).toContain('  alliances (guilds): 0 new, 0 updated, 2 unchanged, 0 skipped');
+    expect(lines).toContain('  servers:            0 new, 0 updated, 2 unchanged, 0 skipped');
+    expect(lines).toContain('  alliances:          0 new, 0 updated, 2 unchanged, 0 skipped');
     expect(lines).toContain('  members:            0 new, 0 updated, 320 unchanged, 0 skipped');
     expect(lines).toContain(
       '  redemption history: 0 new, 0 updated, 330 unchanged, 0 skipped  (members never called again for these)',
@@ -239,28 +244,33 @@ describe('giftbot import whiteout-bot', () => {
     writeWhiteoutBot(botFolder, buildFixture());
     // Set up in giftbot before the move: another result channel, auto-redeem off, a member moved to another state, one
     // without a state, one removed on purpose.
-    await h.app.store.guilds.upsert({
-      id: String(WOLVES),
+    const added = await h.app.store.alliances.add({
+      guildId: String(WOLVES),
+      // Matched to the old bot's "Frost Wolves" whatever the case.
+      name: 'frost wolves',
       game: 'wos',
       defaultState: 245,
       autoRedeem: false,
       resultChannelId: '4444444444444444444',
     });
-    await h.app.store.members.add(String(WOLVES), { fid: '70000100', state: 250, name: 'Renamed' });
-    await h.app.store.members.add(String(WOLVES), { fid: '70000101', state: null });
-    await h.app.store.members.add(String(WOLVES), { fid: '70000102', state: 245 });
+    if (!added.created) throw new Error('alliance exists already');
+    const wolvesId = added.alliance.id;
+    await h.app.store.members.add(wolvesId, { fid: '70000100', state: 250, name: 'Renamed' });
+    await h.app.store.members.add(wolvesId, { fid: '70000101', state: null });
+    await h.app.store.members.add(wolvesId, { fid: '70000102', state: 245 });
     await h.app.store.members.remove(String(WOLVES), '70000102');
-    // A kingshot server with the bears' id: not merged into a wos import.
-    await h.app.store.guilds.upsert({ id: String(BEARS), game: 'kingshot', defaultState: 1 });
+    // A kingshot alliance of the bears' name on their server: not merged into a wos import.
+    await h.app.store.alliances.add({ guildId: String(BEARS), name: 'Ice Bears', game: 'kingshot', defaultState: 1 });
 
     const report = await importWhiteoutBot(h.app.store, botFolder);
 
-    expect(report.result.guilds).toEqual({ created: 0, updated: 1, unchanged: 0, skipped: 1 });
-    expect(await h.app.store.guilds.get(String(WOLVES))).toMatchObject({
+    expect(report.result.guilds).toEqual({ created: 0, updated: 0, unchanged: 2, skipped: 0 });
+    expect(report.result.alliances).toEqual({ created: 0, updated: 1, unchanged: 0, skipped: 1 });
+    expect(await h.app.store.alliances.get(wolvesId)).toMatchObject({
       autoRedeem: false,
       resultChannelId: '4444444444444444444',
       codesChannelId: '2222222222222222222',
-      name: 'Frost Wolves',
+      name: 'frost wolves',
     });
     expect(await h.app.store.members.get(String(WOLVES), '70000100')).toMatchObject({ state: 250, name: 'Renamed' });
     expect(await h.app.store.members.get(String(WOLVES), '70000101')).toMatchObject({
@@ -272,9 +282,9 @@ describe('giftbot import whiteout-bot', () => {
     expect(await h.app.store.members.list(String(BEARS))).toEqual([]);
     expect(report.result.notes).toEqual(
       expect.arrayContaining([
-        `guild ${BEARS} is set up for kingshot in giftbot, not wos: it and its members were left alone`,
-        `guild ${WOLVES}: kept giftbot's result channel 4444444444444444444 (the import says 1111111111111111111)`,
-        `guild ${WOLVES}: kept giftbot's auto-redeem off (the import says on)`,
+        `alliance "Ice Bears" of server ${BEARS} is a kingshot alliance in giftbot, not wos: it and its members were left alone`,
+        `alliance "Frost Wolves" of server ${WOLVES}: kept giftbot's result channel 4444444444444444444 (the import says 1111111111111111111)`,
+        `alliance "Frost Wolves" of server ${WOLVES}: kept giftbot's auto-redeem off (the import says on)`,
         '1 member(s) removed in giftbot were left removed',
         "1 member(s) have another state in giftbot than in the import: giftbot's was kept",
       ]),
@@ -297,7 +307,7 @@ describe('giftbot import whiteout-bot', () => {
     expect(code).toBe(0);
     expect((await h.app.store.members.list(String(WOLVES))).length).toBe(180);
     // No state stored for the alliance in this version: the most common among its members.
-    expect((await h.app.store.guilds.get(String(WOLVES)))?.defaultState).toBe(245);
+    expect((await h.app.store.alliances.byName(String(WOLVES), 'Frost Wolves'))?.defaultState).toBe(245);
     expect(Object.fromEntries((await h.app.store.codes.list()).map((c) => [c.code, c.status]))).toMatchObject({
       WOSGIFT1: 'new',
       OLDGIFT: 'new',

@@ -68,12 +68,25 @@ describe('giftbot db migrate-to', () => {
       20,
     );
     await old.app.store.wrongStates.record('wos', fids[0]!, 12, { errCode: 40004, msg: 'USER INFO ERROR' });
+    // A second alliance in the server, of the other game, with its own roster.
+    const kingshot = await old.app.store.alliances.add({
+      guildId: GUILD,
+      name: 'Kings',
+      game: 'kingshot',
+      defaultState: 7,
+    });
+    if (!kingshot.created) throw new Error('the Kings alliance exists already');
+    await old.app.store.members.addMany(kingshot.alliance.id, [
+      { fid: '80000001', state: 7 },
+      { fid: '80000002', state: 7 },
+    ]);
     await old.app.store.deferredRuns.defer({
       guildId: GUILD,
       game: 'wos',
       code: 'LATER',
       trigger: 'auto',
       fids: null,
+      allianceIds: null,
       reason: 'redis down',
       nextAttemptAt: Date.now() + 3_600_000,
     });
@@ -82,7 +95,8 @@ describe('giftbot db migrate-to', () => {
     const source = sqliteCounts(old.dbPath);
     expect(source).toMatchObject({
       guilds: 1,
-      members: 20,
+      alliances: 2,
+      members: 22,
       ledger: 20,
       fences: 1,
       runs: 1,
@@ -112,6 +126,17 @@ describe('giftbot db migrate-to', () => {
     );
     expect(ledger).toHaveLength(20);
     expect(fileHash(old.dbPath)).toBe(before);
+    // Alliances come over with their ids, so the rosters still point at the right one.
+    const rosters = await queryDatabase(
+      url,
+      `SELECT a.name, a.game, COUNT(m.fid) AS members FROM alliances a JOIN members m ON m.alliance_id = a.id
+       GROUP BY a.id, a.name, a.game ORDER BY a.id`,
+    );
+    expect(rosters.map((r) => [r.game, Number(r.members)])).toEqual([
+      ['wos', 20],
+      ['kingshot', 2],
+    ]);
+    expect(rosters[1]?.name).toBe('Kings');
 
     // Again: refused without --merge, nothing new with it.
     const refused = cli(old.dbPath, [url]);
@@ -132,7 +157,8 @@ describe('giftbot db migrate-to', () => {
       [...fids, '60000001'].map((fid) => ({ fid, kid: 245 })),
     );
     next.sim.addCode('wos', 'GIFTA');
-    await next.app.store.members.add(GUILD, { fid: '60000001', state: 245 });
+    const [alliance] = await next.app.store.alliances.list({ guildId: GUILD });
+    await next.app.store.members.add(alliance!.id, { fid: '60000001', state: 245 });
     const summary = await next.app.engine.processAutoRedeem(GUILD, giftCode('GIFTA'), { trigger: 'manual' });
     expect(summary.status).toBe('completed');
     expect(summary.counts.skipped).toBe(20);
@@ -151,7 +177,8 @@ describe('giftbot db migrate-to', () => {
     raw.exec('PRAGMA foreign_keys = OFF');
     raw
       .prepare(
-        `INSERT INTO members (guild_id, fid, state, state_status, added_at) VALUES ('123456789012345678', '777', 1, 'ok', 0)`,
+        `INSERT INTO members (guild_id, alliance_id, fid, state, state_status, added_at)
+         VALUES ('123456789012345678', (SELECT MIN(id) FROM alliances), '777', 1, 'ok', 0)`,
       )
       .run();
     raw.close();
@@ -210,7 +237,7 @@ describe('giftbot db migrate-to', () => {
       fence: await next.app.store.ledger.nextFence(GUILD, 'wos', 'C'),
       runId: 1,
     };
-    await next.app.store.guilds.upsert({ id: GUILD, game: 'wos' });
+    await next.app.store.guilds.ensure({ id: GUILD });
     await next.app.store.ledger.claim(scope, 'A');
     await next.app.store.ledger.record(scope, 'A', { status: 'success', errCode: 20000, msg: 'SUCCESS' });
     await next.app.store.ledger.claim(scope, 'B'); // pending in the target: the source's final result replaces it

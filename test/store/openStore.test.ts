@@ -40,7 +40,7 @@ describe('openStore chooses the store by configuration and says which', () => {
     const config = configWith({ DATABASE_URL: db.url });
     const logs = captureLogs();
     const store = await openStore(config, logs.log);
-    await store.guilds.upsert({ id: 'g1', game: 'wos' });
+    await store.alliances.add({ guildId: 'g1', name: 'main', game: 'wos' });
     expect(await store.checkWritable()).toBe(true);
     await store.close();
     expect(logs.events(EVENTS.storeOpened)).toMatchObject([{ kind: 'postgres' }]);

@@ -1,8 +1,9 @@
 import { openPostgresStore } from '../../src/store/postgres/postgresStore.ts';
 import { createTestDatabase } from '../support/postgres.ts';
+import { allianceContract } from './allianceContract.ts';
 import { storeContract } from './storeContract.ts';
 
-storeContract('PostgreSQL', async () => {
+const factory = async () => {
   const db = await createTestDatabase();
   return {
     open: () => openPostgresStore(db.settings),
@@ -10,4 +11,7 @@ storeContract('PostgreSQL', async () => {
     openAnother: () => openPostgresStore(db.settings),
     cleanup: () => db.drop(),
   };
-});
+};
+
+storeContract('PostgreSQL', factory);
+allianceContract('PostgreSQL', factory);

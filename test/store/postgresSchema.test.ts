@@ -32,6 +32,10 @@ describe('the PostgreSQL schema follows SQLite', () => {
           .sort(),
       ]),
     );
+    const sqliteNameIndex = sqlite
+      .prepare(`SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'alliances' AND sql LIKE '%UNIQUE%'`)
+      .all()
+      .map((r) => String(r.sql));
     sqlite.close();
     expect(sqliteTables.filter((t) => !NOT_COPIED.has(t)).sort()).toEqual(COPY_TABLES.map((t) => t.name).sort());
 
@@ -49,5 +53,15 @@ describe('the PostgreSQL schema follows SQLite', () => {
     for (const row of rows) (pgColumns[String(row.table_name)] ??= []).push(String(row.column_name));
     for (const columns of Object.values(pgColumns)) columns.sort();
     expect(pgColumns).toEqual(sqliteColumns);
+    // Alliance names are unique per server among alliances not removed, in both stores.
+    const pgNameIndex = await queryDatabase(
+      db.url,
+      `SELECT indexdef FROM pg_indexes WHERE tablename = 'alliances' AND indexdef LIKE 'CREATE UNIQUE%'`,
+    );
+    for (const definition of [...sqliteNameIndex, ...pgNameIndex.map((r) => String(r.indexdef))]) {
+      expect(definition).toMatch(/lower\(.*name.*\).*WHERE.*removed_at IS NULL/is);
+    }
+    expect(sqliteNameIndex).toHaveLength(1);
+    expect(pgNameIndex).toHaveLength(1);
   });
 });

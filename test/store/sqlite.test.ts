@@ -2,9 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openSqliteStore } from '../../src/store/sqlite/sqliteStore.ts';
+import { allianceContract } from './allianceContract.ts';
 import { storeContract } from './storeContract.ts';
 
-storeContract('SQLite', async () => {
+const factory = async () => {
   const dir = mkdtempSync(join(tmpdir(), 'giftbot-store-'));
   const path = join(dir, 'giftbot.sqlite');
   return {
@@ -12,4 +13,7 @@ storeContract('SQLite', async () => {
     openAnother: async () => openSqliteStore(path),
     cleanup: async () => rmSync(dir, { recursive: true, force: true }),
   };
-});
+};
+
+storeContract('SQLite', factory);
+allianceContract('SQLite', factory);

@@ -3,7 +3,7 @@ import { isGame } from '../../game/games.ts';
 import { formatImportReport } from '../../importer/formatImportReport.ts';
 import { importWhiteoutBot } from '../../importer/whiteoutBot/importWhiteoutBot.ts';
 import { ImportSourceError } from '../../importer/whiteoutBot/readWhiteoutBot.ts';
-import { ImportVerificationError } from '../../store/sqlite/importBatch.ts';
+import { ImportVerificationError } from '../../store/importVerificationError.ts';
 import { CliError } from '../cliError.ts';
 import type { CliCommand } from '../cliContext.ts';
 

@@ -3,7 +3,7 @@ import { EVENTS } from '../../log/events.ts';
 import type { Logger } from '../../log/logger.ts';
 import type { ImportBatchResult, Store } from '../../store/types.ts';
 import type { ImportProblem } from '../importProblems.ts';
-import { planWhiteoutBotImport, type PlannedGuild } from './planWhiteoutBotImport.ts';
+import { planWhiteoutBotImport, type PlannedAlliance } from './planWhiteoutBotImport.ts';
 import { readWhiteoutBot } from './readWhiteoutBot.ts';
 
 export interface WhiteoutBotImportOptions {
@@ -21,7 +21,8 @@ export interface WhiteoutBotImportReport {
   dryRun: boolean;
   game: Game;
   read: { alliances: number; users: number; codes: number; redemptions: number };
-  guilds: PlannedGuild[];
+  /** The alliances the import brings (or, for a dry run, would create or match), one per alliance of the old bot. */
+  alliances: PlannedAlliance[];
   /** Redemption rows left out because the old bot's answer was not final, by that answer: giftbot redeems those. */
   historyNotFinal: Record<string, number>;
   problems: ImportProblem[];
@@ -50,6 +51,11 @@ export async function importWhiteoutBot(
     { event: EVENTS.importStarted, source: 'whiteout-bot', folder: data.dbFolder, dryRun, read: plan.read },
     'import started',
   );
+  // Read before the import, so a dry run can say which alliances it would create.
+  for (const alliance of plan.alliances) {
+    const existing = await store.alliances.byName(alliance.guildId, alliance.name);
+    alliance.action = !existing ? 'create' : existing.game === game ? 'match' : 'skip';
+  }
   let result: ImportBatchResult;
   try {
     result = await store.importBatch(plan.batch, { dryRun });
@@ -65,7 +71,7 @@ export async function importWhiteoutBot(
     dryRun,
     game,
     read: plan.read,
-    guilds: plan.guilds,
+    alliances: plan.alliances,
     historyNotFinal: plan.historyNotFinal,
     problems: plan.problems.list(),
     sourceNotes: data.notes,
@@ -78,6 +84,7 @@ export async function importWhiteoutBot(
       folder: data.dbFolder,
       dryRun,
       guilds: result.guilds,
+      alliances: result.alliances,
       members: result.members,
       codes: result.codes,
       ledger: result.ledger,

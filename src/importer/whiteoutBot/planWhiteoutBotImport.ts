@@ -14,18 +14,23 @@ export interface WhiteoutBotPlanOptions {
   guildFor?: ReadonlyMap<string, string>;
 }
 
-export interface PlannedGuild {
-  id: string;
-  name: string | null;
-  allianceIds: string[];
+/** One of the old bot's alliances as it becomes a giftbot alliance (same name, state, members). */
+export interface PlannedAlliance {
+  /** The old bot's alliance id. */
+  sourceId: string;
+  guildId: string;
+  /** The giftbot alliance's name: the old bot's, made unique in its server when two share one. */
+  name: string;
   defaultState: number | null;
   members: number;
   membersWithoutState: number;
+  /** What the import does with it, from giftbot's alliances before the import (set by importWhiteoutBot). */
+  action?: 'create' | 'match' | 'skip';
 }
 
 export interface WhiteoutBotPlan {
   batch: ImportBatch;
-  guilds: PlannedGuild[];
+  alliances: PlannedAlliance[];
   /** Rows read from the source. */
   read: { alliances: number; users: number; codes: number; redemptions: number };
   /** Redemption rows not imported because the old bot's answer was not final, by that answer. */
@@ -101,20 +106,23 @@ export function planWhiteoutBotImport(data: WhiteoutBotData, options: WhiteoutBo
     else usersByAlliance.set(key, [user]);
   }
 
-  // Alliances → guilds. Several alliances on one Discord server share one guild (one roster per server in giftbot).
-  const { guilds, guildOfAlliance } = planGuilds(data, options, usersByAlliance, problems);
-  const { members, memberGuilds } = planMembers(data, guilds, guildOfAlliance, problems);
+  // Each alliance stays an alliance; several on one Discord server become several alliances of that server.
+  const { alliances, allianceOf } = planAlliances(data, options, usersByAlliance, problems);
+  const { members, memberGuilds } = planMembers(data, allianceOf, problems);
   const codes = planCodes(data, problems);
   const ledger = planHistory(data, game, memberGuilds, problems);
+  const planned = [...alliances.values()];
   return {
     batch: {
       source: WHITEOUT_BOT_SOURCE,
-      guilds: [...guilds.values()].map((g) => g.batch),
+      // The old bot does not know the servers' names: giftbot learns them from Discord.
+      guilds: [...new Set(planned.map((a) => a.guildId))].map((id) => ({ id, name: null })),
+      alliances: planned.map((a) => a.batch),
       members,
       codes: [...codes.entries()].map(([code, status]) => ({ game, code, status })),
       ledger: [...ledger.rows.values()],
     },
-    guilds: [...guilds.values()].map(({ batch: _batch, ...guild }) => guild),
+    alliances: planned.map(({ batch: _batch, ...alliance }) => alliance),
     read: {
       alliances: data.alliances.length,
       users: data.users.length,
@@ -135,22 +143,25 @@ function mostCommonState(users: WhiteoutBotData['users']): number | null {
   return [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0] - b[0])[0]?.[0] ?? null;
 }
 
-function planGuilds(
+type AlliancePlan = PlannedAlliance & { batch: ImportBatch['alliances'][number] };
+
+function planAlliances(
   data: WhiteoutBotData,
   options: WhiteoutBotPlanOptions,
   usersByAlliance: Map<string, WhiteoutBotData['users']>,
   problems: ImportProblems,
 ) {
   const { game } = options;
-  const guildOfAlliance = new Map<string, string>();
-  const guilds = new Map<string, PlannedGuild & { batch: ImportBatch['guilds'][number] }>();
-  const alliances = [...data.alliances].sort(
+  const alliances = new Map<string, AlliancePlan>();
+  /** Names taken per server, case-insensitively (giftbot's alliance names are unique in a server). */
+  const namesTaken = new Map<string, Set<string>>();
+  const sorted = [...data.alliances].sort(
     (a, b) => Number(a.allianceId) - Number(b.allianceId) || a.allianceId.localeCompare(b.allianceId),
   );
-  for (const alliance of alliances) {
+  for (const alliance of sorted) {
     const id = alliance.allianceId;
-    const name = text(alliance.name);
-    const label = `alliance ${id}${name ? ` (${name})` : ''}`;
+    const sourceName = text(alliance.name);
+    const label = `alliance ${id}${sourceName ? ` (${sourceName})` : ''}`;
     const guildId = options.guildFor?.get(id) ?? snowflake(alliance.discordServerId);
     if (!guildId) {
       const members = usersByAlliance.get(id)?.length ?? 0;
@@ -161,17 +172,19 @@ function planGuilds(
       );
       continue;
     }
-    guildOfAlliance.set(id, guildId);
-    const existing = guilds.get(guildId);
-    if (existing) {
-      existing.allianceIds.push(id);
+    const taken = namesTaken.get(guildId) ?? new Set<string>();
+    namesTaken.set(guildId, taken);
+    let name = sourceName ?? `alliance ${id}`;
+    if (taken.has(name.toLowerCase())) {
+      const unique = `${name} (${id})`;
       problems.add(
-        'alliances-merged',
-        "alliances sharing a Discord server (merged into one roster; the first one's settings kept)",
-        `${label} → server ${guildId}, with alliance ${existing.allianceIds[0]}`,
+        'alliance-name-shared',
+        'alliances sharing a name on one Discord server (the later ones get their old id after the name)',
+        `${label} → "${unique}" on server ${guildId}`,
       );
-      continue;
+      name = unique;
     }
+    taken.add(name.toLowerCase());
     let defaultState = state(alliance.kid);
     if (defaultState === null) {
       defaultState = mostCommonState(usersByAlliance.get(id) ?? []);
@@ -184,37 +197,35 @@ function planGuilds(
     const control = text(data.autoRedeem.get(id) ?? null);
     const autoRedeem =
       control === null ? null : control === '1' || control.toLowerCase() === 'true' || control.toLowerCase() === 'on';
-    const batch = {
-      id: guildId,
-      game,
-      defaultState,
-      autoRedeem,
-      resultChannelId: snowflake(data.resultChannels.get(id) ?? null),
-      codesChannelId: snowflake(data.codeChannels.get(id) ?? null),
+    alliances.set(id, {
+      sourceId: id,
+      guildId,
       name,
-    };
-    guilds.set(guildId, {
-      id: guildId,
-      name,
-      allianceIds: [id],
       defaultState,
       members: 0,
       membersWithoutState: 0,
-      batch,
+      batch: {
+        guildId,
+        name,
+        game,
+        defaultState,
+        autoRedeem,
+        resultChannelId: snowflake(data.resultChannels.get(id) ?? null),
+        codesChannelId: snowflake(data.codeChannels.get(id) ?? null),
+      },
     });
   }
-
-  return { guilds, guildOfAlliance };
+  return { alliances, allianceOf: (sourceId: string) => alliances.get(sourceId) };
 }
 
 function planMembers(
   data: WhiteoutBotData,
-  guilds: Map<string, PlannedGuild & { batch: ImportBatch['guilds'][number] }>,
-  guildOfAlliance: Map<string, string>,
+  allianceOf: (sourceId: string) => AlliancePlan | undefined,
   problems: ImportProblems,
 ) {
   const knownAlliances = new Set(data.alliances.map((a) => a.allianceId));
   const members: ImportBatch['members'][number][] = [];
+  /** fid → server, for the history of the members imported. */
   const memberGuilds = new Map<string, string>();
   for (const user of data.users) {
     const fid = text(user.fid);
@@ -222,33 +233,37 @@ function planMembers(
       problems.add('user-bad-fid', 'users with an id that is not a player id (skipped)', `"${fid ?? ''}"`);
       continue;
     }
-    const allianceId = text(user.alliance);
-    if (allianceId === null || !knownAlliances.has(allianceId)) {
+    const sourceAlliance = text(user.alliance);
+    if (sourceAlliance === null || !knownAlliances.has(sourceAlliance)) {
       problems.add(
         'user-unknown-alliance',
         'users in an alliance alliance.sqlite does not list (skipped)',
-        `${fid} (alliance ${allianceId ?? 'none'})`,
+        `${fid} (alliance ${sourceAlliance ?? 'none'})`,
       );
       continue;
     }
-    const guildId = guildOfAlliance.get(allianceId);
-    if (!guildId) continue; // reported with its alliance
+    const alliance = allianceOf(sourceAlliance);
+    if (!alliance) continue; // reported with its alliance
     if (memberGuilds.has(fid)) continue; // fid is the users table's key; kept defensive for hand-edited files
-    const guild = guilds.get(guildId)!;
     const kid = state(user.kid);
-    guild.members += 1;
+    alliance.members += 1;
     if (kid === null) {
-      guild.membersWithoutState += 1;
+      alliance.membersWithoutState += 1;
       problems.add(
         'member-without-state',
         `members without a state (imported with state unknown: find it with giftbot members resolve <guildId>)`,
         `${fid}${text(user.kid) ? ` ("${text(user.kid)}")` : ''}`,
       );
     }
-    memberGuilds.set(fid, guildId);
-    members.push({ guildId, fid, state: kid, name: cleanName(text(user.nickname)) });
+    memberGuilds.set(fid, alliance.guildId);
+    members.push({
+      guildId: alliance.guildId,
+      allianceName: alliance.name,
+      fid,
+      state: kid,
+      name: cleanName(text(user.nickname)),
+    });
   }
-
   return { members, memberGuilds };
 }
 

@@ -18,6 +18,7 @@ export interface CopyTable {
 
 export const COPY_TABLES: readonly CopyTable[] = [
   { name: 'guilds', key: ['id'] },
+  { name: 'alliances', key: ['id'], identity: 'id' },
   { name: 'members', key: ['guild_id', 'fid'] },
   { name: 'codes', key: ['game', 'code'] },
   // A final row in the target stays; a non-final one is replaced by the source's final result.

@@ -33,8 +33,14 @@ export function createPool(settings: PostgresSettings, applicationName = 'giftbo
   return pool;
 }
 
-/** Applies pending migrations under an advisory lock in one transaction; returns the versions applied. */
-export async function migrate(pool: pg.Pool): Promise<number[]> {
+/**
+ * Applies pending migrations under an advisory lock in one transaction; returns the versions applied. `migrations`
+ * is for tests that build a database as an older version left it.
+ */
+export async function migrate(
+  pool: pg.Pool,
+  migrations: readonly { version: number; name: string; sql: string }[] = PG_MIGRATIONS,
+): Promise<number[]> {
   return withTransaction(pool, async (client) => {
     await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
     await client.query(
@@ -44,7 +50,7 @@ export async function migrate(pool: pg.Pool): Promise<number[]> {
       (await client.query('SELECT version FROM schema_migrations')).rows.map((row) => Number(row.version)),
     );
     const done: number[] = [];
-    for (const migration of PG_MIGRATIONS) {
+    for (const migration of migrations) {
       if (applied.has(migration.version)) continue;
       await client.query(migration.sql);
       await client.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [

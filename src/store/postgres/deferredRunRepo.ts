@@ -7,14 +7,15 @@ export function createPgDeferredRunRepo(pool: Pool): DeferredRunRepo {
     async defer(run) {
       return withTransaction(pool, async (client) => {
         const inserted = await client.query(
-          `INSERT INTO deferred_runs (guild_id, game, code, trigger, fids, reason, deferred_at, attempts, next_attempt_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8) ON CONFLICT (guild_id, game, code) DO NOTHING RETURNING *`,
+          `INSERT INTO deferred_runs (guild_id, game, code, trigger, fids, alliance_ids, reason, deferred_at, attempts, next_attempt_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, $9) ON CONFLICT (guild_id, game, code) DO NOTHING RETURNING *`,
           [
             run.guildId,
             run.game,
             run.code,
             run.trigger,
             run.fids ? JSON.stringify([...new Set(run.fids)]) : null,
+            run.allianceIds ? JSON.stringify([...new Set(run.allianceIds)]) : null,
             run.reason,
             Date.now(),
             run.nextAttemptAt,
@@ -27,11 +28,25 @@ export function createPgDeferredRunRepo(pool: Pool): DeferredRunRepo {
           [run.guildId, run.game, run.code],
         );
         const before = toDeferred(rows[0]);
+        // United; null (every member, every alliance) wins.
         const fids = before.fids === null || run.fids === null ? null : [...new Set([...before.fids, ...run.fids])];
+        const allianceIds =
+          before.allianceIds === null || run.allianceIds === null
+            ? null
+            : [...new Set([...before.allianceIds, ...run.allianceIds])];
         const updated = await client.query(
-          `UPDATE deferred_runs SET fids = $1, reason = $2, next_attempt_at = LEAST(next_attempt_at, $3), version = version + 1
-           WHERE guild_id = $4 AND game = $5 AND code = $6 RETURNING *`,
-          [fids ? JSON.stringify(fids) : null, run.reason, run.nextAttemptAt, run.guildId, run.game, run.code],
+          `UPDATE deferred_runs SET fids = $1, alliance_ids = $2, reason = $3, next_attempt_at = LEAST(next_attempt_at, $4),
+             version = version + 1
+           WHERE guild_id = $5 AND game = $6 AND code = $7 RETURNING *`,
+          [
+            fids ? JSON.stringify(fids) : null,
+            allianceIds ? JSON.stringify(allianceIds) : null,
+            run.reason,
+            run.nextAttemptAt,
+            run.guildId,
+            run.game,
+            run.code,
+          ],
         );
         return toDeferred(updated.rows[0]);
       });

@@ -1,11 +1,36 @@
 import { num, toMember } from '../rows.ts';
-import type { MemberRepo, NewMember } from '../types.ts';
-import { withTransaction, type Pool, type PoolClient } from './database.ts';
+import type { MemberRecord, MemberRepo, NewMember } from '../types.ts';
+import { withTransaction, type Pool, type PoolClient, type Queryable } from './database.ts';
 
-/** Same rules as SQLite: a member given without a state has an unknown one; giving a state marks it ok again. */
-async function upsertOne(client: PoolClient, guildId: string, member: NewMember): Promise<boolean> {
+/** A member row with its alliance's game (MemberRecord.game), as toMember reads it. */
+const SELECT_MEMBER = 'SELECT m.*, a.game FROM members m JOIN alliances a ON a.id = m.alliance_id';
+
+async function activeAlliance(db: Queryable, allianceId: number): Promise<{ guildId: string }> {
+  const { rows } = await db.query('SELECT guild_id FROM alliances WHERE id = $1 AND removed_at IS NULL', [allianceId]);
+  if (!rows[0]) throw new Error(`no alliance ${allianceId} (it does not exist or was removed)`);
+  return { guildId: String(rows[0].guild_id) };
+}
+
+async function getMember(db: Queryable, guildId: string, fid: string): Promise<MemberRecord> {
+  const { rows } = await db.query(`${SELECT_MEMBER} WHERE m.guild_id = $1 AND m.fid = $2`, [guildId, fid]);
+  if (!rows[0]) throw new Error(`member ${fid} vanished during add`);
+  return toMember(rows[0]);
+}
+
+type Upserted = { created: boolean; movedFrom: number | null };
+
+/**
+ * Same rules as SQLite: a member given without a state has an unknown one; giving a state marks it ok again. A player
+ * listed by another alliance of the server moves to this one (one roster per server; history is per player).
+ */
+async function upsertOne(
+  client: PoolClient,
+  guildId: string,
+  allianceId: number,
+  member: NewMember,
+): Promise<Upserted> {
   const { rows } = await client.query(
-    'SELECT state, state_status, removed_at FROM members WHERE guild_id = $1 AND fid = $2 FOR UPDATE',
+    'SELECT state, state_status, removed_at, alliance_id FROM members WHERE guild_id = $1 AND fid = $2 FOR UPDATE',
     [guildId, member.fid],
   );
   const existing = rows[0];
@@ -13,46 +38,74 @@ async function upsertOne(client: PoolClient, guildId: string, member: NewMember)
   if (!existing) {
     const state = member.state ?? null;
     const inserted = await client.query(
-      `INSERT INTO members (guild_id, fid, state, state_status, name, added_by, added_at) VALUES ($1, $2, $3, $4, $5, $6, $7)
-       ON CONFLICT (guild_id, fid) DO NOTHING`,
-      [guildId, member.fid, state, state === null ? 'unknown' : 'ok', member.name ?? null, member.addedBy ?? null, now],
+      `INSERT INTO members (guild_id, alliance_id, fid, state, state_status, name, added_by, added_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (guild_id, fid) DO NOTHING`,
+      [
+        guildId,
+        allianceId,
+        member.fid,
+        state,
+        state === null ? 'unknown' : 'ok',
+        member.name ?? null,
+        member.addedBy ?? null,
+        now,
+      ],
     );
-    if (inserted.rowCount === 1) return true;
-    return upsertOne(client, guildId, member); // inserted by another process meanwhile: update it instead
+    if (inserted.rowCount === 1) return { created: true, movedFrom: null };
+    return upsertOne(client, guildId, allianceId, member); // inserted by another process meanwhile: update it instead
   }
   const wasRemoved = existing.removed_at !== null;
+  const from = Number(existing.alliance_id);
   const state = member.state === undefined || member.state === null ? num(existing.state) : member.state;
   const stateChanged = member.state !== undefined && member.state !== null && member.state !== num(existing.state);
   const status = stateChanged ? 'ok' : String(existing.state_status);
   await client.query(
-    `UPDATE members SET state = $1, state_status = $2, name = COALESCE($3, name), removed_at = NULL,
-       added_at = CASE WHEN removed_at IS NULL THEN added_at ELSE $4 END
-     WHERE guild_id = $5 AND fid = $6`,
-    [state, state === null ? 'unknown' : status, member.name ?? null, now, guildId, member.fid],
+    `UPDATE members SET alliance_id = $1, state = $2, state_status = $3, name = COALESCE($4, name), removed_at = NULL,
+       added_at = CASE WHEN removed_at IS NULL THEN added_at ELSE $5 END
+     WHERE guild_id = $6 AND fid = $7`,
+    [allianceId, state, state === null ? 'unknown' : status, member.name ?? null, now, guildId, member.fid],
   );
-  return wasRemoved;
+  return { created: wasRemoved, movedFrom: !wasRemoved && from !== allianceId ? from : null };
 }
 
 export function createPgMemberRepo(pool: Pool): MemberRepo {
   return {
-    async add(guildId, member) {
-      const created = await withTransaction(pool, (client) => upsertOne(client, guildId, member));
-      const { rows } = await pool.query('SELECT * FROM members WHERE guild_id = $1 AND fid = $2', [
-        guildId,
-        member.fid,
-      ]);
-      if (!rows[0]) throw new Error(`member ${member.fid} vanished during add`);
-      return { created, member: toMember(rows[0]) };
-    },
-    async addMany(guildId, members) {
+    async add(allianceId, member) {
       return withTransaction(pool, async (client) => {
-        let created = 0;
-        let updated = 0;
+        const { guildId } = await activeAlliance(client, allianceId);
+        const upserted = await upsertOne(client, guildId, allianceId, member);
+        return { ...upserted, member: await getMember(client, guildId, member.fid) };
+      });
+    },
+    async addMany(allianceId, members) {
+      return withTransaction(pool, async (client) => {
+        const { guildId } = await activeAlliance(client, allianceId);
+        const counts = { created: 0, updated: 0, moved: 0 };
         for (const member of members) {
-          if (await upsertOne(client, guildId, member)) created += 1;
-          else updated += 1;
+          const { created, movedFrom } = await upsertOne(client, guildId, allianceId, member);
+          if (created) counts.created += 1;
+          else if (movedFrom !== null) counts.moved += 1;
+          else counts.updated += 1;
         }
-        return { created, updated };
+        return counts;
+      });
+    },
+    async move(guildId, fid, allianceId) {
+      return withTransaction(pool, async (client) => {
+        const target = await activeAlliance(client, allianceId);
+        if (target.guildId !== guildId)
+          throw new Error(`alliance ${allianceId} is not an alliance of server ${guildId}`);
+        const { rows } = await client.query(
+          'SELECT alliance_id FROM members WHERE guild_id = $1 AND fid = $2 AND removed_at IS NULL FOR UPDATE',
+          [guildId, fid],
+        );
+        if (!rows[0]) return null;
+        await client.query('UPDATE members SET alliance_id = $1 WHERE guild_id = $2 AND fid = $3', [
+          allianceId,
+          guildId,
+          fid,
+        ]);
+        return { from: Number(rows[0].alliance_id), member: await getMember(client, guildId, fid) };
       });
     },
     async remove(guildId, fid) {
@@ -64,15 +117,25 @@ export function createPgMemberRepo(pool: Pool): MemberRepo {
     },
     async get(guildId, fid) {
       const { rows } = await pool.query(
-        'SELECT * FROM members WHERE guild_id = $1 AND fid = $2 AND removed_at IS NULL',
+        `${SELECT_MEMBER} WHERE m.guild_id = $1 AND m.fid = $2 AND m.removed_at IS NULL`,
         [guildId, fid],
       );
       return rows[0] ? toMember(rows[0]) : null;
     },
-    async list(guildId) {
+    async list(guildId, filter = {}) {
+      const where = ['m.guild_id = $1', 'm.removed_at IS NULL'];
+      const values: unknown[] = [guildId];
+      if (filter.allianceIds !== undefined) {
+        values.push([...filter.allianceIds]);
+        where.push(`m.alliance_id = ANY($${values.length}::bigint[])`);
+      }
+      if (filter.game !== undefined) {
+        values.push(filter.game);
+        where.push(`a.game = $${values.length}`);
+      }
       const { rows } = await pool.query(
-        'SELECT * FROM members WHERE guild_id = $1 AND removed_at IS NULL ORDER BY added_at, fid',
-        [guildId],
+        `${SELECT_MEMBER} WHERE ${where.join(' AND ')} ORDER BY m.added_at, m.fid`,
+        values,
       );
       return rows.map(toMember);
     },
@@ -86,7 +149,7 @@ export function createPgMemberRepo(pool: Pool): MemberRepo {
     },
     async flagWrongState(game, fid) {
       await pool.query(
-        `UPDATE members SET state_status = 'wrong' WHERE fid = $1 AND guild_id IN (SELECT id FROM guilds WHERE game = $2)`,
+        `UPDATE members SET state_status = 'wrong' WHERE fid = $1 AND alliance_id IN (SELECT id FROM alliances WHERE game = $2)`,
         [fid, game],
       );
     },

@@ -1,5 +1,6 @@
 import type { PostgresSettings } from '../../config/databaseConfig.ts';
 import type { Store } from '../types.ts';
+import { createPgAllianceRepo } from './allianceRepo.ts';
 import { createPgAnswerJournalRepo } from './answerJournalRepo.ts';
 import { createPgCodeRepo } from './codeRepo.ts';
 import { createPool, migrate, type Pool } from './database.ts';
@@ -33,6 +34,7 @@ export function createPostgresStore(pool: Pool): Store {
   let closed = false;
   return {
     guilds: createPgGuildRepo(pool),
+    alliances: createPgAllianceRepo(pool),
     members: createPgMemberRepo(pool),
     codes: createPgCodeRepo(pool),
     ledger: createPgLedgerRepo(pool),

@@ -10,8 +10,18 @@ export function createPgRunRepo(pool: Pool): RunRepo {
   return {
     async start(run) {
       const { rows } = await pool.query(
-        'INSERT INTO runs (guild_id, game, code, trigger, fence, owner, started_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *',
-        [run.guildId, run.game, run.code, run.trigger, run.fence, run.owner, Date.now()],
+        `INSERT INTO runs (guild_id, game, code, alliance_ids, trigger, fence, owner, started_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *`,
+        [
+          run.guildId,
+          run.game,
+          run.code,
+          JSON.stringify([...new Set(run.allianceIds)]),
+          run.trigger,
+          run.fence,
+          run.owner,
+          Date.now(),
+        ],
       );
       return toRun(rows[0]);
     },
