@@ -10,6 +10,7 @@ const UPDATABLE: Record<Exclude<keyof AllianceRecord, 'id' | 'guildId' | 'game'>
   resultChannelId: 'result_channel_id',
   codesChannelId: 'codes_channel_id',
   fanoutPriority: 'fanout_priority',
+  selfJoin: 'self_join',
 };
 
 /** PostgreSQL's unique_violation: here, the partial unique index on (guild_id, lower(name)). */
