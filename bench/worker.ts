@@ -64,9 +64,15 @@ async function prepareGiftbot(setup: WorkerSetup): Promise<Prepared | { unsuppor
     };
   }
   for (const alliance of setup.alliances) {
-    await app.store.guilds.upsert({ id: alliance.guildId, game: GAME, defaultState: alliance.state, autoRedeem: true });
+    const added = await app.store.alliances.add({
+      guildId: alliance.guildId,
+      name: 'bench',
+      game: GAME,
+      defaultState: alliance.state,
+      autoRedeem: true,
+    });
     await app.store.members.addMany(
-      alliance.guildId,
+      added.created ? added.alliance.id : added.existing.id,
       alliance.fids.map((fid) => ({ fid, state: alliance.state, name: `bench ${fid}` })),
     );
   }

@@ -1,3 +1,4 @@
+import { GAMES } from '../game/games.ts';
 import { EVENTS } from '../log/events.ts';
 import type { Logger } from '../log/logger.ts';
 import type { RedeemEngine } from '../redeem/engine.ts';
@@ -32,26 +33,41 @@ export async function catchUpMembers(
   fids: readonly string[],
 ): Promise<CatchUpReport> {
   const report: CatchUpReport = { guildId, fids: [...fids], runs: [], skipped: null };
-  const guild = await app.store.guilds.get(guildId);
-  if (!guild) return { ...report, skipped: `guild ${guildId} is not set up` };
-  if (!guild.autoRedeem) return { ...report, skipped: 'auto-redeem is off for this alliance' };
+  const alliances = await app.store.alliances.list({ guildId });
+  if (alliances.length === 0) return { ...report, skipped: `guild ${guildId} is not set up` };
+  const auto = new Map(alliances.filter((alliance) => alliance.autoRedeem).map((alliance) => [alliance.id, alliance]));
   // Members without a usable state cannot be called; state discovery catches them up once their state is found.
-  const usable = new Set(
-    (await app.store.members.list(guildId))
-      .filter((m) => m.state !== null && m.stateStatus !== 'wrong')
-      .map((m) => m.fid),
-  );
-  fids = fids.filter((fid) => usable.has(fid));
-  if (fids.length === 0) return { ...report, skipped: 'no member with a known state' };
-  // Newest first: the likeliest to be still live.
-  const codes = await app.store.codes.list({ game: guild.game, statuses: ['new', 'valid'] });
-  for (const code of codes) {
-    if (app.shutdownSignal.aborted) break;
-    const final = await app.store.ledger.finalFids(guild.game, code.code, fids);
-    const pending = fids.filter((fid) => !final.has(fid));
-    if (pending.length === 0) continue;
-    const summary = await app.engine.processAutoRedeem(guild.id, code.code, { trigger: 'catch-up', fids: pending });
-    report.runs.push(summary);
+  const wanted = new Set(fids);
+  const members = (await app.store.members.list(guildId)).filter((m) => wanted.has(m.fid));
+  const onAuto = members.filter((m) => auto.has(m.allianceId));
+  if (members.length > 0 && onAuto.length === 0) return { ...report, skipped: 'auto-redeem is off for this alliance' };
+  const usable = onAuto.filter((m) => m.state !== null && m.stateStatus !== 'wrong');
+  fids = usable.map((m) => m.fid);
+  if (fids.length === 0) {
+    if (auto.size === 0) return { ...report, skipped: 'auto-redeem is off for this alliance' };
+    return { ...report, skipped: 'no member with a known state' };
+  }
+  // Per game (a server may hold alliances of both): that game's still-live codes, on those members' alliances.
+  for (const game of GAMES) {
+    const ofGame = usable.filter((m) => m.game === game);
+    if (ofGame.length === 0) continue;
+    const gameFids = ofGame.map((m) => m.fid);
+    const allianceIds = [...new Set(ofGame.map((m) => m.allianceId))];
+    // Newest first: the likeliest to be still live.
+    const codes = await app.store.codes.list({ game, statuses: ['new', 'valid'] });
+    for (const code of codes) {
+      if (app.shutdownSignal.aborted) break;
+      const final = await app.store.ledger.finalFids(game, code.code, gameFids);
+      const pending = gameFids.filter((fid) => !final.has(fid));
+      if (pending.length === 0) continue;
+      const summary = await app.engine.processAutoRedeem(guildId, code.code, {
+        trigger: 'catch-up',
+        game,
+        allianceIds,
+        fids: pending,
+      });
+      report.runs.push(summary);
+    }
   }
   app.log.info(
     {

@@ -25,22 +25,34 @@ export interface FanOutResult {
 const SETTLED: readonly RunStatus[] = ['completed', 'duplicate', 'code-invalid', 'refused', 'deferred'];
 
 /**
- * Starts `processAutoRedeem` for every auto-redeem alliance of the game at once, in fan-out priority order. The runs
- * share the host's budget, which serves alliances in turn (least recently served first): none waits for another's whole run.
+ * Starts `processAutoRedeem` for every server with auto-redeem alliances of the game at once — one run per server,
+ * covering those alliances — in fan-out priority order (a server's is its alliances' lowest). The runs share the
+ * host's budget, which serves servers in turn (least recently served first): none waits for another's whole run.
  */
 export async function fanOut(deps: FanOutDeps, game: Game, code: GiftCode): Promise<FanOutResult> {
-  const guilds = await deps.store.guilds.list({ game, autoRedeem: true });
+  const servers = await autoRedeemServers(deps, game);
   const started = performance.now();
+  const alliances = [...servers.values()].reduce((n, ids) => n + ids.length, 0);
   deps.log.info(
-    { event: EVENTS.codeFanout, phase: 'started', game, code, trigger: deps.trigger, guilds: guilds.map((g) => g.id) },
-    `redeeming ${code} for ${guilds.length} alliance(s)`,
+    {
+      event: EVENTS.codeFanout,
+      phase: 'started',
+      game,
+      code,
+      trigger: deps.trigger,
+      guilds: [...servers.keys()],
+      alliances,
+    },
+    `redeeming ${code} for ${alliances} alliance(s) in ${servers.size} server(s)`,
   );
   // Started in one synchronous sweep, so their first budget requests queue up in priority order.
   const runs = await Promise.all(
-    guilds.map((guild) =>
-      deps.engine.processAutoRedeem(guild.id, code, {
+    [...servers].map(([guildId, allianceIds]) =>
+      deps.engine.processAutoRedeem(guildId, code, {
         trigger: deps.trigger,
-        onStart: () => deps.onRunStart(guild.id),
+        game,
+        allianceIds,
+        onStart: () => deps.onRunStart(guildId),
       }),
     ),
   );
@@ -64,4 +76,15 @@ export async function fanOut(deps: FanOutDeps, game: Game, code: GiftCode): Prom
       : `${code}: not every alliance's run finished; the rest resumes on the next start`,
   );
   return { runs, finished };
+}
+
+/** Auto-redeem alliances of the game by server, servers in the order of their first (lowest-priority) alliance. */
+async function autoRedeemServers(deps: Pick<FanOutDeps, 'store'>, game: Game): Promise<Map<string, number[]>> {
+  const servers = new Map<string, number[]>();
+  for (const alliance of await deps.store.alliances.list({ game, autoRedeem: true })) {
+    const ids = servers.get(alliance.guildId);
+    if (ids) ids.push(alliance.id);
+    else servers.set(alliance.guildId, [alliance.id]);
+  }
+  return servers;
 }

@@ -34,11 +34,14 @@ export async function resumeOnStartup(
     (c) => c.fanoutStartedAt !== null && c.fanoutDoneAt === null,
   );
 
-  const autoOn = new Map<Game, Set<string>>();
-  for (const guild of await store.guilds.list({ autoRedeem: true })) {
-    if (!autoOn.has(guild.game)) autoOn.set(guild.game, new Set());
-    autoOn.get(guild.game)!.add(guild.id);
+  // Auto-redeem alliances by game and server: what a fan-out covers, and what a stale run may be resumed for.
+  const autoOn = new Map<string, number[]>();
+  for (const alliance of await store.alliances.list({ autoRedeem: true })) {
+    const key = `${alliance.game}:${alliance.guildId}`;
+    autoOn.set(key, [...(autoOn.get(key) ?? []), alliance.id]);
   }
+  const serversOf = (game: Game) =>
+    [...autoOn.keys()].filter((key) => key.startsWith(`${game}:`)).map((key) => key.slice(game.length + 1));
 
   const fanouts: Promise<FanoutReport>[] = [];
   const covered = new Set<string>();
@@ -55,7 +58,7 @@ export async function resumeOnStartup(
     fanouts.push(done);
     resumedCodes.push({ game: code.game, code: code.code });
     // The fan-out runs every auto-redeem alliance of the game: their stale runs are taken care of there.
-    for (const guildId of autoOn.get(code.game) ?? []) covered.add(runKey(guildId, code.game, code.code));
+    for (const guildId of serversOf(code.game)) covered.add(runKey(guildId, code.game, code.code));
   }
 
   const byKey = new Map<string, RunRecord[]>();
@@ -70,11 +73,14 @@ export async function resumeOnStartup(
   for (const group of byKey.values()) {
     const first = group[0]!;
     const ids = group.map((run) => run.id);
-    const guild = await store.guilds.get(first.guildId);
     const code = await store.codes.get(first.game, first.code);
     // An admin's run in an alliance without auto-redeem is not re-run behind their back (it may have been for a
-    // few members only); it is marked interrupted and the admin sees it in the run history.
-    if (!guild || !guild.autoRedeem || (code && FINAL_CODE_STATUSES.includes(code.status))) {
+    // few members only); it is marked interrupted and the admin sees it in the run history. A run from before
+    // alliances (no list) covered the server's alliances of its game.
+    const auto = autoOn.get(`${first.game}:${first.guildId}`) ?? [];
+    const asked = new Set(group.flatMap((run) => run.allianceIds));
+    const allianceIds = asked.size === 0 ? auto : auto.filter((id) => asked.has(id));
+    if (allianceIds.length === 0 || (code && FINAL_CODE_STATUSES.includes(code.status))) {
       await store.runs.markInterrupted(ids);
       notResumed.push(...group);
       continue;
@@ -83,7 +89,12 @@ export async function resumeOnStartup(
     const interrupt = () => void store.runs.markInterrupted(ids).catch(() => undefined);
     runs.push(
       deps.engine
-        .processAutoRedeem(first.guildId, first.code, { trigger: 'resume', onStart: interrupt })
+        .processAutoRedeem(first.guildId, first.code, {
+          trigger: 'resume',
+          game: first.game,
+          allianceIds,
+          onStart: interrupt,
+        })
         .then(async (summary) => {
           // A run refused before taking the lock (the code died meanwhile, say) still leaves nothing running.
           if (summary.status !== 'duplicate' && summary.status !== 'deferred' && !deps.shutdownSignal.aborted)

@@ -2,7 +2,7 @@ import { codeStatusFor, type CodeStatus } from '../game/codeStatus.ts';
 import type { Game } from '../game/games.ts';
 import { pacedCall } from '../game/pacedCall.ts';
 import { PRIORITY } from '../pacing/rateBudget.ts';
-import type { GuildRecord } from '../store/types.ts';
+import type { AllianceRecord } from '../store/types.ts';
 import type { CodesDeps } from './codesDeps.ts';
 import type { TestPlayer } from './testPlayer.ts';
 import type { GiftCode } from '../game/giftCode.ts';
@@ -23,7 +23,7 @@ export type ValidationOutcome =
 export interface ValidateDeps extends CodesDeps {
   testPlayer: TestPlayer | undefined;
   /** Auto-redeem alliances of the game, in fan-out order: their members are the fallback test accounts. */
-  guilds: readonly GuildRecord[];
+  alliances: readonly AllianceRecord[];
   signal: AbortSignal;
   /** Called right before the first redemption call for the code is made (or the member run that makes it starts). */
   onCall: (via: ValidationVia) => void;
@@ -97,8 +97,10 @@ async function onTestPlayer(
 async function onMember(deps: ValidateDeps, game: Game, code: GiftCode): Promise<ValidationOutcome> {
   const { store } = deps;
   let probes = 0;
-  for (const guild of deps.guilds) {
-    const members = (await store.members.list(guild.id)).filter((m) => m.state !== null && m.stateStatus !== 'wrong');
+  for (const alliance of deps.alliances) {
+    const members = (await store.members.list(alliance.guildId, { allianceIds: [alliance.id] })).filter(
+      (m) => m.state !== null && m.stateStatus !== 'wrong',
+    );
     const final = await store.ledger.finalFids(
       game,
       code,
@@ -111,8 +113,10 @@ async function onMember(deps: ValidateDeps, game: Game, code: GiftCode): Promise
           ? { kind: 'stopped' }
           : { kind: 'inconclusive', reason: `${probes} members could not be used to check the code`, delayMs: 0 };
       probes += 1;
-      const summary = await deps.engine.processAutoRedeem(guild.id, code, {
+      const summary = await deps.engine.processAutoRedeem(alliance.guildId, code, {
         trigger: 'validate',
+        game,
+        allianceIds: [alliance.id],
         fids: [member.fid],
         onStart: () => deps.onCall('member'),
       });

@@ -50,12 +50,12 @@ export async function validateWithRetry(
   for (let attempt = 1; ; attempt += 1) {
     if (signal.aborted) return 'stopped';
     const testPlayer = unusableTestPlayers.has(game) ? undefined : testPlayers[game];
-    const guilds = await store.guilds.list({ game, autoRedeem: true });
+    const alliances = await store.alliances.list({ game, autoRedeem: true });
     const outcome = await validateCode(
       {
         ...deps,
         testPlayer,
-        guilds,
+        alliances,
         signal,
         onCall: entry.onCall,
         onTestPlayerUnusable: (reason) => {

@@ -6,12 +6,13 @@ import { normalizeCode, type GiftCode } from '../game/giftCode.ts';
 const PREFIX = 'giftbot';
 
 export type ButtonAction =
-  | { kind: 'retry'; code: GiftCode }
+  | { kind: 'retry'; code: GiftCode; allianceId?: number }
   | { kind: 'members'; page: number; allianceId: number | null }
   | { kind: 'alliance-remove'; allianceId: number; confirmed: boolean };
 
-export function retryButtonId(code: string): string {
-  return `${PREFIX}:retry:${code}`;
+/** The retry of a code; with an alliance when the summary was that alliance's alone (a server with several). */
+export function retryButtonId(code: string, allianceId?: number): string {
+  return allianceId === undefined ? `${PREFIX}:retry:${code}` : `${PREFIX}:retry:${code}:${allianceId}`;
 }
 
 export function membersPageId(page: number, slot: 'prev' | 'next', allianceId: number | null = null): string {
@@ -30,7 +31,12 @@ export function parseButtonId(customId: string): ButtonAction | null {
   if (kind === 'retry') {
     // A button id comes back from Discord: the code in it is checked like any code that enters giftbot.
     const parsed = normalizeCode(arg ?? '');
-    return parsed.ok ? { kind: 'retry', code: parsed.code } : null;
+    if (!parsed.ok) return null;
+    // retry:<code>[:<allianceId>]
+    if (slot === undefined) return { kind: 'retry', code: parsed.code };
+    return /^\d{1,15}$/.test(slot) && extra === undefined
+      ? { kind: 'retry', code: parsed.code, allianceId: Number(slot) }
+      : null;
   }
   if (kind === 'members' && /^\d{1,6}$/.test(arg) && (extra === undefined || /^\d{1,15}$/.test(extra)))
     return { kind: 'members', page: Number(arg), allianceId: extra === undefined ? null : Number(extra) };

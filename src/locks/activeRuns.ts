@@ -8,11 +8,15 @@ export interface ActiveRun {
   game: Game;
   code: string;
   trigger: RunTrigger;
+  /** The alliances (ids) this run covers: a trigger for another alliance of the server is queued, not dropped. */
+  allianceIds: readonly number[];
   startedAt: number;
   runId: number | null;
   fence: number | null;
   /** A trigger that carried new work arrived while this run was active: run once more when it ends. */
   rerunRequested: boolean;
+  /** The alliances that rerun covers (united over every trigger that asked for one). */
+  rerunAllianceIds: Set<number>;
   progress: { processed: number; total: number };
   lastProgressAt: number;
 }
@@ -23,7 +27,7 @@ export interface ActiveRun {
  */
 export interface ActiveRuns {
   tryEnter(
-    entry: Omit<ActiveRun, 'rerunRequested' | 'progress' | 'lastProgressAt' | 'runId' | 'fence'>,
+    entry: Omit<ActiveRun, 'rerunRequested' | 'rerunAllianceIds' | 'progress' | 'lastProgressAt' | 'runId' | 'fence'>,
   ): Promise<ActiveRun | null>;
   leave(key: string): Promise<ActiveRun | undefined>;
   get(key: string): ActiveRun | undefined;
@@ -46,6 +50,7 @@ export function createActiveRuns(): ActiveRuns {
           runId: null,
           fence: null,
           rerunRequested: false,
+          rerunAllianceIds: new Set(),
           progress: { processed: 0, total: 0 },
           lastProgressAt: Date.now(),
         };

@@ -21,7 +21,7 @@ export class ImportInterruptedError extends Error {
 }
 
 /**
- * Stores an imported roster batch by batch, each batch one transaction, yielding to the event loop between batches:
+ * Stores an imported roster (of one alliance) batch by batch, each batch one transaction, yielding to the event loop between batches:
  * a 100,000-line import neither holds the database's write lock for long nor stalls a running bot.
  */
 export async function addMembersInBatches(

@@ -1,4 +1,4 @@
-import type { GuildRecord, MemberRecord, Store } from '../store/types.ts';
+import type { AllianceRecord, MemberRecord, Store } from '../store/types.ts';
 import { stateCandidates } from './stateCandidates.ts';
 
 /** One member's search: the states to try in order, and how far it got. */
@@ -24,9 +24,13 @@ export interface PlanOptions {
  * alliance's state (and where their mates are), minus the states ruled out before. With `restart`, earlier searches
  * are forgotten.
  */
-export async function planStateSearch(store: Store, guild: GuildRecord, options: PlanOptions): Promise<SearchTask[]> {
-  const game = guild.game;
-  const roster = await store.members.list(guild.id);
+export async function planStateSearch(
+  store: Store,
+  alliance: AllianceRecord,
+  options: PlanOptions,
+): Promise<SearchTask[]> {
+  const game = alliance.game;
+  const roster = await store.members.list(alliance.guildId, { allianceIds: [alliance.id] });
   const wanted = options.fids ? new Set(options.fids) : null;
   const targets = roster.filter((m) => (m.state === null || m.stateStatus !== 'ok') && (!wanted || wanted.has(m.fid)));
 
@@ -49,7 +53,7 @@ export async function planStateSearch(store: Store, guild: GuildRecord, options:
         });
     }
     const candidates = stateCandidates({
-      allianceState: guild.defaultState,
+      allianceState: alliance.defaultState,
       mateStates,
       fallbackCentre: member.state,
       range: options.range,

@@ -5,7 +5,7 @@ import { EVENTS } from '../log/events.ts';
 import type { ActiveRuns } from '../locks/activeRuns.ts';
 import type { RetryPolicy } from '../pacing/retryPolicy.ts';
 import type { MemberQueue } from '../redeem/memberQueue.ts';
-import type { GuildRecord, Store } from '../store/types.ts';
+import type { AllianceRecord, Store } from '../store/types.ts';
 import type { CatchUpBatches, CatchUpFn } from './catchUpBatches.ts';
 import type { MemberDiscovery } from './discoverySummary.ts';
 import type { SearchTask } from './planStateSearch.ts';
@@ -51,8 +51,8 @@ export interface ResolveOptions {
 export interface SearchRun {
   /** Store, budgets and log shared by every search of the process. */
   deps: StateDiscoveryDeps;
-  /** The alliance searched: its id and centre state go into logs and reasons. */
-  guild: GuildRecord;
+  /** The alliance searched: its server and centre state go into logs and reasons. */
+  alliance: AllianceRecord;
   /** The alliance's game: the budget and every store key are per game. */
   game: Game;
   /** What the caller asked for (catch-up, progress callback). */
@@ -110,7 +110,7 @@ export function finishMember(
   } catch (error) {
     // A progress display that fails must not stop the search.
     run.deps.log.warn(
-      { event: EVENTS.stateProgressFailed, guildId: run.guild.id, fid: result.fid, err: error },
+      { event: EVENTS.stateProgressFailed, guildId: run.alliance.guildId, fid: result.fid, err: error },
       'state discovery progress callback failed',
     );
   }

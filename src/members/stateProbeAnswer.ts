@@ -13,12 +13,12 @@ export async function applyProbeAnswer(
   answer: ApiAnswer,
   c: Classification,
 ): Promise<void> {
-  const { deps, game, guild } = run;
+  const { deps, game, alliance } = run;
   const fid = task.member.fid;
   deps.log.debug(
     {
       event: EVENTS.stateProbe,
-      guildId: guild.id,
+      guildId: alliance.guildId,
       game,
       fid,
       kid,
@@ -38,7 +38,7 @@ export async function applyProbeAnswer(
     run.stop.abort(new Error('config-error'));
     run.queue.push(task);
     deps.log.error(
-      { event: EVENTS.configError, guildId: guild.id, game, fid, reason: c.reason, err_msg: c.msg },
+      { event: EVENTS.configError, guildId: alliance.guildId, game, fid, reason: c.reason, err_msg: c.msg },
       'the game API refused a state probe as malformed: stopping state discovery',
     );
     return;
@@ -49,7 +49,7 @@ export async function applyProbeAnswer(
   }
   if (c.kind === 'member-final' && c.reason === 'no-such-player') {
     deps.log.warn(
-      { event: EVENTS.statePlayerMissing, guildId: guild.id, game, fid, err_code: c.errCode, err_msg: c.msg },
+      { event: EVENTS.statePlayerMissing, guildId: alliance.guildId, game, fid, err_code: c.errCode, err_msg: c.msg },
       'the game knows no such player',
     );
     finishMember(
@@ -96,7 +96,7 @@ function busyAnswer(
 
 /** The game refused this state: rule it out and try the next, or give up once every candidate is ruled out. */
 async function wrongState(run: SearchRun, task: SearchTask, kid: number, c: Classification): Promise<void> {
-  const { deps, game, guild } = run;
+  const { deps, game, alliance } = run;
   const fid = task.member.fid;
   await deps.store.wrongStates.record(game, fid, kid, { errCode: c.errCode, msg: c.msg });
   task.ruledOut += 1;
@@ -108,10 +108,18 @@ async function wrongState(run: SearchRun, task: SearchTask, kid: number, c: Clas
   // The game answers USER INFO ERROR (40020) for a wrong state and also for an id it does not know: after the
   // bounded search, the id is as likely wrong as the state. The member is no longer "wrong state" (which every
   // run would report and a restart would search again): its state becomes unknown until an admin sets one.
-  const reason = `${NO_STATE_MATCHES} (none of the ${task.ruledOut} states tried, up to ${run.range} either side of ${guild.defaultState ?? 'the centre'}, accepted it; the game gives the same answer for an unknown id)`;
-  await deps.store.members.setState(guild.id, fid, null, 'unknown');
+  const reason = `${NO_STATE_MATCHES} (none of the ${task.ruledOut} states tried, up to ${run.range} either side of ${alliance.defaultState ?? 'the centre'}, accepted it; the game gives the same answer for an unknown id)`;
+  await deps.store.members.setState(alliance.guildId, fid, null, 'unknown');
   deps.log.warn(
-    { event: EVENTS.stateNotFound, guildId: guild.id, game, fid, ruledOut: task.ruledOut, probes: task.probes, reason },
+    {
+      event: EVENTS.stateNotFound,
+      guildId: alliance.guildId,
+      game,
+      fid,
+      ruledOut: task.ruledOut,
+      probes: task.probes,
+      reason,
+    },
     'no state matches this id',
   );
   finishMember(run, task, 'not-found', null, reason);
@@ -119,20 +127,21 @@ async function wrongState(run: SearchRun, task: SearchTask, kid: number, c: Clas
 
 async function memberFound(run: SearchRun, task: SearchTask, state: number): Promise<void> {
   const { store, log } = run.deps;
-  const { game, guild } = run;
+  const { game, alliance } = run;
   const fid = task.member.fid;
   // The state belongs to the player: fix every roster entry of theirs in this game, not only this alliance's.
-  for (const other of await store.guilds.list({ game })) {
-    const entry = other.id === guild.id ? task.member : await store.members.get(other.id, fid);
-    if (entry && (entry.state !== state || entry.stateStatus !== 'ok'))
-      await store.members.setState(other.id, fid, state, 'ok');
+  const servers = new Set((await store.alliances.list({ game })).map((other) => other.guildId));
+  for (const guildId of servers) {
+    const entry = guildId === alliance.guildId ? task.member : await store.members.get(guildId, fid);
+    if (entry && entry.game === game && (entry.state !== state || entry.stateStatus !== 'ok'))
+      await store.members.setState(guildId, fid, state, 'ok');
   }
   const reopened = await store.ledger.reopenWrongState(game, fid);
   await store.wrongStates.clear(game, fid);
   log.info(
     {
       event: EVENTS.stateFound,
-      guildId: guild.id,
+      guildId: alliance.guildId,
       game,
       fid,
       state,

@@ -3,7 +3,7 @@ import { EVENTS } from '../log/events.ts';
 import { PRIORITY } from '../pacing/rateBudget.ts';
 import { DEFAULT_RETRY_POLICY } from '../pacing/retryPolicy.ts';
 import { createMemberQueue, workQueue } from '../redeem/memberQueue.ts';
-import type { GuildRecord } from '../store/types.ts';
+import type { AllianceRecord } from '../store/types.ts';
 import { acquireWhenQuiet } from './acquireWhenQuiet.ts';
 import { createCatchUpBatches } from './catchUpBatches.ts';
 import { countDiscoveries, describeDiscovery, type DiscoverySummary } from './discoverySummary.ts';
@@ -28,13 +28,13 @@ export { NO_STATE_MATCHES, type ResolveOptions, type StateDiscoveryDeps } from '
  */
 export async function runStateSearch(
   deps: StateDiscoveryDeps,
-  guild: GuildRecord,
+  alliance: AllianceRecord,
   options: ResolveOptions,
 ): Promise<DiscoverySummary> {
   const started = performance.now();
-  const game = guild.game;
+  const game = alliance.game;
   const range = options.range ?? deps.range;
-  const tasks = await planStateSearch(deps.store, guild, {
+  const tasks = await planStateSearch(deps.store, alliance, {
     fids: options.fids,
     range,
     restart: options.restart,
@@ -43,11 +43,12 @@ export async function runStateSearch(
   deps.log.info(
     {
       event: EVENTS.stateDiscoveryStarted,
-      guildId: guild.id,
+      guildId: alliance.guildId,
+      allianceId: alliance.id,
       game,
       members: tasks.length,
       range,
-      allianceState: guild.defaultState,
+      allianceState: alliance.defaultState,
     },
     'state discovery started',
   );
@@ -56,7 +57,7 @@ export async function runStateSearch(
   const stop = new AbortController();
   const run: SearchRun = {
     deps,
-    guild,
+    alliance,
     game,
     options,
     range,
@@ -64,7 +65,7 @@ export async function runStateSearch(
     queue: createMemberQueue<SearchTask>([]),
     results: new Map(),
     catchUp: createCatchUpBatches({
-      guildId: guild.id,
+      guildId: alliance.guildId,
       catchUp: options.catchUp === false ? undefined : deps.catchUp,
       log: deps.log,
       shutdownSignal: deps.shutdownSignal,
@@ -88,7 +89,14 @@ export async function runStateSearch(
         ? `${NO_STATE_MATCHES} (all ${task.ruledOut} states within ${range} of the alliance's state are ruled out)`
         : "no state to start from: set the alliance's state";
     deps.log.warn(
-      { event: EVENTS.stateNotFound, guildId: guild.id, game, fid: task.member.fid, ruledOut: task.ruledOut, reason },
+      {
+        event: EVENTS.stateNotFound,
+        guildId: alliance.guildId,
+        game,
+        fid: task.member.fid,
+        ruledOut: task.ruledOut,
+        reason,
+      },
       'state not found',
     );
     finishMember(run, task, 'not-found', null, reason);
@@ -151,7 +159,7 @@ async function probeOne(run: SearchRun, task: SearchTask): Promise<void> {
 }
 
 function summarise(run: SearchRun, tasks: readonly SearchTask[], started: number): DiscoverySummary {
-  const { guild, game, probes, transient, rateLimited } = run;
+  const { alliance, game, probes, transient, rateLimited } = run;
   const members = tasks.map((task) => run.results.get(task.member.fid)!).filter(Boolean);
   const counts = countDiscoveries(members);
   const stoppedBy = run.configError;
@@ -165,7 +173,7 @@ function summarise(run: SearchRun, tasks: readonly SearchTask[], started: number
   const durationMs = Math.round(performance.now() - started);
   const summary: DiscoverySummary = {
     status,
-    guildId: guild.id,
+    guildId: alliance.guildId,
     game,
     members,
     counts,
@@ -181,7 +189,7 @@ function summarise(run: SearchRun, tasks: readonly SearchTask[], started: number
   run.deps.log.info(
     {
       event: EVENTS.stateDiscoveryFinished,
-      guildId: guild.id,
+      guildId: alliance.guildId,
       game,
       status,
       counts,

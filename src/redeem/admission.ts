@@ -5,7 +5,8 @@ import { EVENTS } from '../log/events.ts';
 import type { Logger } from '../log/logger.ts';
 import { runKey, type ActiveRun } from '../locks/activeRuns.ts';
 import type { LockHandle } from '../locks/runLock.ts';
-import type { GuildRecord } from '../store/types.ts';
+import type { AllianceRecord } from '../store/types.ts';
+import { resolveAllianceScope } from './allianceScope.ts';
 import type { DeferredRunRequest, DeferredRunScheduler } from './deferredRunScheduler.ts';
 import type { RedeemEngineDeps } from './engineDeps.ts';
 import type { RedeemOptions } from './redeemOptions.ts';
@@ -15,9 +16,10 @@ import type { RunListener } from './runListener.ts';
 import { emptyCounts, type RunStatus, type RunSummary } from './runSummary.ts';
 
 /**
- * Admission — what processAutoRedeem itself does for one (guild, code): refuse what cannot run (unknown guild, dead
- * code), take the in-process active set, then the cross-process lock; run (run.ts) and release in `finally`. A second
- * trigger is refused with a log line, or queued as a rerun when it carries members the run may not cover.
+ * Admission — what processAutoRedeem itself does for one (guild, code): resolve the game and the alliances the run
+ * covers (allianceScope.ts), refuse what cannot run (no alliance, an ambiguous game, a dead code), take the in-process
+ * active set, then the cross-process lock; run (run.ts) and release in `finally`. A second trigger is refused with a
+ * log line, or queued as a rerun when it asks for alliances or members the run may not cover.
  */
 export async function admit(
   a: Admission,
@@ -28,17 +30,14 @@ export async function admit(
   const { deps, log, listener } = a;
   const { store } = deps;
   await a.seedOnce();
-  const guild = await store.guilds.get(guildId);
-  if (!guild)
-    return refuse(
-      log,
-      baseSummary(guildId, null, code, options.trigger),
-      'refused',
-      `This server has no alliance set up yet (guild ${guildId}).`,
-    );
-  const summary = baseSummary(guildId, guild.game, code, options.trigger);
+  const scope = await resolveAllianceScope(store, guildId, options);
+  if (!scope.ok)
+    return refuse(log, baseSummary(guildId, scope.game, code, options.trigger, []), 'refused', scope.message);
+  const { game, alliances } = scope;
+  const allianceIds = alliances.map((alliance) => alliance.id);
+  const summary = baseSummary(guildId, game, code, options.trigger, alliances);
 
-  const known = await store.codes.get(guild.game, code);
+  const known = await store.codes.get(game, code);
   if (known && isFinalCodeStatus(known.status)) {
     const dead = {
       ...summary,
@@ -46,35 +45,38 @@ export async function admit(
     } satisfies RunSummary;
     return refuse(log, dead, 'code-invalid', `${code} ${deadCodeText(known.status)}; nothing was sent to the game.`);
   }
-  if (!known) await store.codes.add(guild.game, code, options.trigger);
+  if (!known) await store.codes.add(game, code, options.trigger);
 
-  const key = runKey(guildId, guild.game, code);
+  const key = runKey(guildId, game, code);
   const active = await deps.activeRuns.tryEnter({
     key,
     guildId,
-    game: guild.game,
+    game,
     code,
     trigger: options.trigger,
+    allianceIds,
     startedAt: Date.now(),
   });
-  if (!active) return refuseDuplicate(a, summary, key, options);
+  if (!active) return refuseDuplicate(a, summary, key, options, alliances);
 
   const started = performance.now();
   let handle: LockHandle | null = null;
   try {
-    const attempt = await lockFor(a, guild, code, options, summary);
+    const attempt = await lockFor(a, { guildId, game }, code, options, summary);
     if ('summary' in attempt) return attempt.summary;
     handle = attempt.handle;
     return await runHeld(
       a.runDeps,
       {
-        guild,
+        guildId,
+        game,
+        alliances,
         code,
         options,
         handle,
         active,
         instanceId: deps.instanceId,
-        onLockLost: () => defer(a, guild.game, summary, options, 'lock lost mid-run'),
+        onLockLost: () => defer(a, game, summary, options, 'lock lost mid-run'),
       },
       summary,
     );
@@ -94,7 +96,7 @@ export async function admit(
           event: EVENTS.lockReleased,
           guildId,
           code,
-          game: guild.game,
+          game,
           runId: left?.runId,
           fence: left?.fence,
           heldMs: Math.round(performance.now() - started),
@@ -104,7 +106,7 @@ export async function admit(
       listener.lockEvent('released');
     }
     // Through the engine's own entry, so its listeners see the rerun like any run.
-    if (left?.rerunRequested) void a.rerun(guildId, code).catch(() => undefined);
+    if (left?.rerunRequested) void a.rerun(guildId, code, game, [...left.rerunAllianceIds]).catch(() => undefined);
   }
 }
 
@@ -117,8 +119,8 @@ export interface Admission {
   runDeps: RunDeps;
   /** Once per process, before the first run: the player spacing learns each player's last call. */
   seedOnce: () => Promise<void>;
-  /** Starts the rerun a trigger with new work asked for while the run was active. */
-  rerun: (guildId: string, code: GiftCode) => Promise<RunSummary>;
+  /** Starts the rerun a trigger with new work (members, alliances) asked for while the run was active. */
+  rerun: (guildId: string, code: GiftCode, game: Game, allianceIds: readonly number[]) => Promise<RunSummary>;
 }
 
 function refuse(log: Logger, summary: RunSummary, status: RunStatus, message: string): RunSummary {
@@ -136,17 +138,42 @@ function refuse(log: Logger, summary: RunSummary, status: RunStatus, message: st
   return { ...summary, status, message };
 }
 
-function refuseDuplicate(a: Admission, summary: RunSummary, key: string, options: RedeemOptions): RunSummary {
+function refuseDuplicate(
+  a: Admission,
+  summary: RunSummary,
+  key: string,
+  options: RedeemOptions,
+  alliances: readonly AllianceRecord[],
+): RunSummary {
   const { deps, log, listener } = a;
   const { guildId, code, game } = summary;
   const running: ActiveRun | undefined = deps.activeRuns.get(key);
+  // Alliances the running run does not cover (another /redeem alliance:, a fan-out after a manual run): queued.
+  const uncovered = running ? alliances.filter((alliance) => !running.allianceIds.includes(alliance.id)) : [];
   // A trigger for specific members (new ones) carries work the current run may not have seen: run once more after it.
-  if (running && options.fids && options.fids.length > 0) {
+  const newMembers = options.fids !== undefined && options.fids.length > 0;
+  if (running && (uncovered.length > 0 || newMembers)) {
     running.rerunRequested = true;
+    for (const alliance of uncovered.length > 0 ? uncovered : alliances) running.rerunAllianceIds.add(alliance.id);
     log.info(
-      { event: EVENTS.rerunQueued, guildId, code, trigger: options.trigger, runId: running.runId },
+      {
+        event: EVENTS.rerunQueued,
+        guildId,
+        code,
+        trigger: options.trigger,
+        runId: running.runId,
+        allianceIds: [...running.rerunAllianceIds],
+      },
       'rerun queued after the active run',
     );
+  }
+  if (running && uncovered.length > 0) {
+    return {
+      ...summary,
+      status: 'duplicate',
+      runId: running.runId,
+      message: `${code} is being redeemed for another alliance of this server right now; ${uncovered.map((alliance) => alliance.name).join(', ')} will get it right after that run.`,
+    };
   }
   log.warn(
     {
@@ -173,14 +200,14 @@ function refuseDuplicate(a: Admission, summary: RunSummary, key: string, options
 /** The cross-process lock: a handle, or the summary of a run that cannot start (busy elsewhere, or deferred). */
 async function lockFor(
   a: Admission,
-  guild: GuildRecord,
+  guild: { guildId: string; game: Game },
   code: string,
   options: RedeemOptions,
   summary: RunSummary,
 ): Promise<{ handle: LockHandle } | { summary: RunSummary }> {
   const { deps, log, listener } = a;
-  const fields = { guildId: guild.id, code, trigger: options.trigger };
-  const attempt = await deps.runLock.acquire({ guildId: guild.id, game: guild.game, code });
+  const fields = { guildId: guild.guildId, code, trigger: options.trigger };
+  const attempt = await deps.runLock.acquire({ guildId: guild.guildId, game: guild.game, code });
   if (attempt.status === 'acquired') return { handle: attempt.handle };
   if (attempt.status === 'busy') {
     log.warn(
@@ -231,18 +258,34 @@ function defer(a: Admission, game: Game, summary: RunSummary, options: RedeemOpt
     code: summary.code,
     trigger: options.trigger,
     fids: options.fids ?? null,
+    // Named alliances are kept; otherwise null: every alliance of the code's game in the server when it runs.
+    allianceIds: options.allianceIds ? summary.alliances.map((alliance) => alliance.allianceId) : null,
     reason,
   };
   return a.deferredRuns.defer(request);
 }
 
-function baseSummary(guildId: string, game: Game | null, code: string, trigger: string): RunSummary {
+function baseSummary(
+  guildId: string,
+  game: Game | null,
+  code: string,
+  trigger: string,
+  alliances: readonly AllianceRecord[],
+): RunSummary {
   return {
     status: 'refused',
     guildId,
     game,
     code,
     trigger,
+    alliances: alliances.map((alliance) => ({
+      allianceId: alliance.id,
+      name: alliance.name,
+      resultChannelId: alliance.resultChannelId,
+      counts: emptyCounts(),
+      byReason: {},
+      message: '',
+    })),
     runId: null,
     fence: null,
     counts: emptyCounts(),

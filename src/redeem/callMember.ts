@@ -105,7 +105,7 @@ async function callOnce(run: RunContext, member: MemberRecord): Promise<PacedCal
     priority: PRIORITY.redeem,
     signal: run.signal,
     // Alliances take turns for slots: one started later is not queued behind another's whole set of workers.
-    share: `guild:${run.guild.id}`,
+    share: `guild:${run.guildId}`,
     // The lock must still be ours, by the monotonic deadline, right before the call.
     mayCall: () => !noteStop(run),
     // …and asked of Redis itself: an operator's DEL or SET of the key is seen before the call, not at the next renewal.

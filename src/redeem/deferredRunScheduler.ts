@@ -21,6 +21,8 @@ export interface DeferredRunRequest {
   trigger: string;
   /** Only these members; null or absent for every member. */
   fids?: readonly string[] | null;
+  /** Only these alliances (ids); null or absent for every alliance of the code's game in the server. */
+  allianceIds?: readonly number[] | null;
   reason: string;
   /** When to try (epoch ms); default a short backoff (the lock may answer again soon). */
   nextAttemptAt?: number;
@@ -234,6 +236,7 @@ async function defer(scheduler: Scheduler, request: DeferredRunRequest): Promise
       code: request.code,
       trigger: request.trigger,
       fids: request.fids && request.fids.length > 0 ? request.fids : null,
+      allianceIds: request.allianceIds && request.allianceIds.length > 0 ? request.allianceIds : null,
       reason: request.reason,
       nextAttemptAt: request.nextAttemptAt ?? Date.now() + backoff(scheduler, 1),
     });

@@ -55,6 +55,8 @@ export function createRedeemEngine(deps: RedeemEngineDeps): RedeemEngine {
           code: request.code,
           trigger: request.trigger,
           fids: request.fids,
+          // The members are named: wherever they are listed (of the code's game) when the retry runs.
+          allianceIds: null,
           reason: 'retry-exhausted',
           nextAttemptAt: at,
         });
@@ -84,7 +86,9 @@ export function createRedeemEngine(deps: RedeemEngineDeps): RedeemEngine {
       engine.processAutoRedeem(row.guildId, row.code, {
         trigger: DEFERRED_TRIGGER,
         retryRound: row.attempts + 2,
+        game: row.game,
         ...(row.fids ? { fids: row.fids } : {}),
+        ...(row.allianceIds ? { allianceIds: row.allianceIds } : {}),
       }),
     // Without Redis nothing is ever deferred by the lock; with it, retrying while it is down would only defer again.
     canRun: deps.deferred?.canRun ?? (() => true),
@@ -105,7 +109,8 @@ export function createRedeemEngine(deps: RedeemEngineDeps): RedeemEngine {
         (err: unknown) =>
           log.warn({ event: EVENTS.runFailed, err }, 'could not read the last calls per player; spacing starts empty'),
       )),
-    rerun: (guildId, code) => engine.processAutoRedeem(guildId, code, { trigger: 'rerun' }),
+    rerun: (guildId, code, game, allianceIds) =>
+      engine.processAutoRedeem(guildId, code, { trigger: 'rerun', game, allianceIds }),
   };
 
   const engine: RedeemEngine = {

@@ -1,3 +1,4 @@
+import type { Game } from '../game/games.ts';
 import type { RunProgress } from './runSummary.ts';
 
 /** Why a run started. `validate`: code discovery trying a new code on one member before the fan-out. */
@@ -16,6 +17,10 @@ export type RunTrigger =
 
 export interface RedeemOptions {
   trigger: RunTrigger;
+  /** The code's game; needed only when the server has alliances of both games and none is named. */
+  game?: Game;
+  /** Only these alliances (ids) of the server; absent for every alliance of the code's game. */
+  allianceIds?: readonly number[];
   /** Only these members (catch-up for new members, /redeem member:, "Retry failed"). */
   fids?: readonly string[];
   /** Run on the in-process lock alone when the cross-process lock cannot be reached (an admin's choice; the ledger keeps it safe). */

@@ -2,17 +2,28 @@ import { codeStatusFor } from '../game/codeStatus.ts';
 import { EVENTS } from '../log/events.ts';
 import type { ActiveRun } from '../locks/activeRuns.ts';
 import type { LockHandle } from '../locks/runLock.ts';
-import { FINAL_LEDGER_STATUSES, type GuildRecord, type MemberRecord } from '../store/types.ts';
+import type { Game } from '../game/games.ts';
+import { FINAL_LEDGER_STATUSES, type AllianceRecord, type MemberRecord } from '../store/types.ts';
 import { callMember } from './callMember.ts';
 import { isAutomaticTrigger } from './exhaustedRetry.ts';
 import { createMemberQueue, workQueue } from './memberQueue.ts';
 import type { RedeemOptions } from './redeemOptions.ts';
 import { noteStop, reportProgress, runStartOf, setOutcome, type RunContext, type RunDeps } from './runContext.ts';
-import { countOutcomes, describeRun, type CodeVerdict, type MemberOutcome, type RunSummary } from './runSummary.ts';
+import {
+  countOutcomes,
+  describeRun,
+  type AllianceSummary,
+  type CodeVerdict,
+  type MemberOutcome,
+  type RunSummary,
+} from './runSummary.ts';
 import { describeStop, runOutcomeFor, runStatusFor, stopReasonText } from './stopReasons.ts';
 
 export interface HeldRun {
-  guild: GuildRecord;
+  guildId: string;
+  game: Game;
+  /** The alliances the run covers (admission resolved them): only their members are called. */
+  alliances: readonly AllianceRecord[];
   code: string;
   options: RedeemOptions;
   handle: LockHandle;
@@ -28,33 +39,35 @@ export interface HeldRun {
  */
 export async function runHeld(deps: RunDeps, held: HeldRun, summary: RunSummary): Promise<RunSummary> {
   const { store, log } = deps;
-  const { guild, code, options } = held;
-  const game = guild.game;
+  const { guildId, game, alliances, code, options } = held;
   const started = performance.now();
-  const fence = await store.ledger.nextFence(guild.id, game, code);
+  const fence = await store.ledger.nextFence(guildId, game, code);
   const record = await store.runs.start({
-    guildId: guild.id,
+    guildId,
     game,
     code,
+    allianceIds: alliances.map((alliance) => alliance.id),
     trigger: options.trigger,
     fence,
     owner: held.instanceId,
   });
   held.active.runId = record.id;
   held.active.fence = fence;
-  const logFields = { guildId: guild.id, code, game, runId: record.id, fence, trigger: options.trigger };
+  const logFields = { guildId, code, game, runId: record.id, fence, trigger: options.trigger };
   log.info({ event: EVENTS.lockAcquired, ...logFields }, 'lock acquired');
   deps.listener.lockEvent('acquired');
 
-  const members = await planMembers(deps, guild, code, options);
+  const members = await planMembers(deps, held, options);
   const stopController = new AbortController();
   const run: RunContext = {
     deps,
-    guild,
+    guildId,
+    alliances,
+    allianceOf: new Map(members.all.map((member) => [member.fid, member.allianceId])),
     game,
     code,
     options,
-    scope: { guildId: guild.id, game, code, fence, runId: record.id },
+    scope: { guildId, game, code, fence, runId: record.id },
     handle: held.handle,
     queue: createMemberQueue(members.toCall),
     codeKey: `${game}:${code}`,
@@ -81,6 +94,7 @@ export async function runHeld(deps: RunDeps, held: HeldRun, summary: RunSummary)
       event: EVENTS.runStarted,
       ...logFields,
       members: run.total,
+      allianceIds: alliances.map((alliance) => alliance.id),
       toCall: members.toCall.length,
       skipped: run.total - members.toCall.length,
     },
@@ -95,17 +109,29 @@ export async function runHeld(deps: RunDeps, held: HeldRun, summary: RunSummary)
   return finish(run, members.all, summary, held, started);
 }
 
-/** One read of the code's ledger: members with a final row (from any earlier run or alliance) are not called. */
-async function planMembers(deps: RunDeps, guild: GuildRecord, code: string, options: RedeemOptions) {
-  let all = await deps.store.members.list(guild.id);
+/**
+ * The members of the alliances the run covers; one read of the code's ledger: members with a final row (from any
+ * earlier run, alliance or server) are not called.
+ */
+async function planMembers(deps: RunDeps, held: HeldRun, options: RedeemOptions) {
+  const allianceIds = held.alliances.map((alliance) => alliance.id);
+  let all = await deps.store.members.list(held.guildId, { allianceIds });
   if (options.fids) {
     const wanted = new Set(options.fids);
     all = all.filter((member) => wanted.has(member.fid));
   }
-  const rows = new Map((await deps.store.ledger.listForCode(guild.game, code)).map((row) => [row.fid, row]));
+  const rows = new Map((await deps.store.ledger.listForCode(held.game, held.code)).map((row) => [row.fid, row]));
   const skipped = new Map<string, MemberOutcome>();
   const skip = (member: MemberRecord, reason: string, raw: { errCode: number | null; msg: string | null }) =>
-    skipped.set(member.fid, { fid: member.fid, name: member.name, outcome: 'skipped', reason, ...raw, attempts: 0 });
+    skipped.set(member.fid, {
+      fid: member.fid,
+      allianceId: member.allianceId,
+      name: member.name,
+      outcome: 'skipped',
+      reason,
+      ...raw,
+      attempts: 0,
+    });
   const toCall: MemberRecord[] = [];
   for (const member of all) {
     const row = rows.get(member.fid);
@@ -155,12 +181,15 @@ async function finish(
   if (run.stop?.kind === 'lock-lost') await held.onLockLost();
   const { apiCalls, rateLimited, answersNotRecorded } = run;
   const retryAt = await scheduleRetry(run, status, ordered);
-  const message = [
-    describeRun({ status, code, counts, byReason, retryAt }, describeStop(run.stop, code)),
-    notRecordedSentence(answersNotRecorded),
-  ]
-    .filter(Boolean)
-    .join(' ');
+  const sentence = (tally: Pick<RunSummary, 'counts' | 'byReason'>) =>
+    [
+      describeRun({ status, code, retryAt, ...tally }, describeStop(run.stop, code)),
+      notRecordedSentence(answersNotRecorded),
+    ]
+      .filter(Boolean)
+      .join(' ');
+  const message = sentence({ counts, byReason });
+  const alliances = allianceSummaries(run, ordered, sentence);
   const durationMs = Math.round(performance.now() - started);
   await deps.store.runs.finish(
     run.scope.runId,
@@ -195,6 +224,7 @@ async function finish(
     status,
     runId: run.scope.runId,
     fence: run.scope.fence,
+    alliances,
     counts,
     byReason,
     members: ordered,
@@ -224,7 +254,7 @@ async function scheduleRetry(
     return null;
   try {
     return await run.deps.retryExhausted({
-      guildId: run.guild.id,
+      guildId: run.guildId,
       game: run.game,
       code: run.code,
       trigger: run.options.trigger,
@@ -238,6 +268,24 @@ async function scheduleRetry(
     );
     return null;
   }
+}
+
+/** Each covered alliance's counts and sentence, from its members' outcomes. */
+function allianceSummaries(
+  run: RunContext,
+  outcomes: readonly MemberOutcome[],
+  sentence: (tally: Pick<RunSummary, 'counts' | 'byReason'>) => string,
+): AllianceSummary[] {
+  return run.alliances.map((alliance) => {
+    const tally = countOutcomes(outcomes.filter((outcome) => outcome.allianceId === alliance.id));
+    return {
+      allianceId: alliance.id,
+      name: alliance.name,
+      resultChannelId: alliance.resultChannelId,
+      ...tally,
+      message: sentence(tally),
+    };
+  });
 }
 
 function notRecordedSentence(n: number): string {

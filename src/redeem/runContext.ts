@@ -5,13 +5,13 @@ import { EVENTS } from '../log/events.ts';
 import type { ActiveRun } from '../locks/activeRuns.ts';
 import type { LockHandle } from '../locks/runLock.ts';
 import type { RetryPolicy } from '../pacing/retryPolicy.ts';
-import type { GuildRecord, LedgerOutcome, MemberRecord, RunScope, Store } from '../store/types.ts';
+import type { AllianceRecord, LedgerOutcome, MemberRecord, RunScope, Store } from '../store/types.ts';
 import type { ScheduleExhaustedRetry } from './exhaustedRetry.ts';
 import type { MemberQueue } from './memberQueue.ts';
 import type { ProbeGates } from './probeGate.ts';
 import type { RedeemOptions } from './redeemOptions.ts';
 import type { RunListener, RunStart } from './runListener.ts';
-import type { MemberOutcome, RunProgress } from './runSummary.ts';
+import type { MemberOutcome, ProgressCounts, RunProgress } from './runSummary.ts';
 import type { StopReason } from './stopReasons.ts';
 
 /** What the engine hands every run: the parts shared by all runs of the process. */
@@ -33,7 +33,11 @@ export interface RunDeps extends PacingDeps {
  */
 export interface RunContext {
   readonly deps: RunDeps;
-  readonly guild: GuildRecord;
+  readonly guildId: string;
+  /** The alliances of the server this run covers (all of the code's game, or those the trigger named). */
+  readonly alliances: readonly AllianceRecord[];
+  /** Each member's alliance (fid → alliance id), for the per-alliance progress. */
+  readonly allianceOf: ReadonlyMap<string, number>;
   readonly game: Game;
   readonly code: string;
   readonly options: RedeemOptions;
@@ -98,8 +102,12 @@ export async function codeDiedElsewhere(run: RunContext): Promise<boolean> {
   return true;
 }
 
-export function setOutcome(run: RunContext, member: MemberRecord, outcome: Omit<MemberOutcome, 'fid' | 'name'>): void {
-  run.outcomes.set(member.fid, { fid: member.fid, name: member.name, ...outcome });
+export function setOutcome(
+  run: RunContext,
+  member: MemberRecord,
+  outcome: Omit<MemberOutcome, 'fid' | 'name' | 'allianceId'>,
+): void {
+  run.outcomes.set(member.fid, { fid: member.fid, allianceId: member.allianceId, name: member.name, ...outcome });
 }
 
 /** Writes the member's row under the run's fence; a stale fence (a newer run owns the code) stops the run. */
@@ -179,32 +187,70 @@ export async function journalAnswer(
   }
 }
 
-/** Tells the caller, the listeners and the active set how far the run is. */
+/** Tells the caller, the listeners and the active set how far the run is (in all, and per alliance). */
 export function reportProgress(run: RunContext): void {
   const values = [...run.outcomes.values()];
   run.active.progress = { processed: values.length, total: run.total };
   run.active.lastProgressAt = Date.now();
+  const retrying = [...run.attempts.keys()].filter((fid) => !run.outcomes.has(fid));
+  // One pass per list, bucketed by alliance: progress is reported after every member.
+  const outcomesOf = new Map<number, MemberOutcome[]>();
+  for (const outcome of values) {
+    const list = outcomesOf.get(outcome.allianceId);
+    if (list) list.push(outcome);
+    else outcomesOf.set(outcome.allianceId, [outcome]);
+  }
+  const count = (fids: Iterable<string>) => {
+    const n = new Map<number, number>();
+    for (const fid of fids) {
+      const id = run.allianceOf.get(fid);
+      if (id !== undefined) n.set(id, (n.get(id) ?? 0) + 1);
+    }
+    return n;
+  };
+  const totals = count(run.allianceOf.keys());
+  const retryingOf = count(retrying);
+  const byAlliance: Record<number, ProgressCounts> = {};
+  for (const alliance of run.alliances) {
+    byAlliance[alliance.id] = progressCounts(
+      outcomesOf.get(alliance.id) ?? [],
+      retryingOf.get(alliance.id) ?? 0,
+      totals.get(alliance.id) ?? 0,
+    );
+  }
   const progress: RunProgress = {
     runId: run.scope.runId,
-    total: run.total,
-    processed: values.length,
-    success: values.filter((o) => o.outcome === 'success').length,
-    already: values.filter((o) => o.outcome === 'already' || (o.outcome === 'skipped' && o.reason === 'already-final'))
-      .length,
-    failed: values.filter((o) => o.outcome === 'failed').length,
-    retrying: [...run.attempts.keys()].filter((fid) => !run.outcomes.has(fid)).length,
+    ...progressCounts(values, retrying.length, run.total),
+    byAlliance,
   };
   run.options.onProgress?.(progress);
   run.deps.listener.runProgress(runStartOf(run), progress);
 }
 
+function progressCounts(values: readonly MemberOutcome[], retrying: number, total: number): ProgressCounts {
+  return {
+    total,
+    processed: values.length,
+    success: values.filter((o) => o.outcome === 'success').length,
+    already: values.filter((o) => o.outcome === 'already' || (o.outcome === 'skipped' && o.reason === 'already-final'))
+      .length,
+    failed: values.filter((o) => o.outcome === 'failed').length,
+    retrying,
+  };
+}
+
 export function runStartOf(run: RunContext): RunStart {
   return {
-    guildId: run.guild.id,
+    guildId: run.guildId,
     game: run.game,
     code: run.code,
     trigger: run.options.trigger,
     runId: run.scope.runId,
     total: run.total,
+    alliances: run.alliances.map((alliance) => ({
+      allianceId: alliance.id,
+      name: alliance.name,
+      resultChannelId: alliance.resultChannelId,
+    })),
   };
 }

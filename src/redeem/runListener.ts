@@ -13,6 +13,8 @@ export interface RunStart {
   trigger: RunTrigger;
   runId: number;
   total: number;
+  /** The alliances the run covers: each one's progress and summary go to its own results channel. */
+  alliances: { allianceId: number; name: string; resultChannelId: string | null }[];
 }
 
 /**

@@ -22,6 +22,8 @@ export type MemberOutcomeKind = 'success' | 'already' | 'failed' | 'retry-exhaus
 
 export interface MemberOutcome {
   fid: string;
+  /** The alliance whose roster the member was on for this run. */
+  allianceId: number;
   name: string | null;
   outcome: MemberOutcomeKind;
   /** Why: the classifier's reason, or why the member was skipped. */
@@ -31,14 +33,30 @@ export interface MemberOutcome {
   attempts: number;
 }
 
-export interface RunProgress {
-  runId: number;
+export interface ProgressCounts {
   total: number;
   processed: number;
   success: number;
   already: number;
   failed: number;
   retrying: number;
+}
+
+export interface RunProgress extends ProgressCounts {
+  runId: number;
+  /** The same, per alliance the run covers (absent before the first member is planned). */
+  byAlliance?: Record<number, ProgressCounts>;
+}
+
+/** One alliance's share of a run: what its results channel shows. */
+export interface AllianceSummary {
+  allianceId: number;
+  name: string;
+  resultChannelId: string | null;
+  counts: RunCounts;
+  byReason: Record<string, number>;
+  /** The run's sentence for this alliance's members alone. */
+  message: string;
 }
 
 export interface RunCounts {
@@ -59,6 +77,8 @@ export interface RunSummary {
   game: Game | null;
   code: string;
   trigger: string;
+  /** Per alliance the run covered (the alliances asked for, with empty counts when the run did not start). */
+  alliances: AllianceSummary[];
   runId: number | null;
   fence: number | null;
   counts: RunCounts;
@@ -87,6 +107,17 @@ export type CodeVerdict =
 
 export function emptyCounts(): RunCounts {
   return { total: 0, success: 0, already: 0, failed: 0, retryExhausted: 0, skipped: 0, notCalled: 0 };
+}
+
+/** The run summary of one alliance: its members, counts and sentence (what its results channel shows). */
+export function allianceShare(summary: RunSummary, allianceId: number): RunSummary {
+  const members = summary.members.filter((member) => member.allianceId === allianceId);
+  const { counts, byReason } = countOutcomes(members);
+  const alliances = summary.alliances.filter((alliance) => alliance.allianceId === allianceId);
+  const message = alliances[0]?.message ?? summary.message;
+  // Calls made for this alliance's members (the run's own count spans every alliance it covered).
+  const apiCalls = members.reduce((n, member) => n + member.attempts, 0);
+  return { ...summary, alliances, members, counts, byReason, message, apiCalls };
 }
 
 const COUNT_FOR: Record<MemberOutcomeKind, Exclude<keyof RunCounts, 'total'>> = {

@@ -39,9 +39,14 @@ export function createShardFollower(options: ShardFollowerOptions): ShardFollowe
   let checking: Promise<number> | undefined;
   let stopped = false;
 
-  async function settledFor(guildId: string, game: string, code: string): Promise<boolean> {
-    const runs = await store.runs.listRecent(guildId, 200);
-    return runs.some((run) => run.game === game && run.code === code && SETTLED_OUTCOMES.has(run.outcome));
+  /** Whether settled runs of the code cover every one of these alliances of the server (a run without a list, from before alliances, covered them all). */
+  async function settledFor(guildId: string, allianceIds: readonly number[], game: string, code: string) {
+    const runs = (await store.runs.listRecent(guildId, 200)).filter(
+      (run) => run.game === game && run.code === code && SETTLED_OUTCOMES.has(run.outcome),
+    );
+    if (runs.some((run) => run.allianceIds.length === 0)) return true;
+    const covered = new Set(runs.flatMap((run) => run.allianceIds));
+    return allianceIds.every((id) => covered.has(id));
   }
 
   async function checkOnce(): Promise<number> {
@@ -56,15 +61,17 @@ export function createShardFollower(options: ShardFollowerOptions): ShardFollowe
         (c.status === 'valid' || now - c.fanoutStartedAt > 2 * intervalMs),
     );
     if (candidates.length === 0) return 0;
-    const alliances = await store.guilds.list({ autoRedeem: true });
+    const alliances = await store.alliances.list({ autoRedeem: true });
     let takenUp = 0;
     for (const candidate of candidates) {
       const key = `${candidate.game}:${candidate.code}`;
       if (followed.has(key) || busy.has(key) || stopped) continue;
-      const mine = alliances.filter((guild) => guild.game === candidate.game);
+      const servers = new Map<string, number[]>();
+      for (const alliance of alliances.filter((a) => a.game === candidate.game))
+        servers.set(alliance.guildId, [...(servers.get(alliance.guildId) ?? []), alliance.id]);
       const waiting: string[] = [];
-      for (const guild of mine)
-        if (!(await settledFor(guild.id, candidate.game, candidate.code))) waiting.push(guild.id);
+      for (const [guildId, ids] of servers)
+        if (!(await settledFor(guildId, ids, candidate.game, candidate.code))) waiting.push(guildId);
       if (waiting.length === 0) {
         followed.add(key);
         continue;

@@ -58,15 +58,20 @@ export function readShardScope(value: (key: string) => string | undefined, probl
 }
 
 /**
- * The store as one shard sees it: listing alliances yields only the guilds this process's shards serve, so the
- * fan-out of a new code, the resume at start-up and state discovery each work on this shard's guilds. Everything else
- * (a guild by id, members, codes, the ledger, runs) is the shared store itself.
+ * The store as one shard sees it: listing servers or alliances yields only those of the guilds this process's shards
+ * serve, so the fan-out of a new code, the resume at start-up and state discovery each work on this shard's guilds.
+ * Everything else (a guild or alliance by id, members, codes, the ledger, runs) is the shared store itself.
  */
 export function scopeStoreToShards(store: Store, scope: ShardScope): Store {
-  const list: Store['guilds']['list'] = async (filter) =>
-    (await store.guilds.list(filter)).filter((guild: GuildRecord) => ownsGuild(scope, guild.id));
-  const scopedGuilds = forward(store.guilds, 'list', list);
-  return forward(store, 'guilds', scopedGuilds);
+  const guilds: Store['guilds']['list'] = async () =>
+    (await store.guilds.list()).filter((guild: GuildRecord) => ownsGuild(scope, guild.id));
+  const alliances: Store['alliances']['list'] = async (filter) =>
+    (await store.alliances.list(filter)).filter((alliance) => ownsGuild(scope, alliance.guildId));
+  return forward(
+    forward(store, 'guilds', forward(store.guilds, 'list', guilds)),
+    'alliances',
+    forward(store.alliances, 'list', alliances),
+  );
 }
 
 /** `target` with one property replaced; every other property and method is the target's own. */

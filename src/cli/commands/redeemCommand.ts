@@ -4,8 +4,10 @@ import { reasonText } from '../../redeem/runSummary.ts';
 import { CliError } from '../cliError.ts';
 import type { CliCommand } from '../cliContext.ts';
 import { normalizeCode } from '../../game/giftCode.ts';
+import { isGame, type Game } from '../../game/games.ts';
 
-export const REDEEM_USAGE = 'giftbot redeem <guildId> <code> [--member <fid>] [--force-local] [--json]';
+export const REDEEM_USAGE =
+  'giftbot redeem <guildId> <code> [--alliance <name>] [--game wos|kingshot] [--member <fid>] [--force-local] [--json]';
 
 /** Exit statuses a script can act on. */
 export const REDEEM_EXIT: Record<RunStatus, number> = {
@@ -26,6 +28,8 @@ export const redeemCommand: CliCommand = async (args, { app, out, err = out }) =
     options: {
       json: { type: 'boolean' },
       member: { type: 'string', multiple: true },
+      alliance: { type: 'string' },
+      game: { type: 'string' },
       'force-local': { type: 'boolean' },
     },
   });
@@ -35,9 +39,27 @@ export const redeemCommand: CliCommand = async (args, { app, out, err = out }) =
   const parsed = normalizeCode(rawCode);
   if (!parsed.ok) throw new CliError(`Not a valid gift code: ${parsed.reason}.`);
   const code = parsed.code;
+  if (values.game !== undefined && !isGame(values.game))
+    throw new CliError(`--game must be wos or kingshot, got "${values.game}".`);
+  const game = values.game as Game | undefined;
+  let allianceIds: number[] | undefined;
+  if (values.alliance !== undefined) {
+    const alliance = await app.store.alliances.byName(guildId, values.alliance);
+    if (!alliance) {
+      const names = (await app.store.alliances.list({ guildId })).map((a) => a.name);
+      throw new CliError(
+        `Guild ${guildId} has no alliance named "${values.alliance}"${names.length > 0 ? ` (its alliances: ${names.join(', ')})` : ''}; nothing was sent.`,
+      );
+    }
+    allianceIds = [alliance.id];
+  }
   if (values.member) {
     // Checked here: the engine would only say "no members" and count it a success.
-    const roster = new Set((await app.store.members.list(guildId)).map((m) => m.fid));
+    const roster = new Set(
+      (
+        await app.store.members.list(guildId, { ...(allianceIds ? { allianceIds } : {}), ...(game ? { game } : {}) })
+      ).map((m) => m.fid),
+    );
     const strangers = values.member.filter((fid) => !roster.has(fid));
     if (strangers.length > 0) {
       throw new CliError(
@@ -47,6 +69,8 @@ export const redeemCommand: CliCommand = async (args, { app, out, err = out }) =
   }
   const summary = await app.engine.processAutoRedeem(guildId, code, {
     trigger: 'cli',
+    ...(game ? { game } : {}),
+    ...(allianceIds ? { allianceIds } : {}),
     ...(values.member ? { fids: values.member } : {}),
     forceLocal: values['force-local'] ?? false,
   });
@@ -76,5 +100,9 @@ export function formatSummary(summary: RunSummary): string[] {
     );
   }
   if (notable.length > 50) lines.push(`  … and ${notable.length - 50} more`);
+  // A run over several alliances: each one's own sentence.
+  if (summary.alliances.length > 1 && summary.runId !== null && summary.status !== 'duplicate') {
+    for (const alliance of summary.alliances) lines.push(`  alliance "${alliance.name}": ${alliance.message}`);
+  }
   return lines;
 }

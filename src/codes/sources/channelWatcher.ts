@@ -64,8 +64,25 @@ export function createChannelWatcher(options: ChannelWatcherOptions): ChannelWat
     if (!message.inGuild() || message.author.id === client.user?.id) return;
     const crosspost = message.flags.has(MessageFlags.IsCrosspost);
     if ((message.author.bot || message.webhookId) && !crosspost) return;
-    const guild = await store.guilds.get(message.guildId);
-    if (!guild || !guild.codesChannelId || guild.codesChannelId !== message.channelId) return;
+    // The channel belongs to the alliance(s) whose codes channel it is: their game is the codes' game.
+    const owners = await store.alliances.list({ guildId: message.guildId, codesChannelId: message.channelId });
+    if (owners.length === 0) return;
+    const games = [...new Set(owners.map((alliance) => alliance.game))];
+    if (games.length > 1) {
+      // Guessing would cost a call to the other game's API: the admin must give each game its own channel.
+      log.error(
+        {
+          event: EVENTS.codeChannelFailed,
+          guildId: message.guildId,
+          channelId: message.channelId,
+          messageId: message.id,
+          reason: 'alliances of both games use this codes channel',
+        },
+        'codes channel shared by alliances of both games: the code is not taken (give each game its own channel)',
+      );
+      return;
+    }
+    const guild = { id: message.guildId, game: games[0]! };
     const codes = parseCodesFromMessage({
       content: message.content,
       embeds: message.embeds.map((embed) => ({

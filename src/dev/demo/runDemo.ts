@@ -45,19 +45,21 @@ export async function runDemo({
     out(
       `Game-API simulator on ${sim.url} (budget ${DEMO_RATE.limit} calls per ${DEMO_RATE.windowMs / 1000} s, 2 s between two calls for one player).`,
     );
-    await app.store.guilds.upsert({
-      id: GUILD,
+    await app.store.guilds.ensure({ id: GUILD, name: 'Demo Alliance' });
+    const added = await app.store.alliances.add({
+      guildId: GUILD,
+      name: 'Demo Alliance',
       game: 'wos',
       defaultState: STATE,
       autoRedeem: true,
-      name: 'Demo Alliance',
     });
+    const alliance = added.created ? added.alliance : added.existing;
     for (let i = 0; i < MEMBERS; i += 1) {
       const fid = String(40_000_001 + i);
       // A few members the game will refuse, as in every real alliance.
       const realState = i === 7 ? 246 : STATE;
       if (i !== 13) sim.addPlayer('wos', { fid, kid: realState, stoveLv: i === 21 ? 8 : 30 });
-      await app.store.members.add(GUILD, { fid, state: STATE, name: `Member ${i + 1}`, addedBy: 'demo' });
+      await app.store.members.add(alliance.id, { fid, state: STATE, name: `Member ${i + 1}`, addedBy: 'demo' });
     }
     sim.addCode('wos', 'WOSDEMO2026', { minStoveLv: 10 });
     sim.addCode('wos', 'OLDCODE2025', { status: 'expired' });

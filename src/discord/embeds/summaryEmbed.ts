@@ -23,8 +23,14 @@ export function missedCount(summary: RunSummary): number {
   );
 }
 
-/** The final message of a run: green all good, orange some members missed out, red stopped or impossible. */
-export function summaryView(summary: RunSummary): SummaryView {
+/**
+ * The final message of a run: green all good, orange some members missed out, red stopped or impossible. With
+ * `allianceId`, the summary is that alliance's share of a run (its title names it, its retry button is its own).
+ */
+export function summaryView(
+  summary: RunSummary,
+  scope: { allianceId?: number; allianceName?: string } = {},
+): SummaryView {
   const { counts, byReason } = summary;
   const alreadyFinal = byReason['skipped:already-final'] ?? 0;
   const missed = missedCount(summary);
@@ -56,6 +62,15 @@ export function summaryView(summary: RunSummary): SummaryView {
     fields.push({ name: 'Why', value: shown.join('\n').slice(0, 1024) });
   }
 
+  // A run over several alliances (in one reply): each one's tally; each results channel gets its own summary.
+  if (summary.alliances.length > 1 && summary.runId !== null) {
+    const lines = summary.alliances.map(
+      (a) =>
+        `**${a.name}**: ${a.counts.success + a.counts.already} of ${a.counts.total} have it${a.counts.failed > 0 ? `, ${a.counts.failed} failed` : ''}`,
+    );
+    fields.push({ name: 'Alliances', value: lines.join('\n').slice(0, 1024) });
+  }
+
   const footer = [
     summary.runId !== null ? `Run #${summary.runId}` : null,
     `${summary.apiCalls} API call${summary.apiCalls === 1 ? '' : 's'}`,
@@ -64,7 +79,7 @@ export function summaryView(summary: RunSummary): SummaryView {
   ].filter(Boolean);
 
   const embed: APIEmbed = {
-    title: look.title,
+    title: scope.allianceName ? `${look.title} · ${scope.allianceName}` : look.title,
     color: look.color,
     ...(summary.message ? { description: summary.message.slice(0, 4000) } : {}),
     fields,
@@ -82,7 +97,7 @@ export function summaryView(summary: RunSummary): SummaryView {
                 type: ComponentType.Button,
                 style: ButtonStyle.Primary,
                 label: `Retry failed (${missed})`,
-                custom_id: retryButtonId(summary.code),
+                custom_id: retryButtonId(summary.code, scope.allianceId),
                 emoji: { name: '🔁' },
               },
             ],

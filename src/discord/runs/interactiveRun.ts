@@ -1,7 +1,8 @@
 import type { ButtonInteraction, ChatInputCommandInteraction } from 'discord.js';
 import { EVENTS } from '../../log/events.ts';
 import type { RunProgress } from '../../redeem/runSummary.ts';
-import type { GuildRecord } from '../../store/types.ts';
+import type { Game } from '../../game/games.ts';
+import type { AllianceRecord } from '../../store/types.ts';
 import type { BotContext } from '../botContext.ts';
 import { COLORS } from '../embeds/colors.ts';
 import { progressEmbed, triggerText } from '../embeds/progressEmbed.ts';
@@ -12,7 +13,15 @@ import { resultsChannel } from './resultsChannel.ts';
 import type { GiftCode } from '../../game/giftCode.ts';
 
 export interface InteractiveRun {
-  guild: GuildRecord;
+  guildId: string;
+  /** The code's game (resolved by the command: named, or the only game of the server's alliances). */
+  game: Game;
+  /** The alliances the run covers. */
+  alliances: readonly AllianceRecord[];
+  /** The admin named these alliances (else: every alliance of the game, resolved again by the engine). */
+  named: boolean;
+  /** The summary is this alliance's alone in a server with several: its retry button retries that alliance. */
+  scopeAllianceId?: number;
   /** Normalised already. */
   code: GiftCode;
   fids?: readonly string[];
@@ -31,11 +40,25 @@ export async function runInInteraction(
   interaction: ChatInputCommandInteraction | ButtonInteraction,
   run: InteractiveRun,
 ): Promise<void> {
-  const { guild, code } = run;
-  const busy = alreadyRunningText(ctx, guild.id, code);
+  const { guildId, code } = run;
+  const allianceIds = run.alliances.map((alliance) => alliance.id);
+  const options = {
+    trigger: run.trigger,
+    game: run.game,
+    ...(run.named ? { allianceIds } : {}),
+    ...(run.fids ? { fids: run.fids } : {}),
+  };
+  // The code runs for other alliances of the server: the engine queues these alliances for right after.
+  const active = ctx.app.activeRuns.list().find((a) => a.guildId === guildId && a.code === code);
+  if (active && allianceIds.some((id) => !active.allianceIds.includes(id))) {
+    const queued = await ctx.app.engine.processAutoRedeem(guildId, code, options);
+    await replyPrivately(interaction, queued.message);
+    return;
+  }
+  const busy = alreadyRunningText(ctx, guildId, code);
   const live = busy
     ? null
-    : ctx.liveRuns.claim({ guildId: guild.id, code, trigger: run.trigger, channelId: interaction.channelId });
+    : ctx.liveRuns.claim({ guildId, code, trigger: run.trigger, channelId: interaction.channelId });
   if (!live) {
     await replyPrivately(
       interaction,
@@ -43,7 +66,7 @@ export async function runInInteraction(
     );
     return;
   }
-  const context = { guildId: guild.id, code, trigger: run.trigger, userId: interaction.user.id };
+  const context = { guildId, code, trigger: run.trigger, userId: interaction.user.id };
   try {
     await interaction.deferReply();
     let startedAt = Date.now();
@@ -53,15 +76,14 @@ export async function runInInteraction(
       interaction,
       handoffAfterMs: ctx.settings.interactionHandoffMs,
       channel: async () =>
-        (await resultsChannel(ctx.client, ctx.app.store, guild.id)) ??
+        (await resultsChannel(ctx.client, ctx.app.store, guildId, undefined, allianceIds)) ??
         (interaction.channel?.isSendable() ? interaction.channel : null),
       onWhere: (url, channelId) => Object.assign(live, { url, channelId }),
       context,
     });
     const meta = () => ({ code, trigger: run.trigger, startedAt });
-    const summary = await ctx.app.engine.processAutoRedeem(guild.id, code, {
-      trigger: run.trigger,
-      ...(run.fids ? { fids: run.fids } : {}),
+    const summary = await ctx.app.engine.processAutoRedeem(guildId, code, {
+      ...options,
       onStart: (info) => {
         startedAt = Date.now();
         const first: RunProgress = {
@@ -83,12 +105,14 @@ export async function runInInteraction(
       await replyPrivately(interaction, summary.message);
       return;
     }
-    await view.finish(summaryView(summary));
+    await view.finish(
+      summaryView(summary, run.scopeAllianceId !== undefined ? { allianceId: run.scopeAllianceId } : {}),
+    );
     if (summary.status === 'failed' || summary.status === 'config-error')
-      ctx.recentErrors.add(guild.id, `${code}: ${summary.message}`);
+      ctx.recentErrors.add(guildId, `${code}: ${summary.message}`);
   } catch (error) {
     ctx.log.error({ event: EVENTS.discordCommandFailed, ...context, err: error }, 'redeem from Discord failed');
-    ctx.recentErrors.add(guild.id, `${code}: ${error instanceof Error ? error.message : String(error)}`);
+    ctx.recentErrors.add(guildId, `${code}: ${error instanceof Error ? error.message : String(error)}`);
     await interaction
       .editReply({
         embeds: [

@@ -2,7 +2,7 @@ import type { Client } from 'discord.js';
 import { EVENTS } from '../../log/events.ts';
 import type { Logger } from '../../log/logger.ts';
 import type { RunListener, RunStart } from '../../redeem/runListener.ts';
-import type { RunProgress, RunSummary } from '../../redeem/runSummary.ts';
+import { allianceShare, type RunProgress, type RunSummary } from '../../redeem/runSummary.ts';
 import type { Store } from '../../store/types.ts';
 import { progressEmbed } from '../embeds/progressEmbed.ts';
 import { summaryView } from '../embeds/summaryEmbed.ts';
@@ -40,7 +40,8 @@ export interface RunReporterDeps {
 }
 
 interface ShownRun {
-  view: ProgressView;
+  /** One view per alliance in its own results channel; one view (allianceId null) for a one-alliance run. */
+  views: { allianceId: number | null; allianceName: string | null; view: ProgressView }[];
   /** Null when an interaction already shows this (guild, code). */
   live: LiveRun | null;
   startedAt: number;
@@ -57,7 +58,17 @@ export function createRunReporter(deps: RunReporterDeps): RunReporter {
   });
 
   async function post(run: ShownRun, summary: RunSummary): Promise<void> {
-    const done = run.view.finish(summaryView(summary)).finally(() => liveRuns.release(run.live));
+    const done = Promise.all(
+      run.views.map(({ allianceId, allianceName, view }) =>
+        allianceId === null
+          ? view.finish(summaryView(summary))
+          : view.finish(
+              summaryView(allianceShare(summary, allianceId), { allianceId, allianceName: allianceName ?? '' }),
+            ),
+      ),
+    )
+      .then(() => undefined)
+      .finally(() => liveRuns.release(run.live));
     posting.add(done);
     try {
       await done;
@@ -82,25 +93,48 @@ export function createRunReporter(deps: RunReporterDeps): RunReporter {
       if (!isChannelReported(run)) return;
       const { guildId, code, trigger } = run;
       const live = liveRuns.claim({ guildId, code, trigger, channelId: null });
-      const view = createProgressView({
-        log,
-        intervalMs: deps.progressIntervalMs,
-        channel: async () => {
-          const channel = await resultsChannel(client, store, guildId);
-          // Known before the post is: a /redeem meanwhile can already say where to look.
-          if (channel && live) live.channelId = channel.id;
-          return channel;
-        },
-        onWhere: (url, channelId) => {
-          if (live) Object.assign(live, { url, channelId });
-        },
-        context: { guildId, code, trigger, runId: run.runId },
-      });
-      shown.set(run.runId, { view, live, startedAt: Date.now() });
+      // A run covering several alliances shows each one's progress and summary in that alliance's results channel.
+      const split = run.alliances.length > 1;
+      const targets = split
+        ? run.alliances.map((alliance) => ({ allianceId: alliance.allianceId, allianceName: alliance.name }))
+        : [{ allianceId: null, allianceName: null }];
+      const views = targets.map((target) => ({
+        ...target,
+        view: createProgressView({
+          log,
+          intervalMs: deps.progressIntervalMs,
+          channel: async () => {
+            const channel = await resultsChannel(
+              client,
+              store,
+              guildId,
+              target.allianceId ?? run.alliances[0]?.allianceId,
+            );
+            // Known before the post is: a /redeem meanwhile can already say where to look.
+            if (channel && live && live.channelId === null) live.channelId = channel.id;
+            return channel;
+          },
+          onWhere: (url, channelId) => {
+            if (live && (live.url === null || live.channelId === channelId)) Object.assign(live, { url, channelId });
+          },
+          context: {
+            guildId,
+            code,
+            trigger,
+            runId: run.runId,
+            ...(target.allianceId ? { allianceId: target.allianceId } : {}),
+          },
+        }),
+      }));
+      shown.set(run.runId, { views, live, startedAt: Date.now() });
     },
     runProgress(run, progress) {
       const shownRun = shown.get(run.runId);
-      shownRun?.view.update(() => progressMessage(run, shownRun, progress));
+      if (!shownRun) return;
+      for (const { allianceId, view } of shownRun.views) {
+        const mine = allianceId === null ? progress : progressOf(progress, allianceId);
+        if (mine) view.update(() => progressMessage(run, shownRun, mine));
+      }
     },
     runEnded(summary) {
       // A run that never started (duplicate, refused, deferred) has nothing to show: it posted nothing either.
@@ -114,4 +148,10 @@ export function createRunReporter(deps: RunReporterDeps): RunReporter {
       while (posting.size > 0) await Promise.allSettled(posting);
     },
   };
+}
+
+/** One alliance's share of a run's progress, when the run reports it. */
+function progressOf(progress: RunProgress, allianceId: number): RunProgress | null {
+  const mine = progress.byAlliance?.[allianceId];
+  return mine ? { runId: progress.runId, ...mine } : null;
 }

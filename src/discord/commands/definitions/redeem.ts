@@ -3,7 +3,7 @@ import { ADMIN_ONLY } from './adminOnly.ts';
 
 export const REDEEM_COMMAND = {
   name: 'redeem',
-  description: 'Redeem a gift code now for every member of this alliance (or one member)',
+  description: 'Redeem a gift code now for every alliance of its game here (or one alliance, or one member)',
   ...ADMIN_ONLY,
   options: [
     {
@@ -12,6 +12,22 @@ export const REDEEM_COMMAND = {
       description: 'The gift code, e.g. VIP888',
       required: true,
       max_length: 100,
+    },
+    {
+      type: ApplicationCommandOptionType.String,
+      name: 'alliance',
+      description: 'Only this alliance of the server',
+      max_length: 100,
+      autocomplete: true,
+    },
+    {
+      type: ApplicationCommandOptionType.String,
+      name: 'game',
+      description: 'The code’s game (needed only when this server has alliances of both games)',
+      choices: [
+        { name: 'Whiteout Survival', value: 'wos' },
+        { name: 'Kingshot', value: 'kingshot' },
+      ],
     },
     {
       type: ApplicationCommandOptionType.String,

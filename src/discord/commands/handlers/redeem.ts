@@ -1,17 +1,47 @@
 import { normalizeCode } from '../../../game/giftCode.ts';
+import { isGame } from '../../../game/games.ts';
 import { isValidFid } from '../../../game/playerIds.ts';
 import { deadCodeText, isFinalCodeStatus } from '../../../game/codeStatus.ts';
+import { resolveAllianceScope } from '../../../redeem/allianceScope.ts';
 import { runInInteraction } from '../../runs/interactiveRun.ts';
 import { UserError } from '../../userError.ts';
 import type { CommandHandler } from '../commandHandler.ts';
-import { requireAlliance } from './requireAlliance.ts';
 
-/** `/redeem code:<code> [member:<fid>]` — run a code now for the whole roster, or one member of it. */
-export const handleRedeem: CommandHandler = async (interaction, guild, ctx) => {
+/**
+ * `/redeem code:<code> [alliance:<name>] [game:<game>] [member:<fid>]` — run a code now for every alliance of its
+ * game in this server, one alliance, or one member. `game:` is needed only when the server has alliances of both
+ * games and none is named; nothing is sent (and the code is not recorded) when it is ambiguous.
+ */
+export const handleRedeem: CommandHandler = async (interaction, _guild, ctx) => {
+  const { store } = ctx.app;
+  const guildId = interaction.guildId;
   const normalized = normalizeCode(interaction.options.getString('code', true));
   if (!normalized.ok) throw new UserError(`That is not a gift code: ${normalized.reason}.`);
   const code = normalized.code;
-  const alliance = requireAlliance(guild);
+
+  const rawGame = interaction.options.getString('game');
+  if (rawGame !== null && !isGame(rawGame)) throw new UserError(`"${rawGame}" is not a game: wos or kingshot.`);
+  const allianceName = interaction.options.getString('alliance')?.trim() || null;
+  const all = await store.alliances.list({ guildId });
+  if (all.length === 0)
+    throw new UserError(
+      'This server has no alliance set up yet. Add one with `/alliance add name: game: state:` first.',
+    );
+  let allianceIds: number[] | undefined;
+  if (allianceName !== null) {
+    const alliance = await store.alliances.byName(guildId, allianceName);
+    if (!alliance) {
+      throw new UserError(
+        `This server has no alliance named "${allianceName}". Its alliances: ${all.map((a) => a.name).join(', ')}.`,
+      );
+    }
+    allianceIds = [alliance.id];
+  }
+  const scope = await resolveAllianceScope(store, guildId, {
+    ...(rawGame !== null ? { game: rawGame } : {}),
+    ...(allianceIds ? { allianceIds } : {}),
+  });
+  if (!scope.ok) throw new UserError(scope.message);
 
   let fids: string[] | undefined;
   const rawFid = interaction.options.getString('member');
@@ -19,7 +49,8 @@ export const handleRedeem: CommandHandler = async (interaction, guild, ctx) => {
     const fid = rawFid.trim();
     if (!isValidFid(fid))
       throw new UserError(`"${fid}" is not a player id: digits only, as shown in the game profile.`);
-    if (!(await ctx.app.store.members.get(alliance.id, fid))) {
+    const member = await store.members.get(guildId, fid);
+    if (!member || !scope.alliances.some((alliance) => alliance.id === member.allianceId)) {
       throw new UserError(
         `Player ${fid} is not on this alliance's roster. Add them first with \`/member add fid:${fid}\`.`,
       );
@@ -27,9 +58,18 @@ export const handleRedeem: CommandHandler = async (interaction, guild, ctx) => {
     fids = [fid];
   }
 
-  const known = await ctx.app.store.codes.get(alliance.game, code);
+  const known = await store.codes.get(scope.game, code);
   if (known && isFinalCodeStatus(known.status)) {
     throw new UserError(`**${code}** ${deadCodeText(known.status)}; nothing was sent to the game.`);
   }
-  await runInInteraction(ctx, interaction, { guild: alliance, code, ...(fids ? { fids } : {}), trigger: 'manual' });
+  await runInInteraction(ctx, interaction, {
+    guildId,
+    game: scope.game,
+    alliances: scope.alliances,
+    named: allianceIds !== undefined,
+    ...(all.length > 1 && scope.alliances.length === 1 ? { scopeAllianceId: scope.alliances[0]!.id } : {}),
+    code,
+    ...(fids ? { fids } : {}),
+    trigger: 'manual',
+  });
 };
