@@ -135,6 +135,7 @@ describe('/me link', () => {
     expect(h.fake.message(request.id)?.components).toEqual([]);
     expect(await store().members.get(GUILD_ID, '70000004')).toMatchObject({ state: 245, stateStatus: 'ok' });
     expect((await store().memberLinks.forUser(GUILD_ID, USERS.approve))?.fid).toBe('70000004');
+    await h.fake.waitFor(() => h.fake.directMessages(USERS.approve).length > 0);
     expect(h.fake.directMessages(USERS.approve).map((m) => m.content)).toEqual([
       'You were approved: player 70000004 is on the roster of Frost.',
     ]);
@@ -178,14 +179,14 @@ describe('/me status and /me notify', () => {
     h.fake.closeDirectMessages(USERS.closed);
     const approvedDms = h.fake.directMessages(USERS.approve).length;
 
-    for (const code of ['DM1', 'DM2']) {
+    for (const code of ['DMCODE1', 'DMCODE2']) {
       h.sim.addCode('wos', code);
       await h.bot.app.engine.processAutoRedeem(GUILD_ID, giftCode(code), { trigger: 'auto' });
       await h.fake.waitFor(() => h.fake.directMessages(MEMBER_ID).find((m) => m.content?.includes(code)));
     }
     expect(h.fake.directMessages(MEMBER_ID).map((m) => m.content)).toEqual([
-      'Gift code **DM1** was redeemed for player 70000001 (70000001). Check your in-game mail.',
-      'Gift code **DM2** was redeemed for player 70000001 (70000001). Check your in-game mail.',
+      'Gift code **DMCODE1** was redeemed for your player (70000001). Check your in-game mail.',
+      'Gift code **DMCODE2** was redeemed for your player (70000001). Check your in-game mail.',
     ]);
     // 70000004 got both codes too, but did not ask for DMs.
     expect(h.fake.directMessages(USERS.approve)).toHaveLength(approvedDms);
@@ -233,7 +234,7 @@ describe('self-service never slows a redemption down', () => {
 
 describe('/giftcode history', () => {
   it('the CSV matches the ledger row for row', async () => {
-    const history = h.command({ name: 'giftcode', subcommand: 'history', options: { code: 'noisy2' } });
+    const history = h.command({ name: 'giftcode', subcommand: 'history', options: { code: 'NOISY2' } });
     const answer = await h.reply(history.token, (m) => m.attachments.length > 0);
     expect(answer.ephemeral).toBe(true);
     const [header, ...lines] = answer.attachments[0]!.content.trim().split('\n');
