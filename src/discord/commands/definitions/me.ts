@@ -1,11 +1,16 @@
-import { ApplicationCommandOptionType, type RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord.js';
+import {
+  ApplicationCommandOptionType,
+  InteractionContextType,
+  type RESTPostAPIChatInputApplicationCommandsJSONBody,
+} from 'discord.js';
 import { allianceOption } from './allianceOption.ts';
 
 /** `/me`: what every member may do for themselves (no Manage Server needed; answers are private). */
 export const ME_COMMAND = {
   name: 'me',
   description: 'Your own gift codes: link your player, see your results, get a DM',
-  dm_permission: false,
+  // Every member sees it (no default_member_permissions), inside servers only.
+  contexts: [InteractionContextType.Guild],
   options: [
     {
       type: ApplicationCommandOptionType.Subcommand,
