@@ -127,3 +127,14 @@ export const STATUS_TEXT = {
     return `**${code}**: in progress`;
   },
 };
+
+/** Admin-facing texts of this feature (`/member unlink`, `/giftcode history`). */
+export const ADMIN_SELF_SERVICE_TEXT = {
+  badFid: (fid: string) => `"${fid}" is not a player id (digits, up to 12).`,
+  notLinked: (fid: string) => `Player ${fid} is not linked to any Discord member here.`,
+  unlinked: (fid: string, userId: string) =>
+    `Player ${fid} is no longer linked to <@${userId}>. It stays on the roster; its history is kept.`,
+  historyEmpty: 'No redemptions recorded yet: the file has only its header.',
+  historyRows: (rows: number, code: string | null) =>
+    `${rows} redemption${rows === 1 ? '' : 's'}${code ? ` of ${code}` : ''}.`,
+};

@@ -1,6 +1,7 @@
 import { AttachmentBuilder, MessageFlags } from 'discord.js';
 import { exportHistory } from '../../../history/exportHistory.ts';
 import { EVENTS } from '../../../log/events.ts';
+import { ADMIN_SELF_SERVICE_TEXT as A } from '../../../selfService/texts.ts';
 import type { BotContext } from '../../botContext.ts';
 import { UserError } from '../../userError.ts';
 import type { CommandHandler } from '../commandHandler.ts';
@@ -15,10 +16,7 @@ export async function historyAttachment(interaction: Parameters<CommandHandler>[
     'history exported',
   );
   await interaction.reply({
-    content:
-      result.rows.length === 0
-        ? 'No redemptions recorded yet: the file has only its header.'
-        : `${result.rows.length} redemption${result.rows.length === 1 ? '' : 's'}${code ? ` of ${code.trim().toUpperCase()}` : ''}.`,
+    content: result.rows.length === 0 ? A.historyEmpty : A.historyRows(result.rows.length, code?.trim() ?? null),
     files: [new AttachmentBuilder(Buffer.from(result.csv, 'utf8'), { name: result.filename })],
     flags: MessageFlags.Ephemeral,
   });

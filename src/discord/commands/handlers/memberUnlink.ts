@@ -1,6 +1,7 @@
 import { MessageFlags } from 'discord.js';
 import { isValidFid } from '../../../game/playerIds.ts';
 import { EVENTS } from '../../../log/events.ts';
+import { ADMIN_SELF_SERVICE_TEXT as A } from '../../../selfService/texts.ts';
 import type { BotContext } from '../../botContext.ts';
 import { UserError } from '../../userError.ts';
 import type { CommandHandler } from '../commandHandler.ts';
@@ -11,9 +12,9 @@ import type { CommandHandler } from '../commandHandler.ts';
  */
 export async function unlinkMember(interaction: Parameters<CommandHandler>[0], ctx: BotContext): Promise<void> {
   const fid = interaction.options.getString('fid', true).trim();
-  if (!isValidFid(fid)) throw new UserError(`"${fid}" is not a player id (digits, up to 12).`);
+  if (!isValidFid(fid)) throw new UserError(A.badFid(fid));
   const removed = await ctx.app.store.memberLinks.unlinkPlayer(interaction.guildId, fid);
-  if (!removed) throw new UserError(`Player ${fid} is not linked to any Discord member here.`);
+  if (!removed) throw new UserError(A.notLinked(fid));
   ctx.log.info(
     {
       event: EVENTS.selfServiceUnlinked,
@@ -25,7 +26,7 @@ export async function unlinkMember(interaction: Parameters<CommandHandler>[0], c
     'unlinked by an admin',
   );
   await interaction.reply({
-    content: `Player ${fid} is no longer linked to <@${removed.userId}>. It stays on the roster; its history is kept.`,
+    content: A.unlinked(fid, removed.userId),
     flags: MessageFlags.Ephemeral,
     allowedMentions: { parse: [] },
   });
