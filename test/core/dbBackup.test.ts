@@ -6,7 +6,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openSqliteStore } from '../../src/store/sqlite/sqliteStore.ts';
 import { runCommand } from '../support/runCommand.ts';
-import { addAlliance } from '../support/alliances.ts';
+import { addAlliance, allianceOf } from '../support/alliances.ts';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const NODE = join(ROOT, 'node_modules/.bin/node');
@@ -73,7 +73,7 @@ describe('giftbot db backup', () => {
 
     // Restoring is copying the file back: giftbot opens it like any database.
     const restored = openSqliteStore(file);
-    expect(await restored.guilds.get(GUILD)).toMatchObject({ id: GUILD, game: 'wos' });
+    expect(await allianceOf(restored, GUILD)).toMatchObject({ guildId: GUILD, game: 'wos' });
     await restored.close();
   }, 120_000);
 

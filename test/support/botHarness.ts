@@ -47,6 +47,8 @@ export interface BotHarnessOptions {
   interactionHandoffMs?: number;
   /** `/me notify`: how long codes for one member are gathered into one DM. */
   dmBatchMs?: number;
+  /** More text channels of the main server (an alliance's own results channel), created before the bot logs in. */
+  extraChannels?: { id: string; name: string }[];
 }
 
 export interface BotHarness {
@@ -86,6 +88,7 @@ export async function startBotHarness(options: BotHarnessOptions = {}): Promise<
   fake.addGuild({ id: OTHER_GUILD_ID, name: 'Other alliance' });
   fake.addChannel(OTHER_GUILD_ID, { id: OTHER_CHANNEL_ID, name: 'general' });
   fake.addMember(OTHER_GUILD_ID, { userId: OTHER_ADMIN_ID, username: 'other-leader', permissions: MANAGE_GUILD });
+  for (const channel of options.extraChannels ?? []) fake.addChannel(GUILD_ID, channel);
 
   const sim = await startGameApiSimulator({
     rateLimit: { limit: 60, windowMs: 1_000 },
