@@ -92,6 +92,19 @@ export function allianceContract(kind: string, makeFactory: () => Promise<StoreF
       expect(await names({ game: 'wos', autoRedeem: true })).toEqual(['g1/One', 'g2/kings', 'g4/Four']);
     });
 
+    it('alliances: two processes adding the same name together: exactly one creates it, the other is told it is taken', async () => {
+      const other = await ctx.another();
+      const results = await Promise.all([
+        ctx.store.alliances.add({ guildId: 'g3', name: 'Twin', game: 'wos' }),
+        other.alliances.add({ guildId: 'g3', name: 'TWIN', game: 'kingshot' }),
+      ]);
+      expect(results.map((r) => r.created).sort()).toEqual([false, true]);
+      const [created, refused] = results[0]!.created ? results : [results[1]!, results[0]!];
+      if (!created!.created || refused!.created) throw new Error('expected one created, one refused');
+      expect(refused!).toMatchObject({ reason: 'name-taken', existing: { id: created!.alliance.id } });
+      expect(await ctx.store.alliances.list({ guildId: 'g3' })).toHaveLength(1);
+    });
+
     it('alliances: remove takes the members off the rosters, keeps the ledger and runs, and frees the name', async () => {
       const second = await addAlliance(ctx.store, { guildId: 'g1', name: 'Second', game: 'wos', defaultState: 1 });
       await ctx.store.members.addMany(second, [
@@ -146,7 +159,7 @@ export function allianceContract(kind: string, makeFactory: () => Promise<StoreF
       });
       expect(await ctx.store.members.addMany(ctx.a1, [{ fid: '1' }, { fid: '2' }, { fid: '3' }])).toEqual({
         created: 1,
-        updated: 0,
+        updated: 2,
         moved: 2,
       });
       expect(await ctx.store.members.move('g1', '2', second)).toMatchObject({
@@ -173,6 +186,11 @@ export function allianceContract(kind: string, makeFactory: () => Promise<StoreF
       await ctx.store.members.flagWrongState('wos', '3');
       expect((await ctx.store.members.get('g2', '3'))?.stateStatus).toBe('wrong');
       expect((await ctx.store.members.get('g1', '3'))?.stateStatus).toBe('ok');
+      // A state is per game: moved to the other game's alliance without one, the player's state is unknown there.
+      expect(await ctx.store.members.move('g1', '1', kings)).toMatchObject({
+        from: ctx.a1,
+        member: { game: 'kingshot', state: null, stateStatus: 'unknown' },
+      });
     });
 
     it('importBatch: a dry run changes nothing, the real run writes and verifies, a second run changes nothing', async () => {

@@ -1,8 +1,11 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { DatabaseSync } from 'node:sqlite';
 import { afterEach, describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MIGRATIONS } from '../../src/store/migrations.ts';
 import { COPY_TABLES } from '../../src/store/postgres/copyTables.ts';
 import { MigrateError, migrateSqliteToPostgres } from '../../src/store/postgres/migrateFromSqlite.ts';
 import { openSqliteStore } from '../../src/store/sqlite/sqliteStore.ts';
@@ -159,7 +162,11 @@ describe('giftbot db migrate-to', () => {
     next.sim.addCode('wos', 'GIFTA');
     const [alliance] = await next.app.store.alliances.list({ guildId: GUILD });
     await next.app.store.members.add(alliance!.id, { fid: '60000001', state: 245 });
-    const summary = await next.app.engine.processAutoRedeem(GUILD, giftCode('GIFTA'), { trigger: 'manual' });
+    // The server has alliances of both games now: the code's game is named.
+    const summary = await next.app.engine.processAutoRedeem(GUILD, giftCode('GIFTA'), {
+      trigger: 'manual',
+      game: 'wos',
+    });
     expect(summary.status).toBe('completed');
     expect(summary.counts.skipped).toBe(20);
     expect(next.sim.calls.filter((c) => c.cdk === 'GIFTA').map((c) => c.fid)).toEqual(['60000001']);
@@ -250,5 +257,58 @@ describe('giftbot db migrate-to', () => {
     expect(await next.app.store.ledger.get('wos', 'A', 'C')).toMatchObject({ status: 'success', msg: 'SUCCESS' });
     expect(await next.app.store.ledger.get('wos', 'B', 'C')).toMatchObject({ status: 'success', errCode: 20000 });
     expect(await next.app.store.ledger.currentFence(GUILD, 'wos', 'C')).toBe(1);
+  });
+
+  it('a SQLite database from before alliances, migrated, copies its alliances with every count checked', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'giftbot-migrate-to-'));
+    cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
+    const path = join(dir, 'giftbot.sqlite');
+    // Schema 50 with two servers of two games and their rosters, then opened once by this version (migration 60).
+    const raw = new DatabaseSync(path);
+    raw.exec(
+      'CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)',
+    );
+    for (const migration of MIGRATIONS.filter((m) => m.version < 60)) {
+      raw.exec(migration.sql);
+      raw.prepare('INSERT INTO schema_migrations VALUES (?, ?, ?)').run(migration.version, migration.name, 1);
+    }
+    raw.exec(`INSERT INTO guilds (id, game, default_state, auto_redeem, fanout_priority, name, created_at, updated_at) VALUES
+      ('${GUILD}', 'wos', 245, 1, 100, 'Wolves', 1, 1), ('900000000000000002', 'kingshot', 7, 0, 100, NULL, 2, 2)`);
+    raw.exec(`INSERT INTO members (guild_id, fid, state, state_status, added_at) VALUES
+      ('${GUILD}', '1', 245, 'ok', 1), ('${GUILD}', '2', 245, 'ok', 1), ('900000000000000002', '3', 7, 'ok', 1)`);
+    raw.exec(`INSERT INTO ledger (game, fid, code, status, attempts, guild_id, fence, updated_at) VALUES
+      ('wos', '1', 'OLD1', 'success', 1, '${GUILD}', 1, 1)`);
+    raw.close();
+    await openSqliteStore(path).close();
+    const source = sqliteCounts(path);
+    expect(source).toMatchObject({ guilds: 2, alliances: 2, members: 3, ledger: 1 });
+
+    const target = await database();
+    const report = await migrateSqliteToPostgres({ sqlitePath: path, target: target.settings });
+    expect(report.tables.find((t) => t.table === 'alliances')).toMatchObject({
+      source: 2,
+      inserted: 2,
+      targetAfter: 2,
+    });
+    expect(await pgCounts(target.url)).toEqual(source);
+    const rosters = await queryDatabase(
+      target.url,
+      `SELECT a.guild_id, a.name, a.game, string_agg(m.fid, ',' ORDER BY m.fid) AS fids
+       FROM alliances a JOIN members m ON m.alliance_id = a.id GROUP BY a.id ORDER BY a.id`,
+    );
+    expect(rosters).toEqual([
+      { guild_id: GUILD, name: 'Wolves', game: 'wos', fids: '1,2' },
+      { guild_id: '900000000000000002', name: 'main', game: 'kingshot', fids: '3' },
+    ]);
+
+    // A merge from another database whose alliance ids are other alliances here: refused, nothing copied.
+    const other = await harness('sqlite');
+    await other.app.store.alliances.add({ guildId: '900000000000000009', name: 'Elsewhere', game: 'wos' });
+    await other.app.close();
+    const attempt = migrateSqliteToPostgres({ sqlitePath: other.dbPath, target: target.settings, merge: true });
+    await expect(attempt).rejects.toThrow(
+      /alliance id\(s\) 1 \("Elsewhere" of 900000000000000009\) are other alliances/,
+    );
+    expect(await pgCounts(target.url)).toEqual(source);
   });
 });

@@ -56,7 +56,7 @@ describe('the PostgreSQL schema follows SQLite', () => {
     // Alliance names are unique per server among alliances not removed, in both stores.
     const pgNameIndex = await queryDatabase(
       db.url,
-      `SELECT indexdef FROM pg_indexes WHERE tablename = 'alliances' AND indexdef LIKE 'CREATE UNIQUE%'`,
+      `SELECT indexdef FROM pg_indexes WHERE tablename = 'alliances' AND indexdef LIKE 'CREATE UNIQUE%' AND indexname NOT LIKE '%_pkey'`,
     );
     for (const definition of [...sqliteNameIndex, ...pgNameIndex.map((r) => String(r.indexdef))]) {
       expect(definition).toMatch(/lower\(.*name.*\).*WHERE.*removed_at IS NULL/is);

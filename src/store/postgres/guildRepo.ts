@@ -44,7 +44,13 @@ export function createPgGuildRepo(pool: Pool): GuildRepo {
         const found = await client.query('SELECT 1 FROM guilds WHERE id = $1 FOR UPDATE', [id]);
         if (found.rowCount === 0) return null;
         const members = (await client.query('DELETE FROM members WHERE guild_id = $1', [id])).rowCount ?? 0;
-        const alliances = (await client.query('DELETE FROM alliances WHERE guild_id = $1', [id])).rowCount ?? 0;
+        // Alliances the server still had (removed ones go too, uncounted).
+        const { rows } = await client.query(
+          'SELECT COUNT(*) AS n FROM alliances WHERE guild_id = $1 AND removed_at IS NULL',
+          [id],
+        );
+        await client.query('DELETE FROM alliances WHERE guild_id = $1', [id]);
+        const alliances = Number(rows[0]?.n ?? 0);
         const runs = (await client.query('DELETE FROM runs WHERE guild_id = $1', [id])).rowCount ?? 0;
         await client.query('DELETE FROM deferred_runs WHERE guild_id = $1', [id]);
         await client.query('DELETE FROM guilds WHERE id = $1', [id]);

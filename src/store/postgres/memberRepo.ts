@@ -5,10 +5,15 @@ import { withTransaction, type Pool, type PoolClient, type Queryable } from './d
 /** A member row with its alliance's game (MemberRecord.game), as toMember reads it. */
 const SELECT_MEMBER = 'SELECT m.*, a.game FROM members m JOIN alliances a ON a.id = m.alliance_id';
 
-async function activeAlliance(db: Queryable, allianceId: number): Promise<{ guildId: string }> {
-  const { rows } = await db.query('SELECT guild_id FROM alliances WHERE id = $1 AND removed_at IS NULL', [allianceId]);
-  if (!rows[0]) throw new Error(`no alliance ${allianceId} (it does not exist or was removed)`);
-  return { guildId: String(rows[0].guild_id) };
+/** The alliance a member is added to. */
+type Target = { guildId: string; allianceId: number; game: string };
+
+async function activeAlliance(db: Queryable, allianceId: number): Promise<Target> {
+  const { rows } = await db.query('SELECT guild_id, game FROM alliances WHERE id = $1 AND removed_at IS NULL', [
+    allianceId,
+  ]);
+  if (!rows[0]) throw new Error(`alliance ${allianceId} does not exist (or was removed)`);
+  return { guildId: String(rows[0].guild_id), allianceId, game: String(rows[0].game) };
 }
 
 async function getMember(db: Queryable, guildId: string, fid: string): Promise<MemberRecord> {
@@ -21,16 +26,14 @@ type Upserted = { created: boolean; movedFrom: number | null };
 
 /**
  * Same rules as SQLite: a member given without a state has an unknown one; giving a state marks it ok again. A player
- * listed by another alliance of the server moves to this one (one roster per server; history is per player).
+ * listed by another alliance of the server moves to this one (one roster per server; history is per player); one
+ * coming from the other game's alliance keeps no state (a state is per game).
  */
-async function upsertOne(
-  client: PoolClient,
-  guildId: string,
-  allianceId: number,
-  member: NewMember,
-): Promise<Upserted> {
+async function upsertOne(client: PoolClient, target: Target, member: NewMember): Promise<Upserted> {
+  const { guildId, allianceId, game } = target;
   const { rows } = await client.query(
-    'SELECT state, state_status, removed_at, alliance_id FROM members WHERE guild_id = $1 AND fid = $2 FOR UPDATE',
+    `SELECT m.state, m.state_status, m.removed_at, m.alliance_id, a.game FROM members m
+     LEFT JOIN alliances a ON a.id = m.alliance_id WHERE m.guild_id = $1 AND m.fid = $2 FOR UPDATE OF m`,
     [guildId, member.fid],
   );
   const existing = rows[0];
@@ -52,13 +55,15 @@ async function upsertOne(
       ],
     );
     if (inserted.rowCount === 1) return { created: true, movedFrom: null };
-    return upsertOne(client, guildId, allianceId, member); // inserted by another process meanwhile: update it instead
+    return upsertOne(client, target, member); // inserted by another process meanwhile: update it instead
   }
   const wasRemoved = existing.removed_at !== null;
   const from = Number(existing.alliance_id);
-  const state = member.state === undefined || member.state === null ? num(existing.state) : member.state;
-  const stateChanged = member.state !== undefined && member.state !== null && member.state !== num(existing.state);
-  const status = stateChanged ? 'ok' : String(existing.state_status);
+  const sameGame = existing.game === game;
+  const knownState = sameGame ? num(existing.state) : null;
+  const state = member.state === undefined || member.state === null ? knownState : member.state;
+  const stateChanged = member.state !== undefined && member.state !== null && member.state !== knownState;
+  const status = stateChanged || !sameGame ? 'ok' : String(existing.state_status);
   await client.query(
     `UPDATE members SET alliance_id = $1, state = $2, state_status = $3, name = COALESCE($4, name), removed_at = NULL,
        added_at = CASE WHEN removed_at IS NULL THEN added_at ELSE $5 END
@@ -72,20 +77,21 @@ export function createPgMemberRepo(pool: Pool): MemberRepo {
   return {
     async add(allianceId, member) {
       return withTransaction(pool, async (client) => {
-        const { guildId } = await activeAlliance(client, allianceId);
-        const upserted = await upsertOne(client, guildId, allianceId, member);
-        return { ...upserted, member: await getMember(client, guildId, member.fid) };
+        const target = await activeAlliance(client, allianceId);
+        const upserted = await upsertOne(client, target, member);
+        return { ...upserted, member: await getMember(client, target.guildId, member.fid) };
       });
     },
     async addMany(allianceId, members) {
       return withTransaction(pool, async (client) => {
-        const { guildId } = await activeAlliance(client, allianceId);
+        const target = await activeAlliance(client, allianceId);
+        // `moved`: the updated ones that came from another alliance of the server.
         const counts = { created: 0, updated: 0, moved: 0 };
         for (const member of members) {
-          const { created, movedFrom } = await upsertOne(client, guildId, allianceId, member);
+          const { created, movedFrom } = await upsertOne(client, target, member);
           if (created) counts.created += 1;
-          else if (movedFrom !== null) counts.moved += 1;
           else counts.updated += 1;
+          if (movedFrom !== null) counts.moved += 1;
         }
         return counts;
       });
@@ -100,12 +106,9 @@ export function createPgMemberRepo(pool: Pool): MemberRepo {
           [guildId, fid],
         );
         if (!rows[0]) return null;
-        await client.query('UPDATE members SET alliance_id = $1 WHERE guild_id = $2 AND fid = $3', [
-          allianceId,
-          guildId,
-          fid,
-        ]);
-        return { from: Number(rows[0].alliance_id), member: await getMember(client, guildId, fid) };
+        const from = Number(rows[0].alliance_id);
+        if (from !== allianceId) await upsertOne(client, target, { fid });
+        return { from, member: await getMember(client, guildId, fid) };
       });
     },
     async remove(guildId, fid) {
@@ -123,7 +126,7 @@ export function createPgMemberRepo(pool: Pool): MemberRepo {
       return rows[0] ? toMember(rows[0]) : null;
     },
     async list(guildId, filter = {}) {
-      const where = ['m.guild_id = $1', 'm.removed_at IS NULL'];
+      const where = ['m.guild_id = $1', 'm.removed_at IS NULL', 'a.removed_at IS NULL'];
       const values: unknown[] = [guildId];
       if (filter.allianceIds !== undefined) {
         values.push([...filter.allianceIds]);

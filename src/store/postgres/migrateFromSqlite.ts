@@ -92,6 +92,7 @@ export async function migrateSqliteToPostgres(options: MigrateOptions): Promise<
       const tables: TableReport[] = [];
       for (const { table, source: n } of counts) {
         const copied = await copyTable(source, client, table, merge);
+        if (merge && table.name === 'alliances') await refuseForeignAlliances(source, client);
         tables.push({
           table: table.name,
           source: n,
@@ -233,4 +234,34 @@ async function copyTable(
     );
   }
   return result;
+}
+
+/**
+ * --merge keeps a row the target already has under the same key. For alliances that must be the same alliance: the
+ * copied rosters point at the ids, so an id that is another server's or another name's alliance in the target would
+ * put members on the wrong roster. Refused, nothing copied.
+ */
+async function refuseForeignAlliances(source: DatabaseSync, client: PoolClient): Promise<void> {
+  const rows = source.prepare('SELECT id, guild_id, name FROM alliances ORDER BY id').all();
+  if (rows.length === 0) return;
+  const { rows: target } = await client.query('SELECT id, guild_id, name FROM alliances WHERE id = ANY($1::bigint[])', [
+    rows.map((row) => Number(row.id)),
+  ]);
+  const byId = new Map(target.map((row) => [Number(row.id), row]));
+  const differ = rows.filter((row) => {
+    const there = byId.get(Number(row.id));
+    return (
+      !there ||
+      String(there.guild_id) !== String(row.guild_id) ||
+      String(there.name).toLowerCase() !== String(row.name).toLowerCase()
+    );
+  });
+  if (differ.length > 0) {
+    const examples = differ
+      .slice(0, 3)
+      .map((row) => `${String(row.id)} ("${String(row.name)}" of ${String(row.guild_id)})`);
+    throw new MigrateError(
+      `alliance id(s) ${examples.join(', ')}${differ.length > 3 ? ` and ${differ.length - 3} more` : ''} are other alliances in PostgreSQL: --merge only adds to a copy of the same database`,
+    );
+  }
 }
