@@ -2,7 +2,7 @@ import { PermissionFlagsBits, type Interaction } from 'discord.js';
 import type { GuildRecord } from '../store/types.ts';
 
 /**
- * Whether the member may use giftbot here: Manage Server, or the alliance's admin role. Checked in the handler for
+ * Whether the member may use giftbot here: Manage Server, or the server's admin role (it covers every alliance). Checked in the handler for
  * every command and button, because Discord's `default_member_permissions` only hides commands (a server can
  * override it) and buttons are not covered by it at all.
  */

@@ -20,6 +20,9 @@ afterAll(async () => {
   await h?.close();
 });
 
+/** The server's only alliance (what `/alliance setup` made). */
+const onlyAlliance = async () => (await h.bot.app.store.alliances.list({ guildId: GUILD_ID }))[0];
+
 describe('setting up an alliance', () => {
   it('commands that need an alliance say so before setup', async () => {
     const inputs: Parameters<BotHarness['command']>[0][] = [
@@ -42,7 +45,7 @@ describe('setting up an alliance', () => {
     expect((await h.reply(setup.token)).content).toContain(
       'Set up: this server redeems **Whiteout Survival** codes for state **245**; auto-redeem is **on**.',
     );
-    expect(await h.bot.app.store.guilds.get(GUILD_ID)).toMatchObject({
+    expect(await onlyAlliance()).toMatchObject({
       game: 'wos',
       defaultState: 245,
       autoRedeem: true,
@@ -51,7 +54,7 @@ describe('setting up an alliance', () => {
     expect((await h.reply(other.token)).content).toContain(
       'This server already redeems Whiteout Survival codes; one server serves one game.',
     );
-    expect((await h.bot.app.store.guilds.get(GUILD_ID))?.game).toBe('wos');
+    expect((await onlyAlliance())?.game).toBe('wos');
   });
 
   it('/alliance channel sets the results channel; /autoredeem toggles and shows the settings', async () => {
@@ -69,7 +72,7 @@ describe('setting up an alliance', () => {
     });
     const on = h.command({ name: 'autoredeem', subcommand: 'on' });
     await h.reply(on.token);
-    expect((await h.bot.app.store.guilds.get(GUILD_ID))?.autoRedeem).toBe(true);
+    expect((await onlyAlliance())?.autoRedeem).toBe(true);
   });
 
   it('/alliance adminrole lets a role use giftbot; only Manage Server may change it', async () => {
@@ -102,7 +105,7 @@ describe('setting up an alliance', () => {
   });
 
   it('/giftcode add records a code and redeems it for the alliance (results channel); /giftcode list shows it', async () => {
-    await h.bot.app.store.members.add(GUILD_ID, { fid: '55500001', state: 245 });
+    await h.bot.app.store.members.add((await onlyAlliance())!.id, { fid: '55500001', state: 245 });
     h.sim.addPlayer('wos', { fid: '55500001', kid: 245 });
     h.sim.addCode('wos', 'FRESH55');
     const add = h.command({ name: 'giftcode', subcommand: 'add', options: { code: 'FRESH55' } });

@@ -11,11 +11,14 @@ import {
   startBotHarness,
   type BotHarness,
 } from '../support/botHarness.ts';
+import { addAlliance } from '../support/fixtures.ts';
+import type { AllianceRecord } from '../../src/store/types.ts';
 
 let h: BotHarness;
+let main: AllianceRecord;
 beforeAll(async () => {
   h = await startBotHarness();
-  await h.bot.app.store.guilds.upsert({ id: GUILD_ID, game: 'wos', defaultState: 245 });
+  main = await addAlliance(h.bot.app.store, { guildId: GUILD_ID, game: 'wos', defaultState: 245 });
 });
 afterEach(() => h.assertClean());
 afterAll(async () => {
@@ -64,7 +67,7 @@ describe('/member', () => {
 
   it('list is paginated with buttons that page through the roster', async () => {
     await h.bot.app.store.members.addMany(
-      GUILD_ID,
+      main.id,
       Array.from({ length: 32 }, (_, i) => ({ fid: String(70_000_001 + i), state: 245, name: null })),
     );
     const list = h.command({ name: 'member', subcommand: 'list' });
@@ -185,7 +188,7 @@ describe('/member', () => {
       { fid: lost[1]!, kid: 243 },
     ]);
     await h.bot.app.store.members.addMany(
-      GUILD_ID,
+      main.id,
       lost.map((fid) => ({ fid, state: null, name: null })),
     );
     const list = h.command({ name: 'member', subcommand: 'list' });
@@ -207,7 +210,7 @@ describe('/member', () => {
   });
 
   it('every server sees only its own roster', async () => {
-    await h.bot.app.store.guilds.upsert({ id: OTHER_GUILD_ID, game: 'wos', defaultState: 300 });
+    await addAlliance(h.bot.app.store, { guildId: OTHER_GUILD_ID, game: 'wos', defaultState: 300 });
     const add = h.command({
       name: 'member',
       subcommand: 'add',

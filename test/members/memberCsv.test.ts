@@ -6,6 +6,7 @@ import { membersCommand } from '../../src/cli/commands/membersCommand.ts';
 import { formatMemberCsv } from '../../src/members/formatMemberCsv.ts';
 import { MemberCsvError, readMemberCsv } from '../../src/members/readMemberCsv.ts';
 import { startCoreHarness, type CoreHarness } from '../support/coreHarness.ts';
+import { addAlliance } from '../support/fixtures.ts';
 
 const GUILD = '920000000000000001';
 
@@ -164,8 +165,13 @@ describe('giftbot members import / export / list', () => {
 
   it('imports nothing when a line is bad, names every rejected line, and imports the good ones only with --skip-invalid', async () => {
     h = await startCoreHarness();
-    await h.app.store.guilds.upsert({ id: GUILD, game: 'wos', defaultState: 245, autoRedeem: true });
-    await h.app.store.members.add(GUILD, { fid: '500', state: 245, name: 'already here' });
+    const alliance = await addAlliance(h.app.store, {
+      guildId: GUILD,
+      game: 'wos',
+      defaultState: 245,
+      autoRedeem: true,
+    });
+    await h.app.store.members.add(alliance.id, { fid: '500', state: 245, name: 'already here' });
     const file = join(h.dir, 'roster.csv');
     writeFileSync(
       file,
@@ -201,7 +207,7 @@ describe('giftbot members import / export / list', () => {
     const exported = await run(['export', GUILD]);
     const copy = join(h.dir, 'copy.csv');
     writeFileSync(copy, exported.lines.join('\n'));
-    await h.app.store.guilds.upsert({ id: '920000000000000002', game: 'wos', defaultState: 245, autoRedeem: true });
+    await addAlliance(h.app.store, { guildId: '920000000000000002', game: 'wos', defaultState: 245, autoRedeem: true });
     expect((await run(['import', '920000000000000002', copy])).code).toBe(0);
     const strip = (ms: { fid: string; state: number | null; name: string | null }[]) =>
       ms.map((m) => [m.fid, m.state, m.name]);
@@ -216,7 +222,12 @@ describe('giftbot members import / export / list', () => {
 
   it('round-trips export to import exactly, names with commas, quotes, line breaks and every script included', async () => {
     h = await startCoreHarness();
-    await h.app.store.guilds.upsert({ id: GUILD, game: 'wos', defaultState: 245, autoRedeem: false });
+    const alliance = await addAlliance(h.app.store, {
+      guildId: GUILD,
+      game: 'wos',
+      defaultState: 245,
+      autoRedeem: false,
+    });
     const names = [
       'Bo, the Second',
       '"Quoted" Queen',
@@ -228,16 +239,16 @@ describe('giftbot members import / export / list', () => {
       null,
     ];
     await h.app.store.members.addMany(
-      GUILD,
+      alliance.id,
       names.map((name, i) => ({ fid: String(900 + i), state: i % 2 === 0 ? 245 : null, name })),
     );
     // A line break can only be in a name stored before names were cleaned; it must not break the file either.
-    await h.app.store.members.add(GUILD, { fid: '999', state: 7, name: 'two\nlines, "both"' });
+    await h.app.store.members.add(alliance.id, { fid: '999', state: 7, name: 'two\nlines, "both"' });
     const exported = await run(['export', GUILD]);
     const file = join(h.dir, 'export.csv');
     writeFileSync(file, `${exported.lines.join('\n')}\n`);
     const other = '920000000000000003';
-    await h.app.store.guilds.upsert({ id: other, game: 'wos', defaultState: null, autoRedeem: false });
+    await addAlliance(h.app.store, { guildId: other, game: 'wos', defaultState: null, autoRedeem: false });
     const imported = await run(['import', other, file]);
     expect(imported.code).toBe(0);
     expect(imported.lines[0]).toBe('Imported 9 member(s) into guild 920000000000000003: 9 new, 0 updated, 0 rejected.');
@@ -254,7 +265,7 @@ describe('giftbot members import / export / list', () => {
 
   it('reads a header naming the columns in another order, and refuses a binary file with one line', async () => {
     h = await startCoreHarness();
-    await h.app.store.guilds.upsert({ id: GUILD, game: 'wos', defaultState: 245, autoRedeem: false });
+    await addAlliance(h.app.store, { guildId: GUILD, game: 'wos', defaultState: 245, autoRedeem: false });
     const file = join(h.dir, 'sheet.csv');
     writeFileSync(file, 'FID,Name,State\n501,\x1b[31mRed\x1b[0m Baron,246\n502,Ana,\n');
     expect((await run(['import', GUILD, file])).code).toBe(0);
@@ -282,7 +293,7 @@ describe('giftbot members import / export / list', () => {
 
   it('imports a 100,000-line roster and stores every row', async () => {
     h = await startCoreHarness();
-    await h.app.store.guilds.upsert({ id: GUILD, game: 'wos', defaultState: 245, autoRedeem: false });
+    await addAlliance(h.app.store, { guildId: GUILD, game: 'wos', defaultState: 245, autoRedeem: false });
     const file = join(h.dir, 'big.csv');
     writeFileSync(
       file,
@@ -299,23 +310,33 @@ describe('giftbot members import / export / list', () => {
 
   it('adds many members all or nothing: a failure in the middle leaves no member behind', async () => {
     h = await startCoreHarness();
-    await h.app.store.guilds.upsert({ id: GUILD, game: 'wos', defaultState: 245, autoRedeem: true });
+    const alliance = await addAlliance(h.app.store, {
+      guildId: GUILD,
+      game: 'wos',
+      defaultState: 245,
+      autoRedeem: true,
+    });
     const batch = [
       { fid: '600', state: 245 },
       { fid: '601', state: 245 },
       { fid: null as unknown as string, state: 245 },
       { fid: '603', state: 245 },
     ];
-    await expect(h.app.store.members.addMany(GUILD, batch)).rejects.toThrow();
+    await expect(h.app.store.members.addMany(alliance.id, batch)).rejects.toThrow();
     expect(await h.app.store.members.list(GUILD)).toEqual([]);
   });
 
   it('lists unknown and refused states, with what the search has ruled out and what to run', async () => {
     h = await startCoreHarness();
-    await h.app.store.guilds.upsert({ id: GUILD, game: 'wos', defaultState: 245, autoRedeem: true });
-    await h.app.store.members.add(GUILD, { fid: '700', state: 245, name: 'fine' });
-    await h.app.store.members.add(GUILD, { fid: '701', state: null, name: 'unknown' });
-    await h.app.store.members.add(GUILD, { fid: '702', state: 245, name: 'refused' });
+    const alliance = await addAlliance(h.app.store, {
+      guildId: GUILD,
+      game: 'wos',
+      defaultState: 245,
+      autoRedeem: true,
+    });
+    await h.app.store.members.add(alliance.id, { fid: '700', state: 245, name: 'fine' });
+    await h.app.store.members.add(alliance.id, { fid: '701', state: null, name: 'unknown' });
+    await h.app.store.members.add(alliance.id, { fid: '702', state: 245, name: 'refused' });
     await h.app.store.members.setState(GUILD, '702', 245, 'wrong');
     await h.app.store.wrongStates.record('wos', '701', 245);
     await h.app.store.wrongStates.record('wos', '701', 246);

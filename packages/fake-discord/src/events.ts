@@ -30,6 +30,11 @@ export class GatewayEvents {
     );
   }
 
+  /** The bot left the guild (kicked, or the guild deleted): no `unavailable` flag, unlike an outage. */
+  guildDelete(guildId: string): void {
+    this.gateway.dispatch(GatewayDispatchEvents.GuildDelete, { id: guildId }, { intent: GUILDS, guildId });
+  }
+
   channelCreate(channelId: string): void {
     const c = this.state.channels.get(channelId);
     if (c)

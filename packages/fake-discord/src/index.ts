@@ -25,6 +25,7 @@ import type {
   InteractionHandle,
   PostMessageInput,
   RestCall,
+  SendAutocompleteInput,
   SendCommandInput,
   StoredMessage,
 } from './types.ts';
@@ -189,6 +190,20 @@ class FakeDiscordImpl implements FakeDiscord {
 
   sendCommand(i: SendCommandInput): InteractionHandle {
     return this.p.interactions.sendCommand(i);
+  }
+
+  sendAutocomplete(i: SendAutocompleteInput): InteractionHandle {
+    return this.p.interactions.sendAutocomplete(i);
+  }
+
+  autocompleteChoices(token: string): { name: string; value: string | number }[] | undefined {
+    return this.p.interactions.choicesOf(token);
+  }
+
+  removeBotFromGuild(guildId: string): void {
+    this.p.state.requireGuild(guildId);
+    this.p.events.guildDelete(guildId);
+    this.p.state.removeGuild(guildId);
   }
 
   clickButton(i: ClickButtonInput): InteractionHandle {

@@ -1,19 +1,13 @@
 // Interactions: INTERACTION_CREATE payloads for slash commands and buttons, the callback endpoint, and the
 // interaction webhook (@original, follow-ups) with Discord's rules (3 s to acknowledge, one acknowledgement,
 // ephemeral flags, the first follow-up after a deferred reply replacing the "thinking" message).
-import {
-  ApplicationIntegrationType,
-  InteractionContextType,
-  InteractionResponseType,
-  InteractionType,
-  Locale,
-  MessageFlags,
-  MessageType,
-} from 'discord-api-types/v10';
+import { InteractionResponseType, InteractionType, MessageFlags, MessageType } from 'discord-api-types/v10';
 import type {
   APIChatInputApplicationCommandGuildInteraction,
   APIMessageComponentGuildInteraction,
 } from 'discord-api-types/v10';
+import { buildAutocompleteData, validateChoices } from './autocomplete.ts';
+import { commonFields, INTERACTION_TYPE, isMessage, isRecord, prefixErrors } from './interactionShared.ts';
 import { buildCommandData } from './commandOptions.ts';
 import type { CommandStore } from './commands.ts';
 import { apiError, FormErrors, noContent, ok, unknownInteraction, unknownMessage, unknownWebhook } from './errors.ts';
@@ -24,7 +18,13 @@ import { interactionToken, snowflake } from './ids.ts';
 import { findComponent, isEphemeral, validateMessagePayload } from './messages.ts';
 import type { MessagePayload, MessageRec, MessageStore } from './messages.ts';
 import type { FakeState } from './state.ts';
-import type { ClickButtonInput, InteractionHandle, RecordedFile, SendCommandInput } from './types.ts';
+import type {
+  ClickButtonInput,
+  InteractionHandle,
+  RecordedFile,
+  SendAutocompleteInput,
+  SendCommandInput,
+} from './types.ts';
 
 const EPHEMERAL = MessageFlags.Ephemeral as number;
 const LOADING = MessageFlags.Loading as number;
@@ -33,7 +33,7 @@ const TOKEN_LIFETIME_MS = 15 * 60_000;
 export interface InteractionRec {
   id: string;
   token: string;
-  kind: 'command' | 'component';
+  kind: 'command' | 'component' | 'autocomplete';
   guildId: string;
   channelId: string;
   userId: string;
@@ -45,6 +45,8 @@ export interface InteractionRec {
   /** @original: the reply (types 4/5) or, after 6/7, the message the component is on */
   originalMessageId: string | null;
   followupIds: string[];
+  /** autocomplete interactions: the choices the bot answered with */
+  choices?: { name: string; value: string | number }[];
 }
 
 export interface InteractionContext {
@@ -86,6 +88,23 @@ export class Interactions {
     };
     this.dispatch(rec, payload);
     return { id: rec.id, token: rec.token };
+  }
+
+  sendAutocomplete(input: SendAutocompleteInput): InteractionHandle {
+    const { state } = this.ctx;
+    this.requireSession();
+    state.requireChannel(input.guildId, input.channelId);
+    state.requireMember(input.guildId, input.userId);
+    const data = buildAutocompleteData(this.ctx.commands, input);
+    const rec = this.newRecord('autocomplete', input);
+    rec.commandName = input.name;
+    this.dispatch(rec, { ...this.common(rec), type: InteractionType.ApplicationCommandAutocomplete, data });
+    return { id: rec.id, token: rec.token };
+  }
+
+  /** What the bot answered to an autocomplete interaction; undefined until it answered. */
+  choicesOf(token: string): { name: string; value: string | number }[] | undefined {
+    return this.byToken.get(token)?.choices;
   }
 
   clickButton(input: ClickButtonInput): InteractionHandle {
@@ -148,27 +167,7 @@ export class Interactions {
   }
 
   private common(rec: InteractionRec, locale?: string) {
-    const { state } = this.ctx;
-    const channel = state.requireChannel(rec.guildId, rec.channelId);
-    const memberPerms = state.memberPermissions(rec.guildId, rec.userId).toString();
-    return {
-      id: rec.id,
-      application_id: state.cfg.applicationId,
-      token: rec.token,
-      version: 1 as const,
-      guild: { id: rec.guildId, locale: Locale.EnglishUS, features: [] },
-      guild_id: rec.guildId,
-      channel: { ...state.apiChannel(channel), permissions: memberPerms },
-      channel_id: rec.channelId,
-      member: state.apiInteractionMember(rec.guildId, rec.userId),
-      app_permissions: state.memberPermissions(rec.guildId, state.cfg.botUserId).toString(),
-      locale: (locale ?? Locale.EnglishUS) as Locale,
-      guild_locale: Locale.EnglishUS,
-      entitlements: [],
-      authorizing_integration_owners: { [ApplicationIntegrationType.GuildInstall]: rec.guildId },
-      context: InteractionContextType.Guild,
-      attachment_size_limit: 10 * 1024 * 1024,
-    };
+    return commonFields(this.ctx.state, rec, locale);
   }
 
   private dispatch(rec: InteractionRec, payload: unknown): void {
@@ -195,7 +194,16 @@ export class Interactions {
     };
     const { messages, events, state } = this.ctx;
     let message: MessageRec | undefined;
+    // An autocomplete interaction takes only choices (8), and only it takes them.
+    if ((rec.kind === 'autocomplete') !== (type === InteractionResponseType.ApplicationCommandAutocompleteResult))
+      return invalidType();
     switch (type) {
+      case InteractionResponseType.ApplicationCommandAutocompleteResult: {
+        const checked = validateChoices(b.data);
+        if (!('choices' in checked)) return checked;
+        rec.choices = checked.choices;
+        break;
+      }
       case InteractionResponseType.ChannelMessageWithSource:
       case InteractionResponseType.DeferredChannelMessageWithSource: {
         const deferred = type === InteractionResponseType.DeferredChannelMessageWithSource;
@@ -248,7 +256,7 @@ export class Interactions {
     return ok({
       interaction: {
         id: rec.id,
-        type: rec.kind === 'command' ? InteractionType.ApplicationCommand : InteractionType.MessageComponent,
+        type: INTERACTION_TYPE[rec.kind],
         response_message_id: message?.id,
         response_message_loading: message ? (message.flags & LOADING) !== 0 : undefined,
         response_message_ephemeral: message ? isEphemeral(message) : undefined,
@@ -372,18 +380,4 @@ export class Interactions {
       return m ? [m] : [];
     });
   }
-}
-
-function isRecord(x: InteractionRec | HttpResult): x is InteractionRec {
-  return 'token' in x;
-}
-
-function isMessage(x: MessageRec | HttpResult): x is MessageRec {
-  return 'channelId' in x;
-}
-
-function prefixErrors(result: HttpResult, key: string): HttpResult {
-  const body = result.body as { errors?: unknown } | undefined;
-  if (body?.errors) return { ...result, body: { ...body, errors: { [key]: body.errors } } };
-  return result;
 }

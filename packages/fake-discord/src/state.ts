@@ -124,6 +124,13 @@ export class FakeState {
     return guild;
   }
 
+  /** Forgets a guild the bot left: its channels, roles and members go with it. */
+  removeGuild(guildId: string): void {
+    const guild = this.requireGuild(guildId);
+    for (const channelId of guild.channelIds) this.channels.delete(channelId);
+    this.guilds.delete(guildId);
+  }
+
   addChannel(guildId: string, c: { id: string; name?: string; type?: 'text' | 'announcement' }): ChannelRec {
     const guild = this.requireGuild(guildId);
     if (this.channels.has(c.id)) throw new Error(`fakeDiscord: channel ${c.id} already exists`);

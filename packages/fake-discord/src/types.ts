@@ -96,6 +96,22 @@ export interface SendCommandInput {
   locale?: string;
 }
 
+/** A member typing into an option declared with `autocomplete: true`. */
+export interface SendAutocompleteInput {
+  guildId: string;
+  channelId: string;
+  userId: string;
+  name: string;
+  subcommand?: string;
+  subcommandGroup?: string;
+  /** Options already filled in (not validated: a member may still be typing them). */
+  options?: Record<string, string | number | boolean>;
+  /** The option being typed into. */
+  focused: string;
+  /** What was typed so far. */
+  typed: string;
+}
+
 export interface ClickButtonInput {
   guildId: string;
   channelId: string;
@@ -147,6 +163,12 @@ export interface FakeDiscord {
     m: { userId: string; username?: string; roles?: string[]; permissions?: bigint; bot?: boolean },
   ): void;
   sendCommand(i: SendCommandInput): InteractionHandle;
+  /** A member typing into an autocomplete option; read the answer with `autocompleteChoices(token)`. */
+  sendAutocomplete(i: SendAutocompleteInput): InteractionHandle;
+  /** The choices the bot answered an autocomplete interaction with; undefined until it answered. */
+  autocompleteChoices(token: string): { name: string; value: string | number }[] | undefined;
+  /** The bot is removed from the guild (kicked, or the guild deleted): GUILD_DELETE, and the guild is gone. */
+  removeBotFromGuild(guildId: string): void;
   clickButton(i: ClickButtonInput): InteractionHandle;
   postMessage(m: PostMessageInput): { id: string };
   readonly calls: readonly RestCall[];

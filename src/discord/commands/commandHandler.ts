@@ -3,8 +3,9 @@ import type { GuildRecord } from '../../store/types.ts';
 import type { BotContext } from '../botContext.ts';
 
 /**
- * A slash command's behaviour. The router has already checked the member may use giftbot here and passes the
- * alliance of this server (null when it is not set up); everything is scoped by `interaction.guildId`.
+ * A slash command's behaviour. The router has already checked the member may use giftbot here and passes this
+ * server's record (null when it has none yet); everything is scoped by `interaction.guildId`. A command on one
+ * alliance finds it with resolveAlliance (handlers/resolveAlliance.ts) from its `alliance:` option.
  */
 export type CommandHandler = (
   interaction: ChatInputCommandInteraction<'cached' | 'raw'>,

@@ -81,7 +81,7 @@ const setupOnlyAlliance: CommandHandler = async (interaction, guild, ctx) => {
   const [existing] = alliances;
   if (existing && existing.game !== game) {
     throw new UserError(
-      `This server already redeems ${gameInfo(existing.game).name} codes; one server serves one game through \`/alliance setup\` (an alliance's game never changes). To redeem ${gameInfo(game).name} codes here too, add an alliance: \`/alliance add name:<name> game:${game} state:${state}\`.`,
+      `This server already redeems ${gameInfo(existing.game).name} codes; one server serves one game. (\`/alliance setup\` sets up a server's one alliance and never changes its game.) To redeem ${gameInfo(game).name} codes here too, add a second alliance: \`/alliance add name:<name> game:${game} state:${state}\`.`,
     );
   }
   let saved;

@@ -6,6 +6,7 @@ import { resolveAllianceScope } from '../../../redeem/allianceScope.ts';
 import { runInInteraction } from '../../runs/interactiveRun.ts';
 import { UserError } from '../../userError.ts';
 import type { CommandHandler } from '../commandHandler.ts';
+import { NO_ALLIANCE_TEXT } from './resolveAlliance.ts';
 
 /**
  * `/redeem code:<code> [alliance:<name>] [game:<game>] [member:<fid>]` — run a code now for every alliance of its
@@ -23,10 +24,7 @@ export const handleRedeem: CommandHandler = async (interaction, _guild, ctx) => 
   if (rawGame !== null && !isGame(rawGame)) throw new UserError(`"${rawGame}" is not a game: wos or kingshot.`);
   const allianceName = interaction.options.getString('alliance')?.trim() || null;
   const all = await store.alliances.list({ guildId });
-  if (all.length === 0)
-    throw new UserError(
-      'This server has no alliance set up yet. Add one with `/alliance add name: game: state:` first.',
-    );
+  if (all.length === 0) throw new UserError(NO_ALLIANCE_TEXT);
   let allianceIds: number[] | undefined;
   if (allianceName !== null) {
     const alliance = await store.alliances.byName(guildId, allianceName);
