@@ -99,9 +99,11 @@ export const SELF_SERVICE_TEXT = {
       ? `Gift code **${codes[0]}** was redeemed for ${name ?? 'your player'} (${fid}). Check your in-game mail.`
       : `Gift codes ${codes.map((c) => `**${c}**`).join(', ')} were redeemed for ${name ?? 'your player'} (${fid}). Check your in-game mail.`,
   selfJoinMode: (mode: SelfJoinMode) =>
-    ({ open: 'anyone may join with /me link', approve: 'an admin approves each /me link', off: '/me link is off' })[
-      mode
-    ],
+    ({
+      open: 'members join with /me link at once',
+      approve: 'an admin approves each /me link',
+      off: '/me link is off',
+    })[mode],
 };
 
 /** What `/me status` shows. */

@@ -142,8 +142,10 @@ describe('/me link', () => {
     await store().alliances.update(alliance.id, { selfJoin: 'open' });
   });
 
-  it('off mode refuses with a clear text', async () => {
-    await store().alliances.update(alliance.id, { selfJoin: 'off' });
+  it('off mode refuses with a clear text (an admin turns it off with /alliance edit self_join:)', async () => {
+    const edit = h.command({ name: 'alliance', subcommand: 'edit', options: { self_join: 'off' } });
+    expect((await h.reply(edit.token)).content).toContain('/me link is off');
+    expect((await store().alliances.get(alliance.id))?.selfJoin).toBe('off');
     const answer = await meLink(USERS.closed, { fid: '70000005', state: 245 }).reply();
     expect(answer.content).toContain('Frost does not take members through `/me link`');
     expect(callsFor('70000005')).toBe(0);
@@ -212,6 +214,7 @@ describe('self-service never slows a redemption down', () => {
     const quiet = await h.bot.app.engine.processAutoRedeem(GUILD_ID, giftCode('QUIET1'), { trigger: 'auto' });
 
     const run = h.bot.app.engine.processAutoRedeem(GUILD_ID, giftCode('NOISY2'), { trigger: 'auto' });
+    await h.fake.waitFor(() => h.bot.app.activeRuns.list().length === 1);
     const spam = Array.from({ length: 6 }, (_, i) =>
       meLink(USERS.spammer, { fid: String(78_000_001 + i), state: 245 }),
     );
@@ -227,8 +230,11 @@ describe('self-service never slows a redemption down', () => {
     const slowed = answers.filter((a) => a.content?.includes('Try again in'));
     expect(slowed).toHaveLength(3);
     expect(slowed[0]?.content).toContain('You have checked 3 player ids in the last hour');
-    // Only the three allowed checks reached the game.
-    expect(h.sim.calls.filter((c) => c.fid?.startsWith('78000')).length).toBe(3);
+    // Only the three allowed checks reached the game, and only once the run had made its last call.
+    const probes = h.sim.calls.filter((c) => c.fid?.startsWith('78000'));
+    expect(probes).toHaveLength(3);
+    const lastRunCall = Math.max(...h.sim.calls.filter((c) => c.cdk === 'NOISY2').map((c) => c.atMono));
+    expect(probes.every((c) => c.atMono > lastRunCall)).toBe(true);
   });
 });
 
