@@ -8,7 +8,7 @@ const minutes = (n: number): string => `${n} minute${n === 1 ? '' : 's'}`;
 export const FAILURE_TEXT: Record<string, { what: string; fix: string }> = {
   'wrong-state': {
     what: 'the game says your state does not match your id',
-    fix: 'Run `/me link` again with your state (`state:`), or ask an admin to check it.',
+    fix: 'Tell an admin your state: they can look it up (`/member resolve`) or set it (`/member add fid: state:`).',
   },
   'no-such-player': {
     what: 'the game does not know this player id',
