@@ -8,7 +8,7 @@ const minutes = (n: number): string => `${n} minute${n === 1 ? '' : 's'}`;
 export const FAILURE_TEXT: Record<string, { what: string; fix: string }> = {
   'wrong-state': {
     what: 'the game says your state does not match your id',
-    fix: 'Tell an admin your state: they can look it up (`/member resolve`) or set it (`/member add fid: state:`).',
+    fix: 'Run `/me link fid:<your id> state:<your state>` with the state shown in your game profile.',
   },
   'no-such-player': {
     what: 'the game does not know this player id',
@@ -69,6 +69,8 @@ export const SELF_SERVICE_TEXT = {
     tried === null
       ? ' Your state is not known yet: it is looked up once you are approved.'
       : ` State ${tried} did not match: the right one is looked up once you are approved.`,
+  stateFixed: (fid: string, state: number) =>
+    `Done: player ${fid} is in state ${state}, checked with the game. The codes you missed are redeemed for you now.`,
   stateFound: (fid: string, state: number) =>
     `Found it: player ${fid} is in state ${state}. You are on the roster and get every new code from now on.`,
   stateNotFound: (fid: string, why: string) =>

@@ -21,6 +21,7 @@ const USERS = {
   approve: '910000000000000203',
   spammer: '910000000000000204',
   closed: '910000000000000205',
+  fixer: '910000000000000206',
 };
 
 let h: BotHarness;
@@ -42,6 +43,7 @@ beforeAll(async () => {
     { fid: '70000003', kid: 247 },
     { fid: '70000004', kid: 245 },
     { fid: '70000005', kid: 245 },
+    { fid: '70000006', kid: 246 },
   ]);
 });
 afterEach(() => h.assertClean());
@@ -150,6 +152,15 @@ describe('/me link', () => {
     expect(answer.content).toContain('Frost does not take members through `/me link`');
     expect(callsFor('70000005')).toBe(0);
     await store().alliances.update(alliance.id, { selfJoin: 'open' });
+  });
+  it('a member whose listed player has a refused state fixes it with one check, and gets the codes missed', async () => {
+    await store().members.add(alliance.id, { fid: '70000006', state: 250 });
+    await store().members.setState(GUILD_ID, '70000006', 250, 'wrong');
+    const answer = await meLink(USERS.fixer, { fid: '70000006', state: 246 }).reply();
+    expect(answer.content).toContain('Done: player 70000006 is in state 246, checked with the game');
+    expect(await store().members.get(GUILD_ID, '70000006')).toMatchObject({ state: 246, stateStatus: 'ok' });
+    expect((await store().memberLinks.forUser(GUILD_ID, USERS.fixer))?.fid).toBe('70000006');
+    expect(callsFor('70000006')).toBe(1);
   });
 });
 

@@ -74,7 +74,7 @@ async function link(interaction: Interaction, ctx: BotContext): Promise<void> {
       return;
     case 'linked':
       await interaction.editReply({
-        content: result.text + (result.created ? catchUp(ctx, result.alliance, [result.member.fid]) : ''),
+        content: result.text + (result.catchUp ? catchUp(ctx, result.alliance, [result.member.fid]) : ''),
       });
       return;
     case 'needs-approval':

@@ -48,6 +48,6 @@ export const handleSelfJoinButton: ButtonHandler<SelfJoinAction> = async (intera
     allowedMentions: { parse: [] },
   });
   await dm(T.approvedDm(fid, alliance.name));
-  if (result.kind === 'linked' && result.created) catchUp(ctx, alliance, [fid]);
+  if (result.kind === 'linked' && result.catchUp) catchUp(ctx, alliance, [fid]);
   if (result.kind === 'search-state') void tellSearchResult(ctx, alliance.guildId, fid, dm);
 };
