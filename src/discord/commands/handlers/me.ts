@@ -8,6 +8,7 @@ import { COLORS } from '../../embeds/colors.ts';
 import { replyPrivately } from '../../respond.ts';
 import { sendableChannelOf } from '../../runs/resultsChannel.ts';
 import { selfJoinButtonId } from '../../selfJoinIds.ts';
+import { sendDirectMessage } from '../../selfService/sendDirectMessage.ts';
 import type { CommandHandler } from '../commandHandler.ts';
 import { catchUp } from './memberCatchUp.ts';
 import { memberStatusEmbed } from './meStatus.ts';
@@ -68,26 +69,40 @@ async function link(interaction: Interaction, ctx: BotContext): Promise<void> {
     state: interaction.options.getInteger('state'),
     allianceName: interaction.options.getString('alliance'),
   });
+  // The check may have waited behind a long redemption run: past Discord's 15 minutes the reply cannot be edited any
+  // more, and the member is answered by DM instead.
+  const tell = (content: string): Promise<void> =>
+    (Date.now() - interaction.createdTimestamp < INTERACTION_LIFETIME_MS
+      ? interaction.followUp({ content, flags: MessageFlags.Ephemeral }).then(() => undefined)
+      : Promise.reject(new Error('the interaction expired'))
+    ).catch(() => sendDirectMessage(ctx.client, interaction.user.id, content).then(() => undefined));
+  const answer = (content: string): Promise<void> =>
+    interaction
+      .editReply({ content })
+      .then(() => undefined)
+      .catch((error: unknown) => {
+        ctx.log.warn(
+          { event: EVENTS.discordPostFailed, guildId: interaction.guildId, userId: interaction.user.id, err: error },
+          'could not answer /me link in Discord: answering by DM',
+        );
+        return sendDirectMessage(ctx.client, interaction.user.id, content).then(() => undefined);
+      });
   switch (result.kind) {
     case 'refused':
-      await interaction.editReply({ content: result.text });
-      return;
+      return answer(result.text);
     case 'linked':
-      await interaction.editReply({
-        content: result.text + (result.catchUp ? catchUp(ctx, result.alliance, [result.member.fid]) : ''),
-      });
-      return;
+      return answer(result.text + (result.catchUp ? catchUp(ctx, result.alliance, [result.member.fid]) : ''));
     case 'needs-approval':
-      await interaction.editReply({ content: await askApproval(ctx, interaction.user.id, result) });
-      return;
+      return answer(await askApproval(ctx, interaction.user.id, result));
     case 'search-state':
-      await interaction.editReply({ content: result.text });
-      void tellSearchResult(ctx, interaction.guildId, result.fid, (content) =>
-        interaction.followUp({ content, flags: MessageFlags.Ephemeral }).then(() => undefined),
-      );
+      await answer(result.text);
+      void tellSearchResult(ctx, interaction.guildId, result.fid, tell);
       return;
   }
 }
+
+/** Discord lets an interaction's token be used for 15 minutes; a little margin. */
+const INTERACTION_LIFETIME_MS = 14 * 60_000;
 
 /** Runs the state search for one linked player and tells the member how it ended. */
 export async function tellSearchResult(
