@@ -107,7 +107,9 @@ async function dispatchButton(
 async function autocomplete(interaction: AutocompleteInteraction, ctx: BotContext): Promise<void> {
   try {
     const guild = interaction.inGuild() ? await ctx.app.store.guilds.get(interaction.guildId) : null;
-    if (!interaction.inGuild() || !isGiftbotAdmin(interaction, guild)) {
+    // `/me` is for every member, who must be able to pick their alliance; every other command is for admins.
+    const selfService = interaction.commandName === 'me';
+    if (!interaction.inGuild() || (!selfService && !isGiftbotAdmin(interaction, guild))) {
       await interaction.respond([]);
       return;
     }

@@ -7,6 +7,7 @@ import type { AllianceRecord } from '../../src/store/types.ts';
 import { addAlliance } from '../support/alliances.ts';
 import {
   ADMIN_ID,
+  COMMANDS_CHANNEL_ID,
   GUILD_ID,
   MEMBER_ID,
   RESULTS_CHANNEL_ID,
@@ -277,5 +278,24 @@ describe('/giftcode history', () => {
     );
     const unknown = h.command({ name: 'giftcode', subcommand: 'history', options: { code: 'NEVERSEEN' } });
     expect((await h.reply(unknown.token)).content).toBe('giftbot has never seen the code NEVERSEEN.');
+  });
+});
+
+describe('a server with several alliances', () => {
+  it('/me link offers the alliance names to any member and asks for one when the player is new', async () => {
+    await addAlliance(store(), { guildId: GUILD_ID, name: 'Ember', game: 'wos', defaultState: 245 });
+    const { token } = h.fake.sendAutocomplete({
+      guildId: GUILD_ID,
+      channelId: COMMANDS_CHANNEL_ID,
+      userId: USERS.unknown,
+      name: 'me',
+      subcommand: 'link',
+      focused: 'alliance',
+      typed: '',
+    });
+    const choices = await h.fake.waitFor(() => h.fake.autocompleteChoices(token));
+    expect(choices.map((c) => c.value)).toEqual(['Frost', 'Ember']);
+    const answer = await meLink(USERS.unknown, { fid: '70000009', state: 245 }).reply();
+    expect(answer.content).toBe('This server has several alliances: name yours with `alliance:` (Frost, Ember).');
   });
 });
