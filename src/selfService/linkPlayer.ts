@@ -33,7 +33,7 @@ export type LinkResult =
       state: number | null;
       triedState: number | null;
     }
-  /** `open` mode, the player exists but not in the state tried: it is on the roster, its state is searched. */
+  /** The player exists but not in the state tried (`open` mode, or a listed player's new state): on the roster, its state is searched. */
   | { kind: 'search-state'; text: string; alliance: AllianceRecord; fid: string };
 
 /**
