@@ -78,10 +78,12 @@ export async function connectBot(deps: ConnectBotDeps): Promise<Bot> {
   const target = (guildId: string | null) => ({ rest: client.rest, applicationId: settings.applicationId, guildId });
   client.on(Events.GuildCreate, (guild) => {
     log.info({ event: EVENTS.discordGuildJoined, guildId: guild.id, guildName: guild.name }, 'joined a server');
+    app.engine.serverJoined(guild.id);
     if (settings.commandScope === 'guild') void registerIfChanged(target(guild.id), hashes, log);
   });
 
-  client.on(Events.GuildDelete, (guild) => void stopAutomaticRuns(app, guild.id, guild.name));
+  // Removed from a server (an outage is `guildUnavailable`, not this): its automatic runs stop; its data is kept.
+  client.on(Events.GuildDelete, (guild) => void serverLeft(app, guild.id, guild.name));
 
   const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
   try {
@@ -178,23 +180,24 @@ async function resumeStateSearches(app: Core): Promise<void> {
 }
 
 /**
- * The bot was removed from a server (kicked, or the server deleted): new codes must not start runs there any more.
- * Its alliances' auto-redeem is turned off in the store — the one switch fan-out, catch-up and every process sharing
- * the database already honour — and nothing else changes: the data stays until an admin runs `giftbot guild remove`.
- * Inviting the bot back means turning auto-redeem on again (`/autoredeem on`).
+ * The bot was removed from a server (kicked, or the server deleted): its automatic runs stop at once (the engine
+ * stops the running ones at their next member and refuses new ones in this process), and its alliances' auto-redeem
+ * is turned off in the store — the switch fan-out and catch-up honour in every process and after a restart. Nothing
+ * else changes: the data stays until an admin runs `giftbot guild remove`. Invited back: `/autoredeem on`.
  */
-async function stopAutomaticRuns(app: Core, guildId: string, guildName: string | null): Promise<void> {
+async function serverLeft(app: Core, guildId: string, guildName: string | null): Promise<void> {
+  const stoppedRuns = app.engine.serverLeft(guildId);
   try {
     const alliances = await app.store.alliances.list({ guildId, autoRedeem: true });
     for (const alliance of alliances) await app.store.alliances.update(alliance.id, { autoRedeem: false });
     app.log.info(
-      { event: EVENTS.discordGuildLeft, guildId, guildName, autoRedeemStopped: alliances.length },
-      'removed from a server: its automatic runs stop; its data stays until `giftbot guild remove`',
+      { event: EVENTS.discordGuildLeft, guildId, guildName, stoppedRuns, autoRedeemStopped: alliances.length },
+      'removed from a server: its automatic runs stop; its data is kept until an admin removes it',
     );
   } catch (error) {
     app.log.error(
-      { event: EVENTS.discordGuildLeft, guildId, err: error },
-      'removed from a server: could not stop its automatic runs',
+      { event: EVENTS.discordGuildLeft, guildId, guildName, stoppedRuns, err: error },
+      'removed from a server: could not turn its auto-redeem off',
     );
   }
 }

@@ -17,6 +17,8 @@ export interface ActiveRun {
   rerunRequested: boolean;
   /** The alliances that rerun covers (united over every trigger that asked for one). */
   rerunAllianceIds: Set<number>;
+  /** Stops this run at its next member (the bot was removed from the server). */
+  readonly stopper: AbortController;
   progress: { processed: number; total: number };
   lastProgressAt: number;
 }
@@ -27,7 +29,10 @@ export interface ActiveRun {
  */
 export interface ActiveRuns {
   tryEnter(
-    entry: Omit<ActiveRun, 'rerunRequested' | 'rerunAllianceIds' | 'progress' | 'lastProgressAt' | 'runId' | 'fence'>,
+    entry: Omit<
+      ActiveRun,
+      'rerunRequested' | 'rerunAllianceIds' | 'stopper' | 'progress' | 'lastProgressAt' | 'runId' | 'fence'
+    >,
   ): Promise<ActiveRun | null>;
   leave(key: string): Promise<ActiveRun | undefined>;
   get(key: string): ActiveRun | undefined;
@@ -51,6 +56,7 @@ export function createActiveRuns(): ActiveRuns {
           fence: null,
           rerunRequested: false,
           rerunAllianceIds: new Set(),
+          stopper: new AbortController(),
           progress: { processed: 0, total: 0 },
           lastProgressAt: Date.now(),
         };

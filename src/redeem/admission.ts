@@ -7,6 +7,7 @@ import { runKey, type ActiveRun } from '../locks/activeRuns.ts';
 import type { LockHandle } from '../locks/runLock.ts';
 import type { AllianceRecord } from '../store/types.ts';
 import { resolveAllianceScope } from './allianceScope.ts';
+import { isAutomaticTrigger } from './exhaustedRetry.ts';
 import type { DeferredRunRequest, DeferredRunScheduler } from './deferredRunScheduler.ts';
 import type { RedeemEngineDeps } from './engineDeps.ts';
 import type { RedeemOptions } from './redeemOptions.ts';
@@ -30,6 +31,14 @@ export async function admit(
   const { deps, log, listener } = a;
   const { store } = deps;
   await a.seedOnce();
+  if (a.departed.has(guildId) && isAutomaticTrigger(options.trigger)) {
+    return refuse(
+      log,
+      baseSummary(guildId, options.game ?? null, code, options.trigger, []),
+      'refused',
+      `The bot is no longer in this server (guild ${guildId}); automatic runs stay off until it is added again.`,
+    );
+  }
   const scope = await resolveAllianceScope(store, guildId, options);
   if (!scope.ok)
     return refuse(log, baseSummary(guildId, scope.game, code, options.trigger, []), 'refused', scope.message);
@@ -117,6 +126,8 @@ export interface Admission {
   listener: Required<RunListener>;
   deferredRuns: DeferredRunScheduler;
   runDeps: RunDeps;
+  /** Servers the bot was removed from (Discord): automatic triggers are refused there. */
+  departed: ReadonlySet<string>;
   /** Once per process, before the first run: the player spacing learns each player's last call. */
   seedOnce: () => Promise<void>;
   /** Starts the rerun a trigger with new work (members, alliances) asked for while the run was active. */

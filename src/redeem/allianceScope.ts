@@ -28,6 +28,7 @@ export async function resolveAllianceScope(
     };
   }
   const named = options.allianceIds ? [...new Set(options.allianceIds)] : null;
+  if (named?.length === 0) return { ok: false, game: options.game ?? null, message: 'No alliance was named.' };
   if (named) {
     const byId = new Map(all.map((alliance) => [alliance.id, alliance]));
     const missing = named.filter((id) => !byId.has(id));

@@ -4,7 +4,7 @@ import { EVENTS } from '../log/events.ts';
 import { DEFAULT_RETRY_POLICY } from '../pacing/retryPolicy.ts';
 import { admit, type Admission } from './admission.ts';
 import { createDeferredRunScheduler, DEFERRED_TRIGGER, type DeferredRunScheduler } from './deferredRunScheduler.ts';
-import { DEFAULT_EXHAUSTED_RETRY, exhaustedRetryDelayMs } from './exhaustedRetry.ts';
+import { DEFAULT_EXHAUSTED_RETRY, exhaustedRetryDelayMs, isAutomaticTrigger } from './exhaustedRetry.ts';
 import { createProbeGates } from './probeGate.ts';
 import type { RedeemOptions } from './redeemOptions.ts';
 import type { RunDeps } from './runContext.ts';
@@ -25,6 +25,12 @@ export interface RedeemEngine {
   readonly deferredRuns: DeferredRunScheduler;
   /** Resolves when every run started so far (including reruns) has ended. */
   idle(): Promise<void>;
+  /**
+   * The bot was removed from the server: its automatic runs stop at their next member and new ones are refused until
+   * `serverJoined`; an admin's runs (CLI) still work, and its data is kept. Returns how many runs were stopped.
+   */
+  serverLeft(guildId: string): number;
+  serverJoined(guildId: string): void;
 }
 
 /**
@@ -78,6 +84,7 @@ export function createRedeemEngine(deps: RedeemEngineDeps): RedeemEngine {
     },
   };
   const inFlight = new Set<Promise<unknown>>();
+  const departed = new Set<string>();
   const deferredRuns = createDeferredRunScheduler({
     store,
     log,
@@ -103,6 +110,7 @@ export function createRedeemEngine(deps: RedeemEngineDeps): RedeemEngine {
     listener,
     deferredRuns,
     runDeps,
+    departed,
     seedOnce: () =>
       (seeded ??= store.journal.lastCalls(Date.now() - SPACING_MEMORY_MS).then(
         (calls) => seedSpacing(deps.spacing, calls),
@@ -124,6 +132,17 @@ export function createRedeemEngine(deps: RedeemEngineDeps): RedeemEngine {
     deferredRuns,
     async idle() {
       while (inFlight.size > 0) await Promise.allSettled(inFlight);
+    },
+    serverLeft(guildId) {
+      departed.add(guildId);
+      const stopped = deps.activeRuns
+        .list()
+        .filter((run) => run.guildId === guildId && isAutomaticTrigger(run.trigger));
+      for (const run of stopped) run.stopper.abort(new Error('server-left'));
+      return stopped.length;
+    },
+    serverJoined(guildId) {
+      departed.delete(guildId);
     },
   };
   return engine;

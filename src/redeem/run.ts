@@ -74,6 +74,7 @@ export async function runHeld(deps: RunDeps, held: HeldRun, summary: RunSummary)
     signal: AbortSignal.any([
       held.handle.signal,
       stopController.signal,
+      held.active.stopper.signal,
       ...(deps.shutdownSignal ? [deps.shutdownSignal] : []),
     ]),
     logFields,

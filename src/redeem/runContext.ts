@@ -78,6 +78,7 @@ export function stopRun(run: RunContext, reason: StopReason): void {
 export function noteStop(run: RunContext): boolean {
   if (run.stop) return true;
   if (run.deps.shutdownSignal?.aborted) stopRun(run, { kind: 'shutdown' });
+  else if (run.active.stopper.signal.aborted) stopRun(run, { kind: 'server-left' });
   else if (run.handle.signal.aborted || !run.handle.isHeld()) {
     stopRun(run, { kind: 'lock-lost' });
     run.deps.listener.lockEvent('lost');

@@ -9,7 +9,9 @@ export type StopReason =
   | { kind: 'config-error'; classification: Classification }
   | { kind: 'lock-lost' }
   | { kind: 'stale-fence' }
-  | { kind: 'shutdown' };
+  | { kind: 'shutdown' }
+  /** The bot was removed from the server (Discord's GuildDelete): its automatic runs stop. */
+  | { kind: 'server-left' };
 
 /** The run's status for its summary. */
 export function runStatusFor(stop: StopReason | null): RunStatus {
@@ -63,5 +65,7 @@ export function describeStop(stop: StopReason | null, code: string): string | un
       return 'A newer run took over this code; this one stopped without writing.';
     case 'shutdown':
       return 'The bot is shutting down; the rest resumes on the next start.';
+    case 'server-left':
+      return 'The bot was removed from this server; its automatic runs stopped (its data is kept).';
   }
 }

@@ -82,6 +82,13 @@ describe('several alliances in one server', () => {
     expect(await ask({ name: 'member', subcommand: 'add', options: { fid: '61000001' } })).toBe(expected);
     expect(await ask({ name: 'member', subcommand: 'list' })).toBe(expected);
     expect(await ask({ name: 'autoredeem', subcommand: 'status' })).toBe(expected);
+    expect(await ask({ name: 'alliance', subcommand: 'channel', options: { results: RESULTS_CHANNEL_ID } })).toBe(
+      expected,
+    );
+    // Today's one-alliance set-up points to the commands for several.
+    expect(await ask({ name: 'alliance', subcommand: 'setup', options: { game: 'wos', state: 245 } })).toBe(
+      'This server has 3 alliances: change one with `/alliance edit alliance:<name> state:<state>`, or add one with `/alliance add`.',
+    );
     expect(await ask({ name: 'member', subcommand: 'list', options: { alliance: 'Lions' } })).toBe(
       'This server has no alliance named "Lions". Its alliances: "Wolves", "Bears" and "Kings".',
     );
