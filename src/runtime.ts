@@ -28,7 +28,10 @@ import type { RateBudget } from './pacing/rateBudget.ts';
 import { createRedeemEngine } from './redeem/engine.ts';
 import type { RunListener } from './redeem/runListener.ts';
 import { createRedisCoordination, type RedisCoordination } from './runtime/sharedCoordination.ts';
+import { createProbeLimiter } from './selfService/probeLimiter.ts';
+import { createRedeemedNotifier } from './selfService/notifyRedeemed.ts';
 import { scopeStoreToShards } from './sharding/shardScope.ts';
+import { sendDirectMessage } from './discord/selfService/sendDirectMessage.ts';
 import { collectAppStatus, type AppStatus } from './status/appStatus.ts';
 import { redactUrl } from './config/config.ts';
 import { openPostgresStore } from './store/postgres/postgresStore.ts';
@@ -302,7 +305,12 @@ export interface StartBotOptions {
   interactionHandoffMs?: number;
   /** Where the registered-commands hash is kept; default: beside the database. */
   commandHashPath?: string;
+  /** Codes redeemed for one member within this time go into one DM (`/me notify on`); tests shorten it. */
+  dmBatchMs?: number;
 }
+
+/** Codes redeemed for one member within this time go into one direct message. */
+export const DM_BATCH_MS = 30_000;
 
 /**
  * giftbot on Discord: the core with the results-channel reporter among the engine's listeners (so every run of a
@@ -328,7 +336,21 @@ export async function startBot(options: StartBotOptions): Promise<Bot> {
   const client = createDiscordClient(discord);
   const liveRuns = createLiveRuns();
   const reporter = createRunReporter({ client, store, log, liveRuns, progressIntervalMs: discord.progressIntervalMs });
-  const core = createCore({ config, log, store, listeners: [reporter], discordConnected: () => client.isReady() });
+  // `/me notify on`: a DM per code redeemed for the member (batched), fed by the engine like the reporter.
+  const notifier = createRedeemedNotifier({
+    store,
+    log,
+    send: (userId, content) => sendDirectMessage(client, userId, content),
+    batchMs: options.dmBatchMs ?? DM_BATCH_MS,
+  });
+  const core = createCore({
+    config,
+    log,
+    store,
+    listeners: [reporter, notifier],
+    discordConnected: () => client.isReady(),
+  });
+  core.shutdownSignal.addEventListener('abort', () => notifier.stop(), { once: true });
   const discovery = createDiscovery(core);
   return connectBot({
     core,
@@ -337,6 +359,7 @@ export async function startBot(options: StartBotOptions): Promise<Bot> {
     liveRuns,
     reporter,
     settings: { ...discord, interactionHandoffMs: options.interactionHandoffMs ?? INTERACTION_HANDOFF_MS },
+    selfService: { limiter: createProbeLimiter() },
     commandHashPath: options.commandHashPath ?? join(dirname(config.databasePath), 'discord-commands.json'),
     started,
   });

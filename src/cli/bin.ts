@@ -10,6 +10,7 @@ import { ALLIANCE_USAGE, allianceCommand } from './commands/allianceCommand.ts';
 import { CODES_USAGE, codesCommand } from './commands/codesCommand.ts';
 import { DB_USAGE, dbCommand } from './commands/dbCommand.ts';
 import { GUILD_USAGE, guildCommand } from './commands/guildCommand.ts';
+import { HISTORY_USAGE, historyCommand } from './commands/historyCommand.ts';
 import { IMPORT_USAGE, importCommand } from './commands/importCommand.ts';
 import { LOGS_USAGE, logsCommand } from './commands/logsCommand.ts';
 import { MEMBERS_USAGE, membersCommand } from './commands/membersCommand.ts';
@@ -20,6 +21,7 @@ const COMMANDS: Record<string, { run: CliCommand; usage: string }> = {
   guild: { run: guildCommand, usage: GUILD_USAGE },
   alliance: { run: allianceCommand, usage: ALLIANCE_USAGE },
   members: { run: membersCommand, usage: MEMBERS_USAGE },
+  history: { run: historyCommand, usage: HISTORY_USAGE },
   redeem: { run: redeemCommand, usage: REDEEM_USAGE },
   codes: { run: codesCommand, usage: CODES_USAGE },
   import: { run: importCommand, usage: IMPORT_USAGE },

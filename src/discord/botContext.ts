@@ -3,6 +3,7 @@ import type { Discovery } from '../codes/createDiscovery.ts';
 import type { Config } from '../config/config.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Core } from '../core.ts';
+import type { ProbeLimiter } from '../selfService/probeLimiter.ts';
 import type { RecentErrors } from './recentErrors.ts';
 import type { LiveRuns } from './runs/liveRuns.ts';
 
@@ -21,4 +22,6 @@ export interface BotContext {
   liveRuns: LiveRuns;
   recentErrors: RecentErrors;
   discovery: DiscoveryHooks;
+  /** `/me`: the per-user limit on player checks (one per process). */
+  selfService: { limiter: ProbeLimiter };
 }

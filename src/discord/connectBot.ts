@@ -32,6 +32,8 @@ export interface ConnectBotDeps {
   /** Already among the engine's listeners; waited for at shutdown so every summary is posted. */
   reporter: RunReporter;
   settings: BotContext['settings'];
+  /** `/me`'s per-user limit (made in src/runtime.ts). */
+  selfService: BotContext['selfService'];
   commandHashPath: string;
   /** performance.now() when start-up began, for readyMs. */
   started: number;
@@ -52,6 +54,7 @@ export async function connectBot(deps: ConnectBotDeps): Promise<Bot> {
     liveRuns: deps.liveRuns,
     recentErrors: createRecentErrors(),
     discovery,
+    selfService: deps.selfService,
   };
 
   const route = createInteractionRouter(ctx);

@@ -34,7 +34,9 @@ export function parseButtonId(customId: string): ButtonAction | null {
     if (!parsed.ok) return null;
     // retry:<code>[:<allianceId>]
     if (slot === undefined) return { kind: 'retry', code: parsed.code };
-    return /^\d{1,15}$/.test(slot) ? { kind: 'retry', code: parsed.code, allianceId: Number(slot) } : null;
+    return /^\d{1,15}$/.test(slot) && extra === undefined
+      ? { kind: 'retry', code: parsed.code, allianceId: Number(slot) }
+      : null;
   }
   if (kind === 'members' && /^\d{1,6}$/.test(arg) && (extra === undefined || /^\d{1,15}$/.test(extra)))
     return { kind: 'members', page: Number(arg), allianceId: extra === undefined ? null : Number(extra) };

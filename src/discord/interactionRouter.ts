@@ -8,8 +8,10 @@ import { COMMAND_HANDLERS } from './commands/commandHandlers.ts';
 import { handleAllianceRemoveButton } from './commands/handlers/allianceRemove.ts';
 import { handleMembersPage } from './commands/handlers/member.ts';
 import { handleRetryButton } from './commands/handlers/retryButton.ts';
+import { handleSelfJoinButton } from './commands/handlers/selfJoinButton.ts';
 import { parseButtonId } from './customIds.ts';
 import { replyPrivately } from './respond.ts';
+import { parseSelfJoinId } from './selfJoinIds.ts';
 import { UserError } from './userError.ts';
 
 const APOLOGY = 'Sorry — something went wrong on my side. It has been logged; please try again in a moment.';
@@ -29,7 +31,9 @@ export function createInteractionRouter(ctx: BotContext): (interaction: Interact
     try {
       if (!interaction.inGuild()) throw new UserError('giftbot commands work inside a server, not in direct messages.');
       const guild = await ctx.app.store.guilds.get(interaction.guildId);
-      if (!isGiftbotAdmin(interaction, guild)) {
+      // `/me` is every member's own (its handler scopes everything to the member); everything else is for admins.
+      const selfService = interaction.isChatInputCommand() && interaction.commandName === 'me';
+      if (!selfService && !isGiftbotAdmin(interaction, guild)) {
         ctx.log.warn(
           { event: EVENTS.discordCommandRefused, ...context },
           'command refused: the member may not use giftbot here',
@@ -87,6 +91,8 @@ async function dispatchButton(
   guild: GuildRecord | null,
   ctx: BotContext,
 ): Promise<void> {
+  const join = parseSelfJoinId(interaction.customId);
+  if (join) return handleSelfJoinButton(interaction, join, guild, ctx);
   const action = parseButtonId(interaction.customId);
   if (!action) throw new UserError('This button no longer works.');
   if (action.kind === 'retry') await handleRetryButton(interaction, action, guild, ctx);
@@ -101,7 +107,9 @@ async function dispatchButton(
 async function autocomplete(interaction: AutocompleteInteraction, ctx: BotContext): Promise<void> {
   try {
     const guild = interaction.inGuild() ? await ctx.app.store.guilds.get(interaction.guildId) : null;
-    if (!interaction.inGuild() || !isGiftbotAdmin(interaction, guild)) {
+    // `/me` is for every member, who must be able to pick their alliance; every other command is for admins.
+    const selfService = interaction.commandName === 'me';
+    if (!interaction.inGuild() || (!selfService && !isGiftbotAdmin(interaction, guild))) {
       await interaction.respond([]);
       return;
     }

@@ -112,6 +112,18 @@ export const EVENTS = {
   shutdownTimeout: 'app.shutdown_timeout',
   shutdownForced: 'app.shutdown_forced',
   status: 'ops.status',
+
+  // members help themselves (/me) and history exports
+  selfServiceProbe: 'self.probe',
+  selfServiceLinked: 'self.linked',
+  selfServiceRefused: 'self.refused',
+  selfServiceApproval: 'self.approval',
+  selfServiceUnlinked: 'self.unlinked',
+  selfServiceSearch: 'self.state_search',
+  selfServiceDmSent: 'self.dm_sent',
+  selfServiceDmClosed: 'self.dm_closed',
+  selfServiceDmFailed: 'self.dm_failed',
+  historyExported: 'history.exported',
 } as const;
 
 export type EventName = (typeof EVENTS)[keyof typeof EVENTS];

@@ -251,4 +251,31 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       ALTER TABLE deferred_runs ADD COLUMN alliance_ids TEXT;
     `,
   },
+  {
+    version: 70,
+    name: 'members help themselves: links of Discord users to players, alliances.self_join',
+    sql: `
+      -- A Discord user linked to their player (/me link). One player per user per server, one user per player: a
+      -- player linked to someone else is not taken over. Removing the link (/me unlink) deletes the row; the ledger
+      -- (the player's history) is per player and stays.
+      CREATE TABLE member_links (
+        guild_id TEXT NOT NULL REFERENCES guilds(id) ON DELETE CASCADE,
+        game TEXT NOT NULL CHECK (game IN ('wos', 'kingshot')),
+        fid TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        -- 1: a direct message when a code was redeemed for the player
+        notify INTEGER NOT NULL DEFAULT 0,
+        -- when a DM was refused (DMs closed): not tried again until notify is turned on again
+        dm_closed_at INTEGER,
+        linked_at INTEGER NOT NULL,
+        PRIMARY KEY (guild_id, fid)
+      );
+      CREATE UNIQUE INDEX member_links_user ON member_links (guild_id, user_id);
+      CREATE INDEX member_links_player ON member_links (game, fid);
+
+      -- Who may join an alliance with /me link: open (at once), approve (an admin approves), off.
+      ALTER TABLE alliances ADD COLUMN self_join TEXT NOT NULL DEFAULT 'approve'
+        CHECK (self_join IN ('open', 'approve', 'off'));
+    `,
+  },
 ];

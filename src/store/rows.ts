@@ -11,6 +11,7 @@ import type {
   MemberRecord,
   RunOutcome,
   RunRecord,
+  SelfJoinMode,
   StateStatus,
 } from './types.ts';
 import type { GiftCode } from '../game/giftCode.ts';
@@ -56,6 +57,7 @@ export function toAlliance(row: Row): AllianceRecord {
     resultChannelId: text(row.result_channel_id),
     codesChannelId: text(row.codes_channel_id),
     fanoutPriority: Number(row.fanout_priority),
+    selfJoin: (text(row.self_join) ?? 'approve') as SelfJoinMode,
   };
 }
 
@@ -161,6 +163,7 @@ export const ALLIANCE_COLUMNS: Record<Exclude<keyof AllianceRecord, 'id' | 'guil
   resultChannelId: 'result_channel_id',
   codesChannelId: 'codes_channel_id',
   fanoutPriority: 'fanout_priority',
+  selfJoin: 'self_join',
 };
 
 /** A value for a column: flags are 0/1, undefined is NULL. */

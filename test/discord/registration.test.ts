@@ -39,10 +39,13 @@ describe('command registration', () => {
       'alliance',
       'autoredeem',
       'giftbot',
+      'me',
     ]);
-    for (const command of registered) {
+    for (const command of registered.filter((c) => c.name !== 'me')) {
       expect(command).toMatchObject({ default_member_permissions: '32', contexts: [0], type: 1 });
     }
+    // `/me` is every member's: no Manage Server needed, inside servers only.
+    expect(registered.find((c) => c.name === 'me')).toMatchObject({ default_member_permissions: null, contexts: [0] });
     const redeem = registered.find((c) => c.name === 'redeem');
     expect(redeem?.options).toEqual([
       expect.objectContaining({ type: 3, name: 'code', required: true }),
@@ -60,6 +63,7 @@ describe('command registration', () => {
       'resolve:1',
       'import:1',
       'move:1',
+      'unlink:1',
     ]);
     expect(member.options.find((o) => o.name === 'import')?.options?.map((o) => `${o.name}:${o.type}`)).toEqual([
       'file:11',
@@ -88,17 +92,17 @@ describe('command registration', () => {
   it('deploy-commands overwrites per server idempotently (same ids), and --global registers once for all', async () => {
     const env = { ...process.env, ...h.env, LOG_LEVEL: 'silent' };
     const first = await run(NODE, ['scripts/deployCommands.ts', '--guild', GUILD_ID], { env });
-    expect(first.stdout).toContain(`Registered 6 commands in server ${GUILD_ID}.`);
+    expect(first.stdout).toContain(`Registered 7 commands in server ${GUILD_ID}.`);
     const ids = (h.fake.registeredCommands(GUILD_ID) as Array<{ id: string }>).map((c) => c.id);
     const second = await run(NODE, ['scripts/deployCommands.ts'], { env });
     // Without --guild: every server the bot is in.
     expect(second.stdout).toContain(`in server ${GUILD_ID}`);
     expect(second.stdout).toContain(`in server ${OTHER_GUILD_ID}`);
     expect((h.fake.registeredCommands(GUILD_ID) as Array<{ id: string }>).map((c) => c.id)).toEqual(ids);
-    expect(h.fake.registeredCommands(GUILD_ID)).toHaveLength(6);
+    expect(h.fake.registeredCommands(GUILD_ID)).toHaveLength(7);
 
     const global = await run(NODE, ['scripts/deployCommands.ts', '--global'], { env });
-    expect(global.stdout).toContain('Registered 6 commands globally.');
+    expect(global.stdout).toContain('Registered 7 commands globally.');
     expect((h.fake.registeredCommands() as Array<{ name: string }>).map((c) => c.name)).toContain('redeem');
   });
 

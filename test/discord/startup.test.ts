@@ -68,7 +68,7 @@ describe('npm start with a Discord token', () => {
     const main = startMain(env);
     child = main.proc;
     const ready = await fake!.waitFor(() => main.lines.find((l) => l.event === 'app.ready'), 20_000);
-    expect(fake!.registeredCommands(GUILD)).toHaveLength(6);
+    expect(fake!.registeredCommands(GUILD)).toHaveLength(7);
     // Idle for a moment, then read the process's resident memory.
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     const rssKb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${main.proc.pid}/status`, 'utf8'))?.[1]);

@@ -54,6 +54,7 @@ export function allianceContract(kind: string, makeFactory: () => Promise<StoreF
         resultChannelId: 'c1',
         codesChannelId: null,
         fanoutPriority: 5,
+        selfJoin: 'approve',
       });
       const kings = added.alliance.id;
       expect(await ctx.store.alliances.add({ guildId: 'g1', name: 'KINGS', game: 'wos' })).toMatchObject({

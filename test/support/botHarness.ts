@@ -45,6 +45,8 @@ export interface BotHarnessOptions {
   /** Extra giftbot configuration (env keys). */
   env?: Record<string, string>;
   interactionHandoffMs?: number;
+  /** `/me notify`: how long codes for one member are gathered into one DM. */
+  dmBatchMs?: number;
   /** More text channels of the main server (an alliance's own results channel), created before the bot logs in. */
   extraChannels?: { id: string; name: string }[];
 }
@@ -109,7 +111,12 @@ export async function startBotHarness(options: BotHarnessOptions = {}): Promise<
   const config = loaded.config;
   const logs = captureLogs();
   const boot = (handoff?: number) =>
-    startBot({ config, log: logs.log, ...(handoff !== undefined ? { interactionHandoffMs: handoff } : {}) });
+    startBot({
+      config,
+      log: logs.log,
+      ...(handoff !== undefined ? { interactionHandoffMs: handoff } : {}),
+      ...(options.dmBatchMs !== undefined ? { dmBatchMs: options.dmBatchMs } : {}),
+    });
 
   const harness: BotHarness = {
     fake,

@@ -6,6 +6,7 @@
 import { GatewayIntentBits, MessageFlags } from 'discord-api-types/v10';
 import type { ApplicationFlags } from 'discord-api-types/v10';
 import { CommandStore } from './commands.ts';
+import { DirectMessages } from './directMessages.ts';
 import { GatewayEvents } from './events.ts';
 import { Gateway } from './gateway.ts';
 import { snowflake } from './ids.ts';
@@ -76,7 +77,8 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
     events,
     ackDeadlineMs: opts.interactionAckDeadlineMs ?? 3000,
   });
-  const routes = restRoutes({ state, messages, commands, interactions, events, gatewayUrl: () => gatewayUrl });
+  const dms = new DirectMessages(state, messages);
+  const routes = restRoutes({ state, messages, commands, interactions, events, dms, gatewayUrl: () => gatewayUrl });
   const server = await startServer({
     token,
     routes: () => routes,
@@ -100,6 +102,7 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
     gateway,
     events,
     interactions,
+    dms,
     server,
     calls,
     unhandled,
@@ -117,6 +120,7 @@ interface Parts {
   gateway: Gateway;
   events: GatewayEvents;
   interactions: Interactions;
+  dms: DirectMessages;
   server: RunningServer;
   calls: RestCall[];
   unhandled: RestCall[];
@@ -257,6 +261,15 @@ class FakeDiscordImpl implements FakeDiscord {
   reactions(channelId: string, messageId: string): string[] {
     const m = this.p.messages.messages.get(messageId);
     return m && m.channelId === channelId ? [...m.reactions] : [];
+  }
+
+  directMessages(userId: string): StoredMessage[] {
+    const channelId = this.p.dms.channelOf.get(userId);
+    return channelId ? this.channelMessages(channelId) : [];
+  }
+
+  closeDirectMessages(userId: string): void {
+    this.p.dms.closed.add(userId);
   }
 
   dropGatewayConnections(): void {

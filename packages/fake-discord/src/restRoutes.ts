@@ -1,6 +1,7 @@
 // The REST route table (paths relative to /api/v10).
 import { ChannelType, MessageFlags, PermissionFlagsBits } from 'discord-api-types/v10';
 import type { CommandStore } from './commands.ts';
+import type { DirectMessages } from './directMessages.ts';
 import { apiError, noContent, ok, unknownChannel, unknownGuild, unknownMessage } from './errors.ts';
 import type { HttpResult } from './errors.ts';
 import type { GatewayEvents } from './events.ts';
@@ -16,6 +17,7 @@ export interface RouteWorld {
   commands: CommandStore;
   interactions: Interactions;
   events: GatewayEvents;
+  dms: DirectMessages;
   gatewayUrl(): string;
 }
 
@@ -23,7 +25,7 @@ const P = PermissionFlagsBits;
 const CROSSPOSTED = MessageFlags.Crossposted as number;
 
 export function restRoutes(w: RouteWorld): Route[] {
-  const { state, messages, commands, interactions, events } = w;
+  const { state, messages, commands, interactions, events, dms } = w;
   const botId = state.cfg.botUserId;
   const appId = state.cfg.applicationId;
 
@@ -73,6 +75,7 @@ export function restRoutes(w: RouteWorld): Route[] {
       }),
     ),
     route('GET', '/users/@me', () => ok(botUser())),
+    route('POST', '/users/@me/channels', (ctx) => dms.open(ctx.body)),
     route('GET', '/users/:userId', (ctx) => {
       const id = ctx.params.userId ?? '';
       return state.users.has(id) ? ok(state.apiUser(id)) : apiError(404, 10013, 'Unknown User');
@@ -185,21 +188,23 @@ export function restRoutes(w: RouteWorld): Route[] {
       }),
     ),
     route('POST', '/channels/:channelId/messages', (ctx) =>
-      withChannel(ctx, (c) => {
-        if (!botHas(c.guildId, P.SendMessages)) return missingPermissions();
-        if (ctx.files.length > 0 && !botHas(c.guildId, P.AttachFiles)) return missingPermissions();
-        const v = validateMessagePayload(ctx.body, ctx.files, 'create');
-        if ('error' in v) return v.error;
-        const m = messages.create({
-          channelId: c.id,
-          guildId: c.guildId,
-          authorId: botId,
-          payload: v.payload,
-          files: ctx.files,
-        });
-        events.messageCreate(m);
-        return ok(messages.toApi(m));
-      }),
+      dms.isDmChannel(ctx.params.channelId ?? '')
+        ? dms.send(ctx.params.channelId ?? '', ctx.body, ctx.files)
+        : withChannel(ctx, (c) => {
+            if (!botHas(c.guildId, P.SendMessages)) return missingPermissions();
+            if (ctx.files.length > 0 && !botHas(c.guildId, P.AttachFiles)) return missingPermissions();
+            const v = validateMessagePayload(ctx.body, ctx.files, 'create');
+            if ('error' in v) return v.error;
+            const m = messages.create({
+              channelId: c.id,
+              guildId: c.guildId,
+              authorId: botId,
+              payload: v.payload,
+              files: ctx.files,
+            });
+            events.messageCreate(m);
+            return ok(messages.toApi(m));
+          }),
     ),
     route('GET', '/channels/:channelId/messages/:messageId', (ctx) =>
       withMessage(ctx, (_c, m) => ok(messages.toApi(m))),

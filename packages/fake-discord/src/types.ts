@@ -182,6 +182,10 @@ export interface FakeDiscord {
   channelMessages(channelId: string): StoredMessage[];
   message(messageId: string): StoredMessage | undefined;
   reactions(channelId: string, messageId: string): string[];
+  /** What the bot sent this user by direct message, in order. */
+  directMessages(userId: string): StoredMessage[];
+  /** The user closes their DMs: the bot's next ones are refused with 50007 (Cannot send messages to this user). */
+  closeDirectMessages(userId: string): void;
   registeredCommands(guildId?: string): unknown[];
   /** Simulates a network drop: every gateway socket is terminated; sessions stay resumable (RESUME replays). */
   dropGatewayConnections(): void;

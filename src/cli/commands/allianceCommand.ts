@@ -4,6 +4,7 @@ import { isGame } from '../../game/games.ts';
 import { isValidState } from '../../game/playerIds.ts';
 import { CliError } from '../cliError.ts';
 import type { CliCommand, CliContext } from '../cliContext.ts';
+import { ALLIANCE_EDIT_USAGE, editAlliance } from './allianceEdit.ts';
 import { requireAlliances, resolveCliAlliance } from './cliAlliance.ts';
 import { SNOWFLAKE, snowflakeProblem } from './guildIds.ts';
 
@@ -11,6 +12,7 @@ export const ALLIANCE_USAGE = [
   'giftbot alliance add <guildId> --name <text> --game wos|kingshot --state <kid> [--auto on|off]',
   'giftbot alliance list <guildId>   (name, game, state, auto-redeem, members)',
   'giftbot alliance remove <guildId> --name <text>   (its roster goes; who has which code and its runs stay)',
+  ALLIANCE_EDIT_USAGE,
 ].join('\n       ');
 
 export const allianceCommand: CliCommand = async (args, ctx) => {
@@ -23,6 +25,7 @@ export const allianceCommand: CliCommand = async (args, ctx) => {
       game: { type: 'string' },
       state: { type: 'string' },
       auto: { type: 'string' },
+      'self-join': { type: 'string' },
     },
   });
   const [guildId, extra] = positionals;
@@ -34,6 +37,8 @@ export const allianceCommand: CliCommand = async (args, ctx) => {
       return listAlliances(ctx, guildId);
     case 'remove':
       return removeAlliance(ctx, guildId, values.name);
+    case 'edit':
+      return editAlliance(ctx, guildId, values, ALLIANCE_USAGE);
     default:
       throw new CliError(`Unknown alliance action "${action ?? ''}".\nUsage: ${ALLIANCE_USAGE}`);
   }

@@ -3,6 +3,7 @@ import { handleAlliance } from './handlers/alliance.ts';
 import { handleAutoredeem } from './handlers/autoredeem.ts';
 import { handleGiftbot } from './handlers/giftbot.ts';
 import { handleGiftcode } from './handlers/giftcode.ts';
+import { handleMe } from './handlers/me.ts';
 import { handleMember } from './handlers/member.ts';
 import { handleRedeem } from './handlers/redeem.ts';
 
@@ -14,4 +15,5 @@ export const COMMAND_HANDLERS: Readonly<Record<string, CommandHandler>> = {
   alliance: handleAlliance,
   autoredeem: handleAutoredeem,
   giftbot: handleGiftbot,
+  me: handleMe,
 };

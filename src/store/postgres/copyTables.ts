@@ -30,6 +30,7 @@ export const COPY_TABLES: readonly CopyTable[] = [
   { name: 'wrong_states', key: ['game', 'fid', 'kid'] },
   // Append-only answers; with --merge an id the target already has keeps the target's row.
   { name: 'answer_journal', key: ['id'], identity: 'id' },
+  { name: 'member_links', key: ['guild_id', 'fid'] },
 ];
 
 /** SQLite's own tables and the migration bookkeeping (each store keeps its own): never copied. */

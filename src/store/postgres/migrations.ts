@@ -213,4 +213,26 @@ export const PG_MIGRATIONS: readonly { version: number; name: string; sql: strin
       ALTER TABLE deferred_runs ADD COLUMN alliance_ids TEXT;
     `,
   },
+  {
+    version: 70,
+    name: 'members help themselves: links of Discord users to players, alliances.self_join',
+    sql: `
+      -- See the SQLite migration of the same version.
+      CREATE TABLE member_links (
+        guild_id TEXT NOT NULL REFERENCES guilds(id) ON DELETE CASCADE,
+        game TEXT NOT NULL CHECK (game IN ('wos', 'kingshot')),
+        fid TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        notify INTEGER NOT NULL DEFAULT 0,
+        dm_closed_at BIGINT,
+        linked_at BIGINT NOT NULL,
+        PRIMARY KEY (guild_id, fid)
+      );
+      CREATE UNIQUE INDEX member_links_user ON member_links (guild_id, user_id);
+      CREATE INDEX member_links_player ON member_links (game, fid);
+
+      ALTER TABLE alliances ADD COLUMN self_join TEXT NOT NULL DEFAULT 'approve'
+        CHECK (self_join IN ('open', 'approve', 'off'));
+    `,
+  },
 ];

@@ -6,8 +6,10 @@ import { createPgCodeRepo } from './codeRepo.ts';
 import { createPool, migrate, type Pool } from './database.ts';
 import { createPgDeferredRunRepo } from './deferredRunRepo.ts';
 import { createPgGuildRepo } from './guildRepo.ts';
+import { createPgHistoryRepo } from './historyRepo.ts';
 import { runPgImportBatch } from './importBatch.ts';
 import { createPgLedgerRepo } from './ledgerRepo.ts';
+import { createPgMemberLinkRepo } from './memberLinkRepo.ts';
 import { createPgMemberRepo } from './memberRepo.ts';
 import { createPgRunRepo } from './runRepo.ts';
 import { createPgWrongStateRepo } from './wrongStateRepo.ts';
@@ -40,6 +42,8 @@ export function createPostgresStore(pool: Pool): Store {
     deferredRuns: createPgDeferredRunRepo(pool),
     wrongStates: createPgWrongStateRepo(pool),
     journal: createPgAnswerJournalRepo(pool),
+    memberLinks: createPgMemberLinkRepo(pool),
+    history: createPgHistoryRepo(pool),
     importBatch: (batch, options = {}) => runPgImportBatch(pool, batch, options.dryRun ?? false),
     async checkWritable() {
       try {

@@ -5,8 +5,10 @@ import { createCodeRepo } from './codeRepo.ts';
 import { openDatabase } from './database.ts';
 import { createDeferredRunRepo } from './deferredRunRepo.ts';
 import { createGuildRepo } from './guildRepo.ts';
+import { createHistoryRepo } from './historyRepo.ts';
 import { runImportBatch } from './importBatch.ts';
 import { createLedgerRepo } from './ledgerRepo.ts';
+import { createMemberLinkRepo } from './memberLinkRepo.ts';
 import { createMemberRepo } from './memberRepo.ts';
 import { createRunRepo } from './runRepo.ts';
 import { createWrongStateRepo } from './wrongStateRepo.ts';
@@ -25,6 +27,8 @@ export function openSqliteStore(path: string): Store {
     deferredRuns: createDeferredRunRepo(db),
     wrongStates: createWrongStateRepo(db),
     journal: createAnswerJournalRepo(db),
+    memberLinks: createMemberLinkRepo(db),
+    history: createHistoryRepo(db),
     async importBatch(batch, options = {}) {
       return runImportBatch(db, batch, options.dryRun ?? false);
     },

@@ -80,6 +80,16 @@ export const ALLIANCE_COMMAND = {
           min_value: 0,
           max_value: 999_999,
         },
+        {
+          type: ApplicationCommandOptionType.String,
+          name: 'self_join',
+          description: 'Who may join with /me link: open, approve (an admin approves) or off',
+          choices: [
+            { name: 'open', value: 'open' },
+            { name: 'approve', value: 'approve' },
+            { name: 'off', value: 'off' },
+          ],
+        },
       ],
     },
     {

@@ -34,5 +34,18 @@ export const GIFTCODE_COMMAND = {
       description: 'Known codes: status, source, first seen, how many members of each alliance have them',
       options: [allianceOption('Only this alliance')],
     },
+    {
+      type: ApplicationCommandOptionType.Subcommand,
+      name: 'history',
+      description: "This server's redemption history as a CSV file (player, name, alliance, status, answer, time)",
+      options: [
+        {
+          type: ApplicationCommandOptionType.String,
+          name: 'code',
+          description: 'Only this code',
+          max_length: 100,
+        },
+      ],
+    },
   ],
 } satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;

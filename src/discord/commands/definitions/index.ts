@@ -3,6 +3,7 @@ import { ALLIANCE_COMMAND } from './alliance.ts';
 import { AUTOREDEEM_COMMAND } from './autoredeem.ts';
 import { GIFTBOT_COMMAND } from './giftbot.ts';
 import { GIFTCODE_COMMAND } from './giftcode.ts';
+import { ME_COMMAND } from './me.ts';
 import { MEMBER_COMMAND } from './member.ts';
 import { REDEEM_COMMAND } from './redeem.ts';
 
@@ -14,4 +15,5 @@ export const COMMAND_DEFINITIONS: readonly RESTPostAPIChatInputApplicationComman
   ALLIANCE_COMMAND,
   AUTOREDEEM_COMMAND,
   GIFTBOT_COMMAND,
+  ME_COMMAND,
 ];

@@ -82,5 +82,11 @@ export const MEMBER_COMMAND = {
       description: 'Move a player to another alliance of this server (their history moves along)',
       options: [FID, allianceOption('The alliance to move them to', true)],
     },
+    {
+      type: ApplicationCommandOptionType.Subcommand,
+      name: 'unlink',
+      description: 'Free a player linked by a member with /me link (roster and history stay)',
+      options: [FID],
+    },
   ],
 } satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;

@@ -1,7 +1,8 @@
 import { escapeMarkdown, MessageFlags, type APIEmbed } from 'discord.js';
 import { checkAllianceName } from '../../../alliances/chooseAlliance.ts';
 import { gameInfo, isGame } from '../../../game/games.ts';
-import type { AllianceRecord } from '../../../store/types.ts';
+import { SELF_SERVICE_TEXT } from '../../../selfService/texts.ts';
+import type { AllianceRecord, SelfJoinMode } from '../../../store/types.ts';
 import type { BotContext } from '../../botContext.ts';
 import { COLORS } from '../../embeds/colors.ts';
 import { UserError } from '../../userError.ts';
@@ -66,12 +67,16 @@ export async function editAlliance(interaction: Interaction, ctx: BotContext): P
   }
   const priority = options.getInteger('priority');
   if (priority !== null) changes.fanoutPriority = priority;
+  const selfJoin = options.getString('self_join');
+  if (selfJoin !== null) changes.selfJoin = selfJoin as SelfJoinMode;
   if (Object.keys(changes).length === 0)
-    throw new UserError('Nothing to change: give `name:`, `state:`, `auto:`, `results:`, `codes:` or `priority:`.');
+    throw new UserError(
+      'Nothing to change: give `name:`, `state:`, `auto:`, `results:`, `codes:`, `priority:` or `self_join:`.',
+    );
   const saved = await store.alliances.update(alliance.id, changes);
   if (!saved) throw new UserError('That alliance was removed meanwhile; nothing was changed.');
   await interaction.reply({
-    content: `Updated alliance **${escapeMarkdown(saved.name)}**: ${settingsLine(saved)}.`,
+    content: `Updated alliance **${escapeMarkdown(saved.name)}**: ${settingsLine(saved)}${selfJoin !== null ? ` · ${SELF_SERVICE_TEXT.selfJoinMode(saved.selfJoin)}` : ''}.`,
     flags: MessageFlags.Ephemeral,
   });
 }

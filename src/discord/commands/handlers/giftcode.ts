@@ -9,6 +9,7 @@ import type { BotContext } from '../../botContext.ts';
 import { COLORS } from '../../embeds/colors.ts';
 import { UserError } from '../../userError.ts';
 import type { CommandHandler } from '../commandHandler.ts';
+import { historyAttachment } from './giftcodeHistory.ts';
 import { requireAlliances, resolveAlliance } from './resolveAlliance.ts';
 
 const LIST_LIMIT = 20;
@@ -32,6 +33,8 @@ export const handleGiftcode: CommandHandler = async (interaction, _guild, ctx) =
       });
       return;
     }
+    case 'history':
+      return historyAttachment(interaction, ctx);
     case 'list':
       await interaction.reply({
         embeds: [await codeListEmbed(interaction.guildId, only ? [only] : alliances, ctx)],

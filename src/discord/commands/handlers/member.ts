@@ -11,6 +11,7 @@ import { UserError } from '../../userError.ts';
 import type { ButtonHandler, CommandHandler } from '../commandHandler.ts';
 import { catchUp } from './memberCatchUp.ts';
 import { importMembers } from './memberImport.ts';
+import { unlinkMember } from './memberUnlink.ts';
 import { resolveStates } from './memberResolve.ts';
 import { requireAlliances, resolveAlliance } from './resolveAlliance.ts';
 
@@ -18,7 +19,7 @@ export const MEMBERS_PER_PAGE = 15;
 
 type Interaction = Parameters<CommandHandler>[0];
 
-/** `/member add|remove|list|import|resolve|move` */
+/** `/member add|remove|list|import|resolve|move|unlink` */
 export const handleMember: CommandHandler = async (interaction, _guild, ctx) => {
   const { store } = ctx.app;
   const guildId = interaction.guildId;
@@ -60,6 +61,8 @@ export const handleMember: CommandHandler = async (interaction, _guild, ctx) => 
     }
     case 'move':
       return moveMember(interaction, ctx);
+    case 'unlink':
+      return unlinkMember(interaction, ctx);
     default:
       throw new UserError('Unknown /member action.');
   }

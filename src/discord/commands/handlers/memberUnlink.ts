@@ -1,0 +1,33 @@
+import { MessageFlags } from 'discord.js';
+import { isValidFid } from '../../../game/playerIds.ts';
+import { EVENTS } from '../../../log/events.ts';
+import { ADMIN_SELF_SERVICE_TEXT as A } from '../../../selfService/texts.ts';
+import type { BotContext } from '../../botContext.ts';
+import { UserError } from '../../userError.ts';
+import type { CommandHandler } from '../commandHandler.ts';
+
+/**
+ * `/member unlink fid:` (admin): frees a player linked to a Discord member by `/me link`, so that another member can
+ * link it. The roster entry and the history stay.
+ */
+export async function unlinkMember(interaction: Parameters<CommandHandler>[0], ctx: BotContext): Promise<void> {
+  const fid = interaction.options.getString('fid', true).trim();
+  if (!isValidFid(fid)) throw new UserError(A.badFid(fid));
+  const removed = await ctx.app.store.memberLinks.unlinkPlayer(interaction.guildId, fid);
+  if (!removed) throw new UserError(A.notLinked(fid));
+  ctx.log.info(
+    {
+      event: EVENTS.selfServiceUnlinked,
+      guildId: interaction.guildId,
+      userId: removed.userId,
+      fid,
+      by: interaction.user.id,
+    },
+    'unlinked by an admin',
+  );
+  await interaction.reply({
+    content: A.unlinked(fid, removed.userId),
+    flags: MessageFlags.Ephemeral,
+    allowedMentions: { parse: [] },
+  });
+}
