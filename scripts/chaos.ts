@@ -39,7 +39,7 @@ import {
   type FaultContext,
   type FaultDone,
 } from './chaosFaults.ts';
-import { printTable, type Repetition } from './chaosReport.ts';
+import { printTable, violations, type Repetition } from './chaosReport.ts';
 
 const TTL_MS = 1_000;
 /** How long one step of a repetition may take before the battery gives up (a harness limit, not an invariant). */
@@ -260,7 +260,7 @@ try {
     const fault = faults[i % faults.length]!;
     const result = await repetition(i + 1, fault);
     results.push(result);
-    const broken = violations(result);
+    const broken = violations(result, RATE_LIMIT);
     process.stderr.write(
       `chaos ${String(i + 1).padStart(4)}/${total} ${fault.padEnd(13)} ${result.voidReason ? `VOID (${result.voidReason})` : `after ${String(result.faultAfterCalls).padStart(2)} calls`}` +
         `${result.faultMs ? ` (${result.faultMs} ms)` : ''}: ${result.calls} calls, repeats ${result.repeats}, recovery ${result.recoveryMs ?? '–'} ms, ` +
@@ -289,20 +289,6 @@ try {
   // Whatever a failed close left behind must not keep this process (and the caller) waiting.
   for (const worker of theCluster.workers) if (worker.alive) worker.child.kill('SIGKILL');
   process.exit(ok && failure === null && results.length === perFault * faults.length ? 0 : 1);
-}
-
-function violations(r: Repetition): number {
-  return (
-    r.overlaps +
-    r.unattributed +
-    r.excessRepeats +
-    r.duplicatesAfterFinal +
-    r.staleWritesAccepted +
-    r.lostAnswers +
-    r.unfinished +
-    r.rateLimited +
-    (r.busiestWindow > RATE_LIMIT ? 1 : 0)
-  );
 }
 
 /** What the holder was doing, for a repetition that stalled: its messages about the run and its last log lines. */

@@ -52,18 +52,7 @@ export function printTable(
     const sum = (f: (r: Repetition) => number): number => mine.reduce((n, r) => n + f(r), 0);
     const recoveries = counted.map((r) => r.recoveryMs).filter((v): v is number => v !== null);
     const busiest = Math.max(0, ...mine.map((r) => r.busiestWindow));
-    broken +=
-      sum(
-        (r) =>
-          r.overlaps +
-          r.unattributed +
-          r.excessRepeats +
-          r.duplicatesAfterFinal +
-          r.staleWritesAccepted +
-          r.lostAnswers +
-          r.unfinished +
-          r.rateLimited,
-      ) + mine.filter((r) => r.busiestWindow > info.rateLimit).length;
+    broken += sum((r) => violations(r, info.rateLimit));
     rows.push([
       fault,
       String(counted.length),
@@ -96,4 +85,19 @@ export function printTable(
     ].join('\n'),
   );
   return ok;
+}
+
+/** The invariants a repetition broke: overlaps, excess repeats, stale writes accepted, lost answers, unfinished members, 429s, a window over the limit. */
+export function violations(r: Repetition, rateLimit: number): number {
+  return (
+    r.overlaps +
+    r.unattributed +
+    r.excessRepeats +
+    r.duplicatesAfterFinal +
+    r.staleWritesAccepted +
+    r.lostAnswers +
+    r.unfinished +
+    r.rateLimited +
+    (r.busiestWindow > rateLimit ? 1 : 0)
+  );
 }

@@ -1,6 +1,6 @@
 import type { Game } from '../game/games.ts';
-import { num, text, type Row } from './rows.ts';
-import type { HistoryRow, LedgerStatus, MemberLinkRecord } from './types.ts';
+import { num, text, toLedgerRow, type Row } from './rows.ts';
+import type { HistoryRow, MemberLinkRecord } from './types.ts';
 
 /** member_links rows to records (both stores keep the same columns and value shapes). */
 export function toMemberLink(row: Row): MemberLinkRecord {
@@ -17,15 +17,16 @@ export function toMemberLink(row: Row): MemberLinkRecord {
 
 /** A ledger row with the roster's name and alliance (`member_name`, `alliance_name`), as the history queries read it. */
 export function toHistoryRow(row: Row): HistoryRow {
+  const { game, fid, code, status, reason, errCode, msg, finishedAt, updatedAt } = toLedgerRow(row);
   return {
-    game: row.game as Game,
-    fid: String(row.fid),
-    code: String(row.code),
-    status: row.status as LedgerStatus,
-    reason: text(row.reason),
-    errCode: num(row.err_code),
-    msg: text(row.msg),
-    at: Number(row.finished_at ?? row.updated_at),
+    game,
+    fid,
+    code,
+    status,
+    reason,
+    errCode,
+    msg,
+    at: finishedAt ?? updatedAt,
     name: text(row.member_name),
     allianceName: text(row.alliance_name),
   };

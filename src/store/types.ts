@@ -434,21 +434,14 @@ export interface MemberLinkRepo {
 }
 
 /** One ledger row as people read it: with the player's name and alliance in a server when known. */
-export interface HistoryRow {
-  game: Game;
-  fid: string;
-  code: string;
-  status: LedgerStatus;
-  reason: string | null;
-  errCode: number | null;
-  msg: string | null;
+export type HistoryRow = Pick<LedgerRow, 'game' | 'fid' | 'code' | 'status' | 'reason' | 'errCode' | 'msg'> & {
   /** finished_at, else updated_at (epoch ms). */
   at: number;
   /** The player's name on the server's roster (null outside a server's view). */
   name: string | null;
   /** The name of the alliance whose roster lists the player (null when not listed). */
   allianceName: string | null;
-}
+};
 
 export interface HistoryRepo {
   /** The player's latest ledger rows, newest first. */
