@@ -1,18 +1,19 @@
-import de from './locales/de.json' with { type: 'json' };
-import en from './locales/en.json' with { type: 'json' };
-import es from './locales/es.json' with { type: 'json' };
-import fr from './locales/fr.json' with { type: 'json' };
-import ptBR from './locales/pt-BR.json' with { type: 'json' };
-import ru from './locales/ru.json' with { type: 'json' };
-import tr from './locales/tr.json' with { type: 'json' };
-import type { Language } from './languages.ts';
+import * as commands from './locales/commands/index.ts';
+import * as runs from './locales/runs/index.ts';
+import { LANGUAGES, type Language } from './languages.ts';
 
 /** A catalogue: nested objects whose leaves are texts. */
 export interface Catalogue {
   [key: string]: string | Catalogue;
 }
 
-/** Every language's catalogue, bundled with the code (English is the source the others are checked against). */
-export const CATALOGUES: Record<Language, Catalogue> = { en, de, fr, es, 'pt-BR': ptBR, tr, ru };
+// One folder per area of the bot (`locales/<area>/<lang>.json`), each with its own top-level sections: an area's
+// texts stay small enough to translate in one sitting, and two areas never edit the same file.
+export const AREAS = [commands, runs] as const;
 
-export type EnglishCatalogue = typeof en;
+/** Every language's catalogue, bundled with the code (English is the source the others are checked against). */
+export const CATALOGUES = Object.fromEntries(
+  LANGUAGES.map((lang) => [lang, Object.assign({}, ...AREAS.map((area) => area.TEXTS[lang])) as Catalogue]),
+) as Record<Language, Catalogue>;
+
+export type EnglishCatalogue = commands.English & runs.English;

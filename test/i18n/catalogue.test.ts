@@ -4,7 +4,7 @@ import { Locale } from 'discord.js';
 import { describe, expect, it } from 'vitest';
 import { COMMAND_DEFINITIONS } from '../../src/discord/commands/definitions/index.ts';
 import { registrationPayload } from '../../src/discord/commands/registerCommands.ts';
-import { CATALOGUES, type Catalogue } from '../../src/i18n/catalogues.ts';
+import { AREAS, CATALOGUES, type Catalogue } from '../../src/i18n/catalogues.ts';
 import { DISCORD_LOCALES, LANGUAGES, type Language } from '../../src/i18n/languages.ts';
 
 const PLURAL = /^(.*)_(zero|one|two|few|many|other)$/;
@@ -37,6 +37,21 @@ const vars = (texts: Iterable<string>) =>
 
 const ENGLISH = groups('en');
 const OTHERS = LANGUAGES.filter((lang) => lang !== 'en');
+
+describe('the areas of the catalogue', () => {
+  it('no two areas share a top-level section (one would hide the other)', () => {
+    const owners = new Map<string, number>();
+    const shared: string[] = [];
+    AREAS.forEach((area, i) => {
+      for (const lang of LANGUAGES)
+        for (const section of Object.keys(area.TEXTS[lang])) {
+          if ((owners.get(`${lang}:${section}`) ?? i) !== i) shared.push(`${lang}: ${section}`);
+          owners.set(`${lang}:${section}`, i);
+        }
+    });
+    expect(shared).toEqual([]);
+  });
+});
 
 describe('every language has every text English has, with the same variables', () => {
   it.each(OTHERS)('%s', (lang) => {
@@ -154,7 +169,7 @@ describe('the command definitions and the catalogue', () => {
             ...(english.get(`${key}.description`) === item.description ? [] : [`${key}.description`]),
           ],
     );
-    expect(stale, 'definitions changed without the catalogue (src/i18n/locales/en.json)').toEqual([]);
+    expect(stale, 'definitions changed without the catalogue (src/i18n/locales/commands/en.json)').toEqual([]);
     const defined = new Set(
       definitions.flatMap(([key]) => (key.includes('.choices.') ? [key] : [`${key}.name`, `${key}.description`])),
     );
