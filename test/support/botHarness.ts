@@ -49,6 +49,8 @@ export interface BotHarnessOptions {
   dmBatchMs?: number;
   /** More text channels of the main server (an alliance's own results channel), created before the bot logs in. */
   extraChannels?: { id: string; name: string }[];
+  /** The main server's preferred locale (Discord's `preferred_locale`; en-US when left out). */
+  guildLocale?: string;
 }
 
 export interface BotHarness {
@@ -77,7 +79,11 @@ export interface BotHarness {
 /** Starts the fake Discord with two servers, the simulator, and the bot logged in to the fake. */
 export async function startBotHarness(options: BotHarnessOptions = {}): Promise<BotHarness> {
   const fake = await startFakeDiscord();
-  fake.addGuild({ id: GUILD_ID, name: 'Alliance' });
+  fake.addGuild({
+    id: GUILD_ID,
+    name: 'Alliance',
+    ...(options.guildLocale ? { preferredLocale: options.guildLocale } : {}),
+  });
   fake.addChannel(GUILD_ID, { id: COMMANDS_CHANNEL_ID, name: 'bot-commands' });
   fake.addChannel(GUILD_ID, { id: RESULTS_CHANNEL_ID, name: 'giftbot-results' });
   fake.addRole(GUILD_ID, { id: OFFICER_ROLE_ID, name: 'R4', permissions: MANAGE_GUILD });

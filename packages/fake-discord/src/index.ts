@@ -165,7 +165,7 @@ class FakeDiscordImpl implements FakeDiscord {
     return this.p.gateway.connected;
   }
 
-  addGuild(g: { id: string; name?: string; ownerId?: string }): void {
+  addGuild(g: { id: string; name?: string; ownerId?: string; preferredLocale?: string }): void {
     this.p.state.addGuild(g);
     this.p.events.guildCreate(g.id);
   }

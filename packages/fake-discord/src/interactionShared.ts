@@ -32,19 +32,20 @@ export const INTERACTION_TYPE = {
 export function commonFields(state: FakeState, rec: InteractionRec, locale?: string) {
   const channel = state.requireChannel(rec.guildId, rec.channelId);
   const memberPerms = state.memberPermissions(rec.guildId, rec.userId).toString();
+  const guildLocale = state.requireGuild(rec.guildId).preferredLocale as Locale;
   return {
     id: rec.id,
     application_id: state.cfg.applicationId,
     token: rec.token,
     version: 1 as const,
-    guild: { id: rec.guildId, locale: Locale.EnglishUS, features: [] },
+    guild: { id: rec.guildId, locale: guildLocale, features: [] },
     guild_id: rec.guildId,
     channel: { ...state.apiChannel(channel), permissions: memberPerms },
     channel_id: rec.channelId,
     member: state.apiInteractionMember(rec.guildId, rec.userId),
     app_permissions: state.memberPermissions(rec.guildId, state.cfg.botUserId).toString(),
     locale: (locale ?? Locale.EnglishUS) as Locale,
-    guild_locale: Locale.EnglishUS,
+    guild_locale: guildLocale,
     entitlements: [],
     authorizing_integration_owners: { [ApplicationIntegrationType.GuildInstall]: rec.guildId },
     context: InteractionContextType.Guild,

@@ -118,7 +118,7 @@ export class Interactions {
     const rec = this.newRecord('component', input);
     rec.sourceMessageId = message.id;
     const payload: APIMessageComponentGuildInteraction = {
-      ...this.common(rec),
+      ...this.common(rec, input.locale),
       type: InteractionType.MessageComponent,
       data: { custom_id: input.customId, component_type: 2 },
       message: messages.toApi(message),

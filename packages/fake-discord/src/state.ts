@@ -68,6 +68,8 @@ export interface GuildRec {
   members: Map<string, MemberRec>;
   joinedAt: string;
   botRoleId: string;
+  /** The server's preferred locale (Community servers choose it; Discord reports en-US for the others). */
+  preferredLocale: string;
 }
 
 export interface StateConfig {
@@ -90,7 +92,7 @@ export class FakeState {
 
   // ---- mutation -------------------------------------------------------------------------------------------
 
-  addGuild(g: { id: string; name?: string; ownerId?: string }): GuildRec {
+  addGuild(g: { id: string; name?: string; ownerId?: string; preferredLocale?: string }): GuildRec {
     if (this.guilds.has(g.id)) throw new Error(`fakeDiscord: guild ${g.id} already exists`);
     const joinedAt = new Date().toISOString();
     const botRoleId = snowflake();
@@ -103,6 +105,7 @@ export class FakeState {
       members: new Map(),
       joinedAt,
       botRoleId,
+      preferredLocale: g.preferredLocale ?? Locale.EnglishUS,
     };
     guild.roles.set(g.id, {
       id: g.id,
@@ -345,7 +348,7 @@ export class FakeState {
       vanity_url_code: null,
       premium_tier: GuildPremiumTier.None,
       premium_subscription_count: 0,
-      preferred_locale: Locale.EnglishUS,
+      preferred_locale: guild.preferredLocale as Locale,
       public_updates_channel_id: null,
       nsfw_level: GuildNSFWLevel.Default,
       premium_progress_bar_enabled: false,

@@ -118,6 +118,8 @@ export interface ClickButtonInput {
   userId: string;
   customId: string;
   messageId: string;
+  /** The clicking member's Discord locale (default en-US). */
+  locale?: string;
 }
 
 export interface PostMessageInput {
@@ -155,7 +157,7 @@ export interface FakeDiscord {
   readonly botUserId: string;
   /** ws://127.0.0.1:PORT/gateway */
   readonly gatewayUrl: string;
-  addGuild(g: { id: string; name?: string; ownerId?: string }): void;
+  addGuild(g: { id: string; name?: string; ownerId?: string; preferredLocale?: string }): void;
   addChannel(guildId: string, c: { id: string; name?: string; type?: 'text' | 'announcement' }): void;
   addRole(guildId: string, r: { id: string; name: string; permissions?: bigint }): void;
   addMember(

@@ -10,7 +10,7 @@ import {
 import type { ChatInputCommandInteraction, Client, Interaction } from 'discord.js';
 import { fetch } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { FakeDiscord } from '@giftbot/fake-discord';
+import { startFakeDiscord, type FakeDiscord } from '@giftbot/fake-discord';
 import {
   ADMIN_USER_ID,
   GUILD_ID,
@@ -376,5 +376,53 @@ describe('fake Discord: slash commands', () => {
       }),
     ).toThrow(/no component/);
     expect(fake.unhandled).toEqual([]);
+  });
+});
+
+describe('locales', () => {
+  it("carries the member's locale on commands and button clicks, and the server's preferred locale", async () => {
+    fake = await startFakeDiscord();
+    fake.addGuild({ id: GUILD_ID, name: 'Allianz', preferredLocale: 'de' });
+    fake.addChannel(GUILD_ID, { id: TEXT_CHANNEL_ID, name: 'gift-codes' });
+    fake.addMember(GUILD_ID, { userId: MEMBER_USER_ID, username: 'member' });
+    ({ client } = await login(fake));
+    expect(client.guilds.cache.get(GUILD_ID)?.preferredLocale).toBe('de');
+    const channel = client.channels.cache.get(TEXT_CHANNEL_ID);
+    if (!channel?.isSendable()) throw new Error('channel not sendable');
+    const posted = await channel.send({
+      content: 'Pick',
+      components: [
+        new ActionRowBuilder<ButtonBuilder>().addComponents(
+          new ButtonBuilder().setCustomId('pick').setLabel('Pick').setStyle(ButtonStyle.Primary),
+        ),
+      ],
+    });
+    const seen: { locale: string; guildLocale: string | null }[] = [];
+    const h = handlerErrors();
+    client.on(
+      Events.InteractionCreate,
+      h.wrap(async (i: Interaction) => {
+        if (!i.isButton()) return;
+        seen.push({ locale: i.locale, guildLocale: i.guildLocale });
+        await i.deferUpdate();
+      }),
+    );
+    const click = (locale?: string) =>
+      fake!.clickButton({
+        guildId: GUILD_ID,
+        channelId: TEXT_CHANNEL_ID,
+        userId: MEMBER_USER_ID,
+        customId: 'pick',
+        messageId: posted.id,
+        ...(locale ? { locale } : {}),
+      });
+    click('tr');
+    click();
+    await fake.waitFor(() => seen.length === 2);
+    expect(h.errors).toEqual([]);
+    expect(seen).toEqual([
+      { locale: 'tr', guildLocale: 'de' },
+      { locale: 'en-US', guildLocale: 'de' },
+    ]);
   });
 });
