@@ -12,3 +12,11 @@ export function replyLanguage(interaction: { locale: string }): Language {
 export function channelLanguage(allianceLanguage: string | null | undefined, guildLocale?: string | null): Language {
   return resolveLanguage(allianceLanguage || guildLocale);
 }
+
+/**
+ * A direct message has no locale of its own: it speaks the locale kept from the member's last /me command, else
+ * `fallback` (the alliance's language).
+ */
+export function memberLanguage(storedLocale: string | null | undefined, fallback: Language): Language {
+  return storedLocale ? resolveLanguage(storedLocale) : fallback;
+}

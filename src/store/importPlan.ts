@@ -16,7 +16,7 @@ import {
  * what giftbot keeps, what is skipped and said) cannot drift apart between SQLite and PostgreSQL.
  */
 /** An alliance as the import sees it: its settings, and whether it was removed (then left alone). */
-export type SnapshotAlliance = Omit<AllianceRecord, 'fanoutPriority' | 'selfJoin'> & { removed: boolean };
+export type SnapshotAlliance = Omit<AllianceRecord, 'fanoutPriority' | 'selfJoin' | 'language'> & { removed: boolean };
 
 export interface SnapshotMember {
   allianceId: number;

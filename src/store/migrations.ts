@@ -278,4 +278,15 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
         CHECK (self_join IN ('open', 'approve', 'off'));
     `,
   },
+  {
+    version: 80,
+    name: 'languages: alliances.language, member_links.locale',
+    sql: `
+      -- The language of an alliance's channel posts (a catalogue language such as de or pt-BR); NULL: the server's
+      -- preferred locale.
+      ALTER TABLE alliances ADD COLUMN language TEXT;
+      -- The Discord locale of the member's last /me command: their DMs speak it (a DM has no locale of its own).
+      ALTER TABLE member_links ADD COLUMN locale TEXT;
+    `,
+  },
 ];

@@ -15,6 +15,7 @@ import type {
   StateStatus,
 } from './types.ts';
 import type { GiftCode } from '../game/giftCode.ts';
+import { isLanguage, type Language } from '../i18n/languages.ts';
 
 /**
  * Table rows to records, for both stores: the PostgreSQL schema keeps SQLite's columns and value shapes (integers for
@@ -58,6 +59,7 @@ export function toAlliance(row: Row): AllianceRecord {
     codesChannelId: text(row.codes_channel_id),
     fanoutPriority: Number(row.fanout_priority),
     selfJoin: (text(row.self_join) ?? 'approve') as SelfJoinMode,
+    language: knownLanguage(text(row.language)),
   };
 }
 
@@ -164,6 +166,7 @@ export const ALLIANCE_COLUMNS: Record<Exclude<keyof AllianceRecord, 'id' | 'guil
   codesChannelId: 'codes_channel_id',
   fanoutPriority: 'fanout_priority',
   selfJoin: 'self_join',
+  language: 'language',
 };
 
 /** A value for a column: flags are 0/1, undefined is NULL. */
@@ -188,4 +191,9 @@ export function toJournalEntry(row: Row): JournalEntry {
     kind: String(row.kind),
     at: Number(row.at),
   };
+}
+
+/** A stored language setting, if it is one giftbot still speaks (a language dropped later reads as unset). */
+function knownLanguage(value: string | null): Language | null {
+  return value !== null && isLanguage(value) ? value : null;
 }

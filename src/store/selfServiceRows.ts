@@ -12,6 +12,7 @@ export function toMemberLink(row: Row): MemberLinkRecord {
     notify: Number(row.notify) === 1,
     dmClosedAt: num(row.dm_closed_at),
     linkedAt: Number(row.linked_at),
+    locale: text(row.locale),
   };
 }
 

@@ -1,8 +1,12 @@
 import type { Game } from '../game/games.ts';
 import type { ImportBatch, ImportBatchResult } from './importTypes.ts';
-import type { LedgerOutcome, LedgerStatus } from './ledgerOutcome.ts';
-export type { LedgerOutcome, LedgerStatus } from './ledgerOutcome.ts';
+import type { LedgerOutcome, LedgerRow, LedgerStatus } from './ledgerOutcome.ts';
+import type { HistoryRepo, MemberLinkRepo, SelfJoinMode } from './selfServiceTypes.ts';
+import type { Language } from '../i18n/languages.ts';
+export type { LedgerOutcome, LedgerRow, LedgerStatus } from './ledgerOutcome.ts';
 export type { ImportBatch, ImportBatchResult, ImportCounts } from './importTypes.ts';
+export { SELF_JOIN_MODES } from './selfServiceTypes.ts';
+export type { HistoryRepo, HistoryRow, MemberLinkRecord, MemberLinkRepo, SelfJoinMode } from './selfServiceTypes.ts';
 
 /**
  * The store interface the rest of giftbot uses. Async on purpose: SQLite answers synchronously, but a shared store
@@ -75,6 +79,8 @@ export interface AllianceRecord {
   fanoutPriority: number;
   /** Who may join with `/me link`: at once (`open`), after an admin's approval (`approve`, the default), nobody (`off`). */
   selfJoin: SelfJoinMode;
+  /** The language of the alliance's channel posts; null: the server's preferred locale. */
+  language: Language | null;
 }
 
 export type NewAlliance = Pick<AllianceRecord, 'guildId' | 'name' | 'game'> &
@@ -200,23 +206,6 @@ export function isFinalLedgerStatus(status: unknown): boolean {
 
 /** A pending claim of another guild's run older than this is taken to be from a dead process (both stores). */
 export const FOREIGN_CLAIM_STALE_MS = 5 * 60_000;
-
-export interface LedgerRow {
-  game: Game;
-  fid: string;
-  code: string;
-  status: LedgerStatus;
-  reason: string | null;
-  errCode: number | null;
-  msg: string | null;
-  attempts: number;
-  guildId: string;
-  fence: number;
-  runId: number | null;
-  claimedAt: number | null;
-  updatedAt: number;
-  finishedAt: number | null;
-}
 
 export interface RunScope {
   guildId: string;
@@ -384,71 +373,4 @@ export interface AnswerJournalRepo {
   listForCode(game: Game, code: string): Promise<JournalEntry[]>;
   /** The latest answer per (game, player) at or after `since` (epoch ms): the per-player spacing survives a restart. */
   lastCalls(since: number): Promise<{ game: Game; fid: string; at: number }[]>;
-}
-
-/** Who may join an alliance with `/me link` (alliances.self_join). */
-export type SelfJoinMode = 'open' | 'approve' | 'off';
-export const SELF_JOIN_MODES: readonly SelfJoinMode[] = ['open', 'approve', 'off'];
-
-/** A Discord user linked to a player of a server (member_links): one player per user per server, one user per player. */
-export interface MemberLinkRecord {
-  guildId: string;
-  game: Game;
-  fid: string;
-  userId: string;
-  /** A direct message when a code was redeemed for the player. */
-  notify: boolean;
-  /** When a DM to this user was refused (DMs closed): no more DMs until they turn notify on again. */
-  dmClosedAt: number | null;
-  linkedAt: number;
-}
-
-export interface MemberLinkRepo {
-  /**
-   * Links the user to the player. `taken` when the player is linked to another user of the server (an admin unlinks
-   * first); `other-player` when this user is already linked to another player. Linking again the same pair keeps it.
-   */
-  link(link: {
-    guildId: string;
-    game: Game;
-    fid: string;
-    userId: string;
-  }): Promise<
-    | { linked: true; link: MemberLinkRecord }
-    | { linked: false; reason: 'taken' | 'other-player'; existing: MemberLinkRecord }
-  >;
-  /** The user's link in this server. */
-  forUser(guildId: string, userId: string): Promise<MemberLinkRecord | null>;
-  /** The link of this player in this server (a player has one roster entry per server, so fid is enough). */
-  forPlayer(guildId: string, fid: string): Promise<MemberLinkRecord | null>;
-  /** Removes the user's link (the player's roster entry and history stay); the link removed, or null. */
-  unlinkUser(guildId: string, userId: string): Promise<MemberLinkRecord | null>;
-  /** Removes the link of this player (an admin's unlink); the link removed, or null. */
-  unlinkPlayer(guildId: string, fid: string): Promise<MemberLinkRecord | null>;
-  /** Turns DMs on or off; turning them on forgets that DMs were closed. Null when the user is not linked. */
-  setNotify(guildId: string, userId: string, on: boolean): Promise<MemberLinkRecord | null>;
-  /** Notes that a DM was refused, once: no DM is tried again until the user turns notify on. */
-  markDmClosed(guildId: string, userId: string, at: number): Promise<void>;
-  /** Links with notify on and DMs not known closed, for these players of this game (any server). */
-  listToNotify(game: Game, fids: readonly string[]): Promise<MemberLinkRecord[]>;
-}
-
-/** One ledger row as people read it: with the player's name and alliance in a server when known. */
-export type HistoryRow = Pick<LedgerRow, 'game' | 'fid' | 'code' | 'status' | 'reason' | 'errCode' | 'msg'> & {
-  /** finished_at, else updated_at (epoch ms). */
-  at: number;
-  /** The player's name on the server's roster (null outside a server's view). */
-  name: string | null;
-  /** The name of the alliance whose roster lists the player (null when not listed). */
-  allianceName: string | null;
-};
-
-export interface HistoryRepo {
-  /** The player's latest ledger rows, newest first. */
-  forPlayer(game: Game, fid: string, limit: number): Promise<HistoryRow[]>;
-  /**
-   * Every ledger row of the players on the server's rosters (members removed too) and of its runs, with name and
-   * alliance from the roster; ordered by code, then player. `code` narrows it to one code.
-   */
-  forGuild(guildId: string, filter?: { code?: string }): Promise<HistoryRow[]>;
 }

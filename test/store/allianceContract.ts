@@ -55,6 +55,7 @@ export function allianceContract(kind: string, makeFactory: () => Promise<StoreF
         codesChannelId: null,
         fanoutPriority: 5,
         selfJoin: 'approve',
+        language: null,
       });
       const kings = added.alliance.id;
       expect(await ctx.store.alliances.add({ guildId: 'g1', name: 'KINGS', game: 'wos' })).toMatchObject({

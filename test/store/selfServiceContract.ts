@@ -85,6 +85,33 @@ export function selfServiceContract(kind: string, makeFactory: () => Promise<Sto
       expect(await store.memberLinks.unlinkUser('g1', 'u2')).toBeNull();
     });
 
+    it('languages: an alliance keeps its language (none by default), given at add or changed later', async () => {
+      expect(main.language).toBeNull();
+      expect((await store.alliances.update(main.id, { language: 'de' }))?.language).toBe('de');
+      expect((await store.alliances.list({ guildId: 'g1' }))[0]?.language).toBe('de');
+      expect((await store.alliances.update(main.id, { language: null }))?.language).toBeNull();
+      const added = await store.alliances.add({
+        guildId: 'g1',
+        name: 'Second',
+        game: 'wos',
+        language: 'pt-BR',
+        selfJoin: 'open',
+      });
+      expect(added.created && added.alliance).toMatchObject({ language: 'pt-BR', selfJoin: 'open' });
+    });
+
+    it("member links keep the member's locale: at link, and as it changes", async () => {
+      await store.memberLinks.link({ guildId: 'g1', game: 'wos', fid: '101', userId: 'u1', locale: 'de' });
+      expect((await store.memberLinks.forUser('g1', 'u1'))?.locale).toBe('de');
+      await store.memberLinks.rememberLocale('g1', 'u1', 'es-419');
+      expect((await store.memberLinks.setNotify('g1', 'u1', true))?.locale).toBe('es-419');
+      // Linking the same pair again from another client keeps the link and takes the newer locale.
+      await store.memberLinks.link({ guildId: 'g1', game: 'wos', fid: '101', userId: 'u1', locale: 'tr' });
+      expect((await store.memberLinks.listToNotify('wos', ['101']))[0]?.locale).toBe('tr');
+      await store.memberLinks.rememberLocale('g1', 'nobody', 'ru');
+      expect(await store.memberLinks.forUser('g1', 'nobody')).toBeNull();
+    });
+
     it('member links go with their server', async () => {
       await store.memberLinks.link({ guildId: 'g1', game: 'wos', fid: '101', userId: 'u1' });
       await store.guilds.remove('g1');

@@ -31,8 +31,8 @@ export function createPgAllianceRepo(pool: Pool): AllianceRepo {
           if (existing) return { created: false as const, reason: 'name-taken' as const, existing };
           const { rows } = await client.query(
             `INSERT INTO alliances (guild_id, name, game, default_state, auto_redeem, result_channel_id, codes_channel_id,
-               fanout_priority, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING *`,
+               fanout_priority, self_join, language, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING *`,
             [
               alliance.guildId,
               name,
@@ -42,6 +42,8 @@ export function createPgAllianceRepo(pool: Pool): AllianceRepo {
               alliance.resultChannelId ?? null,
               alliance.codesChannelId ?? null,
               alliance.fanoutPriority ?? 100,
+              alliance.selfJoin ?? 'approve',
+              alliance.language ?? null,
               now,
             ],
           );

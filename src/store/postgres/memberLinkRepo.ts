@@ -13,7 +13,7 @@ export function createPgMemberLinkRepo(pool: Pool): MemberLinkRepo {
     one(q, 'guild_id = $1 AND fid = $2', [guildId, fid]);
 
   return {
-    async link({ guildId, game, fid, userId }) {
+    async link({ guildId, game, fid, userId, locale = null }) {
       return withTransaction(pool, async (client) => {
         // The server's row serialises two links of the same server (a player, a user: each taken once).
         await client.query('SELECT id FROM guilds WHERE id = $1 FOR UPDATE', [guildId]);
@@ -23,9 +23,16 @@ export function createPgMemberLinkRepo(pool: Pool): MemberLinkRepo {
         if (user && user.fid !== fid) return { linked: false, reason: 'other-player', existing: user } as const;
         if (!player)
           await client.query(
-            'INSERT INTO member_links (guild_id, game, fid, user_id, notify, linked_at) VALUES ($1, $2, $3, $4, 0, $5)',
-            [guildId, game, fid, userId, Date.now()],
+            `INSERT INTO member_links (guild_id, game, fid, user_id, notify, linked_at, locale)
+             VALUES ($1, $2, $3, $4, 0, $5, $6)`,
+            [guildId, game, fid, userId, Date.now(), locale],
           );
+        else if (locale)
+          await client.query('UPDATE member_links SET locale = $1 WHERE guild_id = $2 AND fid = $3', [
+            locale,
+            guildId,
+            fid,
+          ]);
         return { linked: true, link: (await forPlayer(client, guildId, fid))! } as const;
       });
     },
@@ -44,6 +51,13 @@ export function createPgMemberLinkRepo(pool: Pool): MemberLinkRepo {
         fid,
       ]);
       return rows[0] ? toMemberLink(rows[0]) : null;
+    },
+    async rememberLocale(guildId, userId, locale) {
+      await pool.query('UPDATE member_links SET locale = $1 WHERE guild_id = $2 AND user_id = $3', [
+        locale,
+        guildId,
+        userId,
+      ]);
     },
     async setNotify(guildId, userId, on) {
       const { rows } = await pool.query(

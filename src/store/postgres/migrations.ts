@@ -235,4 +235,13 @@ export const PG_MIGRATIONS: readonly { version: number; name: string; sql: strin
         CHECK (self_join IN ('open', 'approve', 'off'));
     `,
   },
+  {
+    version: 80,
+    name: 'languages: alliances.language, member_links.locale',
+    sql: `
+      -- See the SQLite migration of the same version.
+      ALTER TABLE alliances ADD COLUMN language TEXT;
+      ALTER TABLE member_links ADD COLUMN locale TEXT;
+    `,
+  },
 ];

@@ -32,8 +32,8 @@ export function createAllianceRepo(db: DatabaseSync): AllianceRepo {
         const result = db
           .prepare(
             `INSERT INTO alliances (guild_id, name, game, default_state, auto_redeem, result_channel_id,
-                                    codes_channel_id, fanout_priority, created_at, updated_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+                                    codes_channel_id, fanout_priority, self_join, language, created_at, updated_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
           )
           .run(
             alliance.guildId,
@@ -44,6 +44,8 @@ export function createAllianceRepo(db: DatabaseSync): AllianceRepo {
             alliance.resultChannelId ?? null,
             alliance.codesChannelId ?? null,
             alliance.fanoutPriority ?? 100,
+            alliance.selfJoin ?? 'approve',
+            alliance.language ?? null,
             now,
             now,
           );

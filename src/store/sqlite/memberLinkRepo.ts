@@ -14,7 +14,7 @@ export function createMemberLinkRepo(db: DatabaseSync): MemberLinkRepo {
   };
 
   return {
-    async link({ guildId, game, fid, userId }) {
+    async link({ guildId, game, fid, userId, locale = null }) {
       return transaction(db, () => {
         const player = forPlayer(guildId, fid);
         if (player && player.userId !== userId) return { linked: false, reason: 'taken', existing: player } as const;
@@ -22,8 +22,10 @@ export function createMemberLinkRepo(db: DatabaseSync): MemberLinkRepo {
         if (user && user.fid !== fid) return { linked: false, reason: 'other-player', existing: user } as const;
         if (!player)
           db.prepare(
-            'INSERT INTO member_links (guild_id, game, fid, user_id, notify, linked_at) VALUES (?, ?, ?, ?, 0, ?)',
-          ).run(guildId, game, fid, userId, Date.now());
+            'INSERT INTO member_links (guild_id, game, fid, user_id, notify, linked_at, locale) VALUES (?, ?, ?, ?, 0, ?, ?)',
+          ).run(guildId, game, fid, userId, Date.now(), locale);
+        else if (locale)
+          db.prepare('UPDATE member_links SET locale = ? WHERE guild_id = ? AND fid = ?').run(locale, guildId, fid);
         return { linked: true, link: forPlayer(guildId, fid)! } as const;
       });
     },
@@ -46,6 +48,9 @@ export function createMemberLinkRepo(db: DatabaseSync): MemberLinkRepo {
         if (link) db.prepare('DELETE FROM member_links WHERE guild_id = ? AND fid = ?').run(guildId, fid);
         return link;
       });
+    },
+    async rememberLocale(guildId, userId, locale) {
+      db.prepare('UPDATE member_links SET locale = ? WHERE guild_id = ? AND user_id = ?').run(locale, guildId, userId);
     },
     async setNotify(guildId, userId, on) {
       db.prepare(
