@@ -30,15 +30,24 @@ export function sameName(a: string, b: string): boolean {
   return a.trim().toLowerCase() === b.trim().toLowerCase();
 }
 
+/** Why a name people typed does not work (Discord words it in the member's language, the CLI with `reason`). */
+export type AllianceNameProblem = 'empty' | 'tooLong' | 'control';
+
 /** A name people type: 1 to 32 characters, no line breaks or control characters, trimmed. */
-export function checkAllianceName(raw: string): { ok: true; name: string } | { ok: false; reason: string } {
+export function checkAllianceName(
+  raw: string,
+): { ok: true; name: string } | { ok: false; problem: AllianceNameProblem; reason: string } {
   const name = raw.trim().replace(/\s+/g, ' ');
-  if (name === '') return { ok: false, reason: 'an alliance name cannot be empty' };
+  if (name === '') return { ok: false, problem: 'empty', reason: 'an alliance name cannot be empty' };
   if ([...name].length > MAX_ALLIANCE_NAME)
-    return { ok: false, reason: `an alliance name has at most ${MAX_ALLIANCE_NAME} characters` };
+    return {
+      ok: false,
+      problem: 'tooLong',
+      reason: `an alliance name has at most ${MAX_ALLIANCE_NAME} characters`,
+    };
   // oxlint-disable-next-line no-control-regex -- control characters are exactly what is refused here
   if (/[\u0000-\u001f\u007f]/.test(name))
-    return { ok: false, reason: 'an alliance name cannot hold control characters' };
+    return { ok: false, problem: 'control', reason: 'an alliance name cannot hold control characters' };
   return { ok: true, name };
 }
 

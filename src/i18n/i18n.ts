@@ -57,3 +57,10 @@ export function ownText(lang: Language, key: string): string | null {
   const text: unknown = instance.getResource(lang, 'translation', key);
   return typeof text === 'string' && text !== '' ? text : null;
 }
+
+/** Names as a sentence lists them, each in quotes: `"A", "B" and "C"` in English, `"A", "B" und "C"` in German. */
+export function formatNames(lang: Language, names: readonly string[]): string {
+  // British English: no comma before "and", as giftbot's English texts have always written it.
+  const locale = lang === 'en' ? 'en-GB' : lang;
+  return new Intl.ListFormat(locale, { style: 'long', type: 'conjunction' }).format(names.map((n) => `"${n}"`));
+}

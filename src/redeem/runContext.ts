@@ -254,6 +254,7 @@ export function runStartOf(run: RunContext): RunStart {
       allianceId: alliance.id,
       name: alliance.name,
       resultChannelId: alliance.resultChannelId,
+      language: alliance.language,
     })),
   };
 }

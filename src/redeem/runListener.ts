@@ -1,5 +1,6 @@
 import type { Classification } from '../game/classifyAnswer.ts';
 import type { Game } from '../game/games.ts';
+import type { Language } from '../i18n/languages.ts';
 import type { Logger } from '../log/logger.ts';
 import { EVENTS } from '../log/events.ts';
 import type { RunTrigger } from './redeemOptions.ts';
@@ -14,7 +15,13 @@ export interface RunStart {
   runId: number;
   total: number;
   /** The alliances the run covers: each one's progress and summary go to its own results channel. */
-  alliances: { allianceId: number; name: string; resultChannelId: string | null }[];
+  alliances: {
+    allianceId: number;
+    name: string;
+    resultChannelId: string | null;
+    /** The language of the alliance's posts; null: the server's. */
+    language: Language | null;
+  }[];
 }
 
 /**

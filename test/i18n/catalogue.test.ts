@@ -99,6 +99,11 @@ const LIMITS: Array<[RegExp, number, string]> = [
   [/^(trigger\..*|progress\.footer|summary\.(runId|apiCalls|seconds)|stateSearch\.footer)$/, 2048, 'embed footer'],
   [/^summary\.retryButton$/, 80, 'button label'],
   [/^errors\..*$/, 2000, 'message content'],
+  [/^alliance\.listTitle$/, 256, 'embed title'],
+  [/^alliance\.(listLine|listEmpty)$/, 4096, 'embed description'],
+  [/^alliance\.(removeButton|keepButton)$/, 80, 'button label'],
+  // Replies, and the pieces of a reply (settings, on/off, a language's name).
+  [/^(alliance\..*|language\..*)$/, 2000, 'message content'],
 ];
 
 // The longest value a variable takes: a 20-character code, a Discord timestamp, a trigger's text, a big number.

@@ -103,4 +103,28 @@ describe('giftbot alliance edit --self-join', () => {
     );
     await expect(run(allianceCommand, ['edit', GUILD, '--name', 'Frost'])).rejects.toThrow('Nothing to change');
   });
+
+  it("--language sets the language of the alliance's Discord posts; auto gives it back to the server", async () => {
+    const frost = (await h.app.store.alliances.byName(GUILD, 'Frost'))!;
+    const set = await run(allianceCommand, ['edit', GUILD, '--name', 'Frost', '--language', 'pt-BR']);
+    expect(set.out).toEqual([`Alliance "Frost" of guild ${GUILD}: language pt-BR.`]);
+    expect((await h.app.store.alliances.get(frost.id))?.language).toBe('pt-BR');
+    const both = await run(allianceCommand, [
+      'edit',
+      GUILD,
+      '--name',
+      'Frost',
+      '--language',
+      'auto',
+      '--self-join',
+      'off',
+    ]);
+    expect(both.out).toEqual([`Alliance "Frost" of guild ${GUILD}: self-join off, language auto (the server's).`]);
+    expect((await h.app.store.alliances.get(frost.id))?.language).toBeNull();
+    // A language giftbot does not speak is refused, with the ones it does; nothing changes.
+    await expect(run(allianceCommand, ['edit', GUILD, '--name', 'Frost', '--language', 'klingon'])).rejects.toThrow(
+      '--language must be one of auto, en, de, fr, es, pt-BR, tr, ru (not "klingon")',
+    );
+    expect((await h.app.store.alliances.get(frost.id))?.selfJoin).toBe('off');
+  });
 });

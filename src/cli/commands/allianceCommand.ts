@@ -26,6 +26,7 @@ export const allianceCommand: CliCommand = async (args, ctx) => {
       state: { type: 'string' },
       auto: { type: 'string' },
       'self-join': { type: 'string' },
+      language: { type: 'string' },
     },
   });
   const [guildId, extra] = positionals;

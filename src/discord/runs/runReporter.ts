@@ -1,5 +1,5 @@
 import type { Client } from 'discord.js';
-import { DEFAULT_LANGUAGE } from '../../i18n/languages.ts';
+import type { Language } from '../../i18n/languages.ts';
 import { EVENTS } from '../../log/events.ts';
 import type { Logger } from '../../log/logger.ts';
 import type { RunListener, RunStart } from '../../redeem/runListener.ts';
@@ -8,6 +8,7 @@ import type { Store } from '../../store/types.ts';
 import { progressEmbed } from '../embeds/progressEmbed.ts';
 import { summaryView } from '../embeds/summaryEmbed.ts';
 import type { LiveRun, LiveRuns } from './liveRuns.ts';
+import { postLanguage } from '../postLanguage.ts';
 import { createProgressView, type ProgressView } from './progressView.ts';
 import { resultsChannel } from './resultsChannel.ts';
 
@@ -41,8 +42,11 @@ export interface RunReporterDeps {
 }
 
 interface ShownRun {
-  /** One view per alliance in its own results channel; one view (allianceId null) for a one-alliance run. */
-  views: { allianceId: number | null; allianceName: string | null; view: ProgressView }[];
+  /**
+   * One view per alliance in its own results channel, in that alliance's language; one view (allianceId null) for a
+   * one-alliance run.
+   */
+  views: { allianceId: number | null; allianceName: string | null; lang: Language; view: ProgressView }[];
   /** Null when an interaction already shows this (guild, code). */
   live: LiveRun | null;
   startedAt: number;
@@ -53,18 +57,18 @@ export function createRunReporter(deps: RunReporterDeps): RunReporter {
   const posting = new Set<Promise<void>>();
   const shown = new Map<number, ShownRun>();
 
-  const progressMessage = (run: RunStart, shownRun: ShownRun, progress: RunProgress) => ({
-    embeds: [progressEmbed(progress, { code: run.code, trigger: run.trigger, startedAt: shownRun.startedAt })],
+  const progressMessage = (run: RunStart, shownRun: ShownRun, progress: RunProgress, lang: Language) => ({
+    embeds: [progressEmbed(progress, { code: run.code, trigger: run.trigger, startedAt: shownRun.startedAt }, lang)],
     components: [],
   });
 
   async function post(run: ShownRun, summary: RunSummary): Promise<void> {
     const done = Promise.all(
-      run.views.map(({ allianceId, allianceName, view }) =>
+      run.views.map(({ allianceId, allianceName, lang, view }) =>
         allianceId === null
-          ? view.finish(summaryView(summary))
+          ? view.finish(summaryView(summary, lang))
           : view.finish(
-              summaryView(allianceShare(summary, allianceId), DEFAULT_LANGUAGE, {
+              summaryView(allianceShare(summary, allianceId), lang, {
                 allianceId,
                 allianceName: allianceName ?? '',
               }),
@@ -99,9 +103,16 @@ export function createRunReporter(deps: RunReporterDeps): RunReporter {
       const live = liveRuns.claim({ guildId, code, trigger, channelId: null });
       // A run covering several alliances shows each one's progress and summary in that alliance's results channel.
       const split = run.alliances.length > 1;
+      // Each alliance's posts speak its language; a one-alliance run speaks its alliance's.
+      const languageOf = (alliance: RunStart['alliances'][number] | undefined) =>
+        postLanguage(client, guildId, alliance ?? null);
       const targets = split
-        ? run.alliances.map((alliance) => ({ allianceId: alliance.allianceId, allianceName: alliance.name }))
-        : [{ allianceId: null, allianceName: null }];
+        ? run.alliances.map((alliance) => ({
+            allianceId: alliance.allianceId,
+            allianceName: alliance.name,
+            lang: languageOf(alliance),
+          }))
+        : [{ allianceId: null, allianceName: null, lang: languageOf(run.alliances[0]) }];
       const views = targets.map((target) => ({
         ...target,
         view: createProgressView({
@@ -135,9 +146,9 @@ export function createRunReporter(deps: RunReporterDeps): RunReporter {
     runProgress(run, progress) {
       const shownRun = shown.get(run.runId);
       if (!shownRun) return;
-      for (const { allianceId, view } of shownRun.views) {
+      for (const { allianceId, lang, view } of shownRun.views) {
         const mine = allianceId === null ? progress : progressOf(progress, allianceId);
-        if (mine) view.update(() => progressMessage(run, shownRun, mine));
+        if (mine) view.update(() => progressMessage(run, shownRun, mine, lang));
       }
     },
     runEnded(summary) {

@@ -12,6 +12,18 @@ const TEXT_CHANNELS: ApplicationCommandOptionAllowedChannelType[] = [
   ChannelType.GuildAnnouncement,
 ];
 
+/** Each language by its own name; `auto` follows the server's preferred locale. */
+const LANGUAGE_CHOICES = [
+  { name: "Server's language", value: 'auto' },
+  { name: 'English', value: 'en' },
+  { name: 'Deutsch', value: 'de' },
+  { name: 'Français', value: 'fr' },
+  { name: 'Español', value: 'es' },
+  { name: 'Português (Brasil)', value: 'pt-BR' },
+  { name: 'Türkçe', value: 'tr' },
+  { name: 'Русский', value: 'ru' },
+];
+
 const STATE = {
   type: ApplicationCommandOptionType.Integer,
   name: 'state',
@@ -50,7 +62,7 @@ export const ALLIANCE_COMMAND = {
     {
       type: ApplicationCommandOptionType.Subcommand,
       name: 'edit',
-      description: "Change an alliance's name, state, auto-redeem, channels or priority",
+      description: "Change an alliance's settings: name, state, auto-redeem, channels, priority, self-join, language",
       options: [
         allianceOption(),
         {
@@ -89,6 +101,12 @@ export const ALLIANCE_COMMAND = {
             { name: 'approve', value: 'approve' },
             { name: 'off', value: 'off' },
           ],
+        },
+        {
+          type: ApplicationCommandOptionType.String,
+          name: 'language',
+          description: "The language of the alliance's posts (run progress, summaries, approvals)",
+          choices: LANGUAGE_CHOICES,
         },
       ],
     },

@@ -1,6 +1,8 @@
 import { MessageFlags, PermissionFlagsBits } from 'discord.js';
 import { defaultAllianceName } from '../../../alliances/chooseAlliance.ts';
 import { gameInfo, isGame } from '../../../game/games.ts';
+import { t } from '../../../i18n/i18n.ts';
+import { replyLanguage } from '../../../i18n/locale.ts';
 import { UserError } from '../../userError.ts';
 import type { CommandHandler } from '../commandHandler.ts';
 import { addAlliance, editAlliance, listAlliances } from './allianceManage.ts';
@@ -34,8 +36,12 @@ export const handleAlliance: CommandHandler = async (interaction, guild, ctx) =>
         ...(codes ? { codesChannelId: codes.id } : {}),
       });
       const several = (await store.alliances.list({ guildId })).length > 1;
+      const lang = replyLanguage(interaction);
+      const where = several
+        ? t(lang, 'alliance.channelSetFor', { name: alliance.name, results: results.id })
+        : t(lang, 'alliance.channelSet', { results: results.id });
       await interaction.reply({
-        content: `${several ? `**${alliance.name}**: r` : 'R'}un progress and summaries go to <#${results.id}>.${codes ? ` Codes posted in <#${codes.id}> are picked up.` : ''}`,
+        content: codes ? `${where} ${t(lang, 'alliance.channelCodes', { codes: codes.id })}` : where,
         flags: MessageFlags.Ephemeral,
       });
       return;
@@ -45,21 +51,21 @@ export const handleAlliance: CommandHandler = async (interaction, guild, ctx) =>
       await requireAlliances(store, guildId);
       // Only Manage Server may decide who else administers giftbot: the admin role cannot hand itself on.
       if (!interaction.memberPermissions?.has(PermissionFlagsBits.ManageGuild))
-        throw new UserError('Only members with **Manage Server** can change the admin role.');
+        throw UserError.fromCatalogue('alliance.adminRoleManageOnly');
       const role = interaction.options.getRole('role');
-      if (role && role.id === guildId) throw new UserError('@everyone cannot be the admin role; pick a specific role.');
+      if (role && role.id === guildId) throw UserError.fromCatalogue('alliance.adminRoleEveryone');
       await store.guilds.ensure({ id: guildId });
       await store.guilds.update(guildId, { adminRoleId: role?.id ?? null });
       await interaction.reply({
         content: role
-          ? `Members with <@&${role.id}> can now use giftbot here, besides those with Manage Server.`
-          : 'The admin role is removed: only members with Manage Server can use giftbot here.',
+          ? t(replyLanguage(interaction), 'alliance.adminRoleSet', { role: role.id })
+          : t(replyLanguage(interaction), 'alliance.adminRoleRemoved'),
         flags: MessageFlags.Ephemeral,
       });
       return;
     }
     default:
-      throw new UserError('Unknown /alliance action.');
+      throw UserError.fromCatalogue('alliance.unknownAction');
   }
 };
 
@@ -72,17 +78,17 @@ const setupOnlyAlliance: CommandHandler = async (interaction, guild, ctx) => {
   const guildId = interaction.guildId;
   const game = interaction.options.getString('game', true);
   const state = interaction.options.getInteger('state', true);
-  if (!isGame(game)) throw new UserError('The game must be Whiteout Survival or Kingshot.');
+  if (!isGame(game)) throw UserError.fromCatalogue('alliance.badGame');
   const alliances = await store.alliances.list({ guildId });
-  if (alliances.length > 1)
-    throw new UserError(
-      `This server has ${alliances.length} alliances: change one with \`/alliance edit alliance:<name> state:<state>\`, or add one with \`/alliance add\`.`,
-    );
+  if (alliances.length > 1) throw UserError.fromCatalogue('alliance.setupSeveral', { count: alliances.length });
   const [existing] = alliances;
   if (existing && existing.game !== game) {
-    throw new UserError(
-      `This server already redeems ${gameInfo(existing.game).name} codes; one server serves one game. (\`/alliance setup\` sets up a server's one alliance and never changes its game.) To redeem ${gameInfo(game).name} codes here too, add a second alliance: \`/alliance add name:<name> game:${game} state:${state}\`.`,
-    );
+    throw UserError.fromCatalogue('alliance.setupOtherGame', {
+      game: gameInfo(existing.game).name,
+      newGame: gameInfo(game).name,
+      gameId: game,
+      state,
+    });
   }
   let saved;
   if (existing) {
@@ -99,13 +105,16 @@ const setupOnlyAlliance: CommandHandler = async (interaction, guild, ctx) => {
     saved = added.created ? added.alliance : added.existing;
   }
   const members = (await store.members.list(guildId, { allianceIds: [saved.id] })).length;
+  const lang = replyLanguage(interaction);
   await interaction.reply({
     content: [
-      `${existing ? 'Updated' : 'Set up'}: this server redeems **${gameInfo(saved.game).name}** codes for state **${saved.defaultState}**; auto-redeem is **${saved.autoRedeem ? 'on' : 'off'}**.`,
-      members === 0
-        ? 'Next: add players with `/member add` or `/member import`, and pick a results channel with `/alliance channel`.'
-        : `The roster has ${members} members.`,
-      existing ? '' : `The alliance is named **${saved.name}**; rename it with \`/alliance edit name:\`.`,
+      t(lang, existing ? 'alliance.setupUpdated' : 'alliance.setupDone', {
+        game: gameInfo(saved.game).name,
+        state: saved.defaultState ?? '-',
+        auto: t(lang, saved.autoRedeem ? 'alliance.on' : 'alliance.off'),
+      }),
+      members === 0 ? t(lang, 'alliance.setupNext') : t(lang, 'alliance.setupRoster', { count: members }),
+      existing ? '' : t(lang, 'alliance.setupNamed', { name: saved.name }),
     ]
       .filter(Boolean)
       .join('\n'),

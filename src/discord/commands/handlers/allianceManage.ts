@@ -1,10 +1,13 @@
 import { escapeMarkdown, MessageFlags, type APIEmbed } from 'discord.js';
-import { checkAllianceName } from '../../../alliances/chooseAlliance.ts';
+import { checkAllianceName, MAX_ALLIANCE_NAME } from '../../../alliances/chooseAlliance.ts';
 import { gameInfo, isGame } from '../../../game/games.ts';
-import { SELF_SERVICE_TEXT } from '../../../selfService/texts.ts';
+import { t } from '../../../i18n/i18n.ts';
+import { isLanguage, type Language } from '../../../i18n/languages.ts';
+import { replyLanguage } from '../../../i18n/locale.ts';
 import type { AllianceRecord, SelfJoinMode } from '../../../store/types.ts';
 import type { BotContext } from '../../botContext.ts';
 import { COLORS } from '../../embeds/colors.ts';
+import { postLanguage } from '../../postLanguage.ts';
 import { UserError } from '../../userError.ts';
 import type { CommandHandler } from '../commandHandler.ts';
 import { checkCanPost, checkCodesChannel } from './channelChecks.ts';
@@ -16,42 +19,44 @@ type Interaction = Parameters<CommandHandler>[0];
 export const addAlliance: CommandHandler = async (interaction, guild, ctx) => {
   const { store } = ctx.app;
   const guildId = interaction.guildId;
-  const checked = checkAllianceName(interaction.options.getString('name', true));
-  if (!checked.ok) throw new UserError(`That name does not work: ${checked.reason}.`);
+  const lang = replyLanguage(interaction);
+  const name = checkedName(interaction.options.getString('name', true));
   const game = interaction.options.getString('game', true);
-  if (!isGame(game)) throw new UserError('The game must be Whiteout Survival or Kingshot.');
+  if (!isGame(game)) throw UserError.fromCatalogue('alliance.badGame');
   const state = interaction.options.getInteger('state', true);
   if (!guild) await store.guilds.ensure({ id: guildId, name: interaction.guild?.name ?? null });
-  const added = await store.alliances.add({ guildId, name: checked.name, game, defaultState: state });
+  const added = await store.alliances.add({ guildId, name, game, defaultState: state });
   if (!added.created)
-    throw new UserError(
-      `This server already has an alliance named **${escapeMarkdown(added.existing.name)}**; pick another name, or change that one with \`/alliance edit\`.`,
-    );
+    throw UserError.fromCatalogue('alliance.nameTaken', { name: escapeMarkdown(added.existing.name) });
   const { alliance } = added;
-  const name = escapeMarkdown(alliance.name);
   await interaction.reply({
     content: [
-      `Added alliance **${name}**: ${gameInfo(alliance.game).name}, state **${alliance.defaultState}**; auto-redeem is **${alliance.autoRedeem ? 'on' : 'off'}**.`,
-      `Next: add players with \`/member add alliance:${alliance.name}\` or \`/member import\`, and pick its results channel with \`/alliance edit alliance:${alliance.name} results:\`.`,
+      t(lang, 'alliance.added', {
+        name: escapeMarkdown(alliance.name),
+        game: gameInfo(alliance.game).name,
+        state: alliance.defaultState ?? '-',
+        auto: t(lang, alliance.autoRedeem ? 'alliance.on' : 'alliance.off'),
+      }),
+      t(lang, 'alliance.addedNext', { raw: alliance.name }),
     ].join('\n'),
     flags: MessageFlags.Ephemeral,
   });
 };
 
-/** `/alliance edit [alliance:] [name:] [state:] [auto:] [results:] [codes:] [priority:]` */
+/** `/alliance edit [alliance:] [name:] [state:] [auto:] [results:] [codes:] [priority:] [self_join:] [language:]` */
 export async function editAlliance(interaction: Interaction, ctx: BotContext): Promise<void> {
   const { store } = ctx.app;
   const { options } = interaction;
+  const lang = replyLanguage(interaction);
   const alliance = await resolveAlliance(store, interaction.guildId, options.getString('alliance'));
   const changes: Partial<Omit<AllianceRecord, 'id' | 'guildId' | 'game'>> = {};
   const rawName = options.getString('name');
   if (rawName !== null) {
-    const checked = checkAllianceName(rawName);
-    if (!checked.ok) throw new UserError(`That name does not work: ${checked.reason}.`);
-    const taken = await store.alliances.byName(interaction.guildId, checked.name);
+    const name = checkedName(rawName);
+    const taken = await store.alliances.byName(interaction.guildId, name);
     if (taken && taken.id !== alliance.id)
-      throw new UserError(`This server already has an alliance named **${escapeMarkdown(taken.name)}**.`);
-    changes.name = checked.name;
+      throw UserError.fromCatalogue('alliance.nameTakenShort', { name: escapeMarkdown(taken.name) });
+    changes.name = name;
   }
   const state = options.getInteger('state');
   if (state !== null) changes.defaultState = state;
@@ -69,14 +74,28 @@ export async function editAlliance(interaction: Interaction, ctx: BotContext): P
   if (priority !== null) changes.fanoutPriority = priority;
   const selfJoin = options.getString('self_join');
   if (selfJoin !== null) changes.selfJoin = selfJoin as SelfJoinMode;
-  if (Object.keys(changes).length === 0)
-    throw new UserError(
-      'Nothing to change: give `name:`, `state:`, `auto:`, `results:`, `codes:`, `priority:` or `self_join:`.',
-    );
+  // `auto`: the server's preferred locale (the alliance keeps no language of its own).
+  const language = options.getString('language');
+  if (language !== null) changes.language = isLanguage(language) ? language : null;
+  if (Object.keys(changes).length === 0) throw UserError.fromCatalogue('alliance.nothingToChange');
   const saved = await store.alliances.update(alliance.id, changes);
-  if (!saved) throw new UserError('That alliance was removed meanwhile; nothing was changed.');
+  if (!saved) throw UserError.fromCatalogue('alliance.removedMeanwhile');
+  const extra = [
+    ...(selfJoin !== null ? [t(lang, `alliance.selfJoin.${saved.selfJoin}`)] : []),
+    // A language just set back to the server's: say which one that is today.
+    ...(language !== null && saved.language === null
+      ? [
+          t(lang, 'alliance.settings.languageServer', {
+            language: languageName(lang, postLanguage(ctx.client, saved.guildId, saved)),
+          }),
+        ]
+      : []),
+  ];
   await interaction.reply({
-    content: `Updated alliance **${escapeMarkdown(saved.name)}**: ${settingsLine(saved)}${selfJoin !== null ? ` · ${SELF_SERVICE_TEXT.selfJoinMode(saved.selfJoin)}` : ''}.`,
+    content: t(lang, 'alliance.updated', {
+      name: escapeMarkdown(saved.name),
+      settings: [settingsLine(saved, lang), ...extra].join(' · '),
+    }),
     flags: MessageFlags.Ephemeral,
   });
 }
@@ -84,32 +103,57 @@ export async function editAlliance(interaction: Interaction, ctx: BotContext): P
 /** `/alliance list` */
 export async function listAlliances(interaction: Interaction, ctx: BotContext): Promise<void> {
   const { store } = ctx.app;
+  const lang = replyLanguage(interaction);
   const alliances = await store.alliances.list({ guildId: interaction.guildId });
   const lines: string[] = [];
   for (const alliance of alliances) {
     const members = (await store.members.list(interaction.guildId, { allianceIds: [alliance.id] })).length;
     lines.push(
-      `**${escapeMarkdown(alliance.name)}** · ${members} member${members === 1 ? '' : 's'} · ${settingsLine(alliance)}`,
+      t(lang, 'alliance.listLine', {
+        name: escapeMarkdown(alliance.name),
+        count: members,
+        settings: settingsLine(alliance, lang),
+      }),
     );
   }
   const embed: APIEmbed = {
-    title: `Alliances · ${alliances.length}`,
+    title: t(lang, 'alliance.listTitle', { n: alliances.length }),
     color: COLORS.info,
-    description:
-      lines.length > 0
-        ? lines.join('\n').slice(0, 4000)
-        : 'No alliance yet. Add one with `/alliance add name:<name> game:<game> state:<state>`.',
+    description: lines.length > 0 ? lines.join('\n').slice(0, 4000) : t(lang, 'alliance.listEmpty'),
   };
   await interaction.reply({ embeds: [embed], flags: MessageFlags.Ephemeral });
 }
 
-function settingsLine(alliance: AllianceRecord): string {
+/** An alliance name as typed, trimmed; a name that does not work is the member's to fix. */
+export function checkedName(raw: string): string {
+  const checked = checkAllianceName(raw);
+  if (checked.ok) return checked.name;
+  throw UserError.fromCatalogue(`alliance.badName.${checked.problem}`, { max: MAX_ALLIANCE_NAME });
+}
+
+/** A language by its own name ("Deutsch"), as a person picks it. */
+function languageName(lang: Language, language: Language): string {
+  return t(lang, `language.${language}`);
+}
+
+function settingsLine(alliance: AllianceRecord, lang: Language): string {
+  const channel = (id: string) => `<#${id}>`;
   return [
     gameInfo(alliance.game).name,
-    `state ${alliance.defaultState ?? 'not set'}`,
-    `auto-redeem ${alliance.autoRedeem ? 'on' : 'off'}`,
-    `results ${alliance.resultChannelId ? `<#${alliance.resultChannelId}>` : 'not set'}`,
-    ...(alliance.codesChannelId ? [`codes <#${alliance.codesChannelId}>`] : []),
-    `priority ${alliance.fanoutPriority}`,
+    alliance.defaultState !== null
+      ? t(lang, 'alliance.settings.state', { state: alliance.defaultState })
+      : t(lang, 'alliance.settings.stateNotSet'),
+    t(lang, alliance.autoRedeem ? 'alliance.settings.autoOn' : 'alliance.settings.autoOff'),
+    alliance.resultChannelId
+      ? t(lang, 'alliance.settings.results', { channel: channel(alliance.resultChannelId) })
+      : t(lang, 'alliance.settings.resultsNotSet'),
+    ...(alliance.codesChannelId
+      ? [t(lang, 'alliance.settings.codes', { channel: channel(alliance.codesChannelId) })]
+      : []),
+    t(lang, 'alliance.settings.priority', { priority: alliance.fanoutPriority }),
+    // Shown when chosen: an alliance without one posts in the server's language, as every alliance did before.
+    ...(alliance.language
+      ? [t(lang, 'alliance.settings.language', { language: languageName(lang, alliance.language) })]
+      : []),
   ].join(' · ');
 }

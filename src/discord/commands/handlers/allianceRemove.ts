@@ -1,4 +1,6 @@
 import { ButtonStyle, ComponentType, escapeMarkdown, MessageFlags } from 'discord.js';
+import { t } from '../../../i18n/i18n.ts';
+import { replyLanguage } from '../../../i18n/locale.ts';
 import { allianceRemoveId } from '../../customIds.ts';
 import type { BotContext } from '../../botContext.ts';
 import type { ButtonHandler, CommandHandler } from '../commandHandler.ts';
@@ -12,8 +14,9 @@ export async function askToRemoveAlliance(interaction: Parameters<CommandHandler
   const { store } = ctx.app;
   const alliance = await resolveAlliance(store, interaction.guildId, interaction.options.getString('alliance'));
   const members = (await store.members.list(interaction.guildId, { allianceIds: [alliance.id] })).length;
+  const lang = replyLanguage(interaction);
   await interaction.reply({
-    content: `Remove alliance **${escapeMarkdown(alliance.name)}** and take its ${members} member${members === 1 ? '' : 's'} off the roster? Who has which code and its past runs are kept.`,
+    content: t(lang, 'alliance.removeAsk', { name: escapeMarkdown(alliance.name), count: members }),
     components: [
       {
         type: ComponentType.ActionRow,
@@ -21,13 +24,13 @@ export async function askToRemoveAlliance(interaction: Parameters<CommandHandler
           {
             type: ComponentType.Button,
             style: ButtonStyle.Danger,
-            label: 'Remove',
+            label: t(lang, 'alliance.removeButton'),
             custom_id: allianceRemoveId(alliance.id, true),
           },
           {
             type: ComponentType.Button,
             style: ButtonStyle.Secondary,
-            label: 'Keep it',
+            label: t(lang, 'alliance.keepButton'),
             custom_id: allianceRemoveId(alliance.id, false),
           },
         ],
@@ -45,21 +48,21 @@ export const handleAllianceRemoveButton: ButtonHandler<{ allianceId: number; con
   ctx,
 ) => {
   const { store } = ctx.app;
+  // The presser's language: another admin may press the buttons of a question asked in English.
+  const lang = replyLanguage(interaction);
   const alliance = (await store.alliances.list({ guildId: interaction.guildId })).find((a) => a.id === allianceId);
   if (!alliance) {
-    await interaction.update({ content: 'That alliance is not here any more; nothing was removed.', components: [] });
+    await interaction.update({ content: t(lang, 'alliance.removeGone'), components: [] });
     return;
   }
   const name = escapeMarkdown(alliance.name);
   if (!confirmed) {
-    await interaction.update({ content: `Nothing was removed: **${name}** stays.`, components: [] });
+    await interaction.update({ content: t(lang, 'alliance.removeKept', { name }), components: [] });
     return;
   }
   const removed = await store.alliances.remove(alliance.id);
   await interaction.update({
-    content: removed
-      ? `Removed alliance **${name}**: ${removed.members} member${removed.members === 1 ? '' : 's'} left the roster. Who has which code and its past runs are kept.`
-      : 'That alliance is not here any more; nothing was removed.',
+    content: removed ? t(lang, 'alliance.removed', { name, count: removed.members }) : t(lang, 'alliance.removeGone'),
     components: [],
   });
 };

@@ -1,10 +1,16 @@
 import { escapeMarkdown } from 'discord.js';
-import { chooseAlliance, listNames } from '../../../alliances/chooseAlliance.ts';
+import { chooseAlliance } from '../../../alliances/chooseAlliance.ts';
+import { t } from '../../../i18n/i18n.ts';
 import type { AllianceRecord, Store } from '../../../store/types.ts';
 import { UserError } from '../../userError.ts';
 
-export const NO_ALLIANCE_TEXT =
-  'This server has no alliance set up yet. Run `/alliance setup game:<game> state:<your state>` (or `/alliance add`) first.';
+/** The English "set one up first" (callers that answer in a language throw `noAllianceError()`). */
+export const NO_ALLIANCE_TEXT = t('en', 'alliance.none');
+
+/** "Set one up first": the server has no alliance yet. */
+export function noAllianceError(): UserError {
+  return UserError.fromCatalogue('alliance.none');
+}
 
 /**
  * The alliance a command acts on: the one named by its `alliance:` option, or the server's only alliance. Every
@@ -20,21 +26,23 @@ export async function resolveAlliance(
     case 'found':
       return choice.alliance;
     case 'none':
-      throw new UserError(NO_ALLIANCE_TEXT);
+      throw noAllianceError();
     case 'unknown':
-      throw new UserError(
-        `This server has no alliance named "${escapeMarkdown(choice.name)}". Its alliances: ${escapeMarkdown(listNames(choice.names))}.`,
-      );
+      throw UserError.fromCatalogue('alliance.unknown', {
+        name: escapeMarkdown(choice.name),
+        names: choice.names.map((n) => escapeMarkdown(n)),
+      });
     case 'ambiguous':
-      throw new UserError(
-        `This server has ${choice.names.length} alliances (${escapeMarkdown(listNames(choice.names))}): say which one with \`alliance:\`.`,
-      );
+      throw UserError.fromCatalogue('alliance.ambiguous', {
+        count: choice.names.length,
+        names: choice.names.map((n) => escapeMarkdown(n)),
+      });
   }
 }
 
 /** The server's alliances, or the "set one up first" message when it has none. */
 export async function requireAlliances(store: Pick<Store, 'alliances'>, guildId: string): Promise<AllianceRecord[]> {
   const alliances = await store.alliances.list({ guildId });
-  if (alliances.length === 0) throw new UserError(NO_ALLIANCE_TEXT);
+  if (alliances.length === 0) throw noAllianceError();
   return alliances;
 }
