@@ -1,5 +1,6 @@
+import { MessageFlags } from 'discord.js';
 import { t } from '../../../i18n/i18n.ts';
-import { DEFAULT_LANGUAGE } from '../../../i18n/languages.ts';
+import { DEFAULT_LANGUAGE, type Language } from '../../../i18n/languages.ts';
 import { memberLanguage, replyLanguage } from '../../../i18n/locale.ts';
 import { EVENTS } from '../../../log/events.ts';
 import { admit } from '../../../selfService/linkPlayer.ts';
@@ -8,6 +9,8 @@ import type { SelfJoinAction } from '../../selfJoinIds.ts';
 import { sendDirectMessage } from '../../selfService/sendDirectMessage.ts';
 import { UserError } from '../../userError.ts';
 import type { ButtonHandler } from '../commandHandler.ts';
+
+type Interaction = Parameters<ButtonHandler<SelfJoinAction>>[0];
 import { catchUp } from './memberCatchUp.ts';
 import { tellSearchResult } from './me.ts';
 
@@ -24,6 +27,7 @@ export const handleSelfJoinButton: ButtonHandler<SelfJoinAction> = async (intera
   const adminId = interaction.user.id;
   const post = postLanguage(ctx.client, alliance.guildId, alliance);
   const member = memberLanguage(action.locale, DEFAULT_LANGUAGE);
+  const presser = replyLanguage(interaction);
   const dm = (content: string) => sendDirectMessage(ctx.client, userId, content).then(() => undefined);
   ctx.log.info(
     {
@@ -43,6 +47,7 @@ export const handleSelfJoinButton: ButtonHandler<SelfJoinAction> = async (intera
       embeds: [],
       components: [],
     });
+    await tellPresser(interaction, presser, post, t(presser, 'approval.rejectedAnswer', { userId, fid }));
     await dm(t(member, 'dm.rejected', { fid, alliance: alliance.name }));
     return;
   }
@@ -55,7 +60,7 @@ export const handleSelfJoinButton: ButtonHandler<SelfJoinAction> = async (intera
       state: action.state,
       triedState: action.triedState,
       // A refusal is the presser's answer: in their language.
-      lang: replyLanguage(interaction),
+      lang: presser,
       locale: action.locale,
     },
   );
@@ -66,7 +71,24 @@ export const handleSelfJoinButton: ButtonHandler<SelfJoinAction> = async (intera
     components: [],
     allowedMentions: { parse: [] },
   });
+  await tellPresser(
+    interaction,
+    presser,
+    post,
+    t(presser, 'approval.approvedAnswer', { userId, fid, alliance: alliance.name }),
+  );
   await dm(t(member, 'dm.approved', { fid, alliance: alliance.name }));
   if (result.kind === 'linked' && result.catchUp) catchUp(ctx, alliance, [fid]);
   if (result.kind === 'search-state') void tellSearchResult(ctx, alliance.guildId, fid, member, dm);
 };
+
+/**
+ * The decision replaced the request in the channel's language; an admin whose Discord speaks another one also reads
+ * it privately in theirs (best effort: the decision is made either way).
+ */
+async function tellPresser(interaction: Interaction, presser: Language, post: Language, content: string) {
+  if (presser === post) return;
+  await interaction
+    .followUp({ content, flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } })
+    .catch(() => undefined);
+}
