@@ -2,9 +2,11 @@ import { chooseAlliance } from '../alliances/chooseAlliance.ts';
 import { isValidFid } from '../game/playerIds.ts';
 import { EVENTS } from '../log/events.ts';
 import type { Game } from '../game/games.ts';
+import type { CatalogueKey } from '../i18n/catalogueKeys.ts';
+import { t, type Vars } from '../i18n/i18n.ts';
+import type { Language } from '../i18n/languages.ts';
 import type { AllianceRecord, MemberRecord, Store } from '../store/types.ts';
 import type { ProbeLimiter } from './probeLimiter.ts';
-import { SELF_SERVICE_TEXT as T } from './texts.ts';
 import { verifyPlayer, type VerifyDeps } from './verifyPlayer.ts';
 
 export interface SelfServiceDeps extends VerifyDeps {
@@ -18,11 +20,21 @@ export interface LinkRequest {
   fid: string;
   state: number | null;
   allianceName: string | null;
+  /** The member's language: every `text` of the result speaks it. */
+  lang: Language;
+  /** The member's Discord locale, kept with the link for their DMs. */
+  locale: string | null;
 }
 
-/** What `/me link` ends with; `text` is the member's private answer. */
+/** A text of the catalogue with its variables: rendered in the member's language, or raised to an admin in theirs. */
+export interface CatalogueText {
+  key: CatalogueKey;
+  vars: Vars;
+}
+
+/** What `/me link` ends with; `text` is the member's private answer, in the request's language. */
 export type LinkResult =
-  | { kind: 'refused'; reason: string; text: string }
+  | { kind: 'refused'; reason: string; text: string; message: CatalogueText }
   /** `catchUp`: the player may be missing codes still valid (new on the roster, or its state just fixed). */
   | { kind: 'linked'; text: string; alliance: AllianceRecord; member: MemberRecord; catchUp: boolean }
   /** `approve` mode: an admin decides; `state` is the checked state, null when it is still to be found. */
@@ -44,15 +56,15 @@ export type LinkResult =
 export async function linkPlayer(deps: SelfServiceDeps, request: LinkRequest): Promise<LinkResult> {
   const { store, log } = deps;
   const { guildId, userId, fid } = request;
-  const refuse = (reason: string, text: string): LinkResult => {
+  const refuse: Refuse = (reason, key, vars = {}) => {
     log.info({ event: EVENTS.selfServiceRefused, guildId, userId, fid, reason }, 'self-service link refused');
-    return { kind: 'refused', reason, text };
+    return refusal(request.lang, reason, key, vars);
   };
-  if (!isValidFid(fid)) return refuse('bad-fid', T.badFid);
+  if (!isValidFid(fid)) return refuse('bad-fid', 'me.badFid');
   const mine = await store.memberLinks.forUser(guildId, userId);
-  if (mine && mine.fid !== fid) return refuse('linked-to-other', T.alreadyLinkedOther(mine.fid));
+  if (mine && mine.fid !== fid) return refuse('linked-to-other', 'me.alreadyLinkedOther', { fid: mine.fid });
   const theirs = await store.memberLinks.forPlayer(guildId, fid);
-  if (theirs && theirs.userId !== userId) return refuse('taken', T.takenByOther);
+  if (theirs && theirs.userId !== userId) return refuse('taken', 'me.takenByOther');
 
   // A player an admin already listed: linking costs nothing and changes no roster, unless the member gives a state
   // that differs from the roster's (or the roster's is unknown or refused): then it is checked like a new player.
@@ -67,19 +79,32 @@ export async function linkPlayer(deps: SelfServiceDeps, request: LinkRequest): P
   }
 
   const choice = chooseAlliance(await store.alliances.list({ guildId }), request.allianceName);
-  if (choice.kind === 'none') return refuse('no-alliance', T.noAlliance);
-  if (choice.kind === 'ambiguous') return refuse('alliance-needed', T.allianceNeeded(choice.names));
-  if (choice.kind === 'unknown') return refuse('unknown-alliance', T.unknownAlliance(choice.name));
+  if (choice.kind === 'none') return refuse('no-alliance', 'me.noAlliance');
+  if (choice.kind === 'ambiguous')
+    return refuse('alliance-needed', 'me.allianceNeeded', { names: choice.names.join(', ') });
+  if (choice.kind === 'unknown') return refuse('unknown-alliance', 'me.unknownAlliance', { alliance: choice.name });
   const alliance = choice.alliance;
-  if (alliance.selfJoin === 'off') return refuse('join-off', T.joinOff(alliance.name));
+  if (alliance.selfJoin === 'off') return refuse('join-off', 'me.joinOff', { alliance: alliance.name });
   const kid = request.state ?? alliance.defaultState;
-  if (kid === null) return refuse('state-needed', T.stateNeeded);
+  if (kid === null) return refuse('state-needed', 'me.stateNeeded');
   const verdict = await check(deps, request, alliance.game, kid, refuse);
   if (typeof verdict !== 'string') return verdict;
   const state = verdict === 'right-state' ? kid : null;
   const triedState = state === null ? kid : null;
   if (alliance.selfJoin === 'approve') return { kind: 'needs-approval', alliance, fid, state, triedState };
-  return admit(deps, { alliance, fid, userId, state, triedState });
+  return admit(deps, { alliance, fid, userId, state, triedState, lang: request.lang, locale: request.locale });
+}
+
+type Refuse = (reason: string, key: CatalogueKey, vars?: Vars) => LinkResult;
+
+/** A refusal: the member's answer in `lang`, and the text itself for whoever else must hear it in theirs. */
+function refusal(
+  lang: Language,
+  reason: string,
+  key: CatalogueKey,
+  vars: Vars = {},
+): Extract<LinkResult, { kind: 'refused' }> {
+  return { kind: 'refused', reason, text: t(lang, key, vars), message: { key, vars } };
 }
 
 /** The per-user limit, then one probe: its verdict when it says something about the state, else the refusal. */
@@ -88,15 +113,18 @@ async function check(
   request: LinkRequest,
   game: Game,
   kid: number,
-  refuse: (reason: string, text: string) => LinkResult,
+  refuse: Refuse,
 ): Promise<'right-state' | 'wrong-state' | LinkResult> {
   const waitMs = deps.limiter.take(request.userId);
   if (waitMs !== null)
-    return refuse('rate-limited', T.slowDown(Math.max(1, Math.ceil(waitMs / 60_000)), deps.limiter.limit));
+    return refuse('rate-limited', 'me.slowDown', {
+      count: Math.max(1, Math.ceil(waitMs / 60_000)),
+      limit: deps.limiter.limit,
+    });
   const verdict = await verifyPlayer(deps, { game, fid: request.fid, kid, guildId: request.guildId });
-  if (verdict === 'no-such-player') return refuse('no-such-player', T.unknownPlayer(request.fid));
-  if (verdict === 'busy') return refuse('game-busy', T.gameBusy);
-  if (verdict === 'refused') return refuse('game-refused', T.gameRefused);
+  if (verdict === 'no-such-player') return refuse('no-such-player', 'me.unknownPlayer', { fid: request.fid });
+  if (verdict === 'busy') return refuse('game-busy', 'me.gameBusy');
+  if (verdict === 'refused') return refuse('game-refused', 'me.gameRefused');
   return verdict;
 }
 
@@ -106,16 +134,27 @@ async function check(
  */
 export async function admit(
   deps: Pick<SelfServiceDeps, 'store' | 'log'>,
-  input: { alliance: AllianceRecord; fid: string; userId: string; state: number | null; triedState: number | null },
+  input: {
+    alliance: AllianceRecord;
+    fid: string;
+    userId: string;
+    state: number | null;
+    triedState: number | null;
+    /** The language of the result's texts. */
+    lang: Language;
+    /** The member's Discord locale, kept with the link for their DMs. */
+    locale: string | null;
+  },
 ): Promise<LinkResult> {
   const { store, log } = deps;
-  const { alliance, fid, userId, state } = input;
+  const { alliance, fid, userId, state, lang } = input;
   const guildId = alliance.guildId;
-  const linked = await store.memberLinks.link({ guildId, game: alliance.game, fid, userId });
+  const linked = await store.memberLinks.link({ guildId, game: alliance.game, fid, userId, locale: input.locale });
   if (!linked.linked) {
-    const text = linked.reason === 'taken' ? T.takenByOther : T.alreadyLinkedOther(linked.existing.fid);
     log.info({ event: EVENTS.selfServiceRefused, guildId, userId, fid, reason: linked.reason }, 'link refused');
-    return { kind: 'refused', reason: linked.reason, text };
+    return linked.reason === 'taken'
+      ? refusal(lang, linked.reason, 'me.takenByOther')
+      : refusal(lang, linked.reason, 'me.alreadyLinkedOther', { fid: linked.existing.fid });
   }
   const added = await store.members.add(alliance.id, {
     fid,
@@ -129,13 +168,13 @@ export async function admit(
   if (state !== null)
     return {
       kind: 'linked',
-      text: T.linked(fid, state, alliance.name),
+      text: t(lang, 'me.linked', { fid, state, alliance: alliance.name }),
       alliance,
       member: added.member,
       catchUp: added.created,
     };
   await store.members.setState(guildId, fid, input.triedState, input.triedState === null ? 'unknown' : 'wrong');
-  return { kind: 'search-state', text: T.stateSearching(fid, input.triedState), alliance, fid };
+  return { kind: 'search-state', text: stateSearching(lang, fid, input.triedState), alliance, fid };
 }
 
 /** Links the member to a player already on a roster of the server (no check, no roster change). */
@@ -147,10 +186,10 @@ async function linkListed(
 ): Promise<Extract<LinkResult, { kind: 'linked' | 'refused' }>> {
   const { store, log } = deps;
   const { guildId, userId, fid } = request;
-  const linked = await store.memberLinks.link({ guildId, game: listed.game, fid, userId });
+  const linked = await store.memberLinks.link({ guildId, game: listed.game, fid, userId, locale: request.locale });
   if (!linked.linked) {
     log.info({ event: EVENTS.selfServiceRefused, guildId, userId, fid, reason: 'taken' }, 'link refused');
-    return { kind: 'refused', reason: 'taken', text: T.takenByOther };
+    return refusal(request.lang, 'taken', 'me.takenByOther');
   }
   log.info(
     { event: EVENTS.selfServiceLinked, guildId, allianceId: roster.id, userId, fid, how: 'listed' },
@@ -158,7 +197,10 @@ async function linkListed(
   );
   return {
     kind: 'linked',
-    text: T.alreadyOnRoster(fid, listed.state, roster.name),
+    text:
+      listed.state !== null
+        ? t(request.lang, 'me.alreadyOnRoster', { fid, state: listed.state, alliance: roster.name })
+        : t(request.lang, 'me.alreadyOnRosterNoState', { fid, alliance: roster.name }),
     alliance: roster,
     member: listed,
     catchUp: false,
@@ -183,7 +225,7 @@ async function fixState(
   if (linked.kind !== 'linked') return linked;
   if (state === null) {
     await store.members.setState(guildId, fid, tried, 'wrong');
-    return { kind: 'search-state', text: T.stateSearching(fid, tried), alliance: linked.alliance, fid };
+    return { kind: 'search-state', text: stateSearching(request.lang, fid, tried), alliance: linked.alliance, fid };
   }
   await store.members.setState(guildId, fid, state, 'ok');
   const reopened = await store.ledger.reopenWrongState(listed.game, fid);
@@ -202,5 +244,10 @@ async function fixState(
     'member fixed their state',
   );
   const member = (await store.members.get(guildId, fid)) ?? listed;
-  return { ...linked, text: T.stateFixed(fid, state), member, catchUp: true };
+  return { ...linked, text: t(request.lang, 'me.stateFixed', { fid, state }), member, catchUp: true };
+}
+
+/** The state search starts: without a state tried, or after the game refused the one tried. */
+function stateSearching(lang: Language, fid: string, tried: number | null): string {
+  return tried === null ? t(lang, 'me.stateSearching', { fid }) : t(lang, 'me.stateSearchingWrong', { fid, tried });
 }

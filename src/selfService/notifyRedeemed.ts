@@ -1,9 +1,11 @@
 import type { Game } from '../game/games.ts';
+import { t } from '../i18n/i18n.ts';
+import { DEFAULT_LANGUAGE } from '../i18n/languages.ts';
+import { memberLanguage } from '../i18n/locale.ts';
 import { EVENTS } from '../log/events.ts';
 import type { Logger } from '../log/logger.ts';
 import type { RunListener } from '../redeem/runListener.ts';
 import type { MemberLinkRecord, Store } from '../store/types.ts';
-import { SELF_SERVICE_TEXT as T } from './texts.ts';
 
 /** What sending a direct message gave: `closed` when the user does not take DMs from the bot. */
 export type DmResult = 'sent' | 'closed' | 'failed';
@@ -26,6 +28,13 @@ export interface RedeemedNotifier extends RunListener {
 /** Codes redeemed for one linked player, waiting to be told to its user. */
 type Batch = { link: MemberLinkRecord; name: string | null; codes: string[] };
 
+/** The DM, in the language of the member's last /me command (a DM has no locale of its own). */
+function redeemedText({ link, name, codes }: Batch): string {
+  const lang = memberLanguage(link.locale, DEFAULT_LANGUAGE);
+  const vars = { codes: codes.map((code) => `**${code}**`).join(', '), count: codes.length, fid: link.fid };
+  return name === null ? t(lang, 'dm.redeemedYourPlayer', vars) : t(lang, 'dm.redeemed', { ...vars, name });
+}
+
 /**
  * A direct message to members who asked for one (`/me notify on`) when a code was redeemed for their player: one per
  * code, or one for several codes that arrive within `batchMs`. Who asked is read when the run ends. A user whose DMs
@@ -40,7 +49,7 @@ export function createRedeemedNotifier(deps: RedeemedNotifierDeps): RedeemedNoti
 
   async function deliver(batch: Batch): Promise<void> {
     const { link } = batch;
-    const result = await deps.send(link.userId, T.redeemedDm(batch.codes, link.fid, batch.name));
+    const result = await deps.send(link.userId, redeemedText(batch));
     const context = { guildId: link.guildId, userId: link.userId, fid: link.fid, codes: batch.codes };
     if (result === 'sent') deps.log.info({ event: EVENTS.selfServiceDmSent, ...context }, 'redeemed-code DM sent');
     else if (result === 'closed') {

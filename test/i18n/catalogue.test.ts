@@ -104,10 +104,35 @@ const LIMITS: Array<[RegExp, number, string]> = [
   [/^alliance\.(removeButton|keepButton)$/, 80, 'button label'],
   // Replies, and the pieces of a reply (settings, on/off, a language's name).
   [/^(alliance\..*|language\..*)$/, 2000, 'message content'],
+  // Members helping themselves: private answers, DMs and posts are message content; /me status is an embed.
+  [/^(me|dm|selfAdmin)\..*$/, 2000, 'message content'],
+  [/^meStatus\..*$/, 256, 'embed field name'],
+  [/^failure\..*$/, 1024, 'embed field value'],
+  [/^approval\.(approve|reject)Button$/, 80, 'button label'],
+  [/^approval\.title$/, 256, 'embed title'],
+  [/^approval\..*$/, 2000, 'message content'],
 ];
 
 // The longest value a variable takes: a 20-character code, a Discord timestamp, a trigger's text, a big number.
-const WIDEST: Record<string, number> = { code: 20, started: 16, trigger: 80, reason: 40, time: 9, mark: 2 };
+const WIDEST: Record<string, number> = {
+  code: 20,
+  started: 16,
+  trigger: 80,
+  reason: 40,
+  time: 9,
+  mark: 2,
+  // Self-service: a player id, Discord ids, an alliance name, a list of codes or alliance names, the search's reason.
+  fid: 12,
+  userId: 20,
+  adminId: 20,
+  guildId: 20,
+  alliance: 100,
+  names: 400,
+  codes: 300,
+  name: 40,
+  why: 300,
+  what: 100,
+};
 const fill = (text: string) => text.replace(/\{\{\s*(\w+)\s*\}\}/g, (_, name: string) => 'W'.repeat(WIDEST[name] ?? 7));
 
 describe("every text fits Discord's limits", () => {

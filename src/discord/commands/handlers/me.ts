@@ -2,9 +2,12 @@ import { ButtonStyle, ComponentType, MessageFlags } from 'discord.js';
 import { EVENTS } from '../../../log/events.ts';
 import { linkPlayer, type LinkResult, type SelfServiceDeps } from '../../../selfService/linkPlayer.ts';
 import { searchMemberState } from '../../../selfService/searchMemberState.ts';
-import { SELF_SERVICE_TEXT as T } from '../../../selfService/texts.ts';
+import { t } from '../../../i18n/i18n.ts';
+import type { Language } from '../../../i18n/languages.ts';
+import { replyLanguage } from '../../../i18n/locale.ts';
 import type { BotContext } from '../../botContext.ts';
 import { COLORS } from '../../embeds/colors.ts';
+import { postLanguage } from '../../postLanguage.ts';
 import { replyPrivately } from '../../respond.ts';
 import { sendableChannelOf } from '../../runs/resultsChannel.ts';
 import { selfJoinButtonId } from '../../selfJoinIds.ts';
@@ -20,26 +23,33 @@ export const handleMe: CommandHandler = async (interaction, _guild, ctx) => {
   const { store } = ctx.app;
   const { guildId } = interaction;
   const userId = interaction.user.id;
+  const lang = replyLanguage(interaction);
   switch (interaction.options.getSubcommand()) {
     case 'link':
       return link(interaction, ctx);
     case 'status':
+      // A linked member's DMs follow the language their Discord speaks now.
+      await store.memberLinks.rememberLocale(guildId, userId, interaction.locale);
       await interaction.reply({
-        embeds: [await memberStatusEmbed(ctx, guildId, userId)],
+        embeds: [await memberStatusEmbed(ctx, guildId, userId, lang)],
         flags: MessageFlags.Ephemeral,
       });
       return;
     case 'notify': {
       const on = interaction.options.getString('mode', true) === 'on';
+      await store.memberLinks.rememberLocale(guildId, userId, interaction.locale);
       const updated = await store.memberLinks.setNotify(guildId, userId, on);
-      await replyPrivately(interaction, updated ? (on ? T.notifyOn : T.notifyOff) : T.notLinked);
+      await replyPrivately(interaction, t(lang, updated ? (on ? 'me.notifyOn' : 'me.notifyOff') : 'me.notLinked'));
       return;
     }
     case 'unlink': {
       const removed = await store.memberLinks.unlinkUser(guildId, userId);
       if (removed)
         ctx.log.info({ event: EVENTS.selfServiceUnlinked, guildId, userId, fid: removed.fid, by: 'self' }, 'unlinked');
-      await replyPrivately(interaction, removed ? T.unlinked(removed.fid) : T.notLinked);
+      await replyPrivately(
+        interaction,
+        removed ? t(lang, 'me.unlinked', { fid: removed.fid }) : t(lang, 'me.notLinked'),
+      );
       return;
     }
   }
@@ -62,12 +72,15 @@ export function selfServiceDeps(ctx: BotContext): SelfServiceDeps {
 async function link(interaction: Interaction, ctx: BotContext): Promise<void> {
   // The check with the game waits behind any redemption: answer Discord first.
   await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+  const lang = replyLanguage(interaction);
   const result = await linkPlayer(selfServiceDeps(ctx), {
     guildId: interaction.guildId,
     userId: interaction.user.id,
     fid: interaction.options.getString('fid', true).trim(),
     state: interaction.options.getInteger('state'),
     allianceName: interaction.options.getString('alliance'),
+    lang,
+    locale: interaction.locale,
   });
   // The check may have waited behind a long redemption run: past Discord's 15 minutes the reply cannot be edited any
   // more, and the member is answered by DM instead.
@@ -93,10 +106,10 @@ async function link(interaction: Interaction, ctx: BotContext): Promise<void> {
     case 'linked':
       return answer(result.text + (result.catchUp ? catchUp(ctx, result.alliance, [result.member.fid]) : ''));
     case 'needs-approval':
-      return answer(await askApproval(ctx, interaction.user.id, result));
+      return answer(await askApproval(ctx, interaction.user.id, result, lang, interaction.locale));
     case 'search-state':
       await answer(result.text);
-      void tellSearchResult(ctx, interaction.guildId, result.fid, tell);
+      void tellSearchResult(ctx, interaction.guildId, result.fid, lang, tell);
       return;
   }
 }
@@ -104,11 +117,12 @@ async function link(interaction: Interaction, ctx: BotContext): Promise<void> {
 /** Discord lets an interaction's token be used for 15 minutes; a little margin. */
 const INTERACTION_LIFETIME_MS = 14 * 60_000;
 
-/** Runs the state search for one linked player and tells the member how it ended. */
+/** Runs the state search for one linked player and tells the member how it ended, in `lang` (theirs). */
 export async function tellSearchResult(
   ctx: BotContext,
   guildId: string,
   fid: string,
+  lang: Language,
   tell: (content: string) => Promise<void>,
 ): Promise<void> {
   try {
@@ -117,7 +131,11 @@ export async function tellSearchResult(
       guildId,
       fid,
     );
-    await tell(found.found ? T.stateFound(fid, found.state) : T.stateNotFound(fid, found.why));
+    await tell(
+      found.found
+        ? t(lang, 'me.stateFound', { fid, state: found.state })
+        : t(lang, 'me.stateNotFound', { fid, why: found.why }),
+    );
   } catch (error) {
     ctx.log.warn(
       { event: EVENTS.discordPostFailed, guildId, fid, err: error },
@@ -126,21 +144,34 @@ export async function tellSearchResult(
   }
 }
 
-/** Posts the request in the alliance's results channel with Approve / Reject; returns the member's answer. */
+/**
+ * Posts the request in the alliance's results channel with Approve / Reject, in the channel's language; returns the
+ * member's answer in `lang`. The member's `locale` goes with the request, for the DM about the decision.
+ */
 async function askApproval(
   ctx: BotContext,
   userId: string,
   request: Extract<LinkResult, { kind: 'needs-approval' }>,
+  lang: Language,
+  locale: string,
 ): Promise<string> {
   const { alliance, fid, state, triedState } = request;
   const channel = alliance.resultChannelId
     ? await sendableChannelOf(ctx.client, alliance.guildId, alliance.resultChannelId)
     : null;
-  if (!channel) return T.approvalNoChannel(alliance.name);
-  const action = { allianceId: alliance.id, fid, userId, state, triedState };
+  if (!channel) return t(lang, 'me.approvalNoChannel', { alliance: alliance.name });
+  const action = { allianceId: alliance.id, fid, userId, state, triedState, locale };
+  const post = postLanguage(ctx.client, alliance.guildId, alliance);
   await channel.send({
     embeds: [
-      { title: T.approvalTitle(alliance.name), description: T.approvalBody(userId, fid, state), color: COLORS.info },
+      {
+        title: t(post, 'approval.title', { alliance: alliance.name }),
+        description:
+          state !== null
+            ? t(post, 'approval.body', { userId, fid, state })
+            : t(post, 'approval.bodyStateUnknown', { userId, fid }),
+        color: COLORS.info,
+      },
     ],
     components: [
       {
@@ -149,13 +180,13 @@ async function askApproval(
           {
             type: ComponentType.Button,
             style: ButtonStyle.Success,
-            label: T.approveButton,
+            label: t(post, 'approval.approveButton'),
             custom_id: selfJoinButtonId({ ...action, approve: true }),
           },
           {
             type: ComponentType.Button,
             style: ButtonStyle.Secondary,
-            label: T.rejectButton,
+            label: t(post, 'approval.rejectButton'),
             custom_id: selfJoinButtonId({ ...action, approve: false }),
           },
         ],
@@ -167,5 +198,9 @@ async function askApproval(
     { event: EVENTS.selfServiceApproval, guildId: alliance.guildId, allianceId: alliance.id, userId, fid, state },
     'join request posted for approval',
   );
-  return T.askedApproval(fid, alliance.name, state === null ? T.stateNoteForApproval(triedState) : '');
+  const vars = { fid, alliance: alliance.name };
+  if (state !== null) return t(lang, 'me.askedApproval', vars);
+  return triedState === null
+    ? t(lang, 'me.askedApprovalStateUnknown', vars)
+    : t(lang, 'me.askedApprovalStateWrong', { ...vars, tried: triedState });
 }

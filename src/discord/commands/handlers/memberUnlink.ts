@@ -1,7 +1,8 @@
 import { MessageFlags } from 'discord.js';
 import { isValidFid } from '../../../game/playerIds.ts';
 import { EVENTS } from '../../../log/events.ts';
-import { ADMIN_SELF_SERVICE_TEXT as A } from '../../../selfService/texts.ts';
+import { t } from '../../../i18n/i18n.ts';
+import { replyLanguage } from '../../../i18n/locale.ts';
 import type { BotContext } from '../../botContext.ts';
 import { UserError } from '../../userError.ts';
 import type { CommandHandler } from '../commandHandler.ts';
@@ -12,9 +13,9 @@ import type { CommandHandler } from '../commandHandler.ts';
  */
 export async function unlinkMember(interaction: Parameters<CommandHandler>[0], ctx: BotContext): Promise<void> {
   const fid = interaction.options.getString('fid', true).trim();
-  if (!isValidFid(fid)) throw new UserError(A.badFid(fid));
+  if (!isValidFid(fid)) throw UserError.fromCatalogue('selfAdmin.badFid', { fid });
   const removed = await ctx.app.store.memberLinks.unlinkPlayer(interaction.guildId, fid);
-  if (!removed) throw new UserError(A.notLinked(fid));
+  if (!removed) throw UserError.fromCatalogue('selfAdmin.notLinked', { fid });
   ctx.log.info(
     {
       event: EVENTS.selfServiceUnlinked,
@@ -26,7 +27,7 @@ export async function unlinkMember(interaction: Parameters<CommandHandler>[0], c
     'unlinked by an admin',
   );
   await interaction.reply({
-    content: A.unlinked(fid, removed.userId),
+    content: t(replyLanguage(interaction), 'selfAdmin.unlinked', { fid, userId: removed.userId }),
     flags: MessageFlags.Ephemeral,
     allowedMentions: { parse: [] },
   });
