@@ -89,6 +89,24 @@ describe("the admin's answers in their language", () => {
     expect((await h.bot.app.store.alliances.get(wolves.id))?.autoRedeem).toBe(false);
   });
 
+  it('locale de: /member import lists the bad lines in German and imports nothing', async () => {
+    const csv = 'fid,state,name\n80000001,245,Alice\nabc,245,Eve\n80000001,246,Again\n';
+    const strict = h.command({
+      name: 'member',
+      subcommand: 'import',
+      options: { file: { attachment: { filename: 'roster.csv', content: csv } } },
+      locale: 'de',
+    });
+    const refused = embedOf(await h.reply(strict.token, (m) => (m.embeds?.length ?? 0) > 0));
+    expect(refused.title).toBe('Nichts importiert: 2 fehlerhafte Zeilen');
+    expect(refused.description?.split('\n').slice(0, 2)).toEqual([
+      'Zeile 3: „abc“ ist keine Spieler-ID (nur Ziffern)',
+      'Zeile 4: Spieler 80000001 steht schon in Zeile 2',
+    ]);
+    expect(refused.description).toContain('`skip_invalid:True`');
+    expect(await h.bot.app.store.members.get(GUILD_ID, '80000001')).toBeNull();
+  });
+
   it('the refusal to a member without rights, in French', () => {
     expect(refusalText(null, 'fr')).toBe(
       "Seuls les membres avec **Gérer le serveur** peuvent utiliser giftbot ici. Rien n'a été fait.",

@@ -5,6 +5,7 @@ import type { Language } from '../../../i18n/languages.ts';
 import { replyLanguage } from '../../../i18n/locale.ts';
 import { EVENTS } from '../../../log/events.ts';
 import { addMembersInBatches, ImportInterruptedError } from '../../../members/addMembersInBatches.ts';
+import { csvProblemText, type CsvProblem } from '../../../members/csvProblem.ts';
 import { MemberCsvError, readMemberCsv, type MemberCsv } from '../../../members/readMemberCsv.ts';
 import { allianceProblem, groupByAlliance, needsFallback } from '../../../members/rosterAlliances.ts';
 import type { AllianceRecord } from '../../../store/types.ts';
@@ -126,7 +127,7 @@ export async function importMembers(interaction: Parameters<CommandHandler>[0], 
 /** The first bad lines with their reasons, and how many more (the reader lists some and counts the rest). */
 function rejectLines(parsed: MemberCsv, lang: Language): string[] {
   const lines = parsed.rejected.map((bad) =>
-    t(lang, 'members.import.badLine', { line: bad.line, reason: escapeMarkdown(bad.reason) }),
+    t(lang, 'members.import.badLine', { line: bad.line, reason: escapeMarkdown(csvProblemText(bad.problem, lang)) }),
   );
   const more = parsed.rejectedCount - parsed.rejected.length;
   if (more > 0) lines.push(t(lang, 'members.import.moreBadLines', { count: more }));
@@ -138,11 +139,12 @@ function perAlliance(counts: [AllianceRecord, number][]): string {
 }
 
 /** The attachment's text as a roster; a file that is not CSV at all is one message to the admin. */
-async function readCsv(text: string, problem: (name: string | null) => string | null): Promise<MemberCsv> {
+async function readCsv(text: string, problem: (name: string | null) => CsvProblem | null): Promise<MemberCsv> {
   try {
     return await readMemberCsv([text], { allianceProblem: problem });
   } catch (error) {
-    if (error instanceof MemberCsvError) throw new UserError(error.message);
+    // The reader's problem in the admin's language (its message stays English for the logs).
+    if (error instanceof MemberCsvError) throw new UserError(error.message, error.problem);
     throw error;
   }
 }
