@@ -1,3 +1,5 @@
+import { t } from '../../../i18n/i18n.ts';
+import { replyLanguage } from '../../../i18n/locale.ts';
 import type { MemberDiscovery } from '../../../members/discoverySummary.ts';
 import type { BotContext } from '../../botContext.ts';
 import { stateSearchProgressEmbed, stateSearchSummaryEmbed } from '../../embeds/stateDiscoveryEmbed.ts';
@@ -54,7 +56,8 @@ export async function resolveStates(
   });
   if (summary.status === 'already-running') {
     await view.cancel();
-    await replyPrivately(interaction, summary.message);
+    // The engine's message is this sentence in English; the member reads it in their language.
+    await replyPrivately(interaction, t(replyLanguage(interaction), 'members.resolve.running'));
     return;
   }
   await view.finish({ embeds: [stateSearchSummaryEmbed(summary)], components: [] });
