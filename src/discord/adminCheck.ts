@@ -1,4 +1,6 @@
 import { PermissionFlagsBits, type Interaction } from 'discord.js';
+import { t } from '../i18n/i18n.ts';
+import type { Language } from '../i18n/languages.ts';
 import type { GuildRecord } from '../store/types.ts';
 
 /**
@@ -15,8 +17,7 @@ export function isGiftbotAdmin(interaction: Interaction, guild: GuildRecord | nu
   return Array.isArray(roles) ? roles.includes(roleId) : roles.cache.has(roleId);
 }
 
-export function refusalText(guild: GuildRecord | null): string {
-  return guild?.adminRoleId
-    ? `Only members with **Manage Server** or the <@&${guild.adminRoleId}> role can use giftbot here. Nothing was done.`
-    : 'Only members with **Manage Server** can use giftbot here. Nothing was done.';
+/** The answer to a member who may not use giftbot, in their language (`replyLanguage(interaction)`). */
+export function refusalText(guild: GuildRecord | null, lang: Language = 'en'): string {
+  return guild?.adminRoleId ? t(lang, 'access.refusalRole', { role: guild.adminRoleId }) : t(lang, 'access.refusal');
 }

@@ -12,8 +12,7 @@ export interface FetchLimits {
  */
 export async function fetchAttachmentText(url: string, limits: FetchLimits): Promise<string> {
   const parsed = new URL(url);
-  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:')
-    throw new UserError('That attachment has no downloadable address.');
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw UserError.fromCatalogue('upload.noAddress');
   const signal = AbortSignal.timeout(limits.timeoutMs);
   let response: Awaited<ReturnType<typeof request>>;
   try {
@@ -24,22 +23,19 @@ export async function fetchAttachmentText(url: string, limits: FetchLimits): Pro
       bodyTimeout: limits.timeoutMs,
     });
   } catch {
-    throw new UserError(
-      'I could not download the file from Discord (it timed out or the connection failed). Try again.',
-    );
+    throw UserError.fromCatalogue('upload.downloadFailed');
   }
   if (response.statusCode !== 200) {
     await response.body.dump().catch(() => undefined);
-    throw new UserError(
-      `I could not download the file from Discord (HTTP ${response.statusCode}). Try uploading it again.`,
-    );
+    throw UserError.fromCatalogue('upload.downloadStatus', { status: response.statusCode });
   }
   const declared = Number(response.headers['content-length'] ?? NaN);
   if (declared > limits.maxBytes) {
     response.body.destroy();
-    throw new UserError(
-      `The file is too large (${formatBytes(declared)}); the limit is ${formatBytes(limits.maxBytes)}.`,
-    );
+    throw UserError.fromCatalogue('upload.tooLarge', {
+      size: formatBytes(declared),
+      limit: formatBytes(limits.maxBytes),
+    });
   }
   const chunks: Buffer[] = [];
   let size = 0;
@@ -48,18 +44,18 @@ export async function fetchAttachmentText(url: string, limits: FetchLimits): Pro
       size += (chunk as Buffer).length;
       if (size > limits.maxBytes) {
         response.body.destroy();
-        throw new UserError(`The file is too large (over ${formatBytes(limits.maxBytes)}).`);
+        throw UserError.fromCatalogue('upload.tooLargeOver', { limit: formatBytes(limits.maxBytes) });
       }
       chunks.push(chunk as Buffer);
     }
   } catch (error) {
     if (error instanceof UserError) throw error;
-    throw new UserError('The download from Discord broke off (timed out or the connection failed). Try again.');
+    throw UserError.fromCatalogue('upload.brokeOff');
   }
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks));
   } catch {
-    throw new UserError('The file is not UTF-8 text. Save it as CSV (UTF-8) and upload it again.');
+    throw UserError.fromCatalogue('upload.notUtf8');
   }
 }
 

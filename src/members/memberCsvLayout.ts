@@ -1,4 +1,5 @@
 import { isValidFid } from '../game/playerIds.ts';
+import { csvProblem, csvProblemText, type CsvProblem } from './csvProblem.ts';
 
 /** Where each field of a roster CSV is: column indexes, and how many columns the header named. */
 export interface MemberCsvLayout {
@@ -49,9 +50,7 @@ export function layoutFromHeader(cells: readonly string[]): MemberCsvLayout | nu
   });
   if (found.fid === undefined && found.state === undefined && found.name === undefined) return null;
   if (found.fid === undefined) {
-    throw new MemberCsvError(
-      `The header "${trimmed.join(',')}" has no player id column: name it fid (or id), e.g. fid,state,name.`,
-    );
+    throw MemberCsvError.of(csvProblem('upload.csv.noFidColumn', { header: trimmed.join(',') }));
   }
   return {
     fid: found.fid,
@@ -65,8 +64,17 @@ export function layoutFromHeader(cells: readonly string[]): MemberCsvLayout | nu
 
 /** The whole file is refused (binary, not UTF-8, not CSV at all): one message, nothing imported. */
 export class MemberCsvError extends Error {
-  constructor(message: string) {
+  /** The same problem as a catalogue key, so Discord can say it in the admin's language. */
+  readonly problem: CsvProblem | null;
+
+  constructor(message: string, problem: CsvProblem | null = null) {
     super(message);
     this.name = 'MemberCsvError';
+    this.problem = problem;
+  }
+
+  /** An error whose message (CLI, logs) is the problem's English text. */
+  static of(problem: CsvProblem): MemberCsvError {
+    return new MemberCsvError(csvProblemText(problem), problem);
   }
 }

@@ -4,6 +4,7 @@ import { CsvError, parse } from 'csv-parse';
 import { isValidFid, isValidState } from '../game/playerIds.ts';
 import type { NewMember } from '../store/types.ts';
 import { cleanName } from './cleanName.ts';
+import { csvProblem, csvProblemText, type CsvProblem } from './csvProblem.ts';
 import { layoutFromHeader, MemberCsvError, POSITIONAL_LAYOUT, type MemberCsvLayout } from './memberCsvLayout.ts';
 
 export { MemberCsvError } from './memberCsvLayout.ts';
@@ -11,7 +12,10 @@ export { MemberCsvError } from './memberCsvLayout.ts';
 export interface RejectedLine {
   line: number;
   text: string;
+  /** Why, in English (the CLI prints it). */
   reason: string;
+  /** Why, as a catalogue key (Discord says it in the admin's language). */
+  problem: CsvProblem;
 }
 
 export interface MemberCsv {
@@ -32,7 +36,7 @@ export interface MemberCsvOptions {
    * With an `alliance` column: why the alliance named on a line (null: the cell is empty) cannot take it, or null
    * when it can. A line it refuses is a bad line like any other, with its number.
    */
-  allianceProblem?: (name: string | null) => string | null;
+  allianceProblem?: (name: string | null) => CsvProblem | null;
 }
 
 /** How many bad lines are described; the rest are counted. A binary or foreign file must not print thousands. */
@@ -53,10 +57,10 @@ export async function readMemberCsv(
 ): Promise<MemberCsv> {
   const { delimiter, chunks } = await peekDelimiter(decodeUtf8(source));
   const result: MemberCsv = { members: [], rejected: [], rejectedCount: 0, ignoredColumns: [] };
-  const reject = (line: number, text: string, reason: string) => {
+  const reject = (line: number, text: string, problem: CsvProblem) => {
     result.rejectedCount += 1;
     if (result.rejected.length < REPORTED_REJECTS)
-      result.rejected.push({ line, text: shorten(cleanName(text) ?? ''), reason });
+      result.rejected.push({ line, text: shorten(cleanName(text) ?? ''), reason: csvProblemText(problem), problem });
   };
   let lastLine = 0;
   let tooLong: number | null = null;
@@ -74,11 +78,15 @@ export async function readMemberCsv(
     }
     const member = memberFrom(record, layout, delimiter);
     if (!isValidFid(member.fid))
-      reject(line, record.join(delimiter), `"${shown(member.fid)}" is not a player id (digits only)`);
+      reject(line, record.join(delimiter), csvProblem('upload.csv.notAPlayerId', { cell: shown(member.fid) }));
     else if (member.state !== '' && !isValidState(member.state))
-      reject(line, record.join(delimiter), `"${shown(member.state)}" is not a state number`);
+      reject(line, record.join(delimiter), csvProblem('upload.csv.notAState', { cell: shown(member.state) }));
     else if (seen.has(member.fid))
-      reject(line, record.join(delimiter), `player ${member.fid} is already on line ${seen.get(member.fid)}`);
+      reject(
+        line,
+        record.join(delimiter),
+        csvProblem('upload.csv.duplicate', { fid: member.fid, line: seen.get(member.fid) ?? 0 }),
+      );
     else if (layout.alliance !== null && options.allianceProblem?.(cleanName(member.alliance)))
       reject(line, record.join(delimiter), options.allianceProblem(cleanName(member.alliance))!);
     else {
@@ -106,8 +114,13 @@ export async function readMemberCsv(
       // A too-long line ends the parse; anything else (a quote never closed) is one bad line.
       if (error?.code === 'CSV_MAX_RECORD_SIZE') tooLong = lastLine + 1;
       else if (error?.code === 'CSV_QUOTE_NOT_CLOSED')
-        reject(lastLine + 1, '', 'a quote opens here and is never closed, so the rest of the file reads as one field');
-      else reject(lastLine + 1, '', `cannot be read as CSV (${error?.message.split(':')[0] ?? 'unknown error'})`);
+        reject(lastLine + 1, '', csvProblem('upload.csv.quoteNotClosed'));
+      else
+        reject(
+          lastLine + 1,
+          '',
+          csvProblem('upload.csv.unreadableLine', { detail: error?.message.split(':')[0] ?? 'unknown error' }),
+        );
       return undefined;
     },
   });
@@ -115,12 +128,12 @@ export async function readMemberCsv(
     await pipeline(Readable.from(chunks), parser);
   } catch (error) {
     // The parser's own errors mean the text is not CSV; anything else (a failed read) is the caller's to word.
-    if (error instanceof CsvError) throw new MemberCsvError(`The file cannot be read as CSV: ${error.message}`);
+    if (error instanceof CsvError) throw MemberCsvError.of(csvProblem('upload.csv.notCsv', { detail: error.message }));
     throw error;
   }
   if (tooLong !== null)
-    throw new MemberCsvError(
-      `Line ${tooLong} is longer than ${MAX_LINE_CHARS.toLocaleString('en')} characters: this is not a roster CSV (fid,state,name).`,
+    throw MemberCsvError.of(
+      csvProblem('upload.csv.lineTooLong', { line: tooLong, max: MAX_LINE_CHARS.toLocaleString('en') }),
     );
   return result;
 }
@@ -160,28 +173,21 @@ async function* decodeUtf8(
     try {
       text = typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
     } catch {
-      throw new MemberCsvError(
-        'The file is not UTF-8 text (is it a spreadsheet or another binary file?). Save it as CSV (UTF-8) and try again.',
-      );
+      throw MemberCsvError.of(csvProblem('upload.csv.binary'));
     }
     // TextDecoder drops a byte-order mark from bytes; a string may still start with one.
     if (first && text !== '') {
       text = text.replace(/^\uFEFF/, '');
       first = false;
     }
-    if (text.includes('\0'))
-      throw new MemberCsvError(
-        'The file contains NUL bytes: it is a binary file, not CSV. Save it as CSV (UTF-8) and try again.',
-      );
+    if (text.includes('\0')) throw MemberCsvError.of(csvProblem('upload.csv.nulBytes'));
     if (text !== '') yield text;
   }
   try {
     const rest = decoder.decode();
     if (rest !== '') yield rest;
   } catch {
-    throw new MemberCsvError(
-      'The file is not UTF-8 text: it ends in the middle of a character. Save it as CSV (UTF-8) and try again.',
-    );
+    throw MemberCsvError.of(csvProblem('upload.csv.endsMidCharacter'));
   }
 }
 

@@ -1,5 +1,6 @@
 import { chooseAlliance, listNames } from '../alliances/chooseAlliance.ts';
 import type { AllianceRecord, NewMember } from '../store/types.ts';
+import { csvProblem, type CsvProblem } from './csvProblem.ts';
 import type { MemberCsv } from './readMemberCsv.ts';
 
 /**
@@ -9,16 +10,12 @@ import type { MemberCsv } from './readMemberCsv.ts';
 export function allianceProblem(
   alliances: readonly AllianceRecord[],
   fallback: AllianceRecord | null,
-): (name: string | null) => string | null {
+): (name: string | null) => CsvProblem | null {
+  const names = listNames(alliances.map((a) => a.name));
   return (name) => {
-    if (name === null)
-      return fallback
-        ? null
-        : `no alliance on this line, and this server has several (${listNames(alliances.map((a) => a.name))})`;
+    if (name === null) return fallback ? null : csvProblem('upload.csv.noAllianceOnLine', { names });
     const choice = chooseAlliance(alliances, name);
-    return choice.kind === 'found'
-      ? null
-      : `no alliance named "${name}" here (${listNames(alliances.map((a) => a.name))})`;
+    return choice.kind === 'found' ? null : csvProblem('upload.csv.noSuchAlliance', { name, names });
   };
 }
 

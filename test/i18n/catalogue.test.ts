@@ -111,6 +111,22 @@ const LIMITS: Array<[RegExp, number, string]> = [
   [/^approval\.(approve|reject)Button$/, 80, 'button label'],
   [/^approval\.title$/, 256, 'embed title'],
   [/^approval\..*$/, 2000, 'message content'],
+  // The admin area (locales/admin): the roster list and the settings embed, then answers as message content.
+  [/^members\.list\.(previous|next)$/, 80, 'button label'],
+  [/^members\.(list\.(title|titleOf)|import\.(refusedTitle|doneTitle))$/, 256, 'embed title'],
+  [/^members\.list\.(page|pageWithLegend)$/, 2048, 'embed footer'],
+  [
+    /^members\.(list\.(line|empty)|import\.(refused|badLine|moreBadLines|counts|countsMoved))$/,
+    4096,
+    'embed description',
+  ],
+  [/^members\..*$/, 2000, 'message content'],
+  [/^autoRedeem\.settings\.title$/, 256, 'embed title'],
+  [/^autoRedeem\.settings\..*$/, 256, 'embed field name'],
+  [/^autoRedeem\.value\..*$/, 1024, 'embed field value'],
+  [/^autoRedeem\..*$/, 2000, 'message content'],
+  [/^access\..*$/, 2000, 'message content'],
+  [/^upload\..*$/, 2000, 'message content'],
 ];
 
 // The longest value a variable takes: a 20-character code, a Discord timestamp, a trigger's text, a big number.
@@ -132,6 +148,9 @@ const WIDEST: Record<string, number> = {
   name: 40,
   why: 300,
   what: 100,
+  // The admin area: a player with their name, the bad lines of an import (20 listed and a count).
+  player: 60,
+  rejects: 2400,
 };
 const fill = (text: string) => text.replace(/\{\{\s*(\w+)\s*\}\}/g, (_, name: string) => 'W'.repeat(WIDEST[name] ?? 7));
 

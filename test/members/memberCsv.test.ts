@@ -64,7 +64,7 @@ describe('readMemberCsv', () => {
       ].join('\n'),
     );
     expect(parsed.members.map((m) => m.fid)).toEqual(['100']);
-    expect(parsed.rejected).toEqual([
+    expect(parsed.rejected.map(({ line, text, reason }) => ({ line, text, reason }))).toEqual([
       { line: 3, text: 'abc,245,bad id', reason: '"abc" is not a player id (digits only)' },
       { line: 4, text: '101,0,bad state', reason: '"0" is not a state number' },
       { line: 5, text: '102,24x,bad state', reason: '"24x" is not a state number' },
@@ -75,6 +75,15 @@ describe('readMemberCsv', () => {
         text: '',
         reason: 'a quote opens here and is never closed, so the rest of the file reads as one field',
       },
+    ]);
+    // The same reasons as catalogue keys and values, for Discord to say in the admin's language.
+    expect(parsed.rejected.map((bad) => bad.problem)).toEqual([
+      { key: 'upload.csv.notAPlayerId', vars: { cell: 'abc' } },
+      { key: 'upload.csv.notAState', vars: { cell: '0' } },
+      { key: 'upload.csv.notAState', vars: { cell: '24x' } },
+      { key: 'upload.csv.duplicate', vars: { fid: '100', line: 2 } },
+      { key: 'upload.csv.notAPlayerId', vars: { cell: '0123' } },
+      { key: 'upload.csv.quoteNotClosed', vars: {} },
     ]);
     expect(parsed.rejectedCount).toBe(6);
   });
@@ -93,6 +102,7 @@ describe('readMemberCsv', () => {
     await expect(read(zip)).rejects.toThrow(
       new MemberCsvError(
         'The file contains NUL bytes: it is a binary file, not CSV. Save it as CSV (UTF-8) and try again.',
+        { key: 'upload.csv.nulBytes', vars: {} },
       ),
     );
     await expect(read(Buffer.from([0x31, 0x30, 0x30, 0x2c, 0xe9, 0x2c, 0x41, 0x0a]))).rejects.toThrow(

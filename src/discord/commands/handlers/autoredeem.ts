@@ -1,5 +1,9 @@
 import { escapeMarkdown, MessageFlags } from 'discord.js';
 import { gameInfo } from '../../../game/games.ts';
+import type { EnglishCatalogue } from '../../../i18n/catalogues.ts';
+import { t } from '../../../i18n/i18n.ts';
+import type { Language } from '../../../i18n/languages.ts';
+import { replyLanguage } from '../../../i18n/locale.ts';
 import type { AllianceRecord, GuildRecord } from '../../../store/types.ts';
 import { COLORS } from '../../embeds/colors.ts';
 import { UserError } from '../../userError.ts';
@@ -12,54 +16,58 @@ export const handleAutoredeem: CommandHandler = async (interaction, guild, ctx) 
   const alliance = await resolveAlliance(store, interaction.guildId, interaction.options.getString('alliance'));
   const several = (await store.alliances.list({ guildId: interaction.guildId })).length > 1;
   const sub = interaction.options.getSubcommand();
+  const lang = replyLanguage(interaction);
   if (sub === 'on' || sub === 'off') {
     await store.alliances.update(alliance.id, { autoRedeem: sub === 'on' });
-    const hint =
-      sub === 'on' && !alliance.resultChannelId ? ' Pick a channel for the results with `/alliance channel`.' : '';
-    const who = several ? ` for **${escapeMarkdown(alliance.name)}**` : '';
-    await interaction.reply({
-      content:
-        sub === 'on'
-          ? `Auto-redeem is **on**${who}: new codes are redeemed for the whole roster as soon as they appear.${hint}`
-          : `Auto-redeem is **off**${who}: codes are redeemed only when an admin runs \`/redeem\`.`,
-      flags: MessageFlags.Ephemeral,
-    });
+    const hint = sub === 'on' && !alliance.resultChannelId ? ` ${t(lang, 'autoRedeem.pickChannel')}` : '';
+    const vars = { alliance: escapeMarkdown(alliance.name) };
+    const key =
+      sub === 'on'
+        ? several
+          ? 'autoRedeem.onFor'
+          : 'autoRedeem.on'
+        : several
+          ? 'autoRedeem.offFor'
+          : 'autoRedeem.off';
+    await interaction.reply({ content: t(lang, key, vars) + hint, flags: MessageFlags.Ephemeral });
     return;
   }
-  if (sub !== 'status') throw new UserError('Unknown /autoredeem action.');
+  if (sub !== 'status') throw UserError.fromCatalogue('autoRedeem.unknownAction');
   const members = await store.members.list(interaction.guildId, { allianceIds: [alliance.id] });
   await interaction.reply({
-    embeds: [allianceEmbed(alliance, guild, members.length)],
+    embeds: [allianceEmbed(alliance, guild, members.length, lang)],
     flags: MessageFlags.Ephemeral,
   });
 };
 
-function allianceEmbed(alliance: AllianceRecord, guild: GuildRecord | null, members: number) {
+type Setting = Exclude<keyof EnglishCatalogue['autoRedeem']['settings'], 'title'>;
+
+function allianceEmbed(alliance: AllianceRecord, guild: GuildRecord | null, members: number, lang: Language) {
+  const notSet = t(lang, 'autoRedeem.value.notSet');
+  const field = (name: Setting, value: string) => ({
+    name: t(lang, `autoRedeem.settings.${name}`),
+    value,
+    inline: true,
+  });
   return {
-    title: 'Alliance settings',
+    title: t(lang, 'autoRedeem.settings.title'),
     color: alliance.autoRedeem ? COLORS.success : COLORS.info,
     fields: [
-      { name: 'Alliance', value: escapeMarkdown(alliance.name), inline: true },
-      { name: 'Auto-redeem', value: alliance.autoRedeem ? 'on' : 'off', inline: true },
-      { name: 'Game', value: gameInfo(alliance.game).name, inline: true },
-      { name: 'State', value: String(alliance.defaultState ?? 'not set'), inline: true },
-      { name: 'Roster', value: `${members} members`, inline: true },
-      {
-        name: 'Results channel',
-        value: alliance.resultChannelId ? `<#${alliance.resultChannelId}>` : 'not set (`/alliance channel`)',
-        inline: true,
-      },
-      {
-        name: 'Codes channel',
-        value: alliance.codesChannelId ? `<#${alliance.codesChannelId}>` : 'not set',
-        inline: true,
-      },
-      { name: 'Priority', value: String(alliance.fanoutPriority), inline: true },
-      {
-        name: 'Admin role',
-        value: guild?.adminRoleId ? `<@&${guild.adminRoleId}>` : 'Manage Server only',
-        inline: true,
-      },
+      field('alliance', escapeMarkdown(alliance.name)),
+      field('autoRedeem', t(lang, alliance.autoRedeem ? 'autoRedeem.value.on' : 'autoRedeem.value.off')),
+      field('game', gameInfo(alliance.game).name),
+      field('state', alliance.defaultState === null ? notSet : String(alliance.defaultState)),
+      field('roster', t(lang, 'autoRedeem.value.members', { count: members })),
+      field(
+        'resultsChannel',
+        alliance.resultChannelId ? `<#${alliance.resultChannelId}>` : t(lang, 'autoRedeem.value.resultsNotSet'),
+      ),
+      field('codesChannel', alliance.codesChannelId ? `<#${alliance.codesChannelId}>` : notSet),
+      field('priority', String(alliance.fanoutPriority)),
+      field(
+        'adminRole',
+        guild?.adminRoleId ? `<@&${guild.adminRoleId}>` : t(lang, 'autoRedeem.value.manageServerOnly'),
+      ),
     ],
   };
 }

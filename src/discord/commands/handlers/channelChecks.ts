@@ -19,7 +19,7 @@ export function checkCanPost(
   if (!me || typeof channel.permissionsFor !== 'function') return;
   const permissions = channel.permissionsFor(me);
   if (permissions && !permissions.has(POST_PERMISSIONS)) {
-    throw new UserError(`I cannot post in <#${channel.id}>: I need View Channel, Send Messages and Embed Links there.`);
+    throw UserError.fromCatalogue('access.cannotPost', { channel: channel.id });
   }
 }
 
@@ -36,7 +36,10 @@ export async function checkCodesChannel(
     (a) => a.id !== alliance.id && a.game !== alliance.game,
   );
   if (other)
-    throw new UserError(
-      `<#${channelId}> is already the codes channel of **${escapeMarkdown(other.name)}** (${gameInfo(other.game).name}); a codes channel serves one game. Pick another channel for ${gameInfo(alliance.game).name} codes.`,
-    );
+    throw UserError.fromCatalogue('access.codesChannelTaken', {
+      channel: channelId,
+      alliance: escapeMarkdown(other.name),
+      otherGame: gameInfo(other.game).name,
+      game: gameInfo(alliance.game).name,
+    });
 }

@@ -6,6 +6,9 @@ import type { AllianceRecord, MemberRecord } from '../../../store/types.ts';
 import type { BotContext } from '../../botContext.ts';
 import { membersPageId } from '../../customIds.ts';
 import { COLORS } from '../../embeds/colors.ts';
+import { t } from '../../../i18n/i18n.ts';
+import type { Language } from '../../../i18n/languages.ts';
+import { replyLanguage } from '../../../i18n/locale.ts';
 import type { ViewPayload } from '../../runs/progressView.ts';
 import { UserError } from '../../userError.ts';
 import type { ButtonHandler, CommandHandler } from '../commandHandler.ts';
@@ -31,13 +34,9 @@ export const handleMember: CommandHandler = async (interaction, _guild, ctx) => 
       // A player is on one roster per server: removing needs no alliance.
       const fid = requireFid(interaction.options.getString('fid', true));
       if (!(await store.members.remove(guildId, fid)))
-        throw new UserError(
-          alliances.length > 1
-            ? `Player ${fid} is not on any alliance's roster here.`
-            : `Player ${fid} is not on this alliance's roster.`,
-        );
+        throw UserError.fromCatalogue(alliances.length > 1 ? 'members.notOnAnyRoster' : 'members.notOnRoster', { fid });
       await interaction.reply({
-        content: `Removed player **${fid}** from the roster; their redemption history is kept.`,
+        content: t(replyLanguage(interaction), 'members.removed', { fid }),
         flags: MessageFlags.Ephemeral,
       });
       return;
@@ -46,7 +45,7 @@ export const handleMember: CommandHandler = async (interaction, _guild, ctx) => 
       // Like every roster command: one alliance, named when the server has several.
       const alliance = await resolveAlliance(store, guildId, interaction.options.getString('alliance'));
       await interaction.reply({
-        ...(await rosterView(ctx, guildId, alliances.length > 1 ? alliance.id : null, 0)),
+        ...(await rosterView(ctx, guildId, alliances.length > 1 ? alliance.id : null, 0, replyLanguage(interaction))),
         flags: MessageFlags.Ephemeral,
       });
       return;
@@ -64,7 +63,7 @@ export const handleMember: CommandHandler = async (interaction, _guild, ctx) => 
     case 'unlink':
       return unlinkMember(interaction, ctx);
     default:
-      throw new UserError('Unknown /member action.');
+      throw UserError.fromCatalogue('members.unknownAction');
   }
 };
 
@@ -85,16 +84,46 @@ async function addMember(interaction: Interaction, ctx: BotContext): Promise<voi
     addedBy: `discord:${interaction.user.id}`,
   });
   const several = (await store.alliances.list({ guildId })).length > 1;
-  const stateText = member.state === null ? 'state unknown (set it with `state:`)' : `state ${member.state}`;
+  const lang = replyLanguage(interaction);
   const from = movedFrom === null ? null : await store.alliances.get(movedFrom);
-  const verb = created ? 'Added' : movedFrom !== null ? 'Moved' : 'Updated';
-  const where = several ? ` to **${escapeMarkdown(alliance.name)}**` : '';
-  const moved = from ? ` from **${escapeMarkdown(from.name)}**` : '';
   const size = (await store.members.list(guildId, { allianceIds: [alliance.id] })).length;
+  const vars = {
+    player: playerText(member.fid, member.name),
+    alliance: escapeMarkdown(alliance.name),
+    from: from ? escapeMarkdown(from.name) : '',
+    state:
+      member.state === null
+        ? t(lang, 'members.add.stateUnknown')
+        : t(lang, 'members.add.state', { state: member.state }),
+  };
+  // A whole sentence per case: the words around "to" and "from" differ by language.
+  const done = created
+    ? several
+      ? t(lang, 'members.add.addedTo', vars)
+      : t(lang, 'members.add.added', vars)
+    : movedFrom === null
+      ? several
+        ? t(lang, 'members.add.updatedTo', vars)
+        : t(lang, 'members.add.updated', vars)
+      : from
+        ? several
+          ? t(lang, 'members.add.movedFromTo', vars)
+          : t(lang, 'members.add.movedFrom', vars)
+        : several
+          ? t(lang, 'members.add.movedTo', vars)
+          : t(lang, 'members.add.moved', vars);
+  const roster = several
+    ? t(lang, 'members.add.rosterOf', { alliance: vars.alliance, count: size })
+    : t(lang, 'members.add.roster', { count: size });
   await interaction.reply({
-    content: `${verb} player **${member.fid}**${member.name ? ` (${escapeMarkdown(member.name)})` : ''}${moved}${where} · ${stateText}. The roster${several ? ` of **${escapeMarkdown(alliance.name)}**` : ''} has ${size} members.${catchUp(ctx, alliance, member.state !== null ? [member.fid] : [])}`,
+    content: `${done} ${roster}${catchUp(ctx, alliance, member.state !== null ? [member.fid] : [], lang)}`,
     flags: MessageFlags.Ephemeral,
   });
+}
+
+/** The player as the answers show them: the id in bold, and their name when known. */
+function playerText(fid: string, name: string | null): string {
+  return `**${fid}**${name ? ` (${escapeMarkdown(name)})` : ''}`;
 }
 
 /** `/member move fid: alliance:` — to another alliance of this server; their history is per player, so it stays theirs. */
@@ -104,18 +133,20 @@ async function moveMember(interaction: Interaction, ctx: BotContext): Promise<vo
   const fid = requireFid(interaction.options.getString('fid', true));
   const target = await resolveAlliance(store, guildId, interaction.options.getString('alliance', true));
   const listed = await store.members.get(guildId, fid);
-  if (!listed)
-    throw new UserError(
-      `Player ${fid} is not on any alliance's roster here. Add them with \`/member add fid:${fid}\`.`,
-    );
+  if (!listed) throw UserError.fromCatalogue('members.move.notListed', { fid });
   if (listed.allianceId === target.id)
-    throw new UserError(`Player ${fid} is already on the roster of **${escapeMarkdown(target.name)}**.`);
+    throw UserError.fromCatalogue('members.move.alreadyThere', { fid, alliance: escapeMarkdown(target.name) });
   await checkSameGame(ctx, listed, target);
   const moved = await store.members.move(guildId, fid, target.id);
-  if (!moved) throw new UserError(`Player ${fid} is not on any alliance's roster here.`);
+  if (!moved) throw UserError.fromCatalogue('members.notOnAnyRoster', { fid });
   const from = await store.alliances.get(moved.from);
+  const vars = {
+    player: playerText(fid, moved.member.name),
+    from: from ? escapeMarkdown(from.name) : '',
+    alliance: escapeMarkdown(target.name),
+  };
   await interaction.reply({
-    content: `Moved player **${fid}**${moved.member.name ? ` (${escapeMarkdown(moved.member.name)})` : ''} from **${escapeMarkdown(from?.name ?? 'another alliance')}** to **${escapeMarkdown(target.name)}**; their redemption history goes with them.`,
+    content: t(replyLanguage(interaction), from ? 'members.move.done' : 'members.move.doneFromElsewhere', vars),
     flags: MessageFlags.Ephemeral,
   });
 }
@@ -124,9 +155,13 @@ async function moveMember(interaction: Interaction, ctx: BotContext): Promise<vo
 async function checkSameGame(ctx: BotContext, listed: MemberRecord, target: AllianceRecord): Promise<void> {
   if (listed.game === target.game) return;
   const from = await ctx.app.store.alliances.get(listed.allianceId);
-  throw new UserError(
-    `Player ${listed.fid} is listed in **${escapeMarkdown(from?.name ?? 'another alliance')}** (${gameInfo(listed.game).name}); **${escapeMarkdown(target.name)}** plays ${gameInfo(target.game).name}. A player id is listed once per server: remove them there first if this is another player.`,
-  );
+  throw UserError.fromCatalogue(from ? 'members.move.otherGame' : 'members.move.otherGameElsewhere', {
+    fid: listed.fid,
+    from: from ? escapeMarkdown(from.name) : '',
+    fromGame: gameInfo(listed.game).name,
+    alliance: escapeMarkdown(target.name),
+    game: gameInfo(target.game).name,
+  });
 }
 
 /** The ◀ ▶ buttons under `/member list`. */
@@ -137,7 +172,8 @@ export const handleMembersPage: ButtonHandler<{ page: number; allianceId: number
   ctx,
 ) => {
   await requireAlliances(ctx.app.store, interaction.guildId);
-  await interaction.update(await rosterView(ctx, interaction.guildId, allianceId, page));
+  // The member who pressed reads the page in their own language.
+  await interaction.update(await rosterView(ctx, interaction.guildId, allianceId, page, replyLanguage(interaction)));
 };
 
 /** The roster of one alliance (`allianceId`), or of the server's only alliance (null: the id of old buttons). */
@@ -146,21 +182,21 @@ async function rosterView(
   guildId: string,
   allianceId: number | null,
   page: number,
+  lang: Language,
 ): Promise<ViewPayload> {
   const { store } = ctx.app;
   const alliances = await store.alliances.list({ guildId });
   // The id comes from a button: only an alliance of this server counts.
   const alliance =
     allianceId === null ? await resolveAlliance(store, guildId, null) : alliances.find((a) => a.id === allianceId);
-  if (!alliance) throw new UserError('That alliance is not here any more.');
+  if (!alliance) throw UserError.fromCatalogue('members.allianceGone');
   const members = await store.members.list(guildId, { allianceIds: [alliance.id] });
-  return memberListView(members, page, alliances.length > 1 ? alliance : null);
+  return memberListView(members, page, alliances.length > 1 ? alliance : null, lang);
 }
 
 export function requireFid(raw: string): string {
   const fid = raw.trim();
-  if (!isValidFid(fid))
-    throw new UserError(`"${escapeMarkdown(fid)}" is not a player id: digits only, as shown in the game profile.`);
+  if (!isValidFid(fid)) throw UserError.fromCatalogue('members.notAPlayerId', { fid: escapeMarkdown(fid) });
   return fid;
 }
 
@@ -172,23 +208,33 @@ export function memberListView(
   requestedPage: number,
   /** Named in the title and kept in the page buttons when the server has several alliances. */
   alliance: AllianceRecord | null = null,
+  lang: Language = 'en',
 ): ViewPayload {
   const pages = Math.max(1, Math.ceil(members.length / MEMBERS_PER_PAGE));
   const page = Math.min(Math.max(0, requestedPage), pages - 1);
   const shown = members.slice(page * MEMBERS_PER_PAGE, (page + 1) * MEMBERS_PER_PAGE);
   const lines = shown.map(
     (m, i) =>
-      `${page * MEMBERS_PER_PAGE + i + 1}. \`${m.fid}\` · state ${m.state ?? '?'}${STATE_MARK[m.stateStatus]}${m.name ? ` · ${escapeMarkdown(m.name)}` : ''}`,
+      t(lang, 'members.list.line', {
+        position: page * MEMBERS_PER_PAGE + i + 1,
+        fid: m.fid,
+        state: m.state ?? '?',
+        mark: STATE_MARK[m.stateStatus],
+      }) + (m.name ? ` · ${escapeMarkdown(m.name)}` : ''),
   );
+  const pageVars = { page: page + 1, pages };
   return {
     embeds: [
       {
-        title: `Roster${alliance ? ` · ${escapeMarkdown(alliance.name)}` : ''} · ${members.length} member${members.length === 1 ? '' : 's'}`,
+        title: alliance
+          ? t(lang, 'members.list.titleOf', { alliance: escapeMarkdown(alliance.name), count: members.length })
+          : t(lang, 'members.list.title', { count: members.length }),
         color: COLORS.info,
-        description:
-          lines.length > 0 ? lines.join('\n') : 'Nobody yet. Add players with `/member add` or `/member import`.',
+        description: lines.length > 0 ? lines.join('\n') : t(lang, 'members.list.empty'),
         footer: {
-          text: `Page ${page + 1} of ${pages}${members.some((m) => m.stateStatus !== 'ok') ? ' · ❔ state unknown · ⚠️ the game refused the state — /member resolve looks them up' : ''}`,
+          text: members.some((m) => m.stateStatus !== 'ok')
+            ? t(lang, 'members.list.pageWithLegend', pageVars)
+            : t(lang, 'members.list.page', pageVars),
         },
       },
     ],
@@ -201,14 +247,14 @@ export function memberListView(
                 {
                   type: ComponentType.Button,
                   style: ButtonStyle.Secondary,
-                  label: '◀ Previous',
+                  label: t(lang, 'members.list.previous'),
                   custom_id: membersPageId(Math.max(0, page - 1), 'prev', alliance?.id ?? null),
                   disabled: page === 0,
                 },
                 {
                   type: ComponentType.Button,
                   style: ButtonStyle.Secondary,
-                  label: 'Next ▶',
+                  label: t(lang, 'members.list.next'),
                   custom_id: membersPageId(Math.min(pages - 1, page + 1), 'next', alliance?.id ?? null),
                   disabled: page >= pages - 1,
                 },

@@ -1,12 +1,19 @@
+import type { Language } from '../../../i18n/languages.ts';
+import { t } from '../../../i18n/i18n.ts';
 import { EVENTS } from '../../../log/events.ts';
 import type { AllianceRecord } from '../../../store/types.ts';
 import type { BotContext } from '../../botContext.ts';
 
 /**
  * New (or re-stated) members get the codes still valid for the game, in the background (auto-redeem alliances only;
- * the runs show in the results channel). Returns a sentence for the answer.
+ * the runs show in the results channel). Returns a sentence for the answer (with its leading space), in `lang`.
  */
-export function catchUp(ctx: BotContext, alliance: AllianceRecord, fids: readonly string[]): string {
+export function catchUp(
+  ctx: BotContext,
+  alliance: AllianceRecord,
+  fids: readonly string[],
+  lang: Language = 'en',
+): string {
   if (!alliance.autoRedeem || fids.length === 0) return '';
   void ctx.discovery.catchUpMembers(alliance.guildId, fids).catch((error: unknown) => {
     ctx.log.error(
@@ -14,7 +21,9 @@ export function catchUp(ctx: BotContext, alliance: AllianceRecord, fids: readonl
       'catch-up for new members failed',
     );
   });
-  return alliance.resultChannelId
-    ? ` Any codes still valid are redeemed for them now (progress in <#${alliance.resultChannelId}>).`
-    : ' Any codes still valid are redeemed for them now.';
+  return ` ${
+    alliance.resultChannelId
+      ? t(lang, 'members.catchUpIn', { channel: alliance.resultChannelId })
+      : t(lang, 'members.catchUp')
+  }`;
 }

@@ -1,7 +1,11 @@
 import { escapeMarkdown, MessageFlags } from 'discord.js';
 import { listNames } from '../../../alliances/chooseAlliance.ts';
+import { t } from '../../../i18n/i18n.ts';
+import type { Language } from '../../../i18n/languages.ts';
+import { replyLanguage } from '../../../i18n/locale.ts';
 import { EVENTS } from '../../../log/events.ts';
 import { addMembersInBatches, ImportInterruptedError } from '../../../members/addMembersInBatches.ts';
+import { csvProblemText, type CsvProblem } from '../../../members/csvProblem.ts';
 import { MemberCsvError, readMemberCsv, type MemberCsv } from '../../../members/readMemberCsv.ts';
 import { allianceProblem, groupByAlliance, needsFallback } from '../../../members/rosterAlliances.ts';
 import type { AllianceRecord } from '../../../store/types.ts';
@@ -23,10 +27,12 @@ export async function importMembers(interaction: Parameters<CommandHandler>[0], 
   const file = interaction.options.getAttachment('file', true);
   const skipInvalid = interaction.options.getBoolean('skip_invalid') ?? false;
   const { importMaxBytes, importTimeoutMs } = ctx.settings;
+  const lang = replyLanguage(interaction);
   if (file.size > importMaxBytes)
-    throw new UserError(
-      `That file is ${Math.ceil(file.size / 1024)} KB; the limit is ${Math.floor(importMaxBytes / 1024)} KB.`,
-    );
+    throw UserError.fromCatalogue('upload.tooLargeKb', {
+      size: Math.ceil(file.size / 1024),
+      limit: Math.floor(importMaxBytes / 1024),
+    });
   const alliances = await store.alliances.list({ guildId });
   const named = interaction.options.getString('alliance');
   const fallback =
@@ -37,25 +43,23 @@ export async function importMembers(interaction: Parameters<CommandHandler>[0], 
     allianceProblem(alliances, fallback),
   );
   if (fallback === null && needsFallback(parsed))
-    throw new UserError(
-      `This server has ${alliances.length} alliances (${escapeMarkdown(listNames(alliances.map((a) => a.name)))}): say which one gets these players with \`alliance:\`, or add an \`alliance\` column to the file.`,
-    );
-  // The reader lists the first bad lines and counts the rest.
-  const rejects = parsed.rejected.map((bad) => `line ${bad.line}: ${escapeMarkdown(bad.reason)}`);
-  if (parsed.rejectedCount > parsed.rejected.length)
-    rejects.push(`… and ${parsed.rejectedCount - parsed.rejected.length} more`);
-  if (parsed.members.length === 0 && parsed.rejectedCount === 0) {
-    throw new UserError(
-      'That file has no players in it. Give one player a line: `fid,state,name` (state and name may be empty), or columns named `fid`, `state` and `name` in a header line.',
-    );
-  }
+    throw UserError.fromCatalogue('members.import.whichAlliance', {
+      allianceCount: alliances.length,
+      names: escapeMarkdown(listNames(alliances.map((a) => a.name))),
+    });
+  const rejects = rejectLines(parsed, lang);
+  if (parsed.members.length === 0 && parsed.rejectedCount === 0)
+    throw UserError.fromCatalogue('members.import.noPlayers');
   if (parsed.rejectedCount > 0 && !skipInvalid) {
     await interaction.editReply({
       embeds: [
         {
-          title: `Nothing imported: ${parsed.rejectedCount} bad line${parsed.rejectedCount === 1 ? '' : 's'}`,
+          title: t(lang, 'members.import.refusedTitle', { count: parsed.rejectedCount }),
           color: COLORS.warning,
-          description: `${rejects.join('\n')}\n\nFix them and upload again, or add \`skip_invalid:True\` to import the ${parsed.members.length} good line(s).`,
+          description: t(lang, 'members.import.refused', {
+            rejects: rejects.join('\n'),
+            good: parsed.members.length,
+          }),
         },
       ],
     });
@@ -71,7 +75,12 @@ export async function importMembers(interaction: Parameters<CommandHandler>[0], 
       result.updated += done.updated;
       result.moved += done.moved;
     } catch (error) {
-      if (error instanceof ImportInterruptedError) throw new UserError(error.message);
+      if (error instanceof ImportInterruptedError)
+        throw UserError.fromCatalogue('members.import.interrupted', {
+          written: error.written,
+          total: error.total,
+          cause: error.cause instanceof Error ? error.cause.message : String(error.cause),
+        });
       throw error;
     }
     catchUps.push(
@@ -79,6 +88,7 @@ export async function importMembers(interaction: Parameters<CommandHandler>[0], 
         ctx,
         alliance,
         members.filter((m) => m.state !== null && m.state !== undefined).map((m) => m.fid),
+        lang,
       ),
     );
   }
@@ -97,10 +107,15 @@ export async function importMembers(interaction: Parameters<CommandHandler>[0], 
   await interaction.editReply({
     embeds: [
       {
-        title: `Imported ${total} player${total === 1 ? '' : 's'}`,
+        title: t(lang, 'members.import.doneTitle', { count: total }),
         color: COLORS.success,
         description: [
-          `${result.created} new · ${result.updated} updated · ${parsed.rejectedCount} rejected.${result.moved > 0 ? ` ${result.moved} moved from another alliance.` : ''}${[...new Set(catchUps)].join('')}`,
+          t(lang, result.moved > 0 ? 'members.import.countsMoved' : 'members.import.counts', {
+            created: result.created,
+            updated: result.updated,
+            rejected: parsed.rejectedCount,
+            moved: result.moved,
+          }) + [...new Set(catchUps)].join(''),
           ...(alliances.length > 1 ? [perAlliance(groups.map((g) => [g.alliance, g.members.length]))] : []),
           ...(rejects.length > 0 ? ['', ...rejects] : []),
         ].join('\n'),
@@ -109,16 +124,27 @@ export async function importMembers(interaction: Parameters<CommandHandler>[0], 
   });
 }
 
+/** The first bad lines with their reasons, and how many more (the reader lists some and counts the rest). */
+function rejectLines(parsed: MemberCsv, lang: Language): string[] {
+  const lines = parsed.rejected.map((bad) =>
+    t(lang, 'members.import.badLine', { line: bad.line, reason: escapeMarkdown(csvProblemText(bad.problem, lang)) }),
+  );
+  const more = parsed.rejectedCount - parsed.rejected.length;
+  if (more > 0) lines.push(t(lang, 'members.import.moreBadLines', { count: more }));
+  return lines;
+}
+
 function perAlliance(counts: [AllianceRecord, number][]): string {
   return counts.map(([alliance, n]) => `**${escapeMarkdown(alliance.name)}**: ${n}`).join(' · ');
 }
 
 /** The attachment's text as a roster; a file that is not CSV at all is one message to the admin. */
-async function readCsv(text: string, problem: (name: string | null) => string | null): Promise<MemberCsv> {
+async function readCsv(text: string, problem: (name: string | null) => CsvProblem | null): Promise<MemberCsv> {
   try {
     return await readMemberCsv([text], { allianceProblem: problem });
   } catch (error) {
-    if (error instanceof MemberCsvError) throw new UserError(error.message);
+    // The reader's problem in the admin's language (its message stays English for the logs).
+    if (error instanceof MemberCsvError) throw new UserError(error.message, error.problem);
     throw error;
   }
 }

@@ -1,3 +1,5 @@
+import { t } from '../../../i18n/i18n.ts';
+import { replyLanguage } from '../../../i18n/locale.ts';
 import type { MemberDiscovery } from '../../../members/discoverySummary.ts';
 import type { BotContext } from '../../botContext.ts';
 import { stateSearchProgressEmbed, stateSearchSummaryEmbed } from '../../embeds/stateDiscoveryEmbed.ts';
@@ -22,14 +24,13 @@ export async function resolveStates(
   const roster = await store.members.list(guildId);
   if (fid !== null) {
     const member = roster.find((m) => m.fid === fid);
-    if (!member) throw new UserError(`Player ${fid} is not on this alliance's roster.`);
+    if (!member) throw UserError.fromCatalogue('members.notOnRoster', { fid });
     if (member.state !== null && member.stateStatus === 'ok')
-      throw new UserError(`Player ${fid} is in state ${member.state} as far as the game has told; nothing to look up.`);
+      throw UserError.fromCatalogue('members.resolve.known', { fid, state: member.state });
   }
   const targets = roster.filter((m) => (m.state === null || m.stateStatus !== 'ok') && (fid === null || m.fid === fid));
-  if (targets.length === 0) throw new UserError("Every member's state is known; nothing to look up.");
-  if (stateDiscovery.isRunning(guildId))
-    throw new UserError('A state lookup for this alliance is already running; its report comes when it ends.');
+  if (targets.length === 0) throw UserError.fromCatalogue('members.resolve.allKnown');
+  if (stateDiscovery.isRunning(guildId)) throw UserError.fromCatalogue('members.resolve.running');
 
   await interaction.deferReply();
   const startedAt = Date.now();
@@ -55,7 +56,8 @@ export async function resolveStates(
   });
   if (summary.status === 'already-running') {
     await view.cancel();
-    await replyPrivately(interaction, summary.message);
+    // The engine's message is this sentence in English; the member reads it in their language.
+    await replyPrivately(interaction, t(replyLanguage(interaction), 'members.resolve.running'));
     return;
   }
   await view.finish({ embeds: [stateSearchSummaryEmbed(summary)], components: [] });
