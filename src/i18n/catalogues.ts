@@ -1,3 +1,4 @@
+import * as codes from './locales/codes/index.ts';
 import * as commands from './locales/commands/index.ts';
 import * as runs from './locales/runs/index.ts';
 import { LANGUAGES, type Language } from './languages.ts';
@@ -9,11 +10,11 @@ export interface Catalogue {
 
 // One folder per area of the bot (`locales/<area>/<lang>.json`), each with its own top-level sections: an area's
 // texts stay small enough to translate in one sitting, and two areas never edit the same file.
-export const AREAS = [commands, runs] as const;
+export const AREAS = [commands, runs, codes] as const;
 
 /** Every language's catalogue, bundled with the code (English is the source the others are checked against). */
 export const CATALOGUES = Object.fromEntries(
   LANGUAGES.map((lang) => [lang, Object.assign({}, ...AREAS.map((area) => area.TEXTS[lang])) as Catalogue]),
 ) as Record<Language, Catalogue>;
 
-export type EnglishCatalogue = commands.English & runs.English;
+export type EnglishCatalogue = commands.English & runs.English & codes.English;
