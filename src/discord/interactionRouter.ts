@@ -1,4 +1,6 @@
 import type { AutocompleteInteraction, ButtonInteraction, ChatInputCommandInteraction, Interaction } from 'discord.js';
+import { t } from '../i18n/i18n.ts';
+import { replyLanguage } from '../i18n/locale.ts';
 import { EVENTS } from '../log/events.ts';
 import type { GuildRecord } from '../store/types.ts';
 import { isGiftbotAdmin, refusalText } from './adminCheck.ts';
@@ -14,8 +16,6 @@ import { replyPrivately } from './respond.ts';
 import { parseSelfJoinId } from './selfJoinIds.ts';
 import { UserError } from './userError.ts';
 
-const APOLOGY = 'Sorry — something went wrong on my side. It has been logged; please try again in a moment.';
-
 /**
  * The one entry point for slash commands and buttons: checks the member may use giftbot in this server (before
  * anything runs), dispatches, and turns errors into answers — a user mistake gets its message, anything else a
@@ -29,7 +29,7 @@ export function createInteractionRouter(ctx: BotContext): (interaction: Interact
     const what = interaction.isChatInputCommand() ? describeCommand(interaction) : `button ${interaction.customId}`;
     const context = { guildId: interaction.guildId, userId: interaction.user.id, command: what };
     try {
-      if (!interaction.inGuild()) throw new UserError('giftbot commands work inside a server, not in direct messages.');
+      if (!interaction.inGuild()) throw UserError.fromCatalogue('errors.notInServer');
       const guild = await ctx.app.store.guilds.get(interaction.guildId);
       // `/me` is every member's own (its handler scopes everything to the member); everything else is for admins.
       const selfService = interaction.isChatInputCommand() && interaction.commandName === 'me';
@@ -38,7 +38,7 @@ export function createInteractionRouter(ctx: BotContext): (interaction: Interact
           { event: EVENTS.discordCommandRefused, ...context },
           'command refused: the member may not use giftbot here',
         );
-        await replyPrivately(interaction, refusalText(guild));
+        await replyPrivately(interaction, refusalText(guild, replyLanguage(interaction)));
         return;
       }
       if (interaction.isChatInputCommand()) await dispatchCommand(interaction, guild, ctx);
@@ -58,7 +58,8 @@ export function createInteractionRouter(ctx: BotContext): (interaction: Interact
           },
           'command answered with a user error',
         );
-        await replyPrivately(interaction, error.message).catch((replyError: unknown) =>
+        // The log keeps the English `message`; the member reads it in their own language.
+        await replyPrivately(interaction, error.messageIn(replyLanguage(interaction))).catch((replyError: unknown) =>
           logReplyFailure(ctx, context, replyError),
         );
         return;
@@ -66,7 +67,7 @@ export function createInteractionRouter(ctx: BotContext): (interaction: Interact
       ctx.log.error({ event: EVENTS.discordCommandFailed, ...context, err: error }, 'command failed');
       if (interaction.guildId)
         ctx.recentErrors.add(interaction.guildId, `${what}: ${error instanceof Error ? error.message : String(error)}`);
-      await replyPrivately(interaction, APOLOGY).catch((replyError: unknown) =>
+      await replyPrivately(interaction, t(replyLanguage(interaction), 'errors.apology')).catch((replyError: unknown) =>
         logReplyFailure(ctx, context, replyError),
       );
     }
@@ -79,10 +80,7 @@ async function dispatchCommand(
   ctx: BotContext,
 ): Promise<void> {
   const handler = COMMAND_HANDLERS[interaction.commandName];
-  if (!handler)
-    throw new UserError(
-      `I do not know /${interaction.commandName} (any more). An admin can run \`npm run deploy-commands\` to refresh the command list.`,
-    );
+  if (!handler) throw UserError.fromCatalogue('errors.unknownCommand', { command: interaction.commandName });
   await handler(interaction, guild, ctx);
 }
 
@@ -94,7 +92,7 @@ async function dispatchButton(
   const join = parseSelfJoinId(interaction.customId);
   if (join) return handleSelfJoinButton(interaction, join, guild, ctx);
   const action = parseButtonId(interaction.customId);
-  if (!action) throw new UserError('This button no longer works.');
+  if (!action) throw UserError.fromCatalogue('errors.buttonGone');
   if (action.kind === 'retry') await handleRetryButton(interaction, action, guild, ctx);
   else if (action.kind === 'alliance-remove') await handleAllianceRemoveButton(interaction, action, guild, ctx);
   else await handleMembersPage(interaction, action, guild, ctx);

@@ -15,6 +15,7 @@ import { runHeld } from './run.ts';
 import type { RunDeps } from './runContext.ts';
 import type { RunListener } from './runListener.ts';
 import { emptyCounts, type RunStatus, type RunSummary } from './runSummary.ts';
+import type { RunWhy } from './runWhy.ts';
 
 /**
  * Admission — what processAutoRedeem itself does for one (guild, code): resolve the game and the alliances the run
@@ -37,11 +38,18 @@ export async function admit(
       baseSummary(guildId, options.game ?? null, code, options.trigger, []),
       'refused',
       `The bot is no longer in this server (guild ${guildId}); automatic runs stay off until it is added again.`,
+      { key: 'refused.departed', vars: { guildId } },
     );
   }
   const scope = await resolveAllianceScope(store, guildId, options);
   if (!scope.ok)
-    return refuse(log, baseSummary(guildId, scope.game, code, options.trigger, []), 'refused', scope.message);
+    return refuse(
+      log,
+      baseSummary(guildId, scope.game, code, options.trigger, []),
+      'refused',
+      scope.message,
+      scope.why,
+    );
   const { game, alliances } = scope;
   const allianceIds = alliances.map((alliance) => alliance.id);
   const summary = baseSummary(guildId, game, code, options.trigger, alliances);
@@ -52,7 +60,10 @@ export async function admit(
       ...summary,
       codeVerdict: { kind: 'dead', status: known.status, errCode: known.validationErrCode, msg: known.validationMsg },
     } satisfies RunSummary;
-    return refuse(log, dead, 'code-invalid', `${code} ${deadCodeText(known.status)}; nothing was sent to the game.`);
+    return refuse(log, dead, 'code-invalid', `${code} ${deadCodeText(known.status)}; nothing was sent to the game.`, {
+      key: `refused.dead.${known.status}`,
+      vars: { code },
+    });
   }
   if (!known) await store.codes.add(game, code, options.trigger);
 
@@ -95,6 +106,7 @@ export async function admit(
       ...summary,
       status: 'failed',
       message: `The run for ${code} failed: ${error instanceof Error ? error.message : String(error)}`,
+      why: { key: 'failed', vars: { code, error: error instanceof Error ? error.message : String(error) } },
     };
   } finally {
     if (handle) await handle.release().catch(() => undefined);
@@ -134,7 +146,7 @@ export interface Admission {
   rerun: (guildId: string, code: GiftCode, game: Game, allianceIds: readonly number[]) => Promise<RunSummary>;
 }
 
-function refuse(log: Logger, summary: RunSummary, status: RunStatus, message: string): RunSummary {
+function refuse(log: Logger, summary: RunSummary, status: RunStatus, message: string, why: RunWhy): RunSummary {
   log.warn(
     {
       event: EVENTS.runRefused,
@@ -146,7 +158,7 @@ function refuse(log: Logger, summary: RunSummary, status: RunStatus, message: st
     },
     'run refused',
   );
-  return { ...summary, status, message };
+  return { ...summary, status, message, why };
 }
 
 function refuseDuplicate(
@@ -184,6 +196,7 @@ function refuseDuplicate(
       status: 'duplicate',
       runId: running.runId,
       message: `${code} is being redeemed for another alliance of this server right now; ${uncovered.map((alliance) => alliance.name).join(', ')} will get it right after that run.`,
+      why: { key: 'duplicate.queued', vars: { code, names: uncovered.map((alliance) => alliance.name).join(', ') } },
     };
   }
   log.warn(
@@ -205,6 +218,7 @@ function refuseDuplicate(
     status: 'duplicate',
     runId: running?.runId ?? null,
     message: `${code} is already being redeemed for this alliance; no second run was started.`,
+    why: { key: 'duplicate.here', vars: { code } },
   };
 }
 
@@ -232,6 +246,7 @@ async function lockFor(
         ...summary,
         status: 'duplicate',
         message: `${code} is already being redeemed for this alliance by another bot process; no second run was started.`,
+        why: { key: 'duplicate.elsewhere', vars: { code } },
       },
     };
   }
@@ -247,6 +262,7 @@ async function lockFor(
         ...summary,
         status: 'deferred',
         message: `The shared lock service cannot be reached (${attempt.reason}); the run for ${code} waits until it answers.`,
+        why: { key: 'deferred', vars: { code, reason: attempt.reason } },
       },
     };
   }

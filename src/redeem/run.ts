@@ -18,7 +18,7 @@ import {
   type MemberOutcome,
   type RunSummary,
 } from './runSummary.ts';
-import { describeStop, runOutcomeFor, runStatusFor, stopReasonText } from './stopReasons.ts';
+import { describeStop, runOutcomeFor, runStatusFor, stopReasonText, stopWhy } from './stopReasons.ts';
 
 export interface HeldRun {
   guildId: string;
@@ -241,8 +241,14 @@ async function finish(
     durationMs,
     retryAt,
     message,
+    ...whyOf(stopWhy(run.stop, code)),
     codeVerdict,
   };
+}
+
+/** The optional `why` field, present only when there is one (exactOptionalPropertyTypes). */
+function whyOf(why: RunSummary['why']): Pick<RunSummary, 'why'> {
+  return why ? { why } : {};
 }
 
 /** Members an automatic run left retry-exhausted come back in a deferred run of their own; null when none is due. */

@@ -1,5 +1,6 @@
 import type { FinalCodeStatus } from '../game/codeStatus.ts';
 import type { Game } from '../game/games.ts';
+import type { RunWhy } from './runWhy.ts';
 
 export type RunStatus =
   /** Every member was tried; see counts for what each got. */
@@ -92,8 +93,10 @@ export interface RunSummary {
   durationMs: number;
   /** When the members left retry-exhausted are retried automatically (epoch ms); null when nothing is scheduled. */
   retryAt: number | null;
-  /** One plain sentence for the admin. */
+  /** One plain sentence for the admin, in English (the CLI and the logs print it). */
   message: string;
+  /** Why the run stopped or did not run, as data: what a summary in another language says instead of `message`. */
+  why?: RunWhy;
   /**
    * What the run knows of the code when it ends: live (the game answered about it as a code it has), dead (known
    * before, or learnt now, with the game's answer), or null when no answer told either way.

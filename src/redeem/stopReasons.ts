@@ -1,7 +1,8 @@
 import type { Classification } from '../game/classifyAnswer.ts';
-import { deadCodeStopSentence } from '../game/codeStatus.ts';
+import { codeStatusFor, deadCodeStopSentence } from '../game/codeStatus.ts';
 import type { RunOutcome } from '../store/types.ts';
 import type { RunStatus } from './runSummary.ts';
+import type { RunWhy } from './runWhy.ts';
 
 /** Why a run stopped before every member was tried. The first reason wins; later ones are ignored. */
 export type StopReason =
@@ -67,5 +68,27 @@ export function describeStop(stop: StopReason | null, code: string): string | un
       return 'The bot is shutting down; the rest resumes on the next start.';
     case 'server-left':
       return 'The bot was removed from this server; its automatic runs stopped (its data is kept).';
+  }
+}
+
+/** The same stop as data, for a summary in another language than English (`summary.because.stop.*`). */
+export function stopWhy(stop: StopReason | null, code: string): RunWhy | undefined {
+  if (!stop) return undefined;
+  switch (stop.kind) {
+    case 'code-final': {
+      const c = stop.classification;
+      const status = codeStatusFor(c.kind === 'code-final' ? c.reason : 'not-found');
+      return { key: `stop.codeFinal.${status}`, vars: { code, detail: `${c.msg ?? ''} ${c.errCode ?? ''}` } };
+    }
+    case 'config-error':
+      return { key: 'stop.configError', vars: { detail: String(stop.classification.msg) } };
+    case 'lock-lost':
+      return { key: 'stop.lockLost', vars: {} };
+    case 'stale-fence':
+      return { key: 'stop.staleFence', vars: {} };
+    case 'shutdown':
+      return { key: 'stop.shutdown', vars: {} };
+    case 'server-left':
+      return { key: 'stop.serverLeft', vars: {} };
   }
 }

@@ -98,7 +98,7 @@ describe('several alliances in one server', () => {
   it('/member add alliance: then /member move puts the player on the other roster; their history goes along', async () => {
     expect(
       await ask({ name: 'member', subcommand: 'add', options: { fid: '61000001', name: 'Ann', alliance: 'wolves' } }),
-    ).toContain('Added player **61000001** (Ann) to **Wolves** · state 245. The roster of **Wolves** has 1 members.');
+    ).toContain('Added player **61000001** (Ann) to **Wolves** · state 245. The roster of **Wolves** has 1 member.');
     const wolves = (await alliance('Wolves'))!;
     const bears = (await alliance('Bears'))!;
     await store().ledger.importFinal([

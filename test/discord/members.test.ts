@@ -37,7 +37,7 @@ describe('/member', () => {
     const added = await h.reply(add.token);
     expect(added).toMatchObject({ ephemeral: true });
     expect(added.content).toBe(
-      'Added player **12345678** (@everyone \\*Boss\\*) · state 245. The roster has 1 members. Any codes still valid are redeemed for them now.',
+      'Added player **12345678** (@everyone \\*Boss\\*) · state 245. The roster has 1 member. Any codes still valid are redeemed for them now.',
     );
     expect(h.calls(add.token)[0]?.body).toMatchObject({ data: { allowed_mentions: { parse: [] } } });
 
@@ -219,7 +219,7 @@ describe('/member', () => {
       channelId: OTHER_CHANNEL_ID,
       userId: OTHER_ADMIN_ID,
     });
-    expect((await h.reply(add.token)).content).toContain('state 300. The roster has 1 members.');
+    expect((await h.reply(add.token)).content).toContain('state 300. The roster has 1 member.');
     const list = h.command({
       name: 'member',
       subcommand: 'list',

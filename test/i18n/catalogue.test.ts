@@ -81,6 +81,15 @@ describe('every language has every text English has, with the same variables', (
 // Every text that is not a command's is shown in an embed or a component: its Discord limit, by key.
 const LIMITS: Array<[RegExp, number, string]> = [
   [/^(progress\.title|summary\.title\..*|stateSearch\.progressTitle|stateSearch\.title\..*)$/, 256, 'embed title'],
+  // The runs area's reasons also answer a member directly (a refused /redeem): message content, the stricter limit.
+  [/^summary\.because\..*$/, 2000, 'message content'],
+  [/^(summary\.notRecorded|progress\.moved(To|Nowhere))$/, 4096, 'embed description'],
+  [/^errors\.runCrashedTitle$/, 256, 'embed title'],
+  [/^giftcode\.list\.title$/, 256, 'embed title'],
+  [/^giftcode\..*$/, 2000, 'message content'],
+  [/^giftbot\.(title|runsHere|waitingHere|wholeBot|rateBudget|redis|lastErrors)$/, 256, 'embed title or field name'],
+  [/^giftbot\..*$/, 1024, 'embed field value'],
+  [/^(redeemReply|retry|codeCheck)\..*$/, 2000, 'message content'],
   [
     /^(progress\.(success|already|failed|retrying)|summary\.(success|already|failed|doneBefore|retryLater|skipped|notCalled|why|alliances)|stateSearch\.(found|notFound|noSuchPlayer|members|catchUp))$/,
     256,
@@ -151,6 +160,12 @@ const WIDEST: Record<string, number> = {
   // The admin area: a player with their name, the bad lines of an import (20 listed and a count).
   player: 60,
   rejects: 2400,
+  // The codes area: a "where to watch" sentence, alliance names, an exception's text, a message link.
+  here: 200,
+  choices: 300,
+  error: 300,
+  detail: 60,
+  url: 100,
 };
 const fill = (text: string) => text.replace(/\{\{\s*(\w+)\s*\}\}/g, (_, name: string) => 'W'.repeat(WIDEST[name] ?? 7));
 

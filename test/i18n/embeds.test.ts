@@ -62,17 +62,20 @@ describe('embeds in German', () => {
       expect(text(view)).not.toContain(english);
   });
 
-  it('a run refused before counting anything keeps the English reason under a German title', () => {
+  it('a run refused before counting anything says why in German under a German title', () => {
     const refused: RunSummary = {
       ...runSummary(),
       status: 'refused',
       counts: { total: 0, success: 0, already: 0, failed: 0, retryExhausted: 0, skipped: 0, notCalled: 0 },
       byReason: {},
-      message: 'This server has no members to redeem for.',
+      message: 'This server has no alliance set up yet (guild 111).',
+      why: { key: 'refused.noAlliance', vars: { guildId: '111' } },
     };
     const [embed] = summaryView(refused, 'de').embeds;
     expect(embed?.title).toBe('⛔ VIP888: nicht gestartet');
-    expect(embed?.description).toBe('This server has no members to redeem for.');
+    expect(embed?.description).toBe('Auf diesem Server ist noch keine Allianz eingerichtet (Server 111).');
+    // English keeps the engine's own sentence, as the CLI prints it.
+    expect(summaryView(refused, 'en').embeds[0]?.description).toBe(refused.message);
   });
 
   it('English stays as it was when no language is given', () => {

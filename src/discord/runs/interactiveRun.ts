@@ -1,4 +1,6 @@
 import type { ButtonInteraction, ChatInputCommandInteraction } from 'discord.js';
+import { t } from '../../i18n/i18n.ts';
+import type { Language } from '../../i18n/languages.ts';
 import { replyLanguage } from '../../i18n/locale.ts';
 import { EVENTS } from '../../log/events.ts';
 import type { RunProgress } from '../../redeem/runSummary.ts';
@@ -7,6 +9,7 @@ import type { AllianceRecord } from '../../store/types.ts';
 import type { BotContext } from '../botContext.ts';
 import { COLORS } from '../embeds/colors.ts';
 import { progressEmbed, triggerText } from '../embeds/progressEmbed.ts';
+import { whySentence } from '../embeds/runSentence.ts';
 import { summaryView } from '../embeds/summaryEmbed.ts';
 import { replyPrivately } from '../respond.ts';
 import { createProgressView } from './progressView.ts';
@@ -42,6 +45,8 @@ export async function runInInteraction(
   run: InteractiveRun,
 ): Promise<void> {
   const { guildId, code } = run;
+  // Every answer here is to the person who pressed or typed: in their Discord language.
+  const lang = replyLanguage(interaction);
   const allianceIds = run.alliances.map((alliance) => alliance.id);
   const options = {
     trigger: run.trigger,
@@ -53,18 +58,15 @@ export async function runInInteraction(
   const active = ctx.app.activeRuns.list().find((a) => a.guildId === guildId && a.code === code);
   if (active && allianceIds.some((id) => !active.allianceIds.includes(id))) {
     const queued = await ctx.app.engine.processAutoRedeem(guildId, code, options);
-    await replyPrivately(interaction, queued.message);
+    await replyPrivately(interaction, whySentence(queued, lang));
     return;
   }
-  const busy = alreadyRunningText(ctx, guildId, code);
+  const busy = alreadyRunningText(ctx, guildId, code, lang);
   const live = busy
     ? null
     : ctx.liveRuns.claim({ guildId, code, trigger: run.trigger, channelId: interaction.channelId });
   if (!live) {
-    await replyPrivately(
-      interaction,
-      busy ?? `**${code}** is already being redeemed for this alliance; no second run was started.`,
-    );
+    await replyPrivately(interaction, busy ?? t(lang, 'redeemReply.alreadyHere', { code }));
     return;
   }
   const context = { guildId, code, trigger: run.trigger, userId: interaction.user.id };
@@ -81,9 +83,8 @@ export async function runInInteraction(
         (interaction.channel?.isSendable() ? interaction.channel : null),
       onWhere: (url, channelId) => Object.assign(live, { url, channelId }),
       context,
+      lang,
     });
-    // The command's own message answers the person who ran it: in their Discord language.
-    const lang = replyLanguage(interaction);
     const meta = () => ({ code, trigger: run.trigger, startedAt });
     const summary = await ctx.app.engine.processAutoRedeem(guildId, code, {
       ...options,
@@ -106,7 +107,7 @@ export async function runInInteraction(
     if (summary.status === 'duplicate') {
       // Another process (or an automatic run that won the race) holds the code: tell only this member.
       await view.cancel();
-      await replyPrivately(interaction, summary.message);
+      await replyPrivately(interaction, whySentence(summary, lang));
       return;
     }
     await view.finish(
@@ -122,9 +123,8 @@ export async function runInInteraction(
         embeds: [
           {
             color: COLORS.error,
-            title: `⛔ ${code}: something went wrong`,
-            description:
-              'Sorry — the run hit an unexpected error and was logged. Results recorded so far are kept; run `/redeem` again to finish the rest.',
+            title: t(lang, 'errors.runCrashedTitle', { code }),
+            description: t(lang, 'errors.runCrashed'),
           },
         ],
         components: [],
@@ -136,20 +136,28 @@ export async function runInInteraction(
 }
 
 /** The answer to a trigger for a code this server is already redeeming, or null when it is not running. */
-export function alreadyRunningText(ctx: BotContext, guildId: string, code: string): string | null {
+export function alreadyRunningText(ctx: BotContext, guildId: string, code: string, lang: Language): string | null {
   const live = ctx.liveRuns.get(guildId, code);
   const active = ctx.app.activeRuns.list().find((run) => run.guildId === guildId && run.code === code);
   if (!live && !active) return null;
   const trigger = live?.trigger ?? active?.trigger ?? '';
   const progress =
     active && active.progress.total > 0
-      ? ` (${active.progress.processed} of ${active.progress.total} members done)`
+      ? t(lang, 'redeemReply.alreadyProgress', { processed: active.progress.processed, total: active.progress.total })
       : '';
-  return `**${code}** is already being redeemed for this alliance — ${triggerText(trigger)}${progress}. No second run was started.${whereToWatch(live)}`;
+  return t(lang, 'redeemReply.alreadyRunning', {
+    code,
+    trigger: triggerText(trigger, lang),
+    progress,
+    where: whereToWatch(live, lang),
+  });
 }
 
-function whereToWatch(live: { url: string | null; channelId: string | null } | undefined | null): string {
-  if (live?.url) return `\nFollow it here: ${live.url}`;
-  if (live?.channelId) return `\nIts progress is shown in <#${live.channelId}>.`;
+function whereToWatch(
+  live: { url: string | null; channelId: string | null } | undefined | null,
+  lang: Language,
+): string {
+  if (live?.url) return t(lang, 'redeemReply.followHere', { url: live.url });
+  if (live?.channelId) return t(lang, 'redeemReply.shownIn', { channel: live.channelId });
   return '';
 }

@@ -6,6 +6,8 @@ import type {
   RepliableInteraction,
   SendableChannels,
 } from 'discord.js';
+import { t } from '../../i18n/i18n.ts';
+import { DEFAULT_LANGUAGE, type Language } from '../../i18n/languages.ts';
 import { EVENTS } from '../../log/events.ts';
 import type { Logger } from '../../log/logger.ts';
 import { COLORS } from '../embeds/colors.ts';
@@ -33,6 +35,8 @@ export interface ProgressViewOptions {
   onWhere?: (url: string, channelId: string) => void;
   /** Log context (guild, code, run). */
   context: Record<string, unknown>;
+  /** The language of the note left in the interaction's reply when the run moves on (the member's). */
+  lang?: Language;
 }
 
 export interface ProgressView {
@@ -180,12 +184,13 @@ async function handOff(
   view.mode = 'channel';
   await toChannel(view, payload);
   const { channelMessage } = view;
+  const lang = options.lang ?? DEFAULT_LANGUAGE;
   const moved: ViewPayload = channelMessage
     ? {
         embeds: [
           {
             color: COLORS.info,
-            description: `This run takes longer than Discord lets me update this message: it continues in ${channelMessage.url}`,
+            description: t(lang, 'progress.movedTo', { url: channelMessage.url }),
           },
         ],
         components: [],
@@ -194,8 +199,7 @@ async function handOff(
         embeds: [
           {
             color: COLORS.info,
-            description:
-              'This run takes longer than Discord lets me update this message, and this server has no results channel (`/alliance channel`); the run goes on.',
+            description: t(lang, 'progress.movedNowhere'),
           },
         ],
         components: [],

@@ -1,12 +1,15 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { escapeMarkdown, MessageFlags, type APIEmbed } from 'discord.js';
-import { deadCodeText, isFinalCodeStatus } from '../../../game/codeStatus.ts';
+import { isFinalCodeStatus } from '../../../game/codeStatus.ts';
 import { normalizeCode } from '../../../game/giftCode.ts';
-import { listNames } from '../../../alliances/chooseAlliance.ts';
 import { gameInfo, isGame, type Game } from '../../../game/games.ts';
+import { formatNames, t } from '../../../i18n/i18n.ts';
+import type { Language } from '../../../i18n/languages.ts';
+import { replyLanguage } from '../../../i18n/locale.ts';
 import type { AllianceRecord, CodeRecord } from '../../../store/types.ts';
 import type { BotContext } from '../../botContext.ts';
 import { COLORS } from '../../embeds/colors.ts';
+import { notACode } from '../../notACode.ts';
 import { UserError } from '../../userError.ts';
 import type { CommandHandler } from '../commandHandler.ts';
 import { historyAttachment } from './giftcodeHistory.ts';
@@ -22,6 +25,7 @@ export const handleGiftcode: CommandHandler = async (interaction, _guild, ctx) =
   const alliances = await requireAlliances(ctx.app.store, interaction.guildId);
   const named = interaction.options.getString('alliance');
   const only = named === null ? null : await resolveAlliance(ctx.app.store, interaction.guildId, named);
+  const lang = replyLanguage(interaction);
   switch (interaction.options.getSubcommand()) {
     case 'add': {
       const game = gameOf(alliances, only, interaction.options.getString('game'));
@@ -29,7 +33,14 @@ export const handleGiftcode: CommandHandler = async (interaction, _guild, ctx) =
       // The code is checked once with the game before the answer: that can take a few seconds.
       await interaction.deferReply({ flags: MessageFlags.Ephemeral });
       await interaction.editReply({
-        content: await addCode(interaction.options.getString('code', true), game, targets, interaction.user.id, ctx),
+        content: await addCode(
+          interaction.options.getString('code', true),
+          game,
+          targets,
+          interaction.user.id,
+          ctx,
+          lang,
+        ),
       });
       return;
     }
@@ -37,38 +48,37 @@ export const handleGiftcode: CommandHandler = async (interaction, _guild, ctx) =
       return historyAttachment(interaction, ctx);
     case 'list':
       await interaction.reply({
-        embeds: [await codeListEmbed(interaction.guildId, only ? [only] : alliances, ctx)],
+        embeds: [await codeListEmbed(interaction.guildId, only ? [only] : alliances, ctx, lang)],
         flags: MessageFlags.Ephemeral,
       });
       return;
     default:
-      throw new UserError('Unknown /giftcode action.');
+      throw UserError.fromCatalogue('giftcode.unknownAction');
   }
 };
 
 /** The game a typed code is for: the named alliance's, `game:`, or the only game the server's alliances play. */
 function gameOf(alliances: readonly AllianceRecord[], only: AllianceRecord | null, raw: string | null): Game {
-  if (raw !== null && !isGame(raw)) throw new UserError('The game must be Whiteout Survival or Kingshot.');
+  if (raw !== null && !isGame(raw)) throw UserError.fromCatalogue('giftcode.badGame');
   const games = [...new Set(alliances.map((a) => a.game))];
   if (only) {
     if (raw !== null && raw !== only.game)
-      throw new UserError(
-        `**${escapeMarkdown(only.name)}** plays ${gameInfo(only.game).name}, not ${gameInfo(raw).name}; nothing was added.`,
-      );
+      throw UserError.fromCatalogue('giftcode.allianceOtherGame', {
+        alliance: escapeMarkdown(only.name),
+        game: gameInfo(only.game).name,
+        wanted: gameInfo(raw).name,
+      });
     return only.game;
   }
   if (raw !== null) {
-    if (!games.includes(raw))
-      throw new UserError(
-        `No alliance of this server plays ${gameInfo(raw).name}; add one with \`/alliance add\` first. Nothing was added.`,
-      );
+    if (!games.includes(raw)) throw UserError.fromCatalogue('giftcode.noGameAlliance', { game: gameInfo(raw).name });
     return raw;
   }
   const [game] = games;
   if (games.length === 1 && game) return game;
-  throw new UserError(
-    `This server has alliances of both games (${games.map((g) => gameInfo(g).name).join(' and ')}): say which game the code is for with \`game:\` (or name an alliance with \`alliance:\`). Nothing was added.`,
-  );
+  // Two games exist: "both" names exactly two.
+  const [first = '', second = ''] = games.map((g) => gameInfo(g).name);
+  throw UserError.fromCatalogue('giftcode.bothGames', { first, second });
 }
 
 /**
@@ -81,47 +91,56 @@ async function addCode(
   targets: readonly AllianceRecord[],
   userId: string,
   ctx: BotContext,
+  lang: Language,
 ): Promise<string> {
   // The edge where a typed code enters: normalised once here.
   const parsed = normalizeCode(raw);
-  if (!parsed.ok) throw new UserError(`That is not a gift code: ${parsed.reason}.`);
+  if (!parsed.ok) throw notACode(parsed.problem);
   const result = await ctx.discovery.intake.submit({ code: parsed.code, game, source: `discord:${userId}` });
   const code = result.code;
-  const here = hereText(targets, code);
+  const here = hereText(targets, code, lang);
   if (result.kind === 'known') {
     if (isFinalCodeStatus(result.status))
-      throw new UserError(`**${code}** is already known and ${deadCodeText(result.status)}; it will not be redeemed.`);
-    if (result.inProgress) return `**${code}** is being checked and redeemed right now. ${here}`;
-    return `**${code}** is already known (${result.status}). Run \`/redeem code:${code}\` to redeem it now for anyone here who still lacks it.`;
+      throw UserError.fromCatalogue(`giftcode.knownDead.${result.status}`, { code });
+    if (result.inProgress) return t(lang, 'giftcode.inProgress', { code, here });
+    return t(lang, 'giftcode.known', { code, status: t(lang, `giftcode.status.${result.status}`) });
   }
   const verdict = await Promise.race([result.verdict, sleep(VERDICT_WAIT_MS, 'unchecked' as const)]);
   if (verdict === 'dead') {
     const record = await ctx.app.store.codes.get(game, code);
-    throw new UserError(
-      `The game says **${code}** ${deadCodeText(record && isFinalCodeStatus(record.status) ? record.status : 'invalid')}; no alliance will run it.`,
-    );
+    const status = record && isFinalCodeStatus(record.status) ? record.status : 'invalid';
+    throw UserError.fromCatalogue(`giftcode.gameSaysDead.${status}`, { code });
   }
-  const what =
-    verdict === 'valid' ? `**${code}** works: it is being redeemed` : `Added **${code}**: it is checked, then redeemed`;
-  return `${what} for every ${gameInfo(game).name} alliance with auto-redeem on. ${here}`;
+  return t(lang, verdict === 'valid' ? 'giftcode.works' : 'giftcode.added', { code, game: gameInfo(game).name, here });
 }
 
 /** Where the admin sees the runs of the alliances concerned. */
-function hereText(targets: readonly AllianceRecord[], code: string): string {
+function hereText(targets: readonly AllianceRecord[], code: string, lang: Language): string {
   const [one] = targets;
   if (targets.length === 1 && one)
     return !one.autoRedeem
-      ? `Auto-redeem is off here: run \`/redeem code:${code}\` to redeem it for this alliance.`
+      ? t(lang, 'giftcode.here.autoOff', { code })
       : one.resultChannelId
-        ? `Progress for this alliance in <#${one.resultChannelId}>.`
-        : `Set a results channel with \`/alliance channel\` to see this alliance's progress.`;
+        ? t(lang, 'giftcode.here.channel', { channel: one.resultChannelId })
+        : t(lang, 'giftcode.here.noChannel');
   const auto = targets.filter((a) => a.autoRedeem);
-  if (auto.length === 0)
-    return `Auto-redeem is off for these alliances: run \`/redeem code:${code}\` to redeem it for them.`;
-  return `Progress for ${escapeMarkdown(listNames(auto.map((a) => a.name)))} in their results channels.`;
+  if (auto.length === 0) return t(lang, 'giftcode.here.allOff', { code });
+  return t(lang, 'giftcode.here.theirChannels', {
+    names: escapeMarkdown(
+      formatNames(
+        lang,
+        auto.map((a) => a.name),
+      ),
+    ),
+  });
 }
 
-async function codeListEmbed(guildId: string, shown: readonly AllianceRecord[], ctx: BotContext): Promise<APIEmbed> {
+async function codeListEmbed(
+  guildId: string,
+  shown: readonly AllianceRecord[],
+  ctx: BotContext,
+  lang: Language,
+): Promise<APIEmbed> {
   const { store } = ctx.app;
   const games = [...new Set(shown.map((a) => a.game))];
   const codes = (await Promise.all(games.map((game) => store.codes.list({ game }))))
@@ -147,28 +166,20 @@ async function codeListEmbed(guildId: string, shown: readonly AllianceRecord[], 
         const roster = rosters.get(alliance.id) ?? new Set<string>();
         const n = [...roster].filter((fid) => have.has(fid)).length;
         return shown.length === 1
-          ? `${n}/${roster.size} members`
+          ? t(lang, 'giftcode.list.members', { have: n, total: roster.size })
           : `${escapeMarkdown(alliance.name)} ${n}/${roster.size}`;
       });
     const game = games.length > 1 ? ` · ${gameInfo(code.game).name}` : '';
     lines.push(
-      `${STATUS_MARK[code.status]} **${code.code}**${game} · ${code.status.replace('_', ' ')} · ${sourceText(code, guildId)} · <t:${Math.floor(code.firstSeenAt / 1000)}:R> · ${counts.join(' · ')}`,
+      `${STATUS_MARK[code.status]} **${code.code}**${game} · ${t(lang, `giftcode.status.${code.status}`)} · ${sourceText(code, guildId, lang)} · <t:${Math.floor(code.firstSeenAt / 1000)}:R> · ${counts.join(' · ')}`,
     );
   }
-  if (codes.length > LIST_LIMIT) lines.push(`… and ${codes.length - LIST_LIMIT} older codes`);
+  if (codes.length > LIST_LIMIT) lines.push(t(lang, 'giftcode.list.more', { n: codes.length - LIST_LIMIT }));
   return {
-    title: `Gift codes · ${games.map((g) => gameInfo(g).name).join(', ')}`,
+    title: t(lang, 'giftcode.list.title', { games: games.map((g) => gameInfo(g).name).join(', ') }),
     color: COLORS.info,
-    description:
-      lines.length > 0
-        ? lines.join('\n').slice(0, 4000)
-        : 'No codes known yet. Add one with `/giftcode add`, or wait for discovery to find one.',
-    footer: {
-      text:
-        shown.length === 1
-          ? 'status · source · first seen · members of this alliance who have it'
-          : 'status · source · first seen · members of each alliance who have it',
-    },
+    description: lines.length > 0 ? lines.join('\n').slice(0, 4000) : t(lang, 'giftcode.list.empty'),
+    footer: { text: t(lang, shown.length === 1 ? 'giftcode.list.footerOne' : 'giftcode.list.footerMany') },
   };
 }
 
@@ -181,9 +192,10 @@ const STATUS_MARK: Record<CodeRecord['status'], string> = {
 };
 
 /** Where a code came from, without another server's or member's ids. */
-function sourceText(code: CodeRecord, guildId: string): string {
+function sourceText(code: CodeRecord, guildId: string, lang: Language): string {
   const [kind = '', rest = ''] = code.source.split(/:(.*)/s);
-  if (kind === 'channel') return rest === guildId ? "this server's codes channel" : 'a codes channel';
-  if (kind === 'discord') return 'added in Discord';
-  return code.source.replace(/[`*_~|<>@]/g, '').slice(0, 40) || 'unknown';
+  if (kind === 'channel') return t(lang, rest === guildId ? 'giftcode.source.ownChannel' : 'giftcode.source.channel');
+  if (kind === 'discord') return t(lang, 'giftcode.source.discord');
+  // A feed's name or a trigger: data, shown as it is.
+  return code.source.replace(/[`*_~|<>@]/g, '').slice(0, 40) || t(lang, 'giftcode.source.unknown');
 }

@@ -104,7 +104,7 @@ async function link(interaction: Interaction, ctx: BotContext): Promise<void> {
     case 'refused':
       return answer(result.text);
     case 'linked':
-      return answer(result.text + (result.catchUp ? catchUp(ctx, result.alliance, [result.member.fid]) : ''));
+      return answer(result.text + (result.catchUp ? catchUp(ctx, result.alliance, [result.member.fid], lang) : ''));
     case 'needs-approval':
       return answer(await askApproval(ctx, interaction.user.id, result, lang, interaction.locale));
     case 'search-state':

@@ -1,5 +1,4 @@
 import { escapeMarkdown, MessageFlags } from 'discord.js';
-import { listNames } from '../../../alliances/chooseAlliance.ts';
 import { t } from '../../../i18n/i18n.ts';
 import type { Language } from '../../../i18n/languages.ts';
 import { replyLanguage } from '../../../i18n/locale.ts';
@@ -45,7 +44,7 @@ export async function importMembers(interaction: Parameters<CommandHandler>[0], 
   if (fallback === null && needsFallback(parsed))
     throw UserError.fromCatalogue('members.import.whichAlliance', {
       allianceCount: alliances.length,
-      names: escapeMarkdown(listNames(alliances.map((a) => a.name))),
+      names: alliances.map((a) => escapeMarkdown(a.name)),
     });
   const rejects = rejectLines(parsed, lang);
   if (parsed.members.length === 0 && parsed.rejectedCount === 0)

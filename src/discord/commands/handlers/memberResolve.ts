@@ -33,18 +33,20 @@ export async function resolveStates(
   if (stateDiscovery.isRunning(guildId)) throw UserError.fromCatalogue('members.resolve.running');
 
   await interaction.deferReply();
+  const lang = replyLanguage(interaction);
   const startedAt = Date.now();
   const done: MemberDiscovery[] = [];
   const view = createProgressView({
     log: ctx.log,
     intervalMs: ctx.settings.progressIntervalMs,
     interaction,
+    lang,
     handoffAfterMs: ctx.settings.interactionHandoffMs,
     channel: async () =>
       (await firstResultsChannel(ctx, guildId)) ?? (interaction.channel?.isSendable() ? interaction.channel : null),
     context: { guildId, command: '/member resolve' },
   });
-  const render = () => ({ embeds: [stateSearchProgressEmbed(done, targets.length, startedAt)], components: [] });
+  const render = () => ({ embeds: [stateSearchProgressEmbed(done, targets.length, startedAt, lang)], components: [] });
   view.update(render);
   const summary = await stateDiscovery.resolve(guildId, {
     ...(fid !== null ? { fids: [fid] } : {}),
@@ -60,7 +62,7 @@ export async function resolveStates(
     await replyPrivately(interaction, t(replyLanguage(interaction), 'members.resolve.running'));
     return;
   }
-  await view.finish({ embeds: [stateSearchSummaryEmbed(summary)], components: [] });
+  await view.finish({ embeds: [stateSearchSummaryEmbed(summary, lang)], components: [] });
 }
 
 /** Where a long search moves once the interaction expires: the first results channel among the server's alliances. */

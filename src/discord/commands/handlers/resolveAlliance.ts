@@ -1,11 +1,7 @@
 import { escapeMarkdown } from 'discord.js';
 import { chooseAlliance } from '../../../alliances/chooseAlliance.ts';
-import { t } from '../../../i18n/i18n.ts';
 import type { AllianceRecord, Store } from '../../../store/types.ts';
 import { UserError } from '../../userError.ts';
-
-/** The English "set one up first" (callers that answer in a language throw `noAllianceError()`). */
-export const NO_ALLIANCE_TEXT = t('en', 'alliance.none');
 
 /** "Set one up first": the server has no alliance yet. */
 export function noAllianceError(): UserError {

@@ -1,6 +1,6 @@
 import type { GiftCode } from '../../../game/giftCode.ts';
 import { GAMES } from '../../../game/games.ts';
-import { deadCodeText, isFinalCodeStatus } from '../../../game/codeStatus.ts';
+import { isFinalCodeStatus } from '../../../game/codeStatus.ts';
 import { resolveAllianceScope } from '../../../redeem/allianceScope.ts';
 import { runInInteraction } from '../../runs/interactiveRun.ts';
 import { UserError } from '../../userError.ts';
@@ -25,17 +25,17 @@ export const handleRetryButton: ButtonHandler<{ code: GiftCode; allianceId?: num
     ...(allianceId !== undefined ? { allianceIds: [allianceId] } : {}),
     ...(allianceId === undefined && known.length === 1 ? { game: known[0]!.game } : {}),
   });
-  if (!scope.ok) throw new UserError(scope.message);
+  if (!scope.ok) throw UserError.fromCatalogue(`summary.because.${scope.why.key}`, scope.why.vars);
   const record = known.find((c) => c.game === scope.game);
   if (record && isFinalCodeStatus(record.status))
-    throw new UserError(`**${code}** ${deadCodeText(record.status)}; retrying cannot help.`);
+    throw UserError.fromCatalogue(`retry.dead.${record.status}`, { code });
   const members = await store.members.list(guildId, { allianceIds: scope.alliances.map((alliance) => alliance.id) });
   const rows = await store.ledger.listForCode(scope.game, code);
   const done = new Set(
     rows.filter((row) => row.status === 'success' || row.status === 'already').map((row) => row.fid),
   );
   const fids = members.map((member) => member.fid).filter((fid) => !done.has(fid));
-  if (fids.length === 0) throw new UserError(`Every member of the roster has **${code}** now; nothing to retry.`);
+  if (fids.length === 0) throw UserError.fromCatalogue('retry.nothingLeft', { code });
   await runInInteraction(ctx, interaction, {
     guildId,
     game: scope.game,
