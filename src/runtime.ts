@@ -3,6 +3,9 @@
  * (with its run listeners), state search, code discovery, Discord, ops — and handed the few parts it uses. Nothing is
  * patched after it is built. `createCore` is the part without Discord (the CLI, the demo, the benchmark and tests use
  * it); `startBot` adds Discord around it; `startRuntime` is what `npm start` runs.
+ *
+ * Over 400 lines on purpose: the brief asks for explicit wiring in ONE place, and splitting it would scatter the
+ * order in which parts are built (and stopped) over several files.
  */
 import { dirname, join } from 'node:path';
 import type { Config } from './config/config.ts';
