@@ -2,6 +2,7 @@
 // fake Discord (whose server reports French as its preferred locale) and the simulator.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { giftCode } from '../../src/game/giftCode.ts';
+import { addAlliance } from '../support/alliances.ts';
 import {
   ADMIN_ID,
   embedFields,
@@ -13,9 +14,11 @@ import {
   type BotHarness,
 } from '../support/botHarness.ts';
 
+const KURT_CHANNEL_ID = '100000000000009901';
+
 let h: BotHarness;
 beforeAll(async () => {
-  h = await startBotHarness({ guildLocale: 'fr' });
+  h = await startBotHarness({ guildLocale: 'fr', extraChannels: [{ id: KURT_CHANNEL_ID, name: 'kurtlar-sonuclar' }] });
   await seedAlliance(h, { count: 4 });
 });
 afterEach(() => h.assertClean());
@@ -61,5 +64,35 @@ describe("an alliance's posts in its language", () => {
     expect((await h.bot.app.store.alliances.list({ guildId: GUILD_ID }))[0]?.language).toBeNull();
     await autoRun('SOLEIL3');
     await h.fake.waitFor(posted("✅ SOLEIL3 échangé pour l'alliance"), 15_000);
+  });
+
+  it("a run over two alliances posts each one's share in its own language", async () => {
+    const kurtlar = await addAlliance(h.bot.app.store, {
+      guildId: GUILD_ID,
+      name: 'Kurtlar',
+      game: 'wos',
+      defaultState: 245,
+      autoRedeem: true,
+      resultChannelId: KURT_CHANNEL_ID,
+      language: 'tr',
+    });
+    h.sim.addPlayers('wos', [{ fid: '69000001', kid: 245 }]);
+    await h.bot.app.store.members.add(kurtlar.id, { fid: '69000001', state: 245 });
+    await autoRun('IKI4');
+    await h.fake.waitFor(
+      () =>
+        h.fake
+          .channelMessages(KURT_CHANNEL_ID)
+          .find((m) => /^✅ IKI4 kodu ittifak için kullanıldı/.test(embedOf(m).title ?? '')),
+      15_000,
+    );
+    const french = await h.fake.waitFor(
+      () =>
+        h.fake
+          .channelMessages(RESULTS_CHANNEL_ID)
+          .find((m) => /^✅ IKI4 échangé pour l'alliance/.test(embedOf(m).title ?? '')),
+      15_000,
+    );
+    expect(embedFields(french)).toMatchObject({ '✅ Réussi': '4' });
   });
 });

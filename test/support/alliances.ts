@@ -1,6 +1,7 @@
 // Test set-up of servers and alliances: what `store.guilds.upsert({ id, game, … })` did when a server was one
 // alliance. Kept apart from fixtures.ts (which imports the harnesses) so the harnesses can use it too.
 import type { Game } from '../../src/game/games.ts';
+import type { Language } from '../../src/i18n/languages.ts';
 import type { AllianceRecord, MemberRecord, NewMember, Store } from '../../src/store/types.ts';
 
 export interface AllianceSpec {
@@ -13,6 +14,7 @@ export interface AllianceSpec {
   resultChannelId?: string | null;
   codesChannelId?: string | null;
   fanoutPriority?: number;
+  language?: Language | null;
 }
 
 /** Creates (or updates) an alliance of a server, creating the server's row when missing. */
