@@ -1,3 +1,4 @@
+import type { SearchWhy } from './searchRun.ts';
 import type { Game } from '../game/games.ts';
 import type { RunStatus } from '../redeem/runSummary.ts';
 
@@ -35,8 +36,9 @@ export interface MemberDiscovery {
   ruledOut: number;
   /** Candidate states not tried yet. */
   candidatesLeft: number;
-  /** Why, for not-found and unresolved. */
+  /** Why, for not-found and unresolved: in English (logs, CLI), and as data for a reply in another language. */
   reason: string | null;
+  why: SearchWhy | null;
 }
 
 export type DiscoveryStatus =

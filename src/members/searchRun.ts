@@ -1,6 +1,7 @@
 import type { Classification } from '../game/classifyAnswer.ts';
 import type { Game } from '../game/games.ts';
 import type { PacingDeps } from '../game/pacedCall.ts';
+import { t } from '../i18n/i18n.ts';
 import { EVENTS } from '../log/events.ts';
 import type { ActiveRuns } from '../locks/activeRuns.ts';
 import type { RetryPolicy } from '../pacing/retryPolicy.ts';
@@ -10,8 +11,14 @@ import type { CatchUpBatches, CatchUpFn } from './catchUpBatches.ts';
 import type { MemberDiscovery } from './discoverySummary.ts';
 import type { SearchTask } from './planStateSearch.ts';
 
-/** What a member gets when the bounded search rules out every state (40020 may also mean "no such player"). */
-export const NO_STATE_MATCHES = 'no state matches this id: check the id';
+/**
+ * Why a member's search ended without a state, as data: a key under `stateSearch.why.` and its values, so Discord
+ * says it in the member's language; `reason` (logs, CLI) is its English text.
+ */
+export interface SearchWhy {
+  key: 'allRuledOut' | 'noCentre' | 'busy' | 'noneAccepted' | 'noSuchPlayer' | 'stopped' | 'stoppedConfig';
+  vars: Record<string, string | number>;
+}
 
 export interface StateDiscoveryDeps extends PacingDeps {
   store: Store;
@@ -91,7 +98,7 @@ export function finishMember(
   task: SearchTask,
   outcome: MemberDiscovery['outcome'],
   state: number | null,
-  reason: string | null,
+  why: SearchWhy | null,
 ): void {
   const result: MemberDiscovery = {
     fid: task.member.fid,
@@ -102,7 +109,8 @@ export function finishMember(
     probes: task.probes,
     ruledOut: task.ruledOut,
     candidatesLeft: Math.max(0, task.candidates.length - task.next - (outcome === 'found' ? 1 : 0)),
-    reason,
+    reason: why ? t('en', `stateSearch.why.${why.key}`, why.vars) : null,
+    why,
   };
   run.results.set(task.member.fid, result);
   try {

@@ -3,7 +3,8 @@ import type { Classification } from '../game/classifyAnswer.ts';
 import { EVENTS } from '../log/events.ts';
 import { retryDelayMs } from '../pacing/retryPolicy.ts';
 import type { SearchTask } from './planStateSearch.ts';
-import { finishMember, NO_STATE_MATCHES, type SearchRun } from './searchRun.ts';
+import { t } from '../i18n/i18n.ts';
+import { finishMember, type SearchRun, type SearchWhy } from './searchRun.ts';
 
 /** What one probe's answer says about the member's state. */
 export async function applyProbeAnswer(
@@ -52,13 +53,10 @@ export async function applyProbeAnswer(
       { event: EVENTS.statePlayerMissing, guildId: alliance.guildId, game, fid, err_code: c.errCode, err_msg: c.msg },
       'the game knows no such player',
     );
-    finishMember(
-      run,
-      task,
-      'no-such-player',
-      null,
-      `the game says "${c.msg ?? 'role not exist'}": check the player id`,
-    );
+    finishMember(run, task, 'no-such-player', null, {
+      key: 'noSuchPlayer',
+      vars: { detail: c.msg ?? 'role not exist' },
+    });
     return;
   }
   // Anything else (CDK NOT FOUND, as expected, or any code-level answer) comes after the game accepted the player
@@ -82,13 +80,7 @@ function busyAnswer(
   }
   task.transient += 1;
   if (task.transient >= run.retry.maxAttempts) {
-    finishMember(
-      run,
-      task,
-      'unresolved',
-      null,
-      `the game was busy (${c.msg ?? c.reason}); the next run goes on from state ${kid}`,
-    );
+    finishMember(run, task, 'unresolved', null, { key: 'busy', vars: { detail: c.msg ?? c.reason, state: kid } });
     return;
   }
   run.queue.push(task, performance.now() + retryDelayMs(run.retry, task.transient, c.delayMs));
@@ -108,7 +100,11 @@ async function wrongState(run: SearchRun, task: SearchTask, kid: number, c: Clas
   // The game answers USER INFO ERROR (40020) for a wrong state and also for an id it does not know: after the
   // bounded search, the id is as likely wrong as the state. The member is no longer "wrong state" (which every
   // run would report and a restart would search again): its state becomes unknown until an admin sets one.
-  const reason = `${NO_STATE_MATCHES} (none of the ${task.ruledOut} states tried, up to ${run.range} either side of ${alliance.defaultState ?? 'the centre'}, accepted it; the game gives the same answer for an unknown id)`;
+  const why: SearchWhy = {
+    key: 'noneAccepted',
+    vars: { ruledOut: task.ruledOut, range: run.range, centre: alliance.defaultState ?? '-' },
+  };
+  const reason = t('en', `stateSearch.why.${why.key}`, why.vars);
   await deps.store.members.setState(alliance.guildId, fid, null, 'unknown');
   deps.log.warn(
     {
@@ -122,7 +118,7 @@ async function wrongState(run: SearchRun, task: SearchTask, kid: number, c: Clas
     },
     'no state matches this id',
   );
-  finishMember(run, task, 'not-found', null, reason);
+  finishMember(run, task, 'not-found', null, why);
 }
 
 async function memberFound(run: SearchRun, task: SearchTask, state: number): Promise<void> {

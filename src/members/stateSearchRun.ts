@@ -1,4 +1,5 @@
 import { pacedCall, spacingWait } from '../game/pacedCall.ts';
+import { t } from '../i18n/i18n.ts';
 import { EVENTS } from '../log/events.ts';
 import { PRIORITY } from '../pacing/rateBudget.ts';
 import { DEFAULT_RETRY_POLICY } from '../pacing/retryPolicy.ts';
@@ -11,16 +12,16 @@ import { impossibleCode } from './impossibleCode.ts';
 import { planStateSearch, type SearchTask } from './planStateSearch.ts';
 import {
   finishMember,
-  NO_STATE_MATCHES,
   type ResolveOptions,
   type SearchRun,
+  type SearchWhy,
   type StateDiscoveryDeps,
 } from './searchRun.ts';
 import { applyProbeAnswer } from './stateProbeAnswer.ts';
 
 // The options and the search's state live in searchRun.ts (the answer handling imports them too); re-exported here
 // so callers keep one entry point.
-export { NO_STATE_MATCHES, type ResolveOptions, type StateDiscoveryDeps } from './searchRun.ts';
+export type { ResolveOptions, StateDiscoveryDeps } from './searchRun.ts';
 
 /**
  * One state search for an alliance: probe each member's candidate states with an impossible code (the right state
@@ -84,10 +85,11 @@ export async function runStateSearch(
       run.queue.push(task);
       continue;
     }
-    const reason =
+    const why: SearchWhy =
       task.ruledOut > 0
-        ? `${NO_STATE_MATCHES} (all ${task.ruledOut} states within ${range} of the alliance's state are ruled out)`
-        : "no state to start from: set the alliance's state";
+        ? { key: 'allRuledOut', vars: { ruledOut: task.ruledOut, range } }
+        : { key: 'noCentre', vars: {} };
+    const reason = t('en', `stateSearch.why.${why.key}`, why.vars);
     deps.log.warn(
       {
         event: EVENTS.stateNotFound,
@@ -99,7 +101,7 @@ export async function runStateSearch(
       },
       'state not found',
     );
-    finishMember(run, task, 'not-found', null, reason);
+    finishMember(run, task, 'not-found', null, why);
   }
 
   const concurrency = deps.concurrency ?? 4;
@@ -107,13 +109,7 @@ export async function runStateSearch(
   // Members the search did not finish (stopped early): their ruled-out states are kept for the next run.
   for (const task of run.queue.drain()) {
     if (!run.results.has(task.member.fid))
-      finishMember(
-        run,
-        task,
-        'unresolved',
-        null,
-        run.configError ? 'stopped: the game refused our requests as malformed' : 'stopped before the end',
-      );
+      finishMember(run, task, 'unresolved', null, { key: run.configError ? 'stoppedConfig' : 'stopped', vars: {} });
   }
   await run.catchUp.drained();
   return summarise(run, tasks, started);

@@ -1,9 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EVENTS } from '../log/events.ts';
 import type { Logger } from '../log/logger.ts';
+import type { SearchWhy } from '../members/searchRun.ts';
 import type { StateDiscovery } from '../members/stateDiscovery.ts';
 
-export type MemberStateSearch = { found: true; state: number } | { found: false; why: string };
+export type MemberStateSearch =
+  | { found: true; state: number }
+  /** `why` in English, or as data when the search gave its reason as data. */
+  | { found: false; reason: string; why: SearchWhy | null };
 
 /**
  * The existing state search, for one player a member just linked (behind redemptions, at the search's priority). A
@@ -22,7 +26,7 @@ export async function searchMemberState(
     const outcome: MemberStateSearch =
       result?.outcome === 'found' && result.state !== null
         ? { found: true, state: result.state }
-        : { found: false, why: result?.reason ?? summary.message };
+        : { found: false, reason: result?.reason ?? summary.message, why: result?.why ?? null };
     deps.log.info(
       { event: EVENTS.selfServiceSearch, guildId, fid, found: outcome.found, probes: result?.probes ?? 0 },
       'state search for a linked member ended',

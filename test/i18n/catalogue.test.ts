@@ -96,7 +96,7 @@ const LIMITS: Array<[RegExp, number, string]> = [
     'embed field name',
   ],
   [
-    /^(reason\..*|summary\.(moreReasons|allianceHave|allianceFailed)|stateSearch\.(more|catchUpCounts|member\..*))$/,
+    /^(reason\..*|summary\.(moreReasons|allianceHave|allianceFailed)|stateSearch\.(more|catchUpCounts|member\..*|why\..*))$/,
     1024,
     'embed field value',
   ],

@@ -2,7 +2,7 @@
 // channel post picks its language from the Discord locale or the alliance's setting.
 import { describe, expect, it } from 'vitest';
 import { progressEmbed } from '../../src/discord/embeds/progressEmbed.ts';
-import { stateSearchSummaryEmbed } from '../../src/discord/embeds/stateDiscoveryEmbed.ts';
+import { searchWhyText, stateSearchSummaryEmbed } from '../../src/discord/embeds/stateDiscoveryEmbed.ts';
 import { summaryView } from '../../src/discord/embeds/summaryEmbed.ts';
 import { t } from '../../src/i18n/i18n.ts';
 import { channelLanguage, replyLanguage } from '../../src/i18n/locale.ts';
@@ -111,6 +111,7 @@ describe('embeds in German', () => {
           ruledOut: 2,
           candidatesLeft: 0,
           reason: null,
+          why: null,
         },
         {
           fid: '222',
@@ -122,6 +123,7 @@ describe('embeds in German', () => {
           ruledOut: 0,
           candidatesLeft: 0,
           reason: null,
+          why: null,
         },
       ],
       counts: { total: 2, found: 1, notFound: 0, noSuchPlayer: 1, unresolved: 0 },
@@ -152,6 +154,17 @@ describe('embeds in German', () => {
     });
     expect(summary.footer?.text).toBe('4 Abfragen · 0 Besetzt-Antworten wiederholt · 4,0 s');
     expect(text(summary)).not.toMatch(/Looked up|members|probes/);
+  });
+
+  it("why a member's state search stopped reads in the language; its English is the engine's reason", () => {
+    const busy = { key: 'busy', vars: { detail: 'TIMEOUT RETRY.', state: 250 } } as const;
+    const english = t('en', `stateSearch.why.${busy.key}`, busy.vars);
+    expect(english).toBe('the game was busy (TIMEOUT RETRY.); the next run goes on from state 250');
+    expect(searchWhyText('de', { reason: english, why: busy })).toBe(
+      'das Spiel war ausgelastet (TIMEOUT RETRY.); der nächste Durchlauf macht bei Staat 250 weiter',
+    );
+    // A reason the engine gave only as text is shown as it is.
+    expect(searchWhyText('de', { reason: 'the search was refused', why: null })).toBe('the search was refused');
   });
 
   it('Russian uses its plural forms', () => {

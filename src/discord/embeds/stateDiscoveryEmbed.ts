@@ -97,7 +97,12 @@ function memberResult(m: MemberDiscovery, lang: Language): string {
       return t(lang, 'stateSearch.member.noSuchPlayer');
     default:
       return m.reason
-        ? t(lang, 'stateSearch.member.unresolvedReason', { reason: m.reason })
+        ? t(lang, 'stateSearch.member.unresolvedReason', { reason: searchWhyText(lang, m) })
         : t(lang, 'stateSearch.member.unresolved');
   }
+}
+
+/** Why a member's search ended without a state, in `lang` (the engine's English reason when it gave no key). */
+export function searchWhyText(lang: Language, m: Pick<MemberDiscovery, 'reason' | 'why'>): string {
+  return m.why ? t(lang, `stateSearch.why.${m.why.key}`, m.why.vars) : (m.reason ?? '');
 }

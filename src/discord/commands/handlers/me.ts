@@ -1,4 +1,5 @@
 import { ButtonStyle, ComponentType, MessageFlags } from 'discord.js';
+import { searchWhyText } from '../../embeds/stateDiscoveryEmbed.ts';
 import { EVENTS } from '../../../log/events.ts';
 import { linkPlayer, type LinkResult, type SelfServiceDeps } from '../../../selfService/linkPlayer.ts';
 import { searchMemberState } from '../../../selfService/searchMemberState.ts';
@@ -134,7 +135,7 @@ export async function tellSearchResult(
     await tell(
       found.found
         ? t(lang, 'me.stateFound', { fid, state: found.state })
-        : t(lang, 'me.stateNotFound', { fid, why: found.why }),
+        : t(lang, 'me.stateNotFound', { fid, why: searchWhyText(lang, found) }),
     );
   } catch (error) {
     ctx.log.warn(
