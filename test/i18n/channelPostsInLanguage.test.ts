@@ -83,14 +83,14 @@ describe("an alliance's posts in its language", () => {
       () =>
         h.fake
           .channelMessages(KURT_CHANNEL_ID)
-          .find((m) => /^✅ IKI4 kodu ittifak için kullanıldı/.test(embedOf(m).title ?? '')),
+          .find((m) => (embedOf(m).title ?? '').startsWith('✅ IKI4 kodu ittifak için kullanıldı')),
       15_000,
     );
     const french = await h.fake.waitFor(
       () =>
         h.fake
           .channelMessages(RESULTS_CHANNEL_ID)
-          .find((m) => /^✅ IKI4 échangé pour l'alliance/.test(embedOf(m).title ?? '')),
+          .find((m) => (embedOf(m).title ?? '').startsWith("✅ IKI4 échangé pour l'alliance")),
       15_000,
     );
     expect(embedFields(french)).toMatchObject({ '✅ Réussi': '4' });
